@@ -1,0 +1,611 @@
+"""`Parcours`: the service layer. Validate, load the pilot, let it decide, store, project.
+
+Every command: inputs checked by pydantic (`InvalidInput` names the field) → the pilot
+loaded (`PilotNotFound`) → the aggregate's guard (`PhaseError`, `RuleViolation`) → one
+transaction holding the new events and our own rows (keys) → read models caught up. A
+rejected command appends nothing: nothing is written before the aggregate has decided, and
+the write is a single transaction. An optimistic-concurrency conflict is retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError as SAIntegrityError
+from sqlalchemy.orm import Session
+
+from parcours import clock as clocks
+from parcours import inputs as inp
+from parcours.domain import events as ev
+from parcours.domain.pilot import Act, Pilot
+from parcours.errors import ConcurrencyConflict, InvalidInput, PilotNotFound, ProgrammeError
+from parcours.logs import get_logger
+from parcours.privacy import sealing
+from parcours.privacy.keys import KeyStore
+from parcours.programme import Programme, builtin_ids, load_programme
+from parcours.projections.pilots import METADATA as PILOT_INDEX_METADATA
+from parcours.projections.pilots import PilotIndex, pilots
+from parcours.projections.runner import ProjectionRunner
+from parcours.settings import Settings
+from parcours.store.eventstore import PilotStore
+from parcours.store.schema import METADATA
+from parcours.store.schema import programmes as programme_table
+from parcours.views import (
+    CommunicationView,
+    ContactView,
+    Evaluation,
+    IndicatorView,
+    PhaseStep,
+    PilotSummary,
+    PilotView,
+    ProjectView,
+    RaisedAlert,
+    TimeEntry,
+)
+
+T = TypeVar("T")
+Write = Callable[[Session], None]
+MAX_ATTEMPTS = 5
+
+
+class Parcours:
+    """The public face of parcours: commands of the charter and the queries on them."""
+
+    def __init__(
+        self,
+        url: str | None = None,
+        clock: clocks.Clock | None = None,
+        *,
+        settings: Settings | None = None,
+    ) -> None:
+        self.settings = settings or Settings(url=url or "sqlite:///:memory:")
+        if url is not None:
+            self.settings = self.settings.model_copy(update={"url": url})
+        self.clock: clocks.Clock = clock or clocks.system_clock
+        self._log = get_logger()
+        self._store = PilotStore(self.settings.url, self.settings.snapshot_interval)
+        METADATA.create_all(self._store.engine)
+        PILOT_INDEX_METADATA.create_all(self._store.engine)
+        self._projections = ProjectionRunner(self._store, [PilotIndex()], name="read_models")
+        with self._write() as session:
+            self._keys = KeyStore.open(session)
+        self._programmes: dict[str, Programme] = {}
+        self._load_registered_programmes()
+
+    # -- infrastructure ---------------------------------------------------------------------
+
+    def _write(self) -> Any:
+        return self._store.datastore.transaction(commit=True)
+
+    def _read(self) -> Any:
+        return self._store.datastore.transaction(commit=False)
+
+    def now(self) -> datetime:
+        return clocks.read(self.clock)
+
+    def today(self, programme: Programme | None = None) -> date:
+        """The clock's date in the programme's time zone (Europe/Paris by default)."""
+        zone = (programme or self.programme("grand-est-2024")).zone
+        return self.now().astimezone(zone).date()
+
+    def close_connections(self) -> None:
+        self._store.close()
+        engine = self._store.engine
+        engine.dispose()
+
+    # -- programmes -------------------------------------------------------------------------
+
+    def programme(self, programme_id: str) -> Programme:
+        if programme_id not in self._programmes:
+            if programme_id not in builtin_ids():
+                raise ProgrammeError(
+                    f"programme: unknown programme {programme_id!r}; known: "
+                    f"{', '.join(sorted({*builtin_ids(), *self._programmes}))}"
+                )
+            self._programmes[programme_id] = load_programme(programme_id)
+        return self._programmes[programme_id]
+
+    def register_programme(self, definition: Programme | str) -> Programme:
+        """Make a programme known (a `Programme`, or a TOML file's path); kept in the database."""
+        programme = (
+            definition if isinstance(definition, Programme) else load_programme(definition)
+        )
+        if programme.id in builtin_ids():
+            raise ProgrammeError(f"programme: {programme.id!r} is a built-in programme")
+        with self._write() as session:
+            session.execute(programme_table.delete().where(programme_table.c.id == programme.id))
+            session.execute(
+                programme_table.insert().values(
+                    id=programme.id, definition=programme.model_dump_json()
+                )
+            )
+        self._programmes[programme.id] = programme
+        return programme
+
+    def _load_registered_programmes(self) -> None:
+        with self._read() as session:
+            for row in session.execute(select(programme_table)):
+                self._programmes[row.id] = Programme.model_validate_json(row.definition)
+
+    # -- the command pipeline ---------------------------------------------------------------
+
+    def _act(self, actor: Any, programme: Programme) -> Act:
+        at = self.now()
+        return Act(
+            actor=inp.check_actor(actor),
+            at=at,
+            today=at.astimezone(programme.zone).date(),
+            command_id=str(uuid4()),
+        )
+
+    def _load(self, pilot_id: Any) -> Pilot:
+        ident = _as_uuid(pilot_id, "pilot")
+        try:
+            pilot = self._store.repository.get(ident)
+        except AggregateNotFoundError:
+            raise PilotNotFound(ident) from None
+        assert isinstance(pilot, Pilot)
+        return pilot
+
+    def _run(
+        self,
+        command: str,
+        pilot_id: Any,
+        actor: Any,
+        decide: Callable[[Pilot, Act, list[Write]], T],
+    ) -> T:
+        """Load, decide, store in one transaction; retry when another writer got there first."""
+        for _attempt in range(MAX_ATTEMPTS):
+            pilot = self._load(pilot_id)
+            act = self._act(actor, self.programme(pilot.programme))
+            writes: list[Write] = []
+            result = decide(pilot, act, writes)
+            if self._commit(pilot, writes):
+                self._log.info(
+                    "command", command=command, pilot=str(pilot.id), actor=act.actor,
+                    version=pilot.version,
+                )
+                self._after_commit()
+                return result
+            self._log.info("conflict.retry", command=command, pilot=str(pilot.id))
+        raise ConcurrencyConflict(
+            f"{command}: pilot {pilot_id} kept changing under us; not applied, try again"
+        )
+
+    def _commit(self, pilot: Pilot, writes: list[Write]) -> bool:
+        try:
+            with self._write() as session:
+                for write in writes:
+                    write(session)
+                self._store.save(pilot)
+        except (IntegrityError, SAIntegrityError):
+            return False
+        return True
+
+    def _after_commit(self) -> None:
+        if self.settings.project_after_commands:
+            self._projections.catch_up()
+
+    def _date(self, on: Any, act: Act, field: str = "on") -> date:
+        return act.today if on is None else inp.check_date(field, on)
+
+    # -- enrolment and contacts (R11, R14) --------------------------------------------------
+
+    def enroll(
+        self,
+        *,
+        name: str,
+        programme: str,
+        charter_signed_on: date,
+        actor: str,
+        siren: str | None = None,
+    ) -> UUID:
+        data = inp.validated(
+            inp.EnrollInput,
+            name=name,
+            programme=programme,
+            charter_signed_on=charter_signed_on,
+            siren=siren,
+            actor=actor,
+        )
+        definition = self.programme(data.programme)
+        act = self._act(data.actor, definition)
+        pilot = Pilot.enroll(
+            act,
+            pilot_id=uuid4(),
+            name=data.name,
+            programme=definition.id,
+            siren=data.siren,
+            charter_signed_on=data.charter_signed_on,
+        )
+        self._commit(pilot, [])
+        self._log.info("command", command="enroll", pilot=str(pilot.id), actor=act.actor)
+        self._after_commit()
+        return pilot.id
+
+    def designate_referent(
+        self,
+        pilot: Any,
+        *,
+        role: str,
+        first_name: str,
+        last_name: str,
+        email: str,
+        phone: str,
+        actor: str,
+        title: str | None = None,
+        on: date | None = None,
+    ) -> UUID:
+        data = inp.validated(
+            inp.ReferentInput,
+            role=role,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            phone=phone,
+            title=title,
+        )
+        person_id = uuid4()
+
+        def decide(p: Pilot, act: Act, writes: list[Write]) -> UUID:
+            key = sealing.new_key()
+            fields = data.model_dump(exclude={"role"})
+            sealed = sealing.seal_fields(key, str(person_id), fields)
+            p.designate_referent(
+                act, self._date(on, act), person_id=str(person_id), role=data.role, sealed=sealed
+            )
+            writes.append(
+                lambda s: self._keys.add(
+                    s,
+                    person_id=str(person_id),
+                    pilot_id=str(p.id),
+                    key=key,
+                    email=data.email,
+                    now=act.at,
+                )
+            )
+            return person_id
+
+        return self._run("designate_referent", pilot, actor, decide)
+
+    def rectify_contact(self, pilot: Any, person: Any, *, actor: str, **fields: Any) -> None:
+        changes = inp.validated(inp.ContactChanges, **fields).model_dump(exclude_none=True)
+        person_id = str(_as_uuid(person, "person"))
+
+        def decide(p: Pilot, act: Act, writes: list[Write]) -> None:
+            p.contact(person_id)
+            with self._read() as session:
+                key = self._keys.keys(session, [person_id]).get(person_id)
+            if key is None:
+                p.rectify_contact(act, person_id, {})  # raises: erased or nothing to do
+                return
+            p.rectify_contact(act, person_id, sealing.seal_fields(key, person_id, changes))
+            if "email" in changes:
+                writes.append(lambda s: self._keys.change_email(s, person_id, changes["email"]))
+
+        self._run("rectify_contact", pilot, actor, decide)
+
+    def record_objection(self, pilot: Any, person: Any, *, actor: str) -> None:
+        person_id = str(_as_uuid(person, "person"))
+        self._run(
+            "record_objection", pilot, actor, lambda p, act, _w: p.record_objection(act, person_id)
+        )
+
+    def erase_person(self, pilot: Any, person: Any, *, actor: str) -> None:
+        """GDPR art. 17 (R14): destroy this person's key; the pilot goes on."""
+        person_id = str(_as_uuid(person, "person"))
+
+        def decide(p: Pilot, act: Act, writes: list[Write]) -> None:
+            p.erase_person(act, person_id)
+            writes.append(lambda s: self._keys.destroy(s, [person_id]))
+
+        self._run("erase_person", pilot, actor, decide)
+
+    # -- phase changes (R1–R4) --------------------------------------------------------------
+
+    def start_diagnostic(self, pilot: Any, *, actor: str, on: date | None = None) -> None:
+        self._run(
+            "start_diagnostic", pilot, actor,
+            lambda p, act, _w: p.start_diagnostic(act, self._date(on, act)),
+        )
+
+    def complete_diagnostic(self, pilot: Any, *, actor: str, on: date | None = None) -> None:
+        self._run(
+            "complete_diagnostic", pilot, actor,
+            lambda p, act, _w: p.complete_diagnostic(act, self._date(on, act)),
+        )
+
+    def start_deployment(self, pilot: Any, *, actor: str, on: date | None = None) -> None:
+        self._run(
+            "start_deployment", pilot, actor,
+            lambda p, act, _w: p.start_deployment(act, self._date(on, act)),
+        )
+
+    def start_evaluation(self, pilot: Any, *, actor: str, on: date | None = None) -> None:
+        self._run(
+            "start_evaluation", pilot, actor,
+            lambda p, act, _w: p.start_evaluation(act, self._date(on, act)),
+        )
+
+    def close(self, pilot: Any, *, actor: str, on: date | None = None) -> None:
+        self._run("close", pilot, actor, lambda p, act, _w: p.close(act, self._date(on, act)))
+
+    def withdraw(self, pilot: Any, *, reason: str, actor: str, on: date | None = None) -> None:
+        text = inp.check_text("reason", reason)
+        self._run(
+            "withdraw", pilot, actor,
+            lambda p, act, _w: p.withdraw(act, self._date(on, act), text),
+        )
+
+    # -- the work inside the phases (R5–R10) ------------------------------------------------
+
+    def log_time(self, pilot: Any, *, days: float, actor: str, on: date | None = None) -> None:
+        amount = inp.validated(inp.TimeInput, days=days).days
+        self._run(
+            "log_time", pilot, actor,
+            lambda p, act, _w: p.log_time(act, self._date(on, act), amount),
+        )
+
+    def recommend_project(self, pilot: Any, *, title: str, theme: str, actor: str) -> UUID:
+        data = inp.validated(inp.ProjectInput, title=title, theme=theme)
+        project_id = uuid4()
+        self._run(
+            "recommend_project", pilot, actor,
+            lambda p, act, _w: p.recommend_project(
+                act, self.programme(p.programme),
+                project_id=str(project_id), title=data.title, theme=data.theme,
+            ),
+        )
+        return project_id
+
+    def frame_project(
+        self,
+        pilot: Any,
+        project: Any,
+        *,
+        indicators: list[dict[str, Any]],
+        evaluation_protocol: str,
+        actor: str,
+    ) -> None:
+        data = inp.validated(
+            inp.FrameInput, indicators=indicators, evaluation_protocol=evaluation_protocol
+        )
+        keys = [i.key for i in data.indicators]
+        if len(set(keys)) != len(keys):
+            raise InvalidInput("indicators", "each indicator key appears once (R8)")
+        project_id = str(_as_uuid(project, "project"))
+        self._run(
+            "frame_project", pilot, actor,
+            lambda p, act, _w: p.frame_project(
+                act,
+                project_id=project_id,
+                indicators=[i.model_dump() for i in data.indicators],
+                evaluation_protocol=data.evaluation_protocol,
+            ),
+        )
+
+    def report_indicator(
+        self, pilot: Any, project: Any, *, key: str, value: float, period: str, actor: str
+    ) -> None:
+        data = inp.validated(inp.ReportInput, key=key, value=value, period=period)
+        project_id = str(_as_uuid(project, "project"))
+        self._run(
+            "report_indicator", pilot, actor,
+            lambda p, act, _w: p.report_indicator(
+                act, project_id=project_id, key=data.key, value=data.value, period=data.period
+            ),
+        )
+
+    def record_follow_up(self, pilot: Any, *, actor: str, on: date | None = None) -> None:
+        self._run(
+            "record_follow_up", pilot, actor,
+            lambda p, act, _w: p.record_follow_up(act, self._date(on, act)),
+        )
+
+    def record_rex(
+        self, pilot: Any, *, session: str, actor: str, on: date | None = None
+    ) -> None:
+        name = inp.check_text("session", session, max_length=200)
+        self._run(
+            "record_rex", pilot, actor,
+            lambda p, act, _w: p.record_rex(act, self._date(on, act), name),
+        )
+
+    def raise_alert(
+        self, pilot: Any, *, kind: str, description: str, actor: str, on: date | None = None
+    ) -> UUID:
+        data = inp.validated(inp.AlertInput, kind=kind, description=description)
+        alert_id = uuid4()
+        self._run(
+            "raise_alert", pilot, actor,
+            lambda p, act, _w: p.raise_alert(
+                act, self._date(on, act),
+                alert_id=str(alert_id), kind=data.kind, description=data.description,
+            ),
+        )
+        return alert_id
+
+    def request_communication(
+        self, pilot: Any, *, title: str, actor: str, on: date | None = None
+    ) -> UUID:
+        text = inp.check_text("title", title, max_length=300)
+        communication_id = uuid4()
+        self._run(
+            "request_communication", pilot, actor,
+            lambda p, act, _w: p.request_communication(
+                act, self._date(on, act), communication_id=str(communication_id), title=text
+            ),
+        )
+        return communication_id
+
+    def decide_communication(
+        self,
+        pilot: Any,
+        communication: Any,
+        *,
+        approved: bool,
+        actor: str,
+        reason: str | None = None,
+        on: date | None = None,
+    ) -> None:
+        if not isinstance(approved, bool):
+            raise InvalidInput("approved", "true or false (R10)")
+        why = None if reason is None else inp.check_text("reason", reason)
+        communication_id = str(_as_uuid(communication, "communication"))
+        self._run(
+            "decide_communication", pilot, actor,
+            lambda p, act, _w: p.decide_communication(
+                act, self._date(on, act),
+                communication_id=communication_id, approved=approved, reason=why,
+            ),
+        )
+
+    def publish_communication(
+        self, pilot: Any, communication: Any, *, actor: str, on: date | None = None
+    ) -> None:
+        communication_id = str(_as_uuid(communication, "communication"))
+        self._run(
+            "publish_communication", pilot, actor,
+            lambda p, act, _w: p.publish_communication(
+                act, self._date(on, act), communication_id=communication_id
+            ),
+        )
+
+    def record_evaluation(
+        self, pilot: Any, *, findings: str, recommendations: str, replicable: bool, actor: str
+    ) -> None:
+        data = inp.validated(
+            inp.EvaluationInput,
+            findings=findings,
+            recommendations=recommendations,
+            replicable=replicable,
+        )
+        self._run(
+            "record_evaluation", pilot, actor,
+            lambda p, act, _w: p.record_evaluation(
+                act,
+                findings=data.findings,
+                recommendations=data.recommendations,
+                replicable=data.replicable,
+            ),
+        )
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def get_pilot(self, pilot: Any, *, as_of: datetime | None = None) -> PilotView:
+        if as_of is None:
+            return self._view(self._load(pilot))
+        return self._view(self._replay_as_of(_as_uuid(pilot, "pilot"), as_of))
+
+    def list_pilots(self, *, programme: str | None = None) -> list[PilotSummary]:
+        query = select(pilots).order_by(pilots.c.name)
+        if programme is not None:
+            query = query.where(pilots.c.programme == programme)
+        with self._read() as session:
+            rows = session.execute(query).all()
+        return [
+            PilotSummary(
+                id=UUID(r.pilot_id), name=r.name, programme=r.programme,
+                phase=r.phase, phase_since=r.phase_since,
+            )
+            for r in rows
+        ]
+
+    def event_count(self) -> int:
+        """How many events the store holds (a rejected command must not change it)."""
+        return int(self._store.recorder.max_notification_id() or 0)
+
+    def _replay_as_of(self, pilot_id: UUID, as_of: datetime) -> Pilot:
+        if as_of.tzinfo is None:
+            raise InvalidInput("as_of", "needs a time zone, e.g. datetime(..., tzinfo=UTC)")
+        version = 0
+        for event in self._store.events.get(pilot_id):
+            if event.timestamp > as_of:
+                break
+            version = event.originator_version
+        if version == 0:
+            raise PilotNotFound(pilot_id, f" as of {as_of.isoformat()}")
+        pilot = self._store.repository.get(pilot_id, version=version)
+        assert isinstance(pilot, Pilot)
+        return pilot
+
+    def _view(self, pilot: Pilot) -> PilotView:
+        with self._read() as session:
+            keys = self._keys.keys(session, pilot.contacts)
+        return PilotView(
+            id=pilot.id,
+            name=pilot.name,
+            programme=pilot.programme,
+            siren=pilot.siren,
+            phase=pilot.phase,
+            phase_since=pilot.phase_since,
+            charter_signed_on=pilot.charter_signed_on,
+            phase_history=[PhaseStep(phase=p, since=d) for p, d in pilot.phase_history],
+            contacts=[_contact(pid, c, keys.get(pid)) for pid, c in pilot.contacts.items()],
+            projects=[_project(pid, p) for pid, p in pilot.projects.items()],
+            time_logged=[TimeEntry(**t) for t in pilot.time_logs],
+            days_logged=sum(t["days"] for t in pilot.time_logs),
+            follow_ups=list(pilot.follow_ups),
+            rex=dict(pilot.rex),
+            alerts=[RaisedAlert(alert_id=UUID(i), **a) for i, a in pilot.alerts.items()],
+            communications=[
+                CommunicationView(communication_id=UUID(i), **c)
+                for i, c in pilot.communications.items()
+            ],
+            evaluation=Evaluation(**pilot.evaluation) if pilot.evaluation else None,
+            withdrawal_reason=pilot.withdrawal_reason,
+            version=pilot.version,
+            recorded_at=pilot.modified_on,
+        )
+
+    def _decode(self, events: Iterable[Any]) -> list[ev.PilotEvent]:
+        return [e for e in events if isinstance(e, ev.PilotEvent)]
+
+
+def _contact(person_id: str, contact: dict[str, Any], key: bytes | None) -> ContactView:
+    plain = sealing.unseal_fields(key, person_id, contact["sealed"])
+    status = "erased" if contact["erased"] or key is None else (
+        "restricted" if contact["objected"] else "active"
+    )
+    gone = sealing.PURGED
+    return ContactView(
+        person_id=UUID(person_id),
+        role=contact["role"],
+        current=contact["current"],
+        status=status,
+        first_name=plain.get("first_name", gone),
+        last_name=plain.get("last_name", gone),
+        email=plain.get("email", gone),
+        phone=plain.get("phone", gone),
+        title=plain.get("title"),
+        designated_on=contact["designated_on"],
+    )
+
+
+def _project(project_id: str, project: dict[str, Any]) -> ProjectView:
+    return ProjectView(
+        project_id=UUID(project_id),
+        title=project["title"],
+        theme=project["theme"],
+        framed=project["framed"],
+        evaluation_protocol=project["evaluation_protocol"],
+        indicators=[
+            IndicatorView(**i, reports=project["reports"].get(i["key"], {}))
+            for i in project["indicators"]
+        ],
+    )
+
+
+def _as_uuid(value: Any, what: str) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise InvalidInput(what, "not an id (expected a UUID)") from None

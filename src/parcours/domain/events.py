@@ -1,0 +1,361 @@
+"""The facts a pilot's history is made of, in the past tense.
+
+Each `apply` only mutates; the guards live in the commands of `pilot.Pilot`, because
+`apply` runs again on every replay. Class paths (`parcours.domain.events:DiagnosticStarted`)
+are a storage contract: never rename one without an upcaster.
+
+Every event carries who did it (`actor`), the command that caused it (`command_id`), and
+its business date (`on`, None where the act has none). Personal values arrive here already
+sealed by `parcours.privacy`: the domain only ever holds ciphertext.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.domain import Aggregate
+
+from parcours.domain.phases import Phase
+
+if TYPE_CHECKING:
+    from parcours.domain.pilot import Pilot
+
+
+@dataclass(frozen=True)
+class PilotEvent(Aggregate.Event):
+    actor: str
+    command_id: str
+    on: date | None
+
+    def apply(self, aggregate: Any) -> None:
+        self.mutate_pilot(aggregate)
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        """Fold this fact into the pilot's state (no guard here: it runs on replay)."""
+
+
+@dataclass(frozen=True)
+class Enrolled(Aggregate.Created):
+    actor: str
+    command_id: str
+    on: date | None
+    name: str
+    programme: str
+    siren: str | None
+    charter_signed_on: date
+
+    def apply(self, aggregate: Any) -> None:
+        pilot: Pilot = aggregate
+        pilot.name = self.name
+        pilot.programme = self.programme
+        pilot.siren = self.siren
+        pilot.charter_signed_on = self.charter_signed_on
+        pilot.phase = Phase.CHARTER_SIGNED.value
+        pilot.phase_since = self.charter_signed_on
+        pilot.phase_history = [[Phase.CHARTER_SIGNED.value, self.charter_signed_on]]
+
+
+@dataclass(frozen=True)
+class PhaseChanged(PilotEvent):
+    """Base of the events that move a pilot along the phase table."""
+
+    to_phase: str
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        assert self.on is not None
+        pilot.phase = self.to_phase
+        pilot.phase_since = self.on
+        pilot.phase_history.append([self.to_phase, self.on])
+
+
+@dataclass(frozen=True)
+class DiagnosticStarted(PhaseChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class DiagnosticCompleted(PhaseChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class DeploymentStarted(PhaseChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class EvaluationStarted(PhaseChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class Closed(PhaseChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class Withdrawn(PhaseChanged):
+    reason: str
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        super().mutate_pilot(pilot)
+        pilot.withdrawal_reason = self.reason
+
+
+@dataclass(frozen=True)
+class ReferentDesignated(PilotEvent):
+    """R11. `sealed` maps a field name to its ciphertext under the person's own key."""
+
+    person_id: str
+    role: str
+    sealed: dict[str, str]
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        previous = pilot.referents.get(self.role)
+        if previous is not None:
+            pilot.contacts[previous]["current"] = False
+        pilot.referents[self.role] = self.person_id
+        pilot.contacts[self.person_id] = {
+            "role": self.role,
+            "sealed": dict(self.sealed),
+            "designated_on": self.on,
+            "current": True,
+            "objected": False,
+            "erased": False,
+        }
+
+
+@dataclass(frozen=True)
+class ContactRectified(PilotEvent):
+    """R14, rectification: new ciphertexts for some fields, under the same key."""
+
+    person_id: str
+    sealed: dict[str, str]
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        pilot.contacts[self.person_id]["sealed"].update(self.sealed)
+
+
+@dataclass(frozen=True)
+class ObjectionRecorded(PilotEvent):
+    """R14, opposition: the person is left out of notifications and third-party exports."""
+
+    person_id: str
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        pilot.contacts[self.person_id]["objected"] = True
+
+
+@dataclass(frozen=True)
+class PersonErased(PilotEvent):
+    """R14 / GDPR art. 17: the person's key is destroyed; their ciphertexts stay unreadable."""
+
+    person_id: str
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        contact = pilot.contacts[self.person_id]
+        contact["erased"] = True
+        contact["current"] = False
+        if pilot.referents.get(contact["role"]) == self.person_id:
+            del pilot.referents[contact["role"]]
+
+
+@dataclass(frozen=True)
+class PersonalDataPurged(PhaseChanged):
+    """R2/R13: every key of the pilot's people destroyed at the end of retention."""
+
+    persons: list[str]
+    keys_destroyed: int
+    legal_basis: str
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        super().mutate_pilot(pilot)
+        for person_id in self.persons:
+            pilot.contacts[person_id]["erased"] = True
+            pilot.contacts[person_id]["current"] = False
+        pilot.referents.clear()
+
+
+@dataclass(frozen=True)
+class TimeLogged(PilotEvent):
+    """R6: days the operational referent spent, in the phase they were spent in."""
+
+    days: float
+    phase: str
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        pilot.time_logs.append({"on": self.on, "days": self.days, "phase": self.phase})
+
+
+@dataclass(frozen=True)
+class ProjectRecommended(PilotEvent):
+    project_id: str
+    title: str
+    theme: str
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        pilot.projects[self.project_id] = {
+            "title": self.title,
+            "theme": self.theme,
+            "framed": False,
+            "indicators": [],
+            "evaluation_protocol": None,
+            "reports": {},
+        }
+
+
+@dataclass(frozen=True)
+class ProjectFramed(PilotEvent):
+    """R8: indicators and evaluation protocol co-defined during framing."""
+
+    project_id: str
+    indicators: list[dict[str, Any]]
+    evaluation_protocol: str
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        project = pilot.projects[self.project_id]
+        project["framed"] = True
+        project["indicators"] = [dict(i) for i in self.indicators]
+        project["evaluation_protocol"] = self.evaluation_protocol
+
+
+@dataclass(frozen=True)
+class IndicatorReported(PilotEvent):
+    """R8: a value for a co-defined indicator and a period; a later report corrects it."""
+
+    project_id: str
+    key: str
+    value: float
+    period: str
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        reports = pilot.projects[self.project_id]["reports"]
+        reports.setdefault(self.key, {})[self.period] = self.value
+
+
+@dataclass(frozen=True)
+class FollowUpRecorded(PilotEvent):
+    """R5: a follow-up meeting during deployment."""
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        assert self.on is not None
+        pilot.follow_ups.append(self.on)
+
+
+@dataclass(frozen=True)
+class RexAttended(PilotEvent):
+    """R7: the pilot took part in an experience-review session."""
+
+    session: str
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        pilot.rex[self.session] = self.on
+
+
+@dataclass(frozen=True)
+class AlertRaised(PilotEvent):
+    """R9: a confidentiality issue or a change that could affect the deployment."""
+
+    alert_id: str
+    kind: str
+    description: str
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        pilot.alerts[self.alert_id] = {
+            "kind": self.kind,
+            "description": self.description,
+            "on": self.on,
+        }
+
+
+@dataclass(frozen=True)
+class CommunicationRequested(PilotEvent):
+    """R10: a publication about the experiment awaits the Region's agreement."""
+
+    communication_id: str
+    title: str
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        pilot.communications[self.communication_id] = {
+            "title": self.title,
+            "status": "requested",
+            "requested_on": self.on,
+            "decided_on": None,
+            "published_on": None,
+            "reason": None,
+        }
+
+
+@dataclass(frozen=True)
+class CommunicationDecided(PilotEvent):
+    communication_id: str
+    approved: bool
+    reason: str | None
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        communication = pilot.communications[self.communication_id]
+        communication["status"] = "approved" if self.approved else "refused"
+        communication["decided_on"] = self.on
+        communication["reason"] = self.reason
+
+
+@dataclass(frozen=True)
+class CommunicationPublished(PilotEvent):
+    communication_id: str
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        communication = pilot.communications[self.communication_id]
+        communication["status"] = "published"
+        communication["published_on"] = self.on
+
+
+@dataclass(frozen=True)
+class EvaluationRecorded(PilotEvent):
+    """R1: the experiment report of the evaluation phase (REX)."""
+
+    findings: str
+    recommendations: str
+    replicable: bool
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        pilot.evaluation = {
+            "findings": self.findings,
+            "recommendations": self.recommendations,
+            "replicable": self.replicable,
+            "on": self.on,
+        }
+
+
+@dataclass(frozen=True)
+class DeadlineApproaching(PilotEvent):
+    """A reminder `offset` days before a due date (R3–R7, R13)."""
+
+    rule: str
+    due: date
+    offset: int
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        pilot.deadline_marks.append(f"approaching:{self.rule}:{self.due.isoformat()}:{self.offset}")
+
+
+@dataclass(frozen=True)
+class DeadlineMissed(PilotEvent):
+    """A due date passed with the rule unmet; `observed` says what was found."""
+
+    rule: str
+    due: date
+    observed: str
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        pilot.deadline_marks.append(f"missed:{self.rule}:{self.due.isoformat()}")
+
+
+@dataclass(frozen=True)
+class DeadlineMet(PilotEvent):
+    rule: str
+    due: date
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        pilot.deadline_marks.append(f"met:{self.rule}:{self.due.isoformat()}")

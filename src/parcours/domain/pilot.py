@@ -1,0 +1,401 @@
+"""The Pilot aggregate: one local authority's way through the Parcours.
+
+Public commands check the phase table and the charter's rules, then trigger one event; the
+events (domain.events) only mutate. The state is plain data (dicts, lists, dates) so that a
+snapshot is the same JSON as an event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from parcours.domain import events as ev
+from parcours.domain import phases
+from parcours.domain.phases import ACTIVE, Phase
+from parcours.errors import InvalidInput, NotFound, PhaseError, RuleViolation
+from parcours.programme import Programme
+
+ROLES = ("operational", "elected")
+ALERT_KINDS = ("confidentiality", "change")
+
+
+@dataclass(frozen=True)
+class Act:
+    """Who acts, when it is recorded, what "today" is, and which command this is."""
+
+    actor: str
+    at: datetime
+    today: date
+    command_id: str
+
+
+class Pilot(Aggregate):
+    name: str
+    programme: str
+    siren: str | None
+    charter_signed_on: date
+    phase: str
+    phase_since: date
+    phase_history: list[list[Any]]
+
+    def __init__(self) -> None:
+        self.withdrawal_reason: str | None = None
+        self.referents: dict[str, str] = {}
+        self.contacts: dict[str, dict[str, Any]] = {}
+        self.projects: dict[str, dict[str, Any]] = {}
+        self.time_logs: list[dict[str, Any]] = []
+        self.follow_ups: list[date] = []
+        self.rex: dict[str, date] = {}
+        self.alerts: dict[str, dict[str, Any]] = {}
+        self.communications: dict[str, dict[str, Any]] = {}
+        self.evaluation: dict[str, Any] | None = None
+        self.deadline_marks: list[str] = []
+
+    # -- creation ---------------------------------------------------------------------------
+
+    @classmethod
+    def enroll(
+        cls,
+        act: Act,
+        *,
+        pilot_id: UUID,
+        name: str,
+        programme: str,
+        siren: str | None,
+        charter_signed_on: date,
+    ) -> Pilot:
+        _not_after_today(charter_signed_on, act, "charter_signed_on")
+        return cls._create(
+            ev.Enrolled,
+            id=pilot_id,
+            timestamp=act.at,
+            actor=act.actor,
+            command_id=act.command_id,
+            on=charter_signed_on,
+            name=name,
+            programme=programme,
+            siren=siren,
+            charter_signed_on=charter_signed_on,
+        )
+
+    # -- phase changes (R1) -----------------------------------------------------------------
+
+    @property
+    def current_phase(self) -> Phase:
+        return Phase(self.phase)
+
+    def start_diagnostic(self, act: Act, on: date) -> None:
+        if "operational" not in self.referents:
+            self._allowed("start_diagnostic")
+            raise RuleViolation(
+                "R11", "the diagnostic cannot start without an operational referent"
+            )
+        self._change_phase(ev.DiagnosticStarted, "start_diagnostic", act, on)
+
+    def complete_diagnostic(self, act: Act, on: date) -> None:
+        self._allowed("complete_diagnostic")
+        if not self.projects:
+            raise RuleViolation(
+                "R1", "the diagnostic ends with at least one recommended project"
+            )
+        self._change_phase(ev.DiagnosticCompleted, "complete_diagnostic", act, on)
+
+    def start_deployment(self, act: Act, on: date) -> None:
+        self._allowed("start_deployment")
+        if not any(p["framed"] for p in self.projects.values()):
+            raise RuleViolation(
+                "R8", "deployment needs at least one framed project (indicators and protocol)"
+            )
+        self._change_phase(ev.DeploymentStarted, "start_deployment", act, on)
+
+    def start_evaluation(self, act: Act, on: date) -> None:
+        self._allowed("start_evaluation")
+        for project in self.framed_projects():
+            for indicator in project["indicators"]:
+                if not project["reports"].get(indicator["key"]):
+                    raise RuleViolation(
+                        "R8",
+                        f"indicator {indicator['key']!r} of project {project['title']!r} "
+                        "has no reported value yet",
+                    )
+        self._change_phase(ev.EvaluationStarted, "start_evaluation", act, on)
+
+    def close(self, act: Act, on: date) -> None:
+        self._allowed("close")
+        if self.evaluation is None:
+            raise RuleViolation("R1", "closing needs the evaluation report (record_evaluation)")
+        self._change_phase(ev.Closed, "close", act, on)
+
+    def withdraw(self, act: Act, on: date, reason: str) -> None:
+        self._allowed("withdraw")
+        self._change_phase(ev.Withdrawn, "withdraw", act, on, reason=reason)
+
+    def purge(self, act: Act, persons: list[str], keys_destroyed: int) -> None:
+        """R2/R13: the pilot's personal data is gone; its history stays."""
+        self._allowed("purge")
+        self.trigger_event(
+            ev.PersonalDataPurged,
+            **self._stamp(act, act.today),
+            to_phase=Phase.PURGED.value,
+            persons=persons,
+            keys_destroyed=keys_destroyed,
+            legal_basis="R13",
+        )
+
+    # -- contacts (R11, R14) ----------------------------------------------------------------
+
+    def designate_referent(
+        self, act: Act, on: date, *, person_id: str, role: str, sealed: dict[str, str]
+    ) -> None:
+        self._active("designate a referent")
+        if role not in ROLES:
+            raise InvalidInput("role", f"must be one of {', '.join(ROLES)} (R11)")
+        self._check_date(on, act)
+        self.trigger_event(
+            ev.ReferentDesignated,
+            **self._stamp(act, on),
+            person_id=person_id,
+            role=role,
+            sealed=sealed,
+        )
+
+    def rectify_contact(self, act: Act, person_id: str, sealed: dict[str, str]) -> None:
+        self._living_contact(person_id)
+        if not sealed:
+            raise InvalidInput("fields", "nothing to rectify (R14)")
+        self.trigger_event(
+            ev.ContactRectified, **self._stamp(act, act.today), person_id=person_id, sealed=sealed
+        )
+
+    def record_objection(self, act: Act, person_id: str) -> None:
+        if self._living_contact(person_id)["objected"]:
+            raise RuleViolation("R14", "an objection is already recorded for this person")
+        self.trigger_event(ev.ObjectionRecorded, **self._stamp(act, act.today), person_id=person_id)
+
+    def erase_person(self, act: Act, person_id: str) -> None:
+        self._living_contact(person_id)
+        self.trigger_event(ev.PersonErased, **self._stamp(act, act.today), person_id=person_id)
+
+    def contact(self, person_id: str) -> dict[str, Any]:
+        try:
+            return self.contacts[person_id]
+        except KeyError:
+            raise NotFound("person", person_id) from None
+
+    def _living_contact(self, person_id: str) -> dict[str, Any]:
+        contact = self.contact(person_id)
+        if contact["erased"]:
+            raise RuleViolation("R14", "this person's data has been erased")
+        return contact
+
+    # -- the work of each phase -------------------------------------------------------------
+
+    def log_time(self, act: Act, on: date, days: float) -> None:
+        self._active("log time")
+        self._check_date(on, act)
+        self.trigger_event(ev.TimeLogged, **self._stamp(act, on), days=days, phase=self.phase)
+
+    def recommend_project(
+        self, act: Act, programme: Programme, *, project_id: str, title: str, theme: str
+    ) -> None:
+        self._allowed_in("recommend a project", Phase.DIAGNOSTIC)
+        if theme not in programme.themes:
+            raise InvalidInput(
+                "theme", f"unknown theme {theme!r}; allowed: {', '.join(programme.themes)}"
+            )
+        self.trigger_event(
+            ev.ProjectRecommended,
+            **self._stamp(act, None),
+            project_id=project_id,
+            title=title,
+            theme=theme,
+        )
+
+    def frame_project(
+        self,
+        act: Act,
+        *,
+        project_id: str,
+        indicators: list[dict[str, Any]],
+        evaluation_protocol: str,
+    ) -> None:
+        self._allowed_in("frame a project", Phase.FRAMING)
+        self.project(project_id)
+        if not indicators:
+            raise RuleViolation("R8", "a framed project needs at least one indicator", "indicators")
+        if not evaluation_protocol.strip():
+            raise RuleViolation(
+                "R8", "a framed project needs an evaluation protocol", "evaluation_protocol"
+            )
+        self.trigger_event(
+            ev.ProjectFramed,
+            **self._stamp(act, None),
+            project_id=project_id,
+            indicators=indicators,
+            evaluation_protocol=evaluation_protocol,
+        )
+
+    def report_indicator(
+        self, act: Act, *, project_id: str, key: str, value: float, period: str
+    ) -> None:
+        self._allowed_in("report an indicator", Phase.DEPLOYMENT, Phase.EVALUATION)
+        project = self.project(project_id)
+        if not project["framed"]:
+            raise RuleViolation("R8", "indicators are reported only for framed projects")
+        keys = [i["key"] for i in project["indicators"]]
+        if key not in keys:
+            raise RuleViolation(
+                "R8", f"{key!r} was not co-defined during framing; known: {', '.join(keys)}", "key"
+            )
+        self.trigger_event(
+            ev.IndicatorReported,
+            **self._stamp(act, None),
+            project_id=project_id,
+            key=key,
+            value=value,
+            period=period,
+        )
+
+    def record_follow_up(self, act: Act, on: date) -> None:
+        self._allowed_in("record a follow-up meeting (R5)", Phase.DEPLOYMENT)
+        self._check_date(on, act, not_before=self.phase_since)
+        self.trigger_event(ev.FollowUpRecorded, **self._stamp(act, on))
+
+    def record_rex(self, act: Act, on: date, session: str) -> None:
+        self._active("record an experience review")
+        self._check_date(on, act)
+        if session in self.rex:
+            raise RuleViolation("R7", f"attendance at session {session!r} is already recorded")
+        self.trigger_event(ev.RexAttended, **self._stamp(act, on), session=session)
+
+    def raise_alert(self, act: Act, on: date, *, alert_id: str, kind: str, description: str) -> None:
+        self._active("raise an alert")
+        if kind not in ALERT_KINDS:
+            raise InvalidInput("kind", f"must be one of {', '.join(ALERT_KINDS)} (R9)")
+        self._check_date(on, act)
+        self.trigger_event(
+            ev.AlertRaised,
+            **self._stamp(act, on),
+            alert_id=alert_id,
+            kind=kind,
+            description=description,
+        )
+
+    def request_communication(self, act: Act, on: date, *, communication_id: str, title: str) -> None:
+        self._active("request a communication")
+        self._check_date(on, act)
+        self.trigger_event(
+            ev.CommunicationRequested,
+            **self._stamp(act, on),
+            communication_id=communication_id,
+            title=title,
+        )
+
+    def decide_communication(
+        self, act: Act, on: date, *, communication_id: str, approved: bool, reason: str | None
+    ) -> None:
+        self._active("decide on a communication")
+        communication = self.communication(communication_id)
+        if communication["status"] != "requested":
+            raise RuleViolation("R10", f"the communication is already {communication['status']}")
+        self._check_date(on, act, not_before=communication["requested_on"])
+        self.trigger_event(
+            ev.CommunicationDecided,
+            **self._stamp(act, on),
+            communication_id=communication_id,
+            approved=approved,
+            reason=reason,
+        )
+
+    def publish_communication(self, act: Act, on: date, *, communication_id: str) -> None:
+        self._active("publish a communication")
+        communication = self.communication(communication_id)
+        if communication["status"] != "approved":
+            raise RuleViolation(
+                "R10",
+                "only a communication the Region approved may be published; "
+                f"this one is {communication['status']}",
+            )
+        self._check_date(on, act, not_before=communication["decided_on"])
+        self.trigger_event(
+            ev.CommunicationPublished, **self._stamp(act, on), communication_id=communication_id
+        )
+
+    def record_evaluation(
+        self, act: Act, *, findings: str, recommendations: str, replicable: bool
+    ) -> None:
+        self._allowed_in("record the evaluation", Phase.EVALUATION)
+        self.trigger_event(
+            ev.EvaluationRecorded,
+            **self._stamp(act, act.today),
+            findings=findings,
+            recommendations=recommendations,
+            replicable=replicable,
+        )
+
+    # -- lookups ----------------------------------------------------------------------------
+
+    def project(self, project_id: str) -> dict[str, Any]:
+        try:
+            return self.projects[project_id]
+        except KeyError:
+            raise NotFound("project", project_id) from None
+
+    def communication(self, communication_id: str) -> dict[str, Any]:
+        try:
+            return self.communications[communication_id]
+        except KeyError:
+            raise NotFound("communication", communication_id) from None
+
+    def framed_projects(self) -> list[dict[str, Any]]:
+        return [p for p in self.projects.values() if p["framed"]]
+
+    # -- guards -----------------------------------------------------------------------------
+
+    def _allowed(self, trigger: str) -> None:
+        if phases.destination(trigger, self.current_phase) is None:
+            allowed = tuple(p.value for p in phases.sources(trigger))
+            raise PhaseError(trigger.replace("_", " "), self.phase, allowed)
+
+    def _allowed_in(self, act: str, *allowed: Phase) -> None:
+        if self.current_phase not in allowed:
+            raise PhaseError(act, self.phase, tuple(p.value for p in allowed))
+
+    def _active(self, act: str) -> None:
+        self._allowed_in(act, *ACTIVE)
+
+    def _check_date(self, on: date, act: Act, not_before: date | None = None) -> None:
+        _not_after_today(on, act, "on")
+        floor = max(self.charter_signed_on, not_before or self.charter_signed_on)
+        if on < floor:
+            raise InvalidInput("on", f"{on.isoformat()} is before {floor.isoformat()}")
+
+    def _change_phase(
+        self, event_class: type[ev.PhaseChanged], trigger: str, act: Act, on: date, **extra: Any
+    ) -> None:
+        self._allowed(trigger)
+        _not_after_today(on, act, "on")
+        if on < self.phase_since:
+            raise RuleViolation(
+                "R1",
+                f"{on.isoformat()} is before the start of the current phase "
+                f"({self.phase_since.isoformat()}); phases never go back in time",
+                "on",
+            )
+        to_phase = phases.destination(trigger, self.current_phase)
+        assert to_phase is not None
+        self.trigger_event(event_class, **self._stamp(act, on), to_phase=to_phase.value, **extra)
+
+    @staticmethod
+    def _stamp(act: Act, on: date | None) -> dict[str, Any]:
+        return {"timestamp": act.at, "actor": act.actor, "command_id": act.command_id, "on": on}
+
+
+def _not_after_today(on: date, act: Act, field: str) -> None:
+    if on > act.today:
+        raise InvalidInput(field, f"{on.isoformat()} is after today ({act.today.isoformat()})")

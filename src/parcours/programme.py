@@ -1,0 +1,146 @@
+"""A programme: the calendar, budgets, cadences, quotas and retention of a cohort, as data.
+
+The phase machine is the charter's (domain.phases); everything with a number in it lives
+here, so a second cohort or another region's programme is a new definition, not a fork.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from parcours.errors import ProgrammeError
+
+_FROZEN = ConfigDict(frozen=True, strict=True, extra="forbid")
+
+
+class Calendar(BaseModel):
+    model_config = _FROZEN
+    diagnostic_due: date = Field(description="R3: the diagnostic is finished by this day")
+    deployment_start_due: date = Field(description="R4: deployment starts by this day")
+    # A TOML array is a list; strict mode would refuse it for a tuple.
+    reminder_offsets_days: tuple[int, ...] = Field(default=(30, 7), strict=False)
+
+    @field_validator("reminder_offsets_days")
+    @classmethod
+    def _positive(cls, offsets: tuple[int, ...]) -> tuple[int, ...]:
+        if any(o <= 0 for o in offsets):
+            raise ValueError("reminder offsets are days before the due date, so positive")
+        return tuple(sorted(set(offsets), reverse=True))
+
+
+class TimeBudget(BaseModel):
+    model_config = _FROZEN
+    diagnostic_days: float = Field(gt=0)
+    diagnostic_window_start: date
+    diagnostic_window_end: date
+    deployment_days_per_month: float = Field(gt=0)
+    tolerance: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _window_in_order(self) -> Self:
+        if self.diagnostic_window_end < self.diagnostic_window_start:
+            raise ValueError("diagnostic_window_end is before diagnostic_window_start")
+        return self
+
+
+class FollowUps(BaseModel):
+    model_config = _FROZEN
+    min_per_month: int = Field(ge=0)
+    max_per_month: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _min_le_max(self) -> Self:
+        if self.max_per_month < self.min_per_month:
+            raise ValueError("max_per_month is below min_per_month")
+        return self
+
+
+class Rex(BaseModel):
+    model_config = _FROZEN
+    required: dict[int, int] = Field(description="R7: sessions required per calendar year")
+
+    @field_validator("required", mode="before")
+    @classmethod
+    def _years_as_ints(cls, value: Any) -> Any:
+        # TOML keys are strings; the years are numbers.
+        if isinstance(value, dict):
+            try:
+                return {int(k): v for k, v in value.items()}
+            except ValueError as exc:
+                raise ValueError("years must be numbers such as 2025") from exc
+        return value
+
+
+class Retention(BaseModel):
+    model_config = _FROZEN
+    until: date = Field(description="R13: personal data is kept up to and including this day")
+    notice_days: int = Field(default=14, ge=0)
+
+
+class Programme(BaseModel):
+    model_config = _FROZEN
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+    title: str = Field(min_length=1)
+    timezone: str = "Europe/Paris"
+    themes: tuple[str, ...] = Field(min_length=1, strict=False)
+    calendar: Calendar
+    time_budget: TimeBudget
+    follow_ups: FollowUps
+    rex: Rex
+    retention: Retention
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {name!r}") from exc
+        return name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def from_toml(cls, text: str, source: str = "<text>") -> Programme:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ProgrammeError(f"{source}: not valid TOML: {exc}") from exc
+        return cls.from_mapping(data, source)
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any], source: str = "<mapping>") -> Programme:
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or "(root)"
+            raise ProgrammeError(f"{source}: {field}: {first['msg']}") from exc
+
+
+def builtin_ids() -> list[str]:
+    folder = resources.files("parcours") / "programmes"
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_programme(name_or_path: str | Path) -> Programme:
+    """A built-in programme by id (`grand-est-2024`), or a definition from a TOML file."""
+    text = str(name_or_path)
+    if text in builtin_ids():
+        resource = resources.files("parcours") / "programmes" / f"{text}.toml"
+        return Programme.from_toml(resource.read_text(encoding="utf-8"), source=text)
+    path = Path(text)
+    if path.suffix == ".toml" and path.is_file():
+        return Programme.from_toml(path.read_text(encoding="utf-8"), source=str(path))
+    raise ProgrammeError(
+        f"programme: unknown programme {text!r}; built-in: {', '.join(builtin_ids())}"
+    )

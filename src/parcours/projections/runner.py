@@ -1,0 +1,103 @@
+"""Pull projections: read the notification log by position, fold into tables, exactly once.
+
+Each page of notifications is folded and the new position written in one transaction; the
+position only moves forward from the value read (a replayed or concurrent page is refused by
+the guarded update), so a crash mid-page loses nothing and duplicates nothing. This works on
+SQLite, where eventsourcing-sqlalchemy has no subscription, and on PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from eventsourcing.persistence import Notification
+from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from parcours.store.eventstore import PilotStore
+from parcours.store.schema import projection_positions
+
+PAGE = 500
+
+
+class Projection(Protocol):
+    tables: Sequence[Table]
+
+    def fold(self, session: Session, event: Any) -> None: ...
+
+
+class PositionMoved(Exception):
+    """Another runner folded this page first; ours was rolled back."""
+
+
+class ProjectionRunner:
+    def __init__(self, store: PilotStore, projections: Sequence[Projection], name: str) -> None:
+        self.store = store
+        self.projections = projections
+        self.name = name
+
+    def position(self, session: Session) -> int:
+        found = session.execute(
+            select(projection_positions.c.position).where(
+                projection_positions.c.projection == self.name
+            )
+        ).scalar()
+        return int(found or 0)
+
+    def catch_up(
+        self,
+        page: int = PAGE,
+        on_page: Callable[[int], None] | None = None,
+        stop_after: int | None = None,
+    ) -> int:
+        """Fold every notification not yet folded; returns how many were folded."""
+        folded = 0
+        while True:
+            with self.store.datastore.transaction(commit=True) as session:
+                start = self.position(session)
+                notifications = self.store.recorder.select_notifications(
+                    start=start + 1, limit=page
+                )
+                if not notifications:
+                    return folded
+                self._fold(session, notifications)
+                self._move(session, start, notifications[-1].id)
+            folded += len(notifications)
+            if on_page is not None:
+                on_page(len(notifications))
+            if stop_after is not None and folded >= stop_after:
+                return folded
+
+    def _fold(self, session: Session, notifications: Sequence[Notification]) -> None:
+        for notification in notifications:
+            event = self.store.mapper.to_domain_event(notification)
+            for projection in self.projections:
+                projection.fold(session, event)
+
+    def _move(self, session: Session, start: int, end: int) -> None:
+        table = projection_positions
+        if start == 0:
+            exists = session.execute(
+                select(table.c.position).where(table.c.projection == self.name)
+            ).first()
+            if exists is None:
+                session.execute(insert(table).values(projection=self.name, position=end))
+                return
+        moved = session.execute(
+            update(table)
+            .where(table.c.projection == self.name, table.c.position == start)
+            .values(position=end)
+        )
+        if moved.rowcount != 1:
+            raise PositionMoved(self.name)
+
+    def reset(self) -> None:
+        """Empty the read models and rewind: the next catch-up rebuilds from the log."""
+        with self.store.datastore.transaction(commit=True) as session:
+            for projection in self.projections:
+                for table in reversed(projection.tables):
+                    session.execute(delete(table))
+            session.execute(
+                delete(projection_positions).where(projection_positions.c.projection == self.name)
+            )

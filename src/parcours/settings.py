@@ -1,0 +1,36 @@
+"""Configuration as data, assembled once. Nothing reads the environment at import time."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DEFAULT_CLI_URL = "sqlite:///parcours.db"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    url: str = "sqlite:///:memory:"
+    # A snapshot every N events of a pilot; 0 turns snapshots off.
+    snapshot_interval: int = Field(default=100, ge=0)
+    # Embedded use (SQLite): queries right after a command see it. A PostgreSQL deployment
+    # with a projection worker turns this off in its application processes.
+    project_after_commands: bool = True
+    log_format: str = "console"
+    log_level: str = "warning"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {"url": env.get("PARCOURS_DATABASE_URL", DEFAULT_CLI_URL)}
+        if "PARCOURS_SNAPSHOT_INTERVAL" in env:
+            values["snapshot_interval"] = int(env["PARCOURS_SNAPSHOT_INTERVAL"])
+        if "PARCOURS_PROJECT_AFTER_COMMANDS" in env:
+            values["project_after_commands"] = env["PARCOURS_PROJECT_AFTER_COMMANDS"] != "0"
+        values["log_format"] = env.get("PARCOURS_LOG_FORMAT", "console")
+        values["log_level"] = env.get("PARCOURS_LOG_LEVEL", "warning")
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)
