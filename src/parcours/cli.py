@@ -1,0 +1,422 @@
+"""`parcours`: a thin client of the public API. A ParcoursError is one line on stderr, exit 1."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.table import Table
+
+from parcours import logs
+from parcours.application import Parcours
+from parcours.errors import InvalidInput, ParcoursError
+from parcours.settings import Settings
+
+T = TypeVar("T")
+
+cli = typer.Typer(
+    name="parcours",
+    help="Event-sourced workflow engine for multi-phase accompaniment programmes.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: $PARCOURS_DATABASE_URL or sqlite:///parcours.db)."),
+]
+Actor = Annotated[
+    str,
+    typer.Option(
+        "--actor", envvar="PARCOURS_ACTOR", help="Who does this, e.g. agency:project-lead."
+    ),
+]
+On = Annotated[str | None, typer.Option("--on", help="Business date, YYYY-MM-DD (default: today).")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+PilotArg = Annotated[str, typer.Argument(help="The pilot's id.")]
+
+
+class _State:
+    url: str | None = None
+    app: Parcours | None = None
+
+
+state = _State()
+
+
+@cli.callback()
+def _root(db: DbOption = None, verbose: Annotated[bool, typer.Option("-v")] = False) -> None:
+    settings = Settings.from_env(url=db)
+    logs.configure(
+        "json" if settings.log_format == "json" else "console",
+        "info" if verbose else settings.log_level,
+    )
+    state.url = settings.url
+    state.app = None
+
+
+def app() -> Parcours:
+    if state.app is None:
+        state.app = Parcours(settings=Settings.from_env(url=state.url))
+    return state.app
+
+
+@contextmanager
+def _one_line_errors() -> Iterator[None]:
+    try:
+        yield
+    except ParcoursError as exc:
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def run(action: Callable[[], T]) -> T:
+    with _one_line_errors():
+        return action()
+
+
+def day(value: str | None, field: str = "on") -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        with _one_line_errors():
+            raise InvalidInput(field, "expected a date (YYYY-MM-DD)") from None
+    raise AssertionError  # unreachable: _one_line_errors exits
+
+
+def emit_json(data: Any) -> None:
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")
+    elif isinstance(data, list):
+        data = [d.model_dump(mode="json") if isinstance(d, BaseModel) else d for d in data]
+    out.print_json(json.dumps(data, default=str))
+
+
+# -- enrolment and contacts ---------------------------------------------------------------
+
+
+@cli.command()
+def enroll(
+    name: Annotated[str, typer.Argument(help="The local authority's name.")],
+    programme: Annotated[str, typer.Option(help="Programme id.")] = "grand-est-2024",
+    charter_signed_on: Annotated[str, typer.Option(help="YYYY-MM-DD")] = "",
+    siren: Annotated[str | None, typer.Option()] = None,
+    actor: Actor = "cli",
+) -> None:
+    """Enroll a pilot that signed the charter; prints its id."""
+    signed = day(charter_signed_on or None, "charter_signed_on")
+    pilot = run(
+        lambda: app().enroll(
+            name=name,
+            programme=programme,
+            charter_signed_on=signed or app().today(),
+            siren=siren,
+            actor=actor,
+        )
+    )
+    out.print(str(pilot))
+
+
+@cli.command("designate-referent")
+def designate_referent(
+    pilot: PilotArg,
+    role: Annotated[str, typer.Option(help="operational or elected (R11).")],
+    first_name: Annotated[str, typer.Option()],
+    last_name: Annotated[str, typer.Option()],
+    email: Annotated[str, typer.Option()],
+    phone: Annotated[str, typer.Option()],
+    title: Annotated[str | None, typer.Option()] = None,
+    on: On = None,
+    actor: Actor = "cli",
+) -> None:
+    """Designate the pilot's operational or elected referent (R11); prints the person's id."""
+    person = run(
+        lambda: app().designate_referent(
+            pilot, role=role, first_name=first_name, last_name=last_name, email=email,
+            phone=phone, title=title, on=day(on), actor=actor,
+        )
+    )
+    out.print(str(person))
+
+
+@cli.command("rectify-contact")
+def rectify_contact(
+    pilot: PilotArg,
+    person: Annotated[str, typer.Argument()],
+    first_name: Annotated[str | None, typer.Option()] = None,
+    last_name: Annotated[str | None, typer.Option()] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    phone: Annotated[str | None, typer.Option()] = None,
+    title: Annotated[str | None, typer.Option()] = None,
+    actor: Actor = "cli",
+) -> None:
+    """Rectify a contact's fields (R14)."""
+    fields = {
+        k: v
+        for k, v in dict(
+            first_name=first_name, last_name=last_name, email=email, phone=phone, title=title
+        ).items()
+        if v is not None
+    }
+    run(lambda: app().rectify_contact(pilot, person, actor=actor, **fields))
+
+
+@cli.command("record-objection")
+def record_objection(pilot: PilotArg, person: str, actor: Actor = "cli") -> None:
+    """Record a person's objection (R14)."""
+    run(lambda: app().record_objection(pilot, person, actor=actor))
+
+
+@cli.command("erase-person")
+def erase_person(pilot: PilotArg, person: str, actor: Actor = "cli") -> None:
+    """Erase one person: their key is destroyed (R14, GDPR art. 17)."""
+    run(lambda: app().erase_person(pilot, person, actor=actor))
+
+
+# -- phase changes --------------------------------------------------------------------------
+
+
+def _phase_command(name: str, doc: str) -> None:
+    def command(pilot: PilotArg, on: On = None, actor: Actor = "cli") -> None:
+        run(lambda: getattr(app(), name.replace("-", "_"))(pilot, on=day(on), actor=actor))
+
+    command.__doc__ = doc
+    cli.command(name)(command)
+
+
+for _name, _doc in {
+    "start-diagnostic": "Start the diagnostic (needs an operational referent, R11).",
+    "complete-diagnostic": "Complete the diagnostic; the pilot moves to framing (R1, R3).",
+    "start-deployment": "Start deployment (needs a framed project, R4, R8).",
+    "start-evaluation": "Start the evaluation (R1, R8).",
+    "close": "Close the pilot (needs the evaluation report, R1).",
+    "record-follow-up": "Record a follow-up meeting during deployment (R5).",
+}.items():
+    _phase_command(_name, _doc)
+
+
+@cli.command()
+def withdraw(
+    pilot: PilotArg,
+    reason: Annotated[str, typer.Option()],
+    on: On = None,
+    actor: Actor = "cli",
+) -> None:
+    """Withdraw the pilot from the programme (R2)."""
+    run(lambda: app().withdraw(pilot, reason=reason, on=day(on), actor=actor))
+
+
+# -- the work inside the phases --------------------------------------------------------------
+
+
+@cli.command("log-time")
+def log_time(
+    pilot: PilotArg, days: Annotated[float, typer.Option()], on: On = None, actor: Actor = "cli"
+) -> None:
+    """Log the operational referent's time (R6)."""
+    run(lambda: app().log_time(pilot, days=days, on=day(on), actor=actor))
+
+
+@cli.command("recommend-project")
+def recommend_project(
+    pilot: PilotArg,
+    title: Annotated[str, typer.Option()],
+    theme: Annotated[str, typer.Option()],
+    actor: Actor = "cli",
+) -> None:
+    """Recommend a project during the diagnostic; prints its id."""
+    out.print(str(run(lambda: app().recommend_project(pilot, title=title, theme=theme, actor=actor))))
+
+
+@cli.command("frame-project")
+def frame_project(
+    pilot: PilotArg,
+    project: str,
+    indicator: Annotated[
+        list[str], typer.Option(help="key:label[:unit[:target]], repeatable (R8).")
+    ],
+    protocol: Annotated[str, typer.Option(help="The evaluation protocol (R8).")],
+    actor: Actor = "cli",
+) -> None:
+    """Frame a project with its indicators and evaluation protocol (R8)."""
+    indicators: list[dict[str, Any]] = []
+    for spec in indicator:
+        parts = spec.split(":")
+        item: dict[str, Any] = {"key": parts[0], "label": parts[1] if len(parts) > 1 else parts[0]}
+        if len(parts) > 2:
+            item["unit"] = parts[2]
+        if len(parts) > 3:
+            item["target"] = parts[3]
+        indicators.append(item)
+    run(
+        lambda: app().frame_project(
+            pilot, project, indicators=indicators, evaluation_protocol=protocol, actor=actor
+        )
+    )
+
+
+@cli.command("report-indicator")
+def report_indicator(
+    pilot: PilotArg,
+    project: str,
+    key: Annotated[str, typer.Option()],
+    value: Annotated[float, typer.Option()],
+    period: Annotated[str, typer.Option(help="2025, 2025-Q2 or 2025-05.")],
+    actor: Actor = "cli",
+) -> None:
+    """Report an indicator's value for a period (R8)."""
+    run(
+        lambda: app().report_indicator(
+            pilot, project, key=key, value=value, period=period, actor=actor
+        )
+    )
+
+
+@cli.command("record-rex")
+def record_rex(
+    pilot: PilotArg,
+    session: Annotated[str, typer.Option()],
+    on: On = None,
+    actor: Actor = "cli",
+) -> None:
+    """Record attendance at an experience-review session (R7)."""
+    run(lambda: app().record_rex(pilot, session=session, on=day(on), actor=actor))
+
+
+@cli.command("raise-alert")
+def raise_alert(
+    pilot: PilotArg,
+    kind: Annotated[str, typer.Option(help="confidentiality or change (R9).")],
+    description: Annotated[str, typer.Option()],
+    on: On = None,
+    actor: Actor = "cli",
+) -> None:
+    """Warn the Region and the agency (R9); prints the alert's id."""
+    out.print(
+        str(
+            run(
+                lambda: app().raise_alert(
+                    pilot, kind=kind, description=description, on=day(on), actor=actor
+                )
+            )
+        )
+    )
+
+
+@cli.command("request-communication")
+def request_communication(
+    pilot: PilotArg, title: Annotated[str, typer.Option()], on: On = None, actor: Actor = "cli"
+) -> None:
+    """Ask the Region's agreement for a communication (R10); prints its id."""
+    out.print(
+        str(run(lambda: app().request_communication(pilot, title=title, on=day(on), actor=actor)))
+    )
+
+
+@cli.command("decide-communication")
+def decide_communication(
+    pilot: PilotArg,
+    communication: str,
+    approve: Annotated[bool, typer.Option("--approve/--refuse")],
+    reason: Annotated[str | None, typer.Option()] = None,
+    on: On = None,
+    actor: Actor = "cli",
+) -> None:
+    """The Region approves or refuses a communication (R10)."""
+    run(
+        lambda: app().decide_communication(
+            pilot, communication, approved=approve, reason=reason, on=day(on), actor=actor
+        )
+    )
+
+
+@cli.command("publish-communication")
+def publish_communication(
+    pilot: PilotArg, communication: str, on: On = None, actor: Actor = "cli"
+) -> None:
+    """Mark an approved communication published (R10)."""
+    run(lambda: app().publish_communication(pilot, communication, on=day(on), actor=actor))
+
+
+@cli.command("record-evaluation")
+def record_evaluation(
+    pilot: PilotArg,
+    findings: Annotated[str, typer.Option()],
+    recommendations: Annotated[str, typer.Option()],
+    replicable: Annotated[bool, typer.Option("--replicable/--not-replicable")],
+    actor: Actor = "cli",
+) -> None:
+    """Write the pilot's experiment report (R1)."""
+    run(
+        lambda: app().record_evaluation(
+            pilot, findings=findings, recommendations=recommendations, replicable=replicable,
+            actor=actor,
+        )
+    )
+
+
+# -- reads ------------------------------------------------------------------------------------
+
+
+@cli.command("list")
+def list_pilots(as_json: Json = False) -> None:
+    """Every pilot, its phase and since when."""
+    rows = run(lambda: app().list_pilots())
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table("name", "programme", "phase", "since", title="Pilots")
+    table.add_column("id", no_wrap=True, min_width=36)
+    for r in rows:
+        table.add_row(r.name, r.programme, r.phase, r.phase_since.isoformat(), str(r.id))
+    out.print(table)
+
+
+@cli.command()
+def show(
+    pilot: PilotArg,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO date-time, recorded time.")] = None,
+    as_json: Json = False,
+) -> None:
+    """One pilot's current state (or as recorded at --as-of)."""
+    instant = None
+    if as_of is not None:
+        try:
+            instant = datetime.fromisoformat(as_of)
+        except ValueError:
+            with _one_line_errors():
+                raise InvalidInput("as_of", "expected an ISO date-time") from None
+    view = run(lambda: app().get_pilot(pilot, as_of=instant))
+    if as_json:
+        emit_json(view)
+        return
+    from parcours.render import pilot_table
+
+    out.print(pilot_table(view))
+
+
+@cli.command()
+def demo(
+    path: Annotated[str, typer.Option("--path", help="Where to write the demo database.")] = (
+        "parcours-demo.db"
+    ),
+) -> None:
+    """Play a Grand Est cohort into ./parcours-demo.db and show where every pilot stands."""
+    from parcours.demo import play
+
+    run(lambda: play(path, out))
+
+
+def main() -> None:
+    cli()

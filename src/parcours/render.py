@@ -1,0 +1,50 @@
+"""Rich tables of the views, shared by the CLI and the demo."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.table import Table
+
+from parcours.views import PilotView
+
+
+def pilot_table(view: PilotView) -> Table:
+    table = Table(title=f"{view.name} ({view.programme})", show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    table.add_row("id", str(view.id))
+    table.add_row("phase", f"{view.phase} since {view.phase_since.isoformat()}")
+    table.add_row("path", " → ".join(f"{s.phase} ({s.since.isoformat()})" for s in view.phase_history))
+    for contact in view.contacts:
+        if contact.current:
+            table.add_row(
+                f"{contact.role} referent",
+                f"{contact.first_name} {contact.last_name} <{contact.email}> [{contact.status}]",
+            )
+    for project in view.projects:
+        state = "framed" if project.framed else "recommended"
+        table.add_row("project", f"{project.title} [{project.theme}, {state}]")
+    table.add_row("days logged", f"{view.days_logged:g}")
+    table.add_row("follow-ups", str(len(view.follow_ups)))
+    table.add_row("REX sessions", ", ".join(sorted(view.rex)) or "-")
+    table.add_row("alerts raised (R9)", str(len(view.alerts)))
+    table.add_row("communications (R10)", ", ".join(c.status for c in view.communications) or "-")
+    if view.withdrawal_reason:
+        table.add_row("withdrawn", view.withdrawal_reason)
+    return table
+
+
+def cohort_table(views: Iterable[PilotView], title: str) -> Table:
+    table = Table("pilot", "phase", "since", "projects", "days", "follow-ups", "REX", title=title)
+    for v in views:
+        table.add_row(
+            v.name,
+            v.phase,
+            v.phase_since.isoformat(),
+            str(len(v.projects)),
+            f"{v.days_logged:g}",
+            str(len(v.follow_ups)),
+            str(len(v.rex)),
+        )
+    return table

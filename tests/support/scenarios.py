@@ -1,0 +1,60 @@
+"""Pilots brought to a given phase with the charter's commands (fictional people)."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from parcours import Parcours
+
+LEAD = "agency:project-lead"
+REFERENT = {
+    "role": "operational",
+    "first_name": "Camille",
+    "last_name": "Martin",
+    "email": "camille.martin@example.org",
+    "phone": "+33 3 24 00 00 00",
+    "title": "Responsable TIC",
+}
+INDICATOR = {"key": "people_helped", "label": "People helped", "unit": "persons", "target": 300}
+
+
+def enrolled(app: Parcours, name: str = "Communauté de Communes Ardenne Rives de Meuse") -> UUID:
+    return app.enroll(
+        name=name, programme="grand-est-2024", charter_signed_on=date(2024, 9, 2), actor=LEAD
+    )
+
+
+def in_diagnostic(app: Parcours) -> UUID:
+    pilot = enrolled(app)
+    app.designate_referent(pilot, actor=LEAD, **REFERENT)
+    app.start_diagnostic(pilot, on=date(2024, 9, 16), actor=LEAD)
+    return pilot
+
+
+def in_framing(app: Parcours) -> tuple[UUID, UUID]:
+    pilot = in_diagnostic(app)
+    project = app.recommend_project(
+        pilot, title="Guichet numérique itinérant", theme="digital-inclusion", actor=LEAD
+    )
+    app.complete_diagnostic(pilot, on=date(2024, 12, 12), actor=LEAD)
+    return pilot, project
+
+
+def in_deployment(app: Parcours) -> tuple[UUID, UUID]:
+    pilot, project = in_framing(app)
+    app.frame_project(
+        pilot, project, indicators=[INDICATOR],
+        evaluation_protocol="Quarterly count from the mediation log", actor=LEAD,
+    )
+    app.start_deployment(pilot, on=date(2025, 3, 3), actor=LEAD)
+    return pilot, project
+
+
+def in_evaluation(app: Parcours) -> tuple[UUID, UUID]:
+    pilot, project = in_deployment(app)
+    app.report_indicator(
+        pilot, project, key="people_helped", value=74, period="2025-Q2", actor=LEAD
+    )
+    app.start_evaluation(pilot, on=date(2025, 11, 3), actor=LEAD)
+    return pilot, project
