@@ -1,20 +1,48 @@
-"""parcours: an event-sourced workflow engine for multi-phase accompaniment programmes."""
+"""parcours: an event-sourced workflow engine for multi-phase accompaniment programmes.
 
-from parcours.application import Parcours
-from parcours.domain.phases import Phase
-from parcours.errors import (
-    ConcurrencyConflict,
-    InvalidInput,
-    NotFound,
-    ParcoursError,
-    PhaseError,
-    PilotNotFound,
-    ProgrammeError,
-    RuleViolation,
-)
-from parcours.programme import Programme, load_programme
-from parcours.settings import Settings
-from parcours.views import PilotSummary, PilotView
+The names are loaded on first use (PEP 562), so that importing `parcours.domain` brings in
+no database, scheduler or logger.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from parcours.application import Parcours
+    from parcours.domain.phases import Phase
+    from parcours.errors import (
+        ConcurrencyConflict,
+        InvalidInput,
+        NotFound,
+        ParcoursError,
+        PhaseError,
+        PilotNotFound,
+        ProgrammeError,
+        RuleViolation,
+    )
+    from parcours.programme import Programme, load_programme
+    from parcours.settings import Settings
+    from parcours.views import PilotSummary, PilotView
+
+_WHERE = {
+    "Parcours": "parcours.application",
+    "Phase": "parcours.domain.phases",
+    "ConcurrencyConflict": "parcours.errors",
+    "InvalidInput": "parcours.errors",
+    "NotFound": "parcours.errors",
+    "ParcoursError": "parcours.errors",
+    "PhaseError": "parcours.errors",
+    "PilotNotFound": "parcours.errors",
+    "ProgrammeError": "parcours.errors",
+    "RuleViolation": "parcours.errors",
+    "Programme": "parcours.programme",
+    "load_programme": "parcours.programme",
+    "Settings": "parcours.settings",
+    "PilotSummary": "parcours.views",
+    "PilotView": "parcours.views",
+}
 
 __all__ = [
     "ConcurrencyConflict",
@@ -33,3 +61,13 @@ __all__ = [
     "Settings",
     "load_programme",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'parcours' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

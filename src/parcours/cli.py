@@ -32,7 +32,9 @@ err = Console(stderr=True, highlight=False)
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Database URL (default: $PARCOURS_DATABASE_URL or sqlite:///parcours.db)."),
+    typer.Option(
+        "--db", help="Database URL (default: $PARCOURS_DATABASE_URL or sqlite:///parcours.db)."
+    ),
 ]
 Actor = Annotated[
     str,
@@ -143,8 +145,15 @@ def designate_referent(
     """Designate the pilot's operational or elected referent (R11); prints the person's id."""
     person = run(
         lambda: app().designate_referent(
-            pilot, role=role, first_name=first_name, last_name=last_name, email=email,
-            phone=phone, title=title, on=day(on), actor=actor,
+            pilot,
+            role=role,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            phone=phone,
+            title=title,
+            on=day(on),
+            actor=actor,
         )
     )
     out.print(str(person))
@@ -164,9 +173,13 @@ def rectify_contact(
     """Rectify a contact's fields (R14)."""
     fields = {
         k: v
-        for k, v in dict(
-            first_name=first_name, last_name=last_name, email=email, phone=phone, title=title
-        ).items()
+        for k, v in {
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": email,
+            "phone": phone,
+            "title": title,
+        }.items()
         if v is not None
     }
     run(lambda: app().rectify_contact(pilot, person, actor=actor, **fields))
@@ -236,7 +249,9 @@ def recommend_project(
     actor: Actor = "cli",
 ) -> None:
     """Recommend a project during the diagnostic; prints its id."""
-    out.print(str(run(lambda: app().recommend_project(pilot, title=title, theme=theme, actor=actor))))
+    out.print(
+        str(run(lambda: app().recommend_project(pilot, title=title, theme=theme, actor=actor)))
+    )
 
 
 @cli.command("frame-project")
@@ -360,7 +375,10 @@ def record_evaluation(
     """Write the pilot's experiment report (R1)."""
     run(
         lambda: app().record_evaluation(
-            pilot, findings=findings, recommendations=recommendations, replicable=replicable,
+            pilot,
+            findings=findings,
+            recommendations=recommendations,
+            replicable=replicable,
             actor=actor,
         )
     )
@@ -386,7 +404,9 @@ def list_pilots(as_json: Json = False) -> None:
 @cli.command()
 def show(
     pilot: PilotArg,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO date-time, recorded time.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="ISO date-time, recorded time.")
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """One pilot's current state (or as recorded at --as-of)."""

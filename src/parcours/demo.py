@@ -45,27 +45,38 @@ def play(path: str, console: Console) -> Parcours:
         )
         first, last, function = person
         app.designate_referent(
-            pilot, role="operational", first_name=first, last_name=last,
-            email=f"{first}.{last}@example.org".lower(), phone="+33 3 26 00 00 00",
-            title=function, actor=LEAD,
+            pilot,
+            role="operational",
+            first_name=first,
+            last_name=last,
+            email=f"{first}.{last}@example.org".lower(),
+            phone="+33 3 26 00 00 00",
+            title=function,
+            actor=LEAD,
         )
         return pilot
 
     ardenne = enroll(
-        "Communauté de Communes Ardenne Rives de Meuse", date(2024, 9, 2),
+        "Communauté de Communes Ardenne Rives de Meuse",
+        date(2024, 9, 2),
         ("Camille", "Martin", "Responsable TIC"),
     )
     colombey = enroll(
-        "Communauté de Communes du Pays de Colombey et du Sud Toulois", date(2024, 9, 5),
+        "Communauté de Communes du Pays de Colombey et du Sud Toulois",
+        date(2024, 9, 5),
         ("Lou", "Bernard", "Chargée de mission numérique"),
     )
     bruche = enroll(
-        "Communauté de Communes de la Vallée de la Bruche", date(2024, 9, 9),
+        "Communauté de Communes de la Vallée de la Bruche",
+        date(2024, 9, 9),
         ("Sacha", "Petit", "Directeur général des services"),
     )
 
-    for pilot, started in ((ardenne, date(2024, 9, 16)), (colombey, date(2024, 9, 23)),
-                           (bruche, date(2024, 9, 30))):
+    for pilot, started in (
+        (ardenne, date(2024, 9, 16)),
+        (colombey, date(2024, 9, 23)),
+        (bruche, date(2024, 9, 30)),
+    ):
         app.start_diagnostic(pilot, on=clock.to(started), actor=LEAD)
     app.log_time(ardenne, days=1.5, on=clock.to(date(2024, 10, 8)), actor=REFERENT)
     app.log_time(colombey, days=0.5, on=clock.to(date(2024, 10, 15)), actor=REFERENT)
@@ -73,29 +84,42 @@ def play(path: str, console: Console) -> Parcours:
         ardenne, title="Guichet numérique itinérant", theme="digital-inclusion", actor=LEAD
     )
     mobility = app.recommend_project(
-        colombey, title="Plateforme de mobilité verte partagée", theme="connected-territories",
+        colombey,
+        title="Plateforme de mobilité verte partagée",
+        theme="connected-territories",
         actor=LEAD,
     )
-    app.record_rex(ardenne, session="rex-2024-collective", on=clock.to(date(2024, 11, 28)),
-                   actor=LEAD)
-    app.record_rex(colombey, session="rex-2024-collective", on=clock.to(date(2024, 11, 28)),
-                   actor=LEAD)
+    app.record_rex(
+        ardenne, session="rex-2024-collective", on=clock.to(date(2024, 11, 28)), actor=LEAD
+    )
+    app.record_rex(
+        colombey, session="rex-2024-collective", on=clock.to(date(2024, 11, 28)), actor=LEAD
+    )
     app.complete_diagnostic(ardenne, on=clock.to(date(2024, 12, 12)), actor=LEAD)
-    app.withdraw(bruche, reason="Municipal merger postponed the project",
-                 on=clock.to(date(2024, 12, 16)), actor=LEAD)
+    app.withdraw(
+        bruche,
+        reason="Municipal merger postponed the project",
+        on=clock.to(date(2024, 12, 16)),
+        actor=LEAD,
+    )
     # Colombey finishes its diagnostic late (R3: due 31 December 2024).
     app.complete_diagnostic(colombey, on=clock.to(date(2025, 1, 20)), actor=LEAD)
 
     app.frame_project(
-        ardenne, desk,
-        indicators=[{"key": "people_helped", "label": "People helped", "unit": "persons",
-                     "target": 300}],
-        evaluation_protocol="Quarterly count from the mediation log", actor=LEAD,
+        ardenne,
+        desk,
+        indicators=[
+            {"key": "people_helped", "label": "People helped", "unit": "persons", "target": 300}
+        ],
+        evaluation_protocol="Quarterly count from the mediation log",
+        actor=LEAD,
     )
     app.frame_project(
-        colombey, mobility,
+        colombey,
+        mobility,
         indicators=[{"key": "trips", "label": "Shared trips", "unit": "trips", "target": 1200}],
-        evaluation_protocol="Monthly export of the booking platform", actor=LEAD,
+        evaluation_protocol="Monthly export of the booking platform",
+        actor=LEAD,
     )
     app.start_deployment(ardenne, on=clock.to(date(2025, 3, 3)), actor=LEAD)
     app.start_deployment(colombey, on=clock.to(date(2025, 4, 7)), actor=LEAD)
@@ -103,22 +127,37 @@ def play(path: str, console: Console) -> Parcours:
         app.record_follow_up(ardenne, on=clock.to(date(2025, month, 20)), actor=LEAD)
         if month >= 4 and month != 8:  # Colombey skips August (R5 shortfall)
             app.record_follow_up(colombey, on=clock.to(date(2025, month, 22)), actor=LEAD)
-    app.raise_alert(ardenne, kind="change", description="Referent on leave until May",
-                    on=clock.to(date(2025, 4, 2)), actor=REFERENT)
-    news = app.request_communication(ardenne, title="Press release: the itinerant desk",
-                                     on=clock.to(date(2025, 5, 5)), actor=REFERENT)
-    app.decide_communication(ardenne, news, approved=True, on=clock.to(date(2025, 5, 12)),
-                             actor=REGION)
+    app.raise_alert(
+        ardenne,
+        kind="change",
+        description="Referent on leave until May",
+        on=clock.to(date(2025, 4, 2)),
+        actor=REFERENT,
+    )
+    news = app.request_communication(
+        ardenne,
+        title="Press release: the itinerant desk",
+        on=clock.to(date(2025, 5, 5)),
+        actor=REFERENT,
+    )
+    app.decide_communication(
+        ardenne, news, approved=True, on=clock.to(date(2025, 5, 12)), actor=REGION
+    )
     app.publish_communication(ardenne, news, on=clock.to(date(2025, 5, 20)), actor=REFERENT)
     for quarter, value in (("2025-Q2", 74), ("2025-Q3", 160)):
-        app.report_indicator(ardenne, desk, key="people_helped", value=value, period=quarter,
-                             actor=REFERENT)
-    app.report_indicator(colombey, mobility, key="trips", value=410, period="2025-Q3",
-                         actor=REFERENT)
+        app.report_indicator(
+            ardenne, desk, key="people_helped", value=value, period=quarter, actor=REFERENT
+        )
+    app.report_indicator(
+        colombey, mobility, key="trips", value=410, period="2025-Q3", actor=REFERENT
+    )
     app.start_evaluation(ardenne, on=clock.to(date(2025, 11, 3)), actor=LEAD)
     app.record_evaluation(
-        ardenne, findings="The itinerant desk reached 3 villages a week",
-        recommendations="Extend to the neighbouring EPCI", replicable=True, actor=LEAD,
+        ardenne,
+        findings="The itinerant desk reached 3 villages a week",
+        recommendations="Extend to the neighbouring EPCI",
+        replicable=True,
+        actor=LEAD,
     )
     app.close(ardenne, on=clock.to(date(2025, 12, 15)), actor=LEAD)
 

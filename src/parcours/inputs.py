@@ -32,9 +32,7 @@ Actor = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*$")
 ]
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-Period = Annotated[
-    str, StringConstraints(pattern=r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2])|-S[12])?$")
-]
+Period = Annotated[str, StringConstraints(pattern=r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2])|-S[12])?$")]
 
 
 def _phone(value: str) -> str:

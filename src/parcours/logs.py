@@ -31,9 +31,7 @@ def mask_personal(
     return event_dict
 
 
-def configure(
-    renderer: Literal["console", "json"] = "console", level: str = "warning"
-) -> None:
+def configure(renderer: Literal["console", "json"] = "console", level: str = "warning") -> None:
     """Route parcours' logs to stderr; called by the CLI, or by an embedding service."""
     final: Any = (
         structlog.processors.JSONRenderer()

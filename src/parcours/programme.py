@@ -129,7 +129,9 @@ class Programme(BaseModel):
 
 def builtin_ids() -> list[str]:
     folder = resources.files("parcours") / "programmes"
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
 
 
 def load_programme(name_or_path: str | Path) -> Programme:

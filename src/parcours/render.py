@@ -15,7 +15,9 @@ def pilot_table(view: PilotView) -> Table:
     table.add_column("value")
     table.add_row("id", str(view.id))
     table.add_row("phase", f"{view.phase} since {view.phase_since.isoformat()}")
-    table.add_row("path", " → ".join(f"{s.phase} ({s.since.isoformat()})" for s in view.phase_history))
+    table.add_row(
+        "path", " → ".join(f"{s.phase} ({s.since.isoformat()})" for s in view.phase_history)
+    )
     for contact in view.contacts:
         if contact.current:
             table.add_row(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from uuid import uuid4
@@ -31,9 +31,7 @@ from tests.support.scenarios import (
 
 
 @contextmanager
-def rejected(
-    app: Parcours, error: type[ParcoursError], match: str
-) -> Iterator[None]:
+def rejected(app: Parcours, error: type[ParcoursError], match: str) -> Iterator[None]:
     before = app.event_count()
     with pytest.raises(error, match=match):
         yield
@@ -94,8 +92,9 @@ def test_follow_up_cannot_predate_the_deployment(app: Parcours) -> None:
 def test_indicators_only_for_framed_projects(app: Parcours) -> None:
     pilot, project = in_deployment(app)
     with rejected(app, NotFound, "project"):
-        app.report_indicator(pilot, uuid4(), key="people_helped", value=1, period="2025-Q2",
-                             actor=LEAD)
+        app.report_indicator(
+            pilot, uuid4(), key="people_helped", value=1, period="2025-Q2", actor=LEAD
+        )
     assert project
 
 
@@ -107,8 +106,7 @@ def test_indicators_only_with_their_co_defined_keys(app: Parcours) -> None:
 
 def test_only_an_approved_communication_can_be_published(app: Parcours) -> None:
     pilot = in_diagnostic(app)
-    news = app.request_communication(pilot, title="Press release", on=date(2024, 10, 1),
-                                     actor=LEAD)
+    news = app.request_communication(pilot, title="Press release", on=date(2024, 10, 1), actor=LEAD)
     with rejected(app, RuleViolation, "R10"):
         app.publish_communication(pilot, news, on=date(2024, 10, 2), actor=LEAD)
     app.decide_communication(pilot, news, approved=False, on=date(2024, 10, 3), actor=LEAD)
@@ -118,8 +116,7 @@ def test_only_an_approved_communication_can_be_published(app: Parcours) -> None:
 
 def test_a_communication_is_decided_once(app: Parcours) -> None:
     pilot = in_diagnostic(app)
-    news = app.request_communication(pilot, title="Press release", on=date(2024, 10, 1),
-                                     actor=LEAD)
+    news = app.request_communication(pilot, title="Press release", on=date(2024, 10, 1), actor=LEAD)
     app.decide_communication(pilot, news, approved=True, on=date(2024, 10, 3), actor=LEAD)
     with rejected(app, RuleViolation, "R10"):
         app.decide_communication(pilot, news, approved=False, on=date(2024, 10, 3), actor=LEAD)
@@ -143,8 +140,9 @@ def test_no_effective_date_after_today(app: Parcours) -> None:
 
 def test_no_charter_signed_in_the_future(app: Parcours) -> None:
     with rejected(app, InvalidInput, "charter_signed_on"):
-        app.enroll(name="CC X", programme="grand-est-2024", charter_signed_on=date(2031, 1, 1),
-                   actor=LEAD)
+        app.enroll(
+            name="CC X", programme="grand-est-2024", charter_signed_on=date(2031, 1, 1), actor=LEAD
+        )
 
 
 @pytest.mark.parametrize("final", ["withdraw", "close"])
@@ -153,8 +151,7 @@ def test_nothing_is_accepted_after_withdrawal_or_closure(app: Parcours, final: s
     if final == "withdraw":
         app.withdraw(pilot, reason="Council decision", on=date(2025, 11, 4), actor=LEAD)
     else:
-        app.record_evaluation(pilot, findings="f", recommendations="r", replicable=True,
-                              actor=LEAD)
+        app.record_evaluation(pilot, findings="f", recommendations="r", replicable=True, actor=LEAD)
         app.close(pilot, on=date(2025, 12, 15), actor=LEAD)
     with rejected(app, PhaseError, "R1"):
         app.log_time(pilot, days=1, on=date(2025, 12, 16), actor=LEAD)
@@ -240,26 +237,41 @@ def test_a_rex_session_is_counted_once(app: Parcours) -> None:
 
 def test_malformed_siren_is_refused(app: Parcours) -> None:
     with rejected(app, InvalidInput, "siren"):
-        app.enroll(name="CC X", programme="grand-est-2024", charter_signed_on=date(2024, 9, 2),
-                   siren="123456789", actor=LEAD)
+        app.enroll(
+            name="CC X",
+            programme="grand-est-2024",
+            charter_signed_on=date(2024, 9, 2),
+            siren="123456789",
+            actor=LEAD,
+        )
 
 
 def test_unknown_programme_is_refused(app: Parcours) -> None:
     with rejected(app, ParcoursError, "programme"):
-        app.enroll(name="CC X", programme="nowhere-2030", charter_signed_on=date(2024, 9, 2),
-                   actor=LEAD)
+        app.enroll(
+            name="CC X", programme="nowhere-2030", charter_signed_on=date(2024, 9, 2), actor=LEAD
+        )
 
 
 def test_the_contract_example_runs_to_closure(app: Parcours) -> None:
     pilot, project = in_evaluation(app)
-    app.record_evaluation(pilot, findings="Itinerant desk reached 3 villages a week",
-                          recommendations="Extend to the neighbouring EPCI", replicable=True,
-                          actor=LEAD)
+    app.record_evaluation(
+        pilot,
+        findings="Itinerant desk reached 3 villages a week",
+        recommendations="Extend to the neighbouring EPCI",
+        replicable=True,
+        actor=LEAD,
+    )
     app.close(pilot, on=date(2025, 12, 15), actor=LEAD)
     view = app.get_pilot(pilot)
     assert view.phase == "closed"
     assert [s.phase for s in view.phase_history] == [
-        "charter_signed", "diagnostic", "framing", "deployment", "evaluation", "closed",
+        "charter_signed",
+        "diagnostic",
+        "framing",
+        "deployment",
+        "evaluation",
+        "closed",
     ]
     assert view.referent("operational") is not None
     assert view.referent("operational").email == "camille.martin@example.org"  # type: ignore[union-attr]
@@ -275,5 +287,3 @@ def test_a_second_instance_sees_the_same_pilot(db_url: str, app: Parcours) -> No
         assert other.list_pilots() == app.list_pilots()
     finally:
         other.close_connections()
-
-

@@ -51,19 +51,40 @@ class PostgresServer:
         data = home / "data"
         subprocess.run(
             _as_server_user(
-                [str(pg_bin / "initdb"), "-D", str(data), "-U", USER, "-A", "trust",
-                 "--no-sync", "-E", "UTF8"]
+                [
+                    str(pg_bin / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    USER,
+                    "-A",
+                    "trust",
+                    "--no-sync",
+                    "-E",
+                    "UTF8",
+                ]
             ),
-            check=True, capture_output=True,
+            check=True,
+            capture_output=True,
         )
         port = _free_port()
         options = f"-c listen_addresses=127.0.0.1 -p {port} -k {home} -c fsync=off"
         subprocess.run(
             _as_server_user(
-                [str(pg_bin / "pg_ctl"), "-D", str(data), "-o", options,
-                 "-l", str(home / "server.log"), "-w", "start"]
+                [
+                    str(pg_bin / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-o",
+                    options,
+                    "-l",
+                    str(home / "server.log"),
+                    "-w",
+                    "start",
+                ]
             ),
-            check=True, capture_output=True,
+            check=True,
+            capture_output=True,
         )
         return cls(bin=pg_bin, home=home, port=port)
 
@@ -80,9 +101,17 @@ class PostgresServer:
     def stop(self) -> None:
         subprocess.run(
             _as_server_user(
-                [str(self.bin / "pg_ctl"), "-D", str(self.home / "data"), "-m", "immediate",
-                 "-w", "stop"]
+                [
+                    str(self.bin / "pg_ctl"),
+                    "-D",
+                    str(self.home / "data"),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop",
+                ]
             ),
-            check=False, capture_output=True,
+            check=False,
+            capture_output=True,
         )
         shutil.rmtree(self.home, ignore_errors=True)

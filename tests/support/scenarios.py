@@ -44,8 +44,11 @@ def in_framing(app: Parcours) -> tuple[UUID, UUID]:
 def in_deployment(app: Parcours) -> tuple[UUID, UUID]:
     pilot, project = in_framing(app)
     app.frame_project(
-        pilot, project, indicators=[INDICATOR],
-        evaluation_protocol="Quarterly count from the mediation log", actor=LEAD,
+        pilot,
+        project,
+        indicators=[INDICATOR],
+        evaluation_protocol="Quarterly count from the mediation log",
+        actor=LEAD,
     )
     app.start_deployment(pilot, on=date(2025, 3, 3), actor=LEAD)
     return pilot, project

@@ -251,6 +251,7 @@ class RexAttended(PilotEvent):
     session: str
 
     def mutate_pilot(self, pilot: Pilot) -> None:
+        assert self.on is not None
         pilot.rex[self.session] = self.on
 
 

@@ -64,7 +64,7 @@ def allowed_triggers(phase: Phase) -> list[str]:
 def destination(trigger: str, phase: Phase) -> Phase | None:
     """Where `trigger` leads from `phase`, or None when the table forbids it."""
     found = MACHINE.get_transitions(trigger=trigger, source=phase.value)
-    return Phase(found[0].dest) if found else None
+    return Phase(str(found[0].dest)) if found else None
 
 
 def sources(trigger: str) -> tuple[Phase, ...]:

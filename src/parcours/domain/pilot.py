@@ -100,9 +100,7 @@ class Pilot(Aggregate):
     def complete_diagnostic(self, act: Act, on: date) -> None:
         self._allowed("complete_diagnostic")
         if not self.projects:
-            raise RuleViolation(
-                "R1", "the diagnostic ends with at least one recommended project"
-            )
+            raise RuleViolation("R1", "the diagnostic ends with at least one recommended project")
         self._change_phase(ev.DiagnosticCompleted, "complete_diagnostic", act, on)
 
     def start_deployment(self, act: Act, on: date) -> None:
@@ -273,7 +271,9 @@ class Pilot(Aggregate):
             raise RuleViolation("R7", f"attendance at session {session!r} is already recorded")
         self.trigger_event(ev.RexAttended, **self._stamp(act, on), session=session)
 
-    def raise_alert(self, act: Act, on: date, *, alert_id: str, kind: str, description: str) -> None:
+    def raise_alert(
+        self, act: Act, on: date, *, alert_id: str, kind: str, description: str
+    ) -> None:
         self._active("raise an alert")
         if kind not in ALERT_KINDS:
             raise InvalidInput("kind", f"must be one of {', '.join(ALERT_KINDS)} (R9)")
@@ -286,7 +286,9 @@ class Pilot(Aggregate):
             description=description,
         )
 
-    def request_communication(self, act: Act, on: date, *, communication_id: str, title: str) -> None:
+    def request_communication(
+        self, act: Act, on: date, *, communication_id: str, title: str
+    ) -> None:
         self._active("request a communication")
         self._check_date(on, act)
         self.trigger_event(

@@ -100,7 +100,7 @@ class KeyStore:
         if not ids:
             return 0
         result = session.execute(delete(person_keys).where(person_keys.c.person_id.in_(ids)))
-        return int(result.rowcount)
+        return int(getattr(result, "rowcount", 0))
 
     @staticmethod
     def count(session: Session, person_ids: Iterable[str]) -> int:

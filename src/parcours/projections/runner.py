@@ -22,7 +22,8 @@ PAGE = 500
 
 
 class Projection(Protocol):
-    tables: Sequence[Table]
+    @property
+    def tables(self) -> Sequence[Table]: ...
 
     def fold(self, session: Session, event: Any) -> None: ...
 
@@ -89,7 +90,7 @@ class ProjectionRunner:
             .where(table.c.projection == self.name, table.c.position == start)
             .values(position=end)
         )
-        if moved.rowcount != 1:
+        if getattr(moved, "rowcount", 0) != 1:
             raise PositionMoved(self.name)
 
     def reset(self) -> None:

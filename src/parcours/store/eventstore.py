@@ -29,7 +29,7 @@ class PilotStore(Application[UUID]):
             "IS_SNAPSHOTTING_ENABLED": "y" if snapshot_interval else "n",
         }
         if snapshot_interval:
-            self.snapshotting_intervals = {Pilot: snapshot_interval}
+            self.snapshotting_intervals = {Pilot: snapshot_interval}  # type: ignore[misc]
         super().__init__(env)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:

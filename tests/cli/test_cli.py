@@ -1,0 +1,129 @@
+"""The `parcours` command, in-process: the same acts as the library, errors on one line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from parcours.cli import cli
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PARCOURS_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
+    monkeypatch.setenv("PARCOURS_ACTOR", "agency:project-lead")
+    runner = CliRunner()
+
+    def invoke(*args: str, ok: bool = True) -> tuple[int, str, str]:
+        result = runner.invoke(cli, list(args))
+        if ok:
+            assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+        return result.exit_code, result.stdout, result.stderr
+
+    return invoke
+
+
+def test_a_pilot_from_the_shell(run) -> None:  # type: ignore[no-untyped-def]
+    _, out, _ = run(
+        "enroll",
+        "Communauté de Communes Ardenne Rives de Meuse",
+        "--charter-signed-on",
+        "2024-09-02",
+    )
+    pilot = out.strip()
+    run(
+        "designate-referent",
+        pilot,
+        "--role",
+        "operational",
+        "--first-name",
+        "Camille",
+        "--last-name",
+        "Martin",
+        "--email",
+        "camille.martin@example.org",
+        "--phone",
+        "+33 3 24 00 00 00",
+    )
+    run("start-diagnostic", pilot, "--on", "2024-09-16")
+    run("log-time", pilot, "--days", "1.5", "--on", "2024-10-08")
+    _, out, _ = run(
+        "recommend-project", pilot, "--title", "Guichet", "--theme", "digital-inclusion"
+    )
+    project = out.strip()
+    run("complete-diagnostic", pilot, "--on", "2024-12-12")
+    run(
+        "frame-project",
+        pilot,
+        project,
+        "--indicator",
+        "people_helped:People helped:persons:300",
+        "--protocol",
+        "Quarterly count",
+    )
+    run("start-deployment", pilot, "--on", "2025-03-03")
+    run("record-follow-up", pilot, "--on", "2025-03-20")
+    _, out, _ = run("show", pilot, "--json")
+    view = json.loads(out)
+    assert view["phase"] == "deployment"
+    assert view["follow_ups"] == ["2025-03-20"]
+    _, out, _ = run("list", "--json")
+    assert [row["phase"] for row in json.loads(out)] == ["deployment"]
+    _, out, _ = run("show", pilot)
+    assert "deployment" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("start-diagnostic", "00000000-0000-0000-0000-000000000000"), "not found"),
+        (("start-diagnostic", "not-an-id"), "pilot: not an id"),
+        (("enroll", "CC X", "--charter-signed-on", "2031-01-01"), "after today"),
+        (("enroll", "CC X", "--charter-signed-on", "yesterday"), "charter_signed_on"),
+    ],
+)
+def test_a_mistake_is_one_line_on_stderr_and_exit_1(run, args, message) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run(*args, ok=False)
+    assert code == 1
+    assert message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err + out
+
+
+def test_a_malformed_email_never_echoes_the_value(run) -> None:  # type: ignore[no-untyped-def]
+    _, out, _ = run("enroll", "CC X", "--charter-signed-on", "2024-09-02")
+    code, _, err = run(
+        "designate-referent",
+        out.strip(),
+        "--role",
+        "operational",
+        "--first-name",
+        "Camille",
+        "--last-name",
+        "Martin",
+        "--email",
+        "camille@@example",
+        "--phone",
+        "0324000000",
+        ok=False,
+    )
+    assert code == 1
+    assert err.startswith("error: email")
+    assert "camille@@example" not in err
+
+
+def test_the_phase_rule_is_named(run) -> None:  # type: ignore[no-untyped-def]
+    _, out, _ = run("enroll", "CC X", "--charter-signed-on", "2024-09-02")
+    code, _, err = run("start-diagnostic", out.strip(), "--on", "2024-09-16", ok=False)
+    assert code == 1
+    assert "R11" in err
+
+
+def test_demo_plays_a_cohort(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    _, out, _ = run("demo", "--path", str(tmp_path / "demo.db"))
+    assert "Ardenne" in out
+    assert "withdrawn" in out
+    assert (tmp_path / "demo.db").exists()

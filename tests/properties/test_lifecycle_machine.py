@@ -1,0 +1,168 @@
+"""Random sequences of valid and invalid commands against a SQLite file (R1, R5–R11).
+
+After every step: the phases followed the charter's order (R1); a rejected command appended
+nothing and an accepted one appended; a second `Parcours` on the same file loads exactly
+the same pilot.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from parcours import Parcours, ParcoursError
+from tests.conftest import PARIS, Clock
+from tests.support.scenarios import INDICATOR, LEAD, REFERENT
+
+ORDER = ["charter_signed", "diagnostic", "framing", "deployment", "evaluation", "closed"]
+days_ = st.integers(min_value=0, max_value=600).map(lambda n: date(2024, 8, 20) + timedelta(n))
+themes = st.sampled_from(["digital-inclusion", "e-health", "not-a-theme"])
+
+
+class PilotLifecycle(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.folder = tempfile.mkdtemp(prefix="parcours-sm-")
+        url = f"sqlite:///{self.folder}/parcours.db"
+        self.clock = Clock(datetime(2026, 1, 15, 12, tzinfo=PARIS))
+        self.app = Parcours(url, clock=self.clock)
+        self.reader = Parcours(url, clock=self.clock)
+        self.projects: list[UUID] = []
+        self.pilot: UUID
+
+    @initialize()
+    def enroll(self) -> None:
+        self.pilot = self.app.enroll(
+            name="CC Sauer-Pechelbronn",
+            programme="grand-est-2024",
+            charter_signed_on=date(2024, 9, 2),
+            actor=LEAD,
+        )
+
+    def attempt(self, command: object) -> None:
+        before = self.app.event_count()
+        try:
+            assert callable(command)
+            command()
+        except ParcoursError:
+            assert self.app.event_count() == before, "a rejected command appended events"
+        else:
+            assert self.app.event_count() > before, "an accepted command appended nothing"
+
+    @rule(role=st.sampled_from(["operational", "elected"]), on=days_)
+    def designate(self, role: str, on: date) -> None:
+        self.attempt(
+            lambda: self.app.designate_referent(
+                self.pilot, actor=LEAD, on=on, **{**REFERENT, "role": role}
+            )
+        )
+
+    @rule(
+        step=st.sampled_from(
+            [
+                "start_diagnostic",
+                "complete_diagnostic",
+                "start_deployment",
+                "start_evaluation",
+                "close",
+            ]
+        ),
+        on=days_,
+    )
+    def change_phase(self, step: str, on: date) -> None:
+        self.attempt(lambda: getattr(self.app, step)(self.pilot, on=on, actor=LEAD))
+
+    @rule(on=days_)
+    def withdraw(self, on: date) -> None:
+        self.attempt(
+            lambda: self.app.withdraw(self.pilot, reason="Council vote", on=on, actor=LEAD)
+        )
+
+    @rule(theme=themes)
+    def recommend(self, theme: str) -> None:
+        def command() -> None:
+            self.projects.append(
+                self.app.recommend_project(self.pilot, title="Projet", theme=theme, actor=LEAD)
+            )
+
+        self.attempt(command)
+
+    @precondition(lambda self: bool(self.projects))
+    @rule(data=st.data(), with_indicator=st.booleans())
+    def frame(self, data: st.DataObject, with_indicator: bool) -> None:
+        project = data.draw(st.sampled_from(self.projects))
+        self.attempt(
+            lambda: self.app.frame_project(
+                self.pilot,
+                project,
+                indicators=[INDICATOR] if with_indicator else [],
+                evaluation_protocol="Quarterly count",
+                actor=LEAD,
+            )
+        )
+
+    @precondition(lambda self: bool(self.projects))
+    @rule(
+        data=st.data(), key=st.sampled_from(["people_helped", "unknown"]), value=st.integers(0, 500)
+    )
+    def report(self, data: st.DataObject, key: str, value: int) -> None:
+        project = data.draw(st.sampled_from(self.projects))
+        self.attempt(
+            lambda: self.app.report_indicator(
+                self.pilot, project, key=key, value=value, period="2025-Q2", actor=LEAD
+            )
+        )
+
+    @rule(on=days_)
+    def follow_up(self, on: date) -> None:
+        self.attempt(lambda: self.app.record_follow_up(self.pilot, on=on, actor=LEAD))
+
+    @rule(on=days_, amount=st.sampled_from([0, 0.5, 1, 2.5, 40]))
+    def log_time(self, on: date, amount: float) -> None:
+        self.attempt(lambda: self.app.log_time(self.pilot, days=amount, on=on, actor=LEAD))
+
+    @rule(on=days_, session=st.sampled_from(["rex-a", "rex-b"]))
+    def rex(self, on: date, session: str) -> None:
+        self.attempt(lambda: self.app.record_rex(self.pilot, session=session, on=on, actor=LEAD))
+
+    @rule()
+    def evaluate(self) -> None:
+        self.attempt(
+            lambda: self.app.record_evaluation(
+                self.pilot, findings="f", recommendations="r", replicable=False, actor=LEAD
+            )
+        )
+
+    @invariant()
+    def phases_follow_the_charter(self) -> None:
+        view = self.app.get_pilot(self.pilot)
+        path = [step.phase for step in view.phase_history]
+        if path[-1] == "withdrawn":
+            path = path[:-1]
+        assert path == ORDER[: len(path)], path
+        dates = [step.since for step in view.phase_history]
+        assert dates == sorted(dates)
+
+    @invariant()
+    def another_instance_loads_the_same_pilot(self) -> None:
+        assert self.reader.get_pilot(self.pilot) == self.app.get_pilot(self.pilot)
+
+    def teardown(self) -> None:
+        self.app.close_connections()
+        self.reader.close_connections()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+PilotLifecycle.TestCase.settings = settings(
+    max_examples=30,
+    stateful_step_count=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+TestPilotLifecycle = PilotLifecycle.TestCase
