@@ -20,12 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
+from parcours import audit
 from parcours import clock as clocks
 from parcours import inputs as inp
 from parcours.domain.pilot import Act, Pilot
 from parcours.errors import ConcurrencyConflict, InvalidInput, PilotNotFound, ProgrammeError
 from parcours.logs import get_logger
-from parcours.privacy import sealing
+from parcours.privacy import rights, sealing
 from parcours.privacy.keys import KeyStore
 from parcours.programme import Programme, builtin_ids, load_programme
 from parcours.projections.pilots import METADATA as PILOT_INDEX_METADATA
@@ -39,6 +40,7 @@ from parcours.views import (
     CommunicationView,
     ContactView,
     Evaluation,
+    HistoryEntry,
     IndicatorView,
     PhaseStep,
     PilotSummary,
@@ -558,6 +560,25 @@ class Parcours:
             )
             for r in rows
         ]
+
+    def history(self, pilot: Any) -> list[HistoryEntry]:
+        """Every event of the pilot: sequence, recorded time, effective date, actor, fields."""
+        ident = self._load(pilot).id
+        return audit.history(self, ident)
+
+    # -- personal data (R12–R14) ------------------------------------------------------------
+
+    def purge_expired(self, now: datetime | None = None) -> rights.PurgeReport:
+        """R13: purge every pilot whose programme's retention has ended at `now`."""
+        return rights.purge_expired(self, now or self.now())
+
+    def verify_purge(self) -> rights.PurgeReport:
+        return rights.verify_purge(self)
+
+    def export_personal_data(self, *, email: str) -> rights.PersonalDataExport:
+        """R14, right of access: every personal value held about the person with this email."""
+        address = inp.validated(inp.EmailOnly, email=email).email
+        return rights.export_personal_data(self, address)
 
     def event_count(self) -> int:
         """How many events the store holds (a rejected command must not change it)."""

@@ -77,6 +77,10 @@ class ContactFields(_Input):
     title: Name | None = None
 
 
+class EmailOnly(_Input):
+    email: EmailStr
+
+
 class ContactChanges(_Input):
     """R14, rectification: any subset of the contact fields."""
 
