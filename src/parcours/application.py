@@ -566,6 +566,10 @@ class Parcours:
         ident = self._load(pilot).id
         return audit.history(self, ident)
 
+    def verify_audit_trail(self) -> audit.AuditReport:
+        """Recompute the tamper-evidence chain of every pilot; the report names the first break."""
+        return audit.verify_audit_trail(self)
+
     # -- personal data (R12–R14) ------------------------------------------------------------
 
     def purge_expired(self, now: datetime | None = None) -> rights.PurgeReport:

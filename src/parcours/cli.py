@@ -427,6 +427,82 @@ def show(
 
 
 @cli.command()
+def history(pilot: PilotArg, as_json: Json = False) -> None:
+    """Every event of a pilot: sequence, recorded time, effective date, actor, summary."""
+    entries = run(lambda: app().history(pilot))
+    if as_json:
+        emit_json(entries)
+        return
+    table = Table("#", "recorded (UTC)", "effective", "actor", "event", title="History")
+    for e in entries:
+        table.add_row(
+            str(e.sequence),
+            e.recorded_at.strftime("%Y-%m-%d %H:%M"),
+            e.effective.isoformat() if e.effective else "",
+            e.actor,
+            e.summary,
+        )
+    out.print(table)
+
+
+audit_cli = typer.Typer(help="Tamper evidence of the history.", no_args_is_help=True)
+gdpr_cli = typer.Typer(
+    help="Personal data: retention purge, access, proof (R12–R14).", no_args_is_help=True
+)
+cli.add_typer(audit_cli, name="audit")
+cli.add_typer(gdpr_cli, name="gdpr")
+
+
+@audit_cli.command("verify")
+def audit_verify(as_json: Json = False) -> None:
+    """Recompute every pilot's hash chain; exit 1 and name the first break if any."""
+    report = run(lambda: app().verify_audit_trail())
+    if as_json:
+        emit_json(report)
+    elif report.ok:
+        out.print(f"audit trail verified: {report.pilots} pilots, {report.events} events")
+    if not report.ok and report.first_break is not None:
+        broken = report.first_break
+        err.print(
+            f"error: audit trail broken at pilot {broken.pilot_id} version "
+            f"{broken.version}: {broken.reason}",
+            markup=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
+
+
+@gdpr_cli.command("export")
+def gdpr_export(email: str) -> None:
+    """Right of access (R14): every personal value held about this email, as JSON."""
+    emit_json(run(lambda: app().export_personal_data(email=email)))
+
+
+@gdpr_cli.command("purge")
+def gdpr_purge(
+    at: Annotated[str | None, typer.Option("--at", help="ISO date-time (default: now).")] = None,
+) -> None:
+    """Purge the pilots whose retention has ended (R13)."""
+    instant = None
+    if at is not None:
+        try:
+            instant = datetime.fromisoformat(at)
+        except ValueError:
+            with _one_line_errors():
+                raise InvalidInput("at", "expected an ISO date-time") from None
+    emit_json(run(lambda: app().purge_expired(instant)))
+
+
+@gdpr_cli.command("verify")
+def gdpr_verify() -> None:
+    """Check that no key of a purged pilot's people remains and their data is unreadable."""
+    report = run(lambda: app().verify_purge())
+    emit_json(report)
+    if not report.verified:
+        raise typer.Exit(1)
+
+
+@cli.command()
 def demo(
     path: Annotated[str, typer.Option("--path", help="Where to write the demo database.")] = (
         "parcours-demo.db"

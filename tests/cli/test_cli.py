@@ -127,3 +127,33 @@ def test_demo_plays_a_cohort(tmp_path: Path, run) -> None:  # type: ignore[no-un
     assert "Ardenne" in out
     assert "withdrawn" in out
     assert (tmp_path / "demo.db").exists()
+
+
+def test_history_audit_and_gdpr_from_the_shell(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, out, _ = run("enroll", "CC X", "--charter-signed-on", "2024-09-02")
+    pilot = out.strip()
+    run(
+        "designate-referent",
+        pilot,
+        "--role",
+        "operational",
+        "--first-name",
+        "Camille",
+        "--last-name",
+        "Martin",
+        "--email",
+        "camille.martin@example.org",
+        "--phone",
+        "+33 3 24 00 00 00",
+    )
+    _, out, _ = run("history", pilot, "--json")
+    assert [e["event_type"] for e in json.loads(out)] == ["Enrolled", "ReferentDesignated"]
+    _, out, _ = run("audit", "verify")
+    assert "verified" in out
+    _, out, _ = run("gdpr", "export", "camille.martin@example.org")
+    assert json.loads(out)["records"][0]["fields"]["first_name"] == "Camille"
+    _, out, _ = run("gdpr", "purge", "--at", "2026-02-01T00:00:00+01:00")
+    assert json.loads(out)["verified"] is True
+    _, out, _ = run("gdpr", "export", "camille.martin@example.org")
+    assert json.loads(out)["records"] == []
+    run("gdpr", "verify")

@@ -17,6 +17,8 @@ from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from parcours.store.chain import ChainedApplicationRecorder
+
 
 def _is_sqlite_file(url: str) -> bool:
     return url.startswith("sqlite") and ":memory:" not in url and "mode=memory" not in url
@@ -52,6 +54,8 @@ def _configure_sqlite(engine: Engine, file_backed: bool) -> None:
 
 
 class ParcoursFactory(SQLAlchemyFactory):
+    application_recorder_class = ChainedApplicationRecorder
+
     def __init__(self, env: Environment) -> None:
         InfrastructureFactory.__init__(self, env)
         self._schema_name = None

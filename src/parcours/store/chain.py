@@ -1,0 +1,74 @@
+"""Tamper evidence: each stored event is chained to the previous one of its pilot.
+
+hash(v) = SHA-256(hash(v-1) ‖ pilot id ‖ version ‖ topic ‖ stored bytes). The stored bytes
+hold ciphertext for personal fields, so destroying a key (erasure, purge) never breaks the
+chain. The hashes are written by the recorder in the transaction that inserts the events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, String, Table, select
+from sqlalchemy.orm import Session
+
+METADATA = MetaData()
+GENESIS = b"\x00" * 32
+
+chain = Table(
+    "parcours_audit_chain",
+    METADATA,
+    Column("originator_id", String(36), primary_key=True),
+    Column("originator_version", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+
+def link(previous: bytes, originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
+    digest = hashlib.sha256(previous)
+    digest.update(originator_id.bytes)
+    digest.update(version.to_bytes(8, "big"))
+    digest.update(topic.encode())
+    digest.update(state)
+    return digest.digest()
+
+
+class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tables.append(chain)
+
+    def _insert_events(
+        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        heads: dict[tuple[str, int], bytes] = {}
+        rows = []
+        for stored in stored_events:
+            pilot = str(stored.originator_id)
+            version = stored.originator_version
+            previous = heads.get((pilot, version - 1))
+            if previous is None:
+                previous = self._head(session, pilot, version - 1)
+            digest = link(previous, UUID(pilot), version, stored.topic, bytes(stored.state))
+            heads[(pilot, version)] = digest
+            rows.append({"originator_id": pilot, "originator_version": version, "hash": digest})
+        if rows:
+            session.execute(chain.insert(), rows)
+        super()._insert_events(session, stored_events, **kwargs)
+
+    @staticmethod
+    def _head(session: Session, pilot: str, version: int) -> bytes:
+        if version < 1:
+            return GENESIS
+        found = session.execute(
+            select(chain.c.hash).where(
+                chain.c.originator_id == pilot, chain.c.originator_version == version
+            )
+        ).scalar()
+        # A missing link is recorded as a fresh start; verification reports the gap.
+        return bytes(found) if found is not None else GENESIS

@@ -1,0 +1,105 @@
+"""Tamper evidence: a changed byte, a deleted or a reordered event is detected and located."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from parcours import Parcours
+from tests.conftest import Clock
+from tests.support.scenarios import LEAD, in_deployment
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: Clock) -> tuple[Parcours, Path]:
+    path = tmp_path / "parcours.db"
+    app = Parcours(f"sqlite:///{path}", clock=clock)
+    in_deployment(app)
+    in_deployment(app)
+    return app, path
+
+
+def _tamper(path: Path, sql: str, *args: object) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute(sql, args)
+
+
+def test_an_untouched_store_verifies(store: tuple[Parcours, Path]) -> None:
+    app, _ = store
+    report = app.verify_audit_trail()
+    assert report.ok
+    assert (report.pilots, report.events) == (2, app.event_count())
+
+
+def test_a_changed_byte_is_located(store: tuple[Parcours, Path]) -> None:
+    app, path = store
+    pilot = app.list_pilots()[0].id
+    with sqlite3.connect(path) as db:
+        (state,) = db.execute(
+            "SELECT state FROM parcours_events "
+            "WHERE originator_id = ? AND originator_version = 4",
+            (pilot.bytes,),
+        ).fetchone()
+        flipped = bytearray(state)
+        flipped[10] ^= 0x01
+        db.execute(
+            "UPDATE parcours_events SET state = ? "
+            "WHERE originator_id = ? AND originator_version = 4",
+            (bytes(flipped), pilot.bytes),
+        )
+    report = app.verify_audit_trail()
+    assert not report.ok
+    assert report.first_break is not None
+    assert (report.first_break.pilot_id, report.first_break.version) == (pilot, 4)
+
+
+@pytest.mark.parametrize("version", [3, 8])
+def test_a_deleted_event_is_located(store: tuple[Parcours, Path], version: int) -> None:
+    app, path = store
+    pilot = app.list_pilots()[0].id
+    last = app.get_pilot(pilot).version
+    version = min(version, last)
+    _tamper(
+        path,
+        "DELETE FROM parcours_events WHERE originator_id = ? AND originator_version = ?",
+        pilot.bytes,
+        version,
+    )
+    report = app.verify_audit_trail()
+    assert report.first_break is not None
+    assert (report.first_break.pilot_id, report.first_break.version) == (pilot, version)
+
+
+def test_swapped_events_are_detected(store: tuple[Parcours, Path]) -> None:
+    app, path = store
+    pilot = app.list_pilots()[0].id
+    with sqlite3.connect(path) as db:
+        rows = db.execute(
+            "SELECT originator_version, topic, state FROM parcours_events "
+            "WHERE originator_id = ? AND originator_version IN (5, 6)",
+            (pilot.bytes,),
+        ).fetchall()
+        (v5, t5, s5), (v6, t6, s6) = rows
+        db.execute(
+            "UPDATE parcours_events SET topic = ?, state = ? WHERE originator_id = ? AND "
+            "originator_version = ?",
+            (t6, s6, pilot.bytes, v5),
+        )
+        db.execute(
+            "UPDATE parcours_events SET topic = ?, state = ? WHERE originator_id = ? AND "
+            "originator_version = ?",
+            (t5, s5, pilot.bytes, v6),
+        )
+    report = app.verify_audit_trail()
+    assert report.first_break is not None
+    assert (report.first_break.pilot_id, report.first_break.version) == (pilot, 5)
+
+
+def test_the_chain_still_verifies_after_erasure_and_purge(app: Parcours) -> None:
+    pilot, _ = in_deployment(app)
+    app.erase_person(pilot, app.get_pilot(pilot).contacts[0].person_id, actor=LEAD)
+    app.purge_expired(datetime(2026, 2, 1, tzinfo=UTC))
+    assert app.verify_audit_trail().ok
