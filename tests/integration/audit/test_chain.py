@@ -12,6 +12,8 @@ from parcours import Parcours
 from tests.conftest import Clock
 from tests.support.scenarios import LEAD, in_deployment
 
+FOURTH = "WHERE originator_id = ? AND originator_version = 4"
+
 
 @pytest.fixture
 def store(tmp_path: Path, clock: Clock) -> tuple[Parcours, Path]:
@@ -39,15 +41,13 @@ def test_a_changed_byte_is_located(store: tuple[Parcours, Path]) -> None:
     pilot = app.list_pilots()[0].id
     with sqlite3.connect(path) as db:
         (state,) = db.execute(
-            "SELECT state FROM parcours_events "
-            "WHERE originator_id = ? AND originator_version = 4",
+            f"SELECT state FROM parcours_events {FOURTH}",
             (pilot.bytes,),
         ).fetchone()
         flipped = bytearray(state)
         flipped[10] ^= 0x01
         db.execute(
-            "UPDATE parcours_events SET state = ? "
-            "WHERE originator_id = ? AND originator_version = 4",
+            f"UPDATE parcours_events SET state = ? {FOURTH}",
             (bytes(flipped), pilot.bytes),
         )
     report = app.verify_audit_trail()
