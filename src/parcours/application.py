@@ -31,7 +31,7 @@ from parcours.privacy.keys import KeyStore
 from parcours.programme import Programme, builtin_ids, load_programme
 from parcours.projections.pilots import METADATA as PILOT_INDEX_METADATA
 from parcours.projections.pilots import PilotIndex, pilots
-from parcours.projections.runner import ProjectionRunner
+from parcours.projections.runner import PositionMoved, ProjectionRunner
 from parcours.settings import Settings
 from parcours.store.eventstore import PilotStore
 from parcours.store.schema import METADATA
@@ -191,8 +191,14 @@ class Parcours:
         return True
 
     def _after_commit(self) -> None:
-        if self.settings.project_after_commands:
+        if not self.settings.project_after_commands:
+            return
+        try:
             self._projections.catch_up()
+        except (PositionMoved, IntegrityError, SAIntegrityError):
+            # Another process folded the same page first: the read models are caught up
+            # by whoever won, and this command's events are already stored.
+            self._log.info("projection.raced")
 
     def _date(self, on: Any, act: Act, field: str = "on") -> date:
         return act.today if on is None else inp.check_date(field, on)
@@ -226,7 +232,8 @@ class Parcours:
             siren=data.siren,
             charter_signed_on=data.charter_signed_on,
         )
-        self._commit(pilot, [])
+        if not self._commit(pilot, []):
+            raise ConcurrencyConflict("enroll: the new pilot's id was taken; try again")
         self._log.info("command", command="enroll", pilot=str(pilot.id), actor=act.actor)
         self._after_commit()
         return pilot.id
