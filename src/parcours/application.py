@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import partial
 from typing import Any, Literal, TypeVar
 from uuid import UUID, uuid4
 
@@ -32,6 +33,7 @@ from parcours.programme import Programme, builtin_ids, load_programme
 from parcours.projections.pilots import METADATA as PILOT_INDEX_METADATA
 from parcours.projections.pilots import PilotIndex, pilots
 from parcours.projections.runner import PositionMoved, ProjectionRunner
+from parcours.scheduler import queue
 from parcours.settings import Settings
 from parcours.store.eventstore import PilotStore
 from parcours.store.schema import METADATA
@@ -158,13 +160,21 @@ class Parcours:
         pilot_id: Any,
         actor: Any,
         decide: Callable[[Pilot, Act, list[Write]], T],
+        *,
+        reschedule: bool = True,
     ) -> T:
-        """Load, decide, store in one transaction; retry when another writer got there first."""
+        """Load, decide, store in one transaction; retry when another writer got there first.
+
+        `reschedule`: the pilot's deadlines are evaluated again at the next scheduler tick,
+        since the act may have met one (the scheduler's own evaluation sets its next instant).
+        """
         for _attempt in range(MAX_ATTEMPTS):
             pilot = self._load(pilot_id)
             act = self._act(actor, self.programme(pilot.programme))
             writes: list[Write] = []
             result = decide(pilot, act, writes)
+            if reschedule:
+                writes.append(partial(queue.schedule, pilot_id=str(pilot.id), at=act.at))
             if self._commit(pilot, writes):
                 self._log.info(
                     "command",
@@ -232,7 +242,7 @@ class Parcours:
             siren=data.siren,
             charter_signed_on=data.charter_signed_on,
         )
-        if not self._commit(pilot, []):
+        if not self._commit(pilot, [partial(queue.schedule, pilot_id=str(pilot.id), at=act.at)]):
             raise ConcurrencyConflict("enroll: the new pilot's id was taken; try again")
         self._log.info("command", command="enroll", pilot=str(pilot.id), actor=act.actor)
         self._after_commit()

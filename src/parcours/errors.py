@@ -7,6 +7,7 @@
     ├── NotFound (LookupError)         no person, project, communication… with that id
     ├── PhaseError                     the act is not allowed in the pilot's phase (R1)
     ├── RuleViolation                  the act breaks a rule of the charter; carries .rule
+    ├── AlreadyRecorded                this reminder or breach is already in the history
     └── ConcurrencyConflict            another writer kept winning; retried, then raised
 
 A message names the field or the rule id (RULES.md), so that a user can trace it back to the
@@ -68,6 +69,14 @@ class RuleViolation(ParcoursError):
         self.field = field
         where = f" ({field})" if field else ""
         super().__init__(f"{rule}{where}: {message}")
+
+
+class AlreadyRecorded(ParcoursError):
+    """A deadline fact is recorded at most once per pilot, rule and period."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"{key} is already recorded")
 
 
 class ConcurrencyConflict(ParcoursError):

@@ -1,13 +1,17 @@
-"""The charter's calendar as pure functions: (programme, pilot, instant) -> deadline statuses.
+"""The charter's calendar as pure functions: (programme, pilot, instant) -> deadlines.
 
 A due date is met by the end of that day in the programme's time zone: R3's "before
 31 December 2024" is on time at 23:59 in Paris and missed at 00:00 on 1 January. Reminders
 fall at the programme's offsets before the due date, moved back to the previous working day
 when they land on a weekend or a French public holiday.
+
+What is owed at an instant depends only on the pilot's history and that instant, never on
+when earlier evaluations ran: a scheduler that was down records late what fell due, once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -19,6 +23,7 @@ from parcours.domain.phases import Phase
 from parcours.programme import Programme
 
 Status = Literal["pending", "approaching", "met", "missed", "void"]
+Kind = Literal["approaching", "met", "missed"]
 
 
 @dataclass(frozen=True)
@@ -26,8 +31,39 @@ class Deadline:
     rule: str
     due: date
     status: Status
-    reminders: tuple[date, ...]
+    reminders: tuple[tuple[int, date], ...]  # (offset in days, working day it falls on)
     met_on: date | None = None
+    observed: str = ""
+
+
+@dataclass(frozen=True)
+class Owed:
+    """A fact the scheduler owes the pilot's history (recorded at most once, by `key`)."""
+
+    kind: Kind
+    rule: str
+    due: date
+    offset: int = 0
+    met_on: date | None = None
+    observed: str = ""
+
+    @property
+    def key(self) -> str:
+        return mark(self.kind, self.rule, self.due, self.offset)
+
+
+def mark(kind: str, rule: str, due: date, offset: int = 0) -> str:
+    suffix = f":{offset}" if kind == "approaching" else ""
+    return f"{kind}:{rule}:{due.isoformat()}{suffix}"
+
+
+@dataclass(frozen=True)
+class History:
+    """What the rules read of a pilot."""
+
+    phase_history: list[list[object]]
+    follow_ups: list[date]
+    rex_dates: list[date]
 
 
 @cache
@@ -41,20 +77,28 @@ def working_day_on_or_before(day: date) -> date:
     return day
 
 
-def reminder_dates(programme: Programme, due: date, offsets: tuple[int, ...]) -> tuple[date, ...]:
-    return tuple(working_day_on_or_before(due - timedelta(days=o)) for o in offsets)
-
-
 def end_of(day: date, programme: Programme) -> datetime:
     """The first instant after `day` in the programme's zone: the due date is met before it."""
     return datetime.combine(day + timedelta(days=1), time(0), programme.zone)
 
 
-def _entered(phase_history: list[list[object]], phase: Phase) -> date | None:
-    for name, since in phase_history:
+def start_of(day: date, programme: Programme) -> datetime:
+    return datetime.combine(day, time(0), programme.zone)
+
+
+def _entered(history: History, phase: Phase) -> date | None:
+    for name, since in history.phase_history:
         if name == phase.value and isinstance(since, date):
             return since
     return None
+
+
+def _ended(history: History) -> date | None:
+    return _entered(history, Phase.WITHDRAWN) or _entered(history, Phase.CLOSED)
+
+
+def _reminders(due: date, offsets: Iterable[int]) -> tuple[tuple[int, date], ...]:
+    return tuple((o, working_day_on_or_before(due - timedelta(days=o))) for o in offsets)
 
 
 def _judge(
@@ -62,54 +106,172 @@ def _judge(
     due: date,
     programme: Programme,
     now: datetime,
+    *,
     met_on: date | None,
-    ended_on: date | None,
-    offsets: tuple[int, ...],
+    void: bool,
+    offsets: Iterable[int],
+    observed: str = "",
 ) -> Deadline:
-    reminders = reminder_dates(programme, due, offsets)
+    reminders = _reminders(due, offsets)
     today = now.astimezone(programme.zone).date()
-    if met_on is not None and met_on <= due:
-        status: Status = "met"
-    elif ended_on is not None and ended_on <= due and met_on is None:
-        status = "void"  # the pilot left before the date: nothing is owed
+    status: Status
+    if void:
+        status = "void"
+    elif met_on is not None and met_on <= due:
+        status = "met" if now >= start_of(met_on, programme) else "pending"
     elif now >= end_of(due, programme):
         status = "missed"
-    elif reminders and today >= min(reminders):
+    elif any(today >= day for _, day in reminders):
         status = "approaching"
     else:
         status = "pending"
-    return Deadline(rule=rule, due=due, status=status, reminders=reminders, met_on=met_on)
+    return Deadline(rule, due, status, reminders, met_on, observed)
 
 
-def calendar_deadlines(
-    programme: Programme, phase_history: list[list[object]], now: datetime
-) -> list[Deadline]:
-    """R3 (diagnostic finished), R4 (deployment started) and R13 (end of retention)."""
-    offsets = programme.calendar.reminder_offsets_days
-    ended = _entered(phase_history, Phase.WITHDRAWN) or _entered(phase_history, Phase.PURGED)
-    diagnostic_done = _entered(phase_history, Phase.FRAMING)
-    deployment_started = _entered(phase_history, Phase.DEPLOYMENT)
+def _phase_deadline(
+    rule: str, due: date, reached: Phase, programme: Programme, history: History, now: datetime
+) -> Deadline:
+    met_on = _entered(history, reached)
+    ended = _ended(history) or _entered(history, Phase.PURGED)
+    void = met_on is None and ended is not None and ended <= due
+    return _judge(
+        rule,
+        due,
+        programme,
+        now,
+        met_on=met_on,
+        void=void,
+        offsets=programme.calendar.reminder_offsets_days,
+        observed="" if met_on and met_on <= due else f"not done by {due.isoformat()}",
+    )
+
+
+def _month_ends(first: date, last: date) -> list[date]:
+    """Last days of the months from `first`'s month to `last`'s month, inclusive."""
+    ends = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        nxt = date(year + month // 12, month % 12 + 1, 1)
+        ends.append(nxt - timedelta(days=1))
+        year, month = nxt.year, nxt.month
+    return ends
+
+
+def follow_up_deadlines(programme: Programme, history: History, now: datetime) -> list[Deadline]:
+    """R5: each calendar month at whose end the pilot was in deployment, judged at its end."""
+    started = _entered(history, Phase.DEPLOYMENT)
+    if started is None:
+        return []
+    left = _entered(history, Phase.EVALUATION) or _ended(history) or _entered(history, Phase.PURGED)
+    today = now.astimezone(programme.zone).date()
+    horizon = left - timedelta(days=1) if left else today
+    deadlines = []
+    for month_end in _month_ends(started, horizon):
+        if left is not None and left <= month_end:
+            break
+        count = sum(
+            1 for d in history.follow_ups if (d.year, d.month) == (month_end.year, month_end.month)
+        )
+        enough = count >= programme.follow_ups.min_per_month
+        deadlines.append(
+            _judge(
+                "R5",
+                month_end,
+                programme,
+                now,
+                met_on=month_end if enough else None,
+                void=False,
+                offsets=(),
+                observed=f"{count} follow-up meeting(s) in {month_end:%Y-%m}",
+            )
+        )
+    return deadlines
+
+
+def rex_deadlines(programme: Programme, history: History, now: datetime) -> list[Deadline]:
+    """R7: the REX quota of each calendar year, judged when the year ends."""
+    signed = _entered(history, Phase.CHARTER_SIGNED)
+    ended = _ended(history) or _entered(history, Phase.PURGED)
+    deadlines = []
+    for year, required in sorted(programme.rex.required.items()):
+        if required <= 0 or (signed is not None and signed.year > year):
+            continue
+        due = date(year, 12, 31)
+        attended = sorted(d for d in history.rex_dates if d.year == year)
+        met_on = attended[required - 1] if len(attended) >= required else None
+        today = now.astimezone(programme.zone).date()
+        seen = sum(1 for d in attended if d <= today)
+        deadlines.append(
+            _judge(
+                "R7",
+                due,
+                programme,
+                now,
+                met_on=met_on,
+                void=met_on is None and ended is not None and ended <= due,
+                offsets=programme.calendar.reminder_offsets_days,
+                observed=f"{seen} of {required} REX session(s) in {year}",
+            )
+        )
+    return deadlines
+
+
+def retention_deadline(programme: Programme, history: History, now: datetime) -> Deadline:
+    """R13: the notice before the end of retention; the purge itself follows the due date."""
     retention = programme.retention
+    offsets = (retention.notice_days,) if retention.notice_days else ()
+    purged = _entered(history, Phase.PURGED)
+    return _judge(
+        "R13", retention.until, programme, now, met_on=purged, void=False, offsets=offsets
+    )
+
+
+def deadlines(programme: Programme, history: History, now: datetime) -> list[Deadline]:
+    """Every deadline of a pilot at `now`, with its status."""
+    calendar = programme.calendar
     return [
-        _judge(
-            "R3", programme.calendar.diagnostic_due, programme, now, diagnostic_done, ended, offsets
+        _phase_deadline("R3", calendar.diagnostic_due, Phase.FRAMING, programme, history, now),
+        _phase_deadline(
+            "R4", calendar.deployment_start_due, Phase.DEPLOYMENT, programme, history, now
         ),
-        _judge(
-            "R4",
-            programme.calendar.deployment_start_due,
-            programme,
-            now,
-            deployment_started,
-            ended,
-            offsets,
-        ),
-        _judge(
-            "R13",
-            retention.until,
-            programme,
-            now,
-            None,
-            None,
-            (retention.notice_days,) if retention.notice_days else (),
-        ),
+        *follow_up_deadlines(programme, history, now),
+        *rex_deadlines(programme, history, now),
+        retention_deadline(programme, history, now),
     ]
+
+
+def owed(programme: Programme, history: History, now: datetime) -> list[Owed]:
+    """The reminders, breaches and fulfilments the history should hold at `now`."""
+    facts: list[Owed] = []
+    today = now.astimezone(programme.zone).date()
+    for d in deadlines(programme, history, now):
+        if d.status == "void":
+            continue
+        for offset, day in d.reminders:
+            unmet_then = d.met_on is None or d.met_on > day
+            if day <= today and unmet_then and (d.rule == "R13" or d.status != "met"):
+                facts.append(Owed("approaching", d.rule, d.due, offset=offset))
+        if d.rule == "R13":
+            continue  # the end of retention is the purge, not a breach
+        if d.status == "met":
+            facts.append(Owed("met", d.rule, d.due, met_on=d.met_on))
+        elif d.status == "missed":
+            facts.append(Owed("missed", d.rule, d.due, observed=d.observed))
+    return facts
+
+
+def next_instant(programme: Programme, history: History, now: datetime) -> datetime | None:
+    """The next instant at which something may fall due for this pilot (None: nothing left)."""
+    moments: list[datetime] = []
+    for d in deadlines(programme, history, now):
+        if d.status in ("void", "met") and d.rule != "R13":
+            continue
+        moments.extend(start_of(day, programme) for _, day in d.reminders)
+        moments.append(end_of(d.due, programme))
+    if _entered(history, Phase.DEPLOYMENT) and not (
+        _entered(history, Phase.EVALUATION) or _ended(history)
+    ):
+        today = now.astimezone(programme.zone).date()
+        moments.append(end_of(_month_ends(today, today)[0], programme))
+    future = [m for m in moments if m > now]
+    return min(future) if future else None

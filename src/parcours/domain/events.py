@@ -12,11 +12,12 @@ sealed by `parcours.privacy`: the domain only ever holds ciphertext.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import Aggregate
 
+from parcours.domain.deadlines import mark
 from parcours.domain.phases import Phase
 
 if TYPE_CHECKING:
@@ -331,14 +332,19 @@ class EvaluationRecorded(PilotEvent):
 
 @dataclass(frozen=True)
 class DeadlineApproaching(PilotEvent):
-    """A reminder `offset` days before a due date (R3–R7, R13)."""
+    """A reminder `offset` days before a due date (R3, R4, R7)."""
 
     rule: str
     due: date
     offset: int
 
     def mutate_pilot(self, pilot: Pilot) -> None:
-        pilot.deadline_marks.append(f"approaching:{self.rule}:{self.due.isoformat()}:{self.offset}")
+        pilot.deadline_marks.append(mark("approaching", self.rule, self.due, self.offset))
+
+
+@dataclass(frozen=True)
+class RetentionNoticeDue(DeadlineApproaching):
+    """R13: the notice before the end of retention; the purge follows the due date."""
 
 
 @dataclass(frozen=True)
@@ -347,16 +353,18 @@ class DeadlineMissed(PilotEvent):
 
     rule: str
     due: date
+    evaluated_at: datetime
     observed: str
 
     def mutate_pilot(self, pilot: Pilot) -> None:
-        pilot.deadline_marks.append(f"missed:{self.rule}:{self.due.isoformat()}")
+        pilot.deadline_marks.append(mark("missed", self.rule, self.due))
 
 
 @dataclass(frozen=True)
 class DeadlineMet(PilotEvent):
     rule: str
     due: date
+    at: date
 
     def mutate_pilot(self, pilot: Pilot) -> None:
-        pilot.deadline_marks.append(f"met:{self.rule}:{self.due.isoformat()}")
+        pilot.deadline_marks.append(mark("met", self.rule, self.due))

@@ -16,8 +16,9 @@ from eventsourcing.domain import Aggregate
 
 from parcours.domain import events as ev
 from parcours.domain import phases
+from parcours.domain.deadlines import History, Owed
 from parcours.domain.phases import ACTIVE, Phase
-from parcours.errors import InvalidInput, NotFound, PhaseError, RuleViolation
+from parcours.errors import AlreadyRecorded, InvalidInput, NotFound, PhaseError, RuleViolation
 from parcours.programme import Programme
 
 ROLES = ("operational", "elected")
@@ -338,6 +339,31 @@ class Pilot(Aggregate):
             findings=findings,
             recommendations=recommendations,
             replicable=replicable,
+        )
+
+    # -- deadlines (R3–R7, R13) -------------------------------------------------------------
+
+    def record_deadline(self, act: Act, fact: Owed, evaluated_at: datetime) -> None:
+        """Record a reminder, a breach or a fulfilment; once per pilot, rule and period."""
+        if fact.key in self.deadline_marks:
+            raise AlreadyRecorded(fact.key)
+        common = {**self._stamp(act, act.today), "rule": fact.rule, "due": fact.due}
+        if fact.kind == "approaching":
+            cls = ev.RetentionNoticeDue if fact.rule == "R13" else ev.DeadlineApproaching
+            self.trigger_event(cls, **common, offset=fact.offset)
+        elif fact.kind == "missed":
+            self.trigger_event(
+                ev.DeadlineMissed, **common, evaluated_at=evaluated_at, observed=fact.observed
+            )
+        else:
+            assert fact.met_on is not None
+            self.trigger_event(ev.DeadlineMet, **common, at=fact.met_on)
+
+    def deadline_history(self) -> History:
+        return History(
+            phase_history=self.phase_history,
+            follow_ups=list(self.follow_ups),
+            rex_dates=list(self.rex.values()),
         )
 
     # -- lookups ----------------------------------------------------------------------------

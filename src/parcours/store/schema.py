@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     DateTime,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -51,4 +53,33 @@ projection_positions = Table(
     METADATA,
     Column("projection", String(64), primary_key=True),
     Column("position", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+)
+
+# When each pilot next needs its deadlines evaluated (UTC, naive). A tick reads only the rows
+# that are due, so its cost follows what falls due, not the number of pilots. Every command
+# marks its pilot due now, so a fulfilment is recorded at the next tick.
+deadline_queue = Table(
+    "parcours_deadline_queue",
+    METADATA,
+    Column("pilot_id", String(36), primary_key=True),
+    Column("next_at", DateTime(timezone=False), nullable=True),
+    Index("parcours_deadline_queue_next_at", "next_at"),
+)
+
+# Reminders and breaches waiting for the embedding service's callbacks. Ids only: the
+# recipients' contact data is decrypted at delivery time, never copied here.
+outbox = Table(
+    "parcours_outbox",
+    METADATA,
+    Column(
+        "id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("pilot_id", String(36), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("rule", String(8), nullable=False),
+    Column("due", Date, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("claimed_by", String(36), nullable=True),
+    Column("delivered_at", DateTime(timezone=False), nullable=True),
+    Index("parcours_outbox_pending", "delivered_at", "id"),
 )

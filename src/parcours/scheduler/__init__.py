@@ -1,0 +1,10 @@
+"""Deadlines and retention: `DeadlineScheduler` records what falls due (R3–R7, R13)."""
+
+from parcours.scheduler.deadline_scheduler import (
+    DeadlineScheduler,
+    Notice,
+    Recorded,
+    TickReport,
+)
+
+__all__ = ["DeadlineScheduler", "Notice", "Recorded", "TickReport"]

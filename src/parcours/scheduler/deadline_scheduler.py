@@ -1,0 +1,244 @@
+"""`DeadlineScheduler`: records what falls due as events; APScheduler only wakes it up.
+
+The truth about deadlines lives in the pilots' histories and the deadline queue, never in
+APScheduler's job store: a job dropped while the process was down, or run twice by two
+schedulers, changes nothing, because `tick` records only what the pure rules say is owed
+and not yet in the history, and the aggregate refuses a second copy (optimistic concurrency
+settles two schedulers racing on one pilot).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from parcours.domain import deadlines as rules
+from parcours.domain.pilot import Act, Pilot
+from parcours.privacy import rights
+from parcours.scheduler import outbox, queue
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from parcours.application import Parcours, Write
+
+SCHEDULER_ACTOR = "system:scheduler"
+SWEEP_JOB = "parcours-sweep"
+NEXT_DUE_JOB = "parcours-next-due"
+
+
+class Recorded(BaseModel):
+    """A reminder, breach or fulfilment the tick recorded on a pilot."""
+
+    model_config = ConfigDict(frozen=True)
+    pilot_id: UUID
+    kind: str
+    rule: str
+    due: date
+    offset: int = 0
+    observed: str = ""
+
+
+class Notice(BaseModel):
+    """What a notification callback receives: enough to write the e-mail (R12: for the
+    agency and the Region only; people who objected are left out, R14)."""
+
+    model_config = ConfigDict(frozen=True)
+    pilot_id: UUID
+    pilot_name: str
+    kind: str
+    rule: str
+    due: date
+    detail: dict[str, Any]
+    recipients: list[dict[str, str]]
+
+
+class TickReport(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    now: datetime
+    evaluated: int
+    recorded: list[Recorded]
+    purged: list[UUID]
+    delivered: int
+    failed_deliveries: int
+
+
+Callback = Callable[[Notice], None]
+
+
+class DeadlineScheduler:
+    def __init__(
+        self,
+        app: Parcours,
+        *,
+        sweep_every: timedelta = timedelta(hours=1),
+        batch: int = 500,
+    ) -> None:
+        self.app = app
+        self.sweep_every = sweep_every
+        self.batch = batch
+        self._callbacks: list[Callback] = []
+        self._scheduler: BackgroundScheduler | None = None
+        self._lock = threading.Lock()
+        self._log = app._log
+
+    def on_notice(self, callback: Callback) -> Callback:
+        """Register a callback for each recorded reminder and breach (usable as a decorator)."""
+        self._callbacks.append(callback)
+        return callback
+
+    # -- the tick ---------------------------------------------------------------------------
+
+    def tick(self, now: datetime | None = None) -> TickReport:
+        """Record what fell due up to `now` (default: the app's clock); idempotent."""
+        with self._lock:
+            instant = now or self.app.now()
+            if instant.tzinfo is None:
+                raise ValueError("tick(now=…) needs an aware datetime")
+            recorded: list[Recorded] = []
+            purged: list[UUID] = []
+            evaluated = 0
+            while True:
+                with self.app._read() as session:
+                    batch = queue.due(session, instant, self.batch)
+                if not batch:
+                    break
+                for pilot_id in batch:
+                    evaluated += 1
+                    recorded.extend(self._evaluate(UUID(pilot_id), instant))
+                    if self._retention_over(UUID(pilot_id), instant):
+                        rights.purge_pilot(self.app, UUID(pilot_id))
+                        purged.append(UUID(pilot_id))
+            delivered, failed = self.deliver()
+            if recorded or purged:
+                self._log.info(
+                    "scheduler.tick",
+                    now=instant.isoformat(),
+                    recorded=len(recorded),
+                    purged=len(purged),
+                )
+            return TickReport(
+                now=instant,
+                evaluated=evaluated,
+                recorded=recorded,
+                purged=purged,
+                delivered=delivered,
+                failed_deliveries=failed,
+            )
+
+    def _evaluate(self, pilot_id: UUID, now: datetime) -> list[Recorded]:
+        def decide(pilot: Pilot, act: Act, writes: list[Write]) -> list[Recorded]:
+            programme = self.app.programme(pilot.programme)
+            history = pilot.deadline_history()
+            done: list[Recorded] = []
+            for fact in rules.owed(programme, history, now):
+                if fact.key in pilot.deadline_marks:
+                    continue
+                pilot.record_deadline(act, fact, evaluated_at=now)
+                done.append(
+                    Recorded(
+                        pilot_id=pilot.id,
+                        kind=fact.kind,
+                        rule=fact.rule,
+                        due=fact.due,
+                        offset=fact.offset,
+                        observed=fact.observed,
+                    )
+                )
+            after = rules.next_instant(programme, history, now)
+            if after is None and pilot.phase != "purged":
+                after = rules.end_of(programme.retention.until, programme)
+            writes.append(partial(queue.schedule, pilot_id=str(pilot.id), at=after))
+            writes.extend(partial(outbox.put, item=item) for item in done if item.kind != "met")
+            return done
+
+        result: list[Recorded] = self.app._run(
+            "evaluate_deadlines", pilot_id, SCHEDULER_ACTOR, decide, reschedule=False
+        )
+        return result
+
+    def _retention_over(self, pilot_id: UUID, now: datetime) -> bool:
+        pilot = self.app._load(pilot_id)
+        return pilot.phase != "purged" and rights.retention_ended(self.app, pilot.programme, now)
+
+    # -- notifications ----------------------------------------------------------------------
+
+    def deliver(self) -> tuple[int, int]:
+        """Hand each pending notice to the callbacks; a failure is retried at the next tick."""
+        if not self._callbacks:
+            return 0, 0
+        delivered = failed = 0
+        for claim in outbox.claim_pending(self.app, self.batch):
+            try:
+                notice = self._notice(claim)
+                for callback in self._callbacks:
+                    callback(notice)
+            except Exception as exc:  # an embedding service's callback may fail any way
+                failed += 1
+                outbox.release(self.app, claim.id)
+                self._log.warning(
+                    "notice.failed",
+                    pilot=claim.pilot_id,
+                    rule=claim.rule,
+                    error=type(exc).__name__,
+                )
+            else:
+                delivered += 1
+                outbox.delivered(self.app, claim.id, self.app.now())
+        return delivered, failed
+
+    def _notice(self, claim: outbox.Claim) -> Notice:
+        view = self.app.get_pilot(claim.pilot_id)
+        recipients = [
+            {"role": c.role, "first_name": c.first_name, "last_name": c.last_name, "email": c.email}
+            for c in view.contacts
+            if c.current and c.status == "active"
+        ]
+        return Notice(
+            pilot_id=view.id,
+            pilot_name=view.name,
+            kind=claim.kind,
+            rule=claim.rule,
+            due=claim.due,
+            detail=json.loads(claim.detail),
+            recipients=recipients,
+        )
+
+    # -- APScheduler as the waker -----------------------------------------------------------
+
+    def start(self) -> None:
+        """Run in the background: an hourly sweep plus a job at the next due instant.
+
+        On start it reconciles at once: what fell due while no scheduler ran is recorded now.
+        """
+        from parcours.scheduler import jobs
+
+        self._scheduler = jobs.start(self)
+        self.tick()
+        self.reschedule_next_due()
+
+    def reschedule_next_due(self) -> None:
+        from parcours.scheduler import jobs
+
+        if self._scheduler is not None:
+            with self.app._read() as session:
+                at = queue.earliest(session)
+            jobs.plan_next_due(self._scheduler, at)
+
+    def shutdown(self, wait: bool = True) -> None:
+        from parcours.scheduler import jobs
+
+        if self._scheduler is not None:
+            jobs.stop(self, self._scheduler, wait)
+            self._scheduler = None
+
+    @property
+    def running(self) -> bool:
+        return self._scheduler is not None and bool(self._scheduler.running)

@@ -1,0 +1,80 @@
+"""APScheduler 3 wiring. It only wakes the scheduler up; it decides nothing.
+
+Its defaults would lose deadlines (a date job due while the process is down is dropped after
+a 1 s misfire grace), so every job has `misfire_grace_time=None` and `coalesce=True`, fixed
+ids and `replace_existing`. The job store is a table of the same database, so the jobs
+survive a restart; their function is found by a module path and a registry key, because a
+stored job cannot hold a live object.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+
+if TYPE_CHECKING:
+    from parcours.scheduler.deadline_scheduler import DeadlineScheduler
+
+_LIVE: dict[str, DeadlineScheduler] = {}
+KEY = "default"
+JOBS_TABLE = "parcours_scheduler_jobs"
+
+
+def run_tick(key: str) -> None:
+    """The function stored jobs call: tick the live scheduler of this process."""
+    scheduler = _LIVE.get(key)
+    if scheduler is None:
+        return
+    scheduler.tick()
+    scheduler.reschedule_next_due()
+
+
+def start(owner: DeadlineScheduler) -> BackgroundScheduler:
+    app = owner.app
+    engine = app._store.engine
+    in_memory = engine.dialect.name == "sqlite" and not app._store.datastore.is_sqlite_filedb
+    store = (
+        MemoryJobStore() if in_memory else SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)
+    )
+    zone = app.programme("grand-est-2024").zone
+    scheduler = BackgroundScheduler(
+        jobstores={"default": store},
+        timezone=zone,
+        job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+    )
+    _LIVE[KEY] = owner
+    scheduler.start()
+    scheduler.add_job(
+        run_tick,
+        "interval",
+        args=[KEY],
+        id="parcours-sweep",
+        replace_existing=True,
+        seconds=int(owner.sweep_every.total_seconds()),
+    )
+    return scheduler
+
+
+def plan_next_due(scheduler: BackgroundScheduler, at: datetime | None) -> None:
+    if at is None:
+        if scheduler.get_job("parcours-next-due") is not None:
+            scheduler.remove_job("parcours-next-due")
+        return
+    scheduler.add_job(
+        run_tick,
+        "date",
+        args=[KEY],
+        id="parcours-next-due",
+        replace_existing=True,
+        run_date=at,
+    )
+
+
+def stop(owner: DeadlineScheduler, scheduler: BackgroundScheduler, wait: bool) -> None:
+    scheduler.shutdown(wait=wait)
+    if _LIVE.get(KEY) is owner:
+        del _LIVE[KEY]

@@ -1,0 +1,43 @@
+"""The deadline queue: which pilot to evaluate next, and when."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from parcours.store.schema import deadline_queue
+
+
+def _utc(at: datetime | None) -> datetime | None:
+    return None if at is None else at.astimezone(UTC).replace(tzinfo=None)
+
+
+def schedule(session: Session, pilot_id: str, at: datetime | None) -> None:
+    """Evaluate this pilot at `at` (None: nothing left to evaluate)."""
+    moved = session.execute(
+        update(deadline_queue).where(deadline_queue.c.pilot_id == pilot_id).values(next_at=_utc(at))
+    )
+    if not getattr(moved, "rowcount", 0):
+        session.execute(deadline_queue.insert().values(pilot_id=pilot_id, next_at=_utc(at)))
+
+
+def due(session: Session, now: datetime, limit: int) -> list[str]:
+    rows = session.execute(
+        select(deadline_queue.c.pilot_id)
+        .where(deadline_queue.c.next_at <= _utc(now))
+        .order_by(deadline_queue.c.next_at)
+        .limit(limit)
+    )
+    return [r.pilot_id for r in rows]
+
+
+def earliest(session: Session) -> datetime | None:
+    found = session.execute(
+        select(deadline_queue.c.next_at)
+        .where(deadline_queue.c.next_at.is_not(None))
+        .order_by(deadline_queue.c.next_at)
+        .limit(1)
+    ).scalar()
+    return None if found is None else found.replace(tzinfo=UTC)
