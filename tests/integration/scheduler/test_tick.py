@@ -91,10 +91,12 @@ def test_a_failing_callback_is_retried_without_recording_twice(app: Parcours, ea
         received.append(notice)
 
     first = scheduler.tick(datetime(2024, 12, 2, tzinfo=UTC))
-    assert first.failed_deliveries == 2 and received == []
+    assert first.failed_deliveries == 2
+    assert received == []
     broken["on"] = False
     second = scheduler.tick(datetime(2024, 12, 3, tzinfo=UTC))
-    assert second.recorded == [] and second.delivered == 2
+    assert second.recorded == []
+    assert second.delivered == 2
     assert {(n.rule, n.kind) for n in received} == {("R3", "approaching"), ("R7", "approaching")}
     assert received[0].recipients[0]["email"] == "camille.martin@example.org"
     assert scheduler.tick(datetime(2024, 12, 4, tzinfo=UTC)).delivered == 0
@@ -108,7 +110,8 @@ def test_an_objecting_person_is_left_out_of_notices(app: Parcours, early: Clock)
     received: list[Notice] = []
     scheduler.on_notice(received.append)
     scheduler.tick(datetime(2024, 12, 2, tzinfo=UTC))
-    assert received and all(n.recipients == [] for n in received)
+    assert received
+    assert all(n.recipients == [] for n in received)
 
 
 def test_retention_notice_then_purge_once(app: Parcours, early: Clock) -> None:
