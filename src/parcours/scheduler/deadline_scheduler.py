@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     from parcours.application import Parcours, Write
 
 SCHEDULER_ACTOR = "system:scheduler"
-SWEEP_JOB = "parcours-sweep"
-NEXT_DUE_JOB = "parcours-next-due"
 
 
 class Recorded(BaseModel):
@@ -230,7 +228,7 @@ class DeadlineScheduler:
         if self._scheduler is not None:
             with self.app._read() as session:
                 at = queue.earliest(session)
-            jobs.plan_next_due(self._scheduler, at)
+            jobs.plan_next_due(self._scheduler, at, self.app.now())
 
     def shutdown(self, wait: bool = True) -> None:
         from parcours.scheduler import jobs

@@ -9,7 +9,7 @@ stored job cannot hold a live object.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 _LIVE: dict[str, DeadlineScheduler] = {}
 KEY = "default"
 JOBS_TABLE = "parcours_scheduler_jobs"
+SWEEP_JOB = "parcours-sweep"
+DUE_JOB_PREFIX = "parcours-due-"
 
 
 def run_tick(key: str) -> None:
@@ -52,25 +54,29 @@ def start(owner: DeadlineScheduler) -> BackgroundScheduler:
         run_tick,
         "interval",
         args=[KEY],
-        id="parcours-sweep",
+        id=SWEEP_JOB,
         replace_existing=True,
         seconds=int(owner.sweep_every.total_seconds()),
     )
     return scheduler
 
 
-def plan_next_due(scheduler: BackgroundScheduler, at: datetime | None) -> None:
-    if at is None:
-        if scheduler.get_job("parcours-next-due") is not None:
-            scheduler.remove_job("parcours-next-due")
+def plan_next_due(scheduler: BackgroundScheduler, at: datetime | None, now: datetime) -> None:
+    """A date job at the next due instant, named after it: APScheduler removes a date job
+    once it has run, so a job is never replaced or removed while it may be running. What is
+    already due is the running tick's (or the next sweep's) business.
+
+    APScheduler counts in wall-clock time and the application's clock may be simulated, so
+    the job runs after the delay the application's clock has left until `at`."""
+    if at is None or at <= now:
         return
     scheduler.add_job(
         run_tick,
         "date",
         args=[KEY],
-        id="parcours-next-due",
+        id=f"{DUE_JOB_PREFIX}{at.isoformat()}",
         replace_existing=True,
-        run_date=at,
+        run_date=datetime.now(UTC) + (at - now),
     )
 
 
