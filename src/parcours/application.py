@@ -174,7 +174,7 @@ class Parcours:
             writes: list[Write] = []
             result = decide(pilot, act, writes)
             if reschedule:
-                writes.append(partial(queue.schedule, pilot_id=str(pilot.id), at=act.at))
+                writes.append(partial(queue.schedule, pilot_id=str(pilot.id), at=queue.ASAP))
             if self._commit(pilot, writes):
                 self._log.info(
                     "command",
@@ -242,7 +242,9 @@ class Parcours:
             siren=data.siren,
             charter_signed_on=data.charter_signed_on,
         )
-        if not self._commit(pilot, [partial(queue.schedule, pilot_id=str(pilot.id), at=act.at)]):
+        if not self._commit(
+            pilot, [partial(queue.schedule, pilot_id=str(pilot.id), at=queue.ASAP)]
+        ):
             raise ConcurrencyConflict("enroll: the new pilot's id was taken; try again")
         self._log.info("command", command="enroll", pilot=str(pilot.id), actor=act.actor)
         self._after_commit()

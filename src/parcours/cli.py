@@ -97,6 +97,21 @@ def day(value: str | None, field: str = "on") -> date | None:
     raise AssertionError  # unreachable: _one_line_errors exits
 
 
+def instant(value: str | None, field: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        with _one_line_errors():
+            raise InvalidInput(
+                field, "expected an ISO date-time with its offset, e.g. 2025-01-01T08:00:00+01:00"
+            )
+    return parsed
+
+
 def emit_json(data: Any) -> None:
     if isinstance(data, BaseModel):
         data = data.model_dump(mode="json")
@@ -410,14 +425,7 @@ def show(
     as_json: Json = False,
 ) -> None:
     """One pilot's current state (or as recorded at --as-of)."""
-    instant = None
-    if as_of is not None:
-        try:
-            instant = datetime.fromisoformat(as_of)
-        except ValueError:
-            with _one_line_errors():
-                raise InvalidInput("as_of", "expected an ISO date-time") from None
-    view = run(lambda: app().get_pilot(pilot, as_of=instant))
+    view = run(lambda: app().get_pilot(pilot, as_of=instant(as_of, "as_of")))
     if as_json:
         emit_json(view)
         return
@@ -483,14 +491,7 @@ def gdpr_purge(
     at: Annotated[str | None, typer.Option("--at", help="ISO date-time (default: now).")] = None,
 ) -> None:
     """Purge the pilots whose retention has ended (R13)."""
-    instant = None
-    if at is not None:
-        try:
-            instant = datetime.fromisoformat(at)
-        except ValueError:
-            with _one_line_errors():
-                raise InvalidInput("at", "expected an ISO date-time") from None
-    emit_json(run(lambda: app().purge_expired(instant)))
+    emit_json(run(lambda: app().purge_expired(instant(at, "at"))))
 
 
 @gdpr_cli.command("verify")
@@ -500,6 +501,48 @@ def gdpr_verify() -> None:
     emit_json(report)
     if not report.verified:
         raise typer.Exit(1)
+
+
+scheduler_cli = typer.Typer(help="Deadlines and retention (R3–R7, R13).", no_args_is_help=True)
+cli.add_typer(scheduler_cli, name="scheduler")
+
+
+@scheduler_cli.command("tick")
+def scheduler_tick(
+    at: Annotated[str | None, typer.Option("--at", help="ISO date-time (default: now).")] = None,
+    as_json: Json = False,
+) -> None:
+    """Record once what fell due up to --at: reminders, breaches, the retention purge."""
+    from parcours.scheduler import DeadlineScheduler
+
+    report = run(lambda: DeadlineScheduler(app()).tick(instant(at, "at")))
+    if as_json:
+        emit_json(report)
+        return
+    table = Table("pilot", "kind", "rule", "due", "observed", title=f"Tick at {report.now}")
+    for r in report.recorded:
+        table.add_row(str(r.pilot_id), r.kind, r.rule, r.due.isoformat(), r.observed)
+    out.print(table)
+    out.print(f"{report.evaluated} pilot(s) evaluated, {len(report.purged)} purged")
+
+
+@scheduler_cli.command("run")
+def scheduler_run() -> None:
+    """Run the scheduler in the foreground until SIGINT or SIGTERM."""
+    import signal
+    import threading
+
+    from parcours.scheduler import DeadlineScheduler
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    scheduler = DeadlineScheduler(app())
+    run(scheduler.start)
+    err.print("scheduler running; stop with Ctrl-C or SIGTERM")
+    stop.wait()
+    scheduler.shutdown()
+    err.print("scheduler stopped")
 
 
 @cli.command()

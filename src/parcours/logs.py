@@ -16,7 +16,8 @@ import structlog
 
 PERSONAL_KEYS = frozenset({"first_name", "last_name", "email", "phone", "title", "fields"})
 _EMAIL = re.compile(r"[^\s@<>\"']+@[^\s@<>\"']+\.[A-Za-z]{2,}")
-_PHONE = re.compile(r"\+?\d[\d .-]{7,}\d")
+# International (+33 3 24 …) or French national (03 24 …) numbers; not dates or ids.
+_PHONE = re.compile(r"\+\d[\d .-]{7,}\d|\b0\d(?:[ .-]?\d{2}){4}\b")
 MASK = "***"
 
 
@@ -42,14 +43,15 @@ def configure(renderer: Literal["console", "json"] = "console", level: str = "wa
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
             mask_personal,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
             final,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping()[level.upper()]
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        # sys.stderr is looked up at each line: a test runner or a daemon may swap it.
+        logger_factory=lambda *_: structlog.PrintLogger(file=sys.stderr),
         cache_logger_on_first_use=False,
     )
 

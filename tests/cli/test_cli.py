@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,36 @@ def test_history_audit_and_gdpr_from_the_shell(run, tmp_path: Path) -> None:  # 
     _, out, _ = run("gdpr", "export", "camille.martin@example.org")
     assert json.loads(out)["records"] == []
     run("gdpr", "verify")
+
+
+def test_scheduler_tick_from_the_shell(run) -> None:  # type: ignore[no-untyped-def]
+    _, out, _ = run("enroll", "CC X", "--charter-signed-on", "2024-09-02")
+    _, out, _ = run("scheduler", "tick", "--at", "2025-01-01T08:00:00+01:00", "--json")
+    report = json.loads(out)
+    assert {(r["kind"], r["rule"]) for r in report["recorded"]} >= {("missed", "R3")}
+    _, out, _ = run("scheduler", "tick", "--at", "2025-01-01T08:00:00+01:00", "--json")
+    assert json.loads(out)["recorded"] == []
+    code, _, err = run("scheduler", "tick", "--at", "2025-01-01", ok=False)
+    assert code == 1
+    assert err.startswith("error: at:")
+
+
+def test_scheduler_run_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "PARCOURS_DATABASE_URL": f"sqlite:///{tmp_path}/run.db"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from parcours.cli import main; main()", "scheduler", "run"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stderr is not None
+    assert "running" in proc.stderr.readline()
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
+    assert "stopped" in proc.stderr.read()

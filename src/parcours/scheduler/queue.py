@@ -9,6 +9,10 @@ from sqlalchemy.orm import Session
 
 from parcours.store.schema import deadline_queue
 
+# "At the next tick, whatever instant it is for": a command marks its pilot so, because a
+# tick may stand for an instant before the command was recorded (replays, simulations).
+ASAP = datetime(1970, 1, 1, tzinfo=UTC)
+
 
 def _utc(at: datetime | None) -> datetime | None:
     return None if at is None else at.astimezone(UTC).replace(tzinfo=None)

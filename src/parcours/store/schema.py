@@ -57,7 +57,7 @@ projection_positions = Table(
 
 # When each pilot next needs its deadlines evaluated (UTC, naive). A tick reads only the rows
 # that are due, so its cost follows what falls due, not the number of pilots. Every command
-# marks its pilot due now, so a fulfilment is recorded at the next tick.
+# marks its pilot due at once, so a fulfilment is recorded at the next tick.
 deadline_queue = Table(
     "parcours_deadline_queue",
     METADATA,

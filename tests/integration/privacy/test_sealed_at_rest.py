@@ -79,3 +79,14 @@ def test_the_masking_processor_hides_personal_fields() -> None:
     assert masked["email"] == MASK
     assert "example.org" not in masked["event"]
     assert "12 34" not in masked["event"]
+
+
+def test_masking_leaves_dates_and_ids_alone() -> None:
+    from parcours.logs import mask_personal
+
+    pilot = "7333afe0-b8b0-4c1e-9d43-0a5e3c1f0b2e"
+    line = f"pilot {pilot} at 2026-11-23T17:30:12Z, national 03 24 00 00 00"
+    masked = mask_personal(None, "info", {"event": line})["event"]
+    assert "7333afe0-b8b0-4c1e-9d43-0a5e3c1f0b2e" in masked
+    assert "2026-11-23T17:30:12Z" in masked
+    assert "03 24 00 00 00" not in masked
