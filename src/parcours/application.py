@@ -10,7 +10,7 @@ the write is a single transaction. An optimistic-concurrency conflict is retried
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import partial
 from typing import Any, Literal, TypeVar
 from uuid import UUID, uuid4
@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
-from parcours import audit
+from parcours import audit, cohort
 from parcours import clock as clocks
 from parcours import inputs as inp
 from parcours.domain.pilot import Act, Pilot
@@ -30,8 +30,10 @@ from parcours.logs import get_logger
 from parcours.privacy import rights, sealing
 from parcours.privacy.keys import KeyStore
 from parcours.programme import Programme, builtin_ids, load_programme
+from parcours.projections import maintenance
 from parcours.projections.pilots import METADATA as PILOT_INDEX_METADATA
 from parcours.projections.pilots import PilotIndex, pilots
+from parcours.projections.pilots import decode as decode_row
 from parcours.projections.runner import PositionMoved, ProjectionRunner
 from parcours.scheduler import queue
 from parcours.settings import Settings
@@ -602,6 +604,80 @@ class Parcours:
         """R14, right of access: every personal value held about the person with this email."""
         address = inp.validated(inp.EmailOnly, email=email).email
         return rights.export_personal_data(self, address)
+
+    # -- the cohort (read models, R3–R11) ---------------------------------------------------
+
+    def _rows(self, pilot: Any = None) -> list[dict[str, Any]]:
+        query = select(pilots).order_by(pilots.c.name, pilots.c.pilot_id)
+        if pilot is not None:
+            query = query.where(pilots.c.pilot_id == str(_as_uuid(pilot, "pilot")))
+        with self._read() as session:
+            rows = [decode_row(r) for r in session.execute(query)]
+        if pilot is not None and not rows:
+            raise PilotNotFound(pilot)
+        return rows
+
+    def _instant(self, today: date | datetime | None) -> datetime:
+        if today is None:
+            return self.now()
+        if isinstance(today, datetime):
+            if today.tzinfo is None:
+                raise InvalidInput("today", "a date-time needs its time zone")
+            return today
+        day = inp.check_date("today", today)
+        return datetime.combine(day, time(12), self.programme("grand-est-2024").zone)
+
+    def dashboard(self, today: date | datetime | None = None) -> cohort.Dashboard:
+        """One row per pilot: phase, since, next deadline, days left, alerts with rule ids."""
+        at = self._instant(today)
+        rows = [cohort.dashboard_row(self.programme(r["programme"]), r, at) for r in self._rows()]
+        day = at.astimezone(self.programme("grand-est-2024").zone).date()
+        return cohort.Dashboard(today=day, rows=rows, summary=cohort.summary(rows, day))
+
+    def time_budget(self, pilot: Any, today: date | None = None) -> list[cohort.BudgetLine]:
+        """R6: budget against logged days, for the diagnostic and each deployment month."""
+        row = self._rows(pilot)[0]
+        programme = self.programme(row["programme"])
+        day = self._instant(today).astimezone(programme.zone).date()
+        return cohort.time_budget(programme, row, day)
+
+    def follow_up_cadence(self, pilot: Any, today: date | None = None) -> list[cohort.CadenceLine]:
+        """R5: follow-up meetings per month of deployment."""
+        row = self._rows(pilot)[0]
+        programme = self.programme(row["programme"])
+        day = self._instant(today).astimezone(programme.zone).date()
+        return cohort.follow_up_cadence(programme, row, day)
+
+    def rex_attendance(self, year: int, today: date | None = None) -> list[cohort.RexLine]:
+        """R7: per pilot, REX sessions attended in `year` against the programme's quota."""
+        if not isinstance(year, int) or not 2000 <= year <= 2100:
+            raise InvalidInput("year", "a calendar year such as 2025")
+        lines = []
+        for row in self._rows():
+            programme = self.programme(row["programme"])
+            day = self._instant(today).astimezone(programme.zone).date()
+            line = cohort.rex_line(programme, row, year, day)
+            # A pilot that withdrew owes no more reviews; a purged one is no longer shown.
+            if line is not None and row["phase"] not in ("withdrawn", "purged"):
+                lines.append(line)
+        return lines
+
+    # -- read-model maintenance --------------------------------------------------------------
+
+    def catch_up_projections(self) -> int:
+        """Fold what the read models have not seen yet (a projection worker calls this)."""
+        return self._projections.catch_up()
+
+    def rebuild_projections(self, on_page: Callable[[int], None] | None = None) -> int:
+        """Empty every read model and fold the whole log again; returns the events folded."""
+        return maintenance.rebuild(self._projections, on_page)
+
+    def check_projections(
+        self, on_page: Callable[[int], None] | None = None
+    ) -> maintenance.CheckReport:
+        """Rebuild into scratch tables and compare row by row with the live read models."""
+        self._projections.catch_up()
+        return maintenance.check(self._store, pilots, on_page)
 
     def event_count(self) -> int:
         """How many events the store holds (a rejected command must not change it)."""

@@ -503,6 +503,155 @@ def gdpr_verify() -> None:
         raise typer.Exit(1)
 
 
+Today = Annotated[str | None, typer.Option("--today", help="YYYY-MM-DD (default: today).")]
+
+
+@cli.command()
+def dashboard(
+    today: Today = None,
+    as_json: Json = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV rows.")] = False,
+) -> None:
+    """Where every pilot stands: phase, next deadline, alerts with their rule ids."""
+    board = run(lambda: app().dashboard(today=day(today, "today")))
+    if as_json:
+        emit_json([row.model_dump(mode="json") for row in board.rows])
+        return
+    if as_csv:
+        import csv
+        import sys
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(
+            [
+                "pilot_id",
+                "name",
+                "programme",
+                "phase",
+                "phase_since",
+                "next_rule",
+                "next_due",
+                "days_left",
+                "alerts",
+            ]
+        )
+        for r in board.rows:
+            nxt = r.next_deadline
+            writer.writerow(
+                [
+                    r.pilot_id,
+                    r.name,
+                    r.programme,
+                    r.phase,
+                    r.phase_since,
+                    nxt.rule if nxt else "",
+                    nxt.due if nxt else "",
+                    nxt.days_left if nxt else "",
+                    "; ".join(f"{a.rule} {a.message}" for a in r.alerts),
+                ]
+            )
+        return
+    from parcours.render import dashboard_table
+
+    out.print(dashboard_table(board))
+
+
+@cli.command()
+def budget(pilot: PilotArg, today: Today = None, as_json: Json = False) -> None:
+    """R6: the operational referent's time against the charter's estimate."""
+    lines = run(lambda: app().time_budget(pilot, today=day(today, "today")))
+    if as_json:
+        emit_json(lines)
+        return
+    table = Table("period", "budget", "logged", "delta", "status", title="Time budget (R6)")
+    for b in lines:
+        table.add_row(b.period, f"{b.budget:g}", f"{b.logged:g}", f"{b.delta:+g}", b.status)
+    out.print(table)
+
+
+@cli.command()
+def cadence(pilot: PilotArg, today: Today = None, as_json: Json = False) -> None:
+    """R5: follow-up meetings per month of deployment."""
+    lines = run(lambda: app().follow_up_cadence(pilot, today=day(today, "today")))
+    if as_json:
+        emit_json(lines)
+        return
+    table = Table("month", "meetings", "status", title="Follow-up cadence (R5)")
+    for c in lines:
+        table.add_row(c.month, str(c.count), c.status)
+    out.print(table)
+
+
+@cli.command()
+def rex(year: int, today: Today = None, as_json: Json = False) -> None:
+    """R7: experience reviews attended in YEAR, per pilot."""
+    lines = run(lambda: app().rex_attendance(year, today=day(today, "today")))
+    if as_json:
+        emit_json(lines)
+        return
+    table = Table("pilot", "attended", "required", "status", title=f"REX attendance {year} (R7)")
+    for r in lines:
+        table.add_row(r.name, str(r.attended), str(r.required), r.status)
+    out.print(table)
+
+
+projections_cli = typer.Typer(help="Read models: rebuild, check, follow.", no_args_is_help=True)
+cli.add_typer(projections_cli, name="projections")
+
+
+@projections_cli.command("rebuild")
+def projections_rebuild() -> None:
+    """Rebuild every read model from the event log."""
+    from rich.progress import Progress
+
+    total = app().event_count()
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("rebuilding", total=total)
+        folded = run(lambda: app().rebuild_projections(lambda n: progress.advance(task, n)))
+    out.print(f"rebuilt the read models from {folded} events")
+
+
+@projections_cli.command("check")
+def projections_check() -> None:
+    """Rebuild into scratch tables and compare with the live read models; exit 1 on a difference."""
+    from rich.progress import Progress
+
+    total = app().event_count()
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("checking", total=total)
+        report = run(lambda: app().check_projections(lambda n: progress.advance(task, n)))
+    if report.ok:
+        out.print(f"read models match a rebuild from the log ({report.rows} rows)")
+        return
+    for d in report.differences:
+        err.print(
+            f"difference in {d.table} at {d.key}: live={d.live} rebuilt={d.rebuilt}",
+            markup=False,
+            soft_wrap=True,
+        )
+    raise typer.Exit(1)
+
+
+@projections_cli.command("run")
+def projections_run(
+    interval: Annotated[float, typer.Option(help="Seconds between polls.")] = 0.5,
+) -> None:
+    """Follow the log in this process (a projection worker), until SIGINT or SIGTERM."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    err.print("projection worker running; stop with Ctrl-C or SIGTERM")
+    while not stop.is_set():
+        folded = run(app().catch_up_projections)
+        if folded:
+            err.print(f"folded {folded} events")
+        stop.wait(interval)
+    err.print("projection worker stopped")
+
+
 scheduler_cli = typer.Typer(help="Deadlines and retention (R3–R7, R13).", no_args_is_help=True)
 cli.add_typer(scheduler_cli, name="scheduler")
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.table import Table
+from rich.text import Text
 
+from parcours.cohort import Dashboard
 from parcours.views import PilotView
 
 
@@ -48,5 +50,26 @@ def cohort_table(views: Iterable[PilotView], title: str) -> Table:
             f"{v.days_logged:g}",
             str(len(v.follow_ups)),
             str(len(v.rex)),
+        )
+    return table
+
+
+def dashboard_table(board: Dashboard) -> Table:
+    table = Table(
+        "pilot",
+        "phase",
+        "since",
+        "next deadline",
+        "alerts",
+        title=f"Dashboard on {board.today.isoformat()}",
+    )
+    for row in board.rows:
+        nxt = row.next_deadline
+        table.add_row(
+            row.name,
+            row.phase,
+            row.phase_since.isoformat(),
+            f"{nxt.rule} {nxt.due.isoformat()} ({nxt.days_left} d)" if nxt else "-",
+            Text("\n".join(f"{a.rule} {a.severity}: {a.message}" for a in row.alerts) or "-"),
         )
     return table

@@ -2,13 +2,14 @@
 
 After every step: the phases followed the charter's order (R1); a rejected command appended
 nothing and an accepted one appended; a second `Parcours` on the same file loads exactly
-the same pilot.
+the same pilot; the live read models equal a rebuild from scratch.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+from contextlib import suppress
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
@@ -138,6 +139,31 @@ class PilotLifecycle(RuleBasedStateMachine):
                 self.pilot, findings="f", recommendations="r", replicable=False, actor=LEAD
             )
         )
+
+    @rule(on=days_, kind=st.sampled_from(["change", "confidentiality", "gossip"]))
+    def warn(self, on: date, kind: str) -> None:
+        self.attempt(
+            lambda: self.app.raise_alert(self.pilot, kind=kind, description="x", on=on, actor=LEAD)
+        )
+
+    @rule(on=days_, approve=st.booleans())
+    def communicate(self, on: date, approve: bool) -> None:
+        def command() -> None:
+            news = self.app.request_communication(self.pilot, title="News", on=on, actor=LEAD)
+            self.app.decide_communication(self.pilot, news, approved=approve, on=on, actor=LEAD)
+
+        with suppress(ParcoursError):
+            command()
+
+    @rule()
+    def erase_operational_referent(self) -> None:
+        referent = self.app.get_pilot(self.pilot).referent("operational")
+        if referent is not None:
+            self.attempt(lambda: self.app.erase_person(self.pilot, referent.person_id, actor=LEAD))
+
+    @invariant()
+    def read_models_equal_a_rebuild(self) -> None:
+        assert self.app.check_projections().ok
 
     @invariant()
     def phases_follow_the_charter(self) -> None:

@@ -1,47 +1,183 @@
-"""The pilot index: one row per pilot, its phase and since when (no personal value)."""
+"""The cohort read model: one row per pilot with everything the dashboard asks (no personal
+value). The dashboard of a whole cohort is then one indexed read, not a replay.
+
+Folding is done a page at a time: the rows a page touches are read once, changed in
+memory, and written once, in the transaction that also moves the projection's position.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Column, Date, Index, Integer, MetaData, String, Table, insert, update
+from sqlalchemy import Column, Date, Index, Integer, MetaData, String, Table, Text, select
 from sqlalchemy.orm import Session
 
 from parcours.domain import events as ev
 
 METADATA = MetaData()
 
-pilots = Table(
-    "parcours_rm_pilots",
-    METADATA,
-    Column("pilot_id", String(36), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("programme", String(64), nullable=False),
-    Column("phase", String(32), nullable=False),
-    Column("phase_since", Date, nullable=False),
-    Column("version", Integer, nullable=False),
-    Index("parcours_rm_pilots_phase", "programme", "phase"),
-)
+# JSON columns hold lists of dates and small maps; they are read whole with the row.
+_JSON = ("phase_history", "follow_ups", "rex", "time_logs", "warnings", "communications", "marks")
+
+
+def pilot_table(name: str = "parcours_rm_pilots", metadata: MetaData = METADATA) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("pilot_id", String(36), primary_key=True),
+        Column("name", String(200), nullable=False),
+        Column("programme", String(64), nullable=False),
+        Column("phase", String(32), nullable=False),
+        Column("phase_since", Date, nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("operational_referent", Integer, nullable=False),
+        Column("operational_person", String(36), nullable=True),
+        Column("phase_history", Text, nullable=False),
+        Column("follow_ups", Text, nullable=False),
+        Column("rex", Text, nullable=False),
+        Column("time_logs", Text, nullable=False),
+        Column("warnings", Text, nullable=False),
+        Column("communications", Text, nullable=False),
+        Column("marks", Text, nullable=False),
+        Index(f"{name}_programme_phase", "programme", "phase"),
+        Index(f"{name}_name", "name"),
+    )
+
+
+pilots = pilot_table()
+
+
+def _new_row(event: ev.Enrolled) -> dict[str, Any]:
+    return {
+        "pilot_id": str(event.originator_id),
+        "name": event.name,
+        "programme": event.programme,
+        "phase": "charter_signed",
+        "phase_since": event.charter_signed_on,
+        "version": event.originator_version,
+        "operational_referent": 0,
+        "operational_person": None,
+        "phase_history": [["charter_signed", event.charter_signed_on.isoformat()]],
+        "follow_ups": [],
+        "rex": {},
+        "time_logs": [],
+        "warnings": [],
+        "communications": {},
+        "marks": [],
+    }
+
+
+def _on(event: Any) -> str:
+    day: date = event.on
+    return day.isoformat()
+
+
+def _phase(row: dict[str, Any], event: ev.PhaseChanged) -> None:
+    row["phase"] = event.to_phase
+    row["phase_since"] = event.on
+    row["phase_history"].append([event.to_phase, _on(event)])
+    if isinstance(event, ev.PersonalDataPurged):
+        row["operational_referent"] = 0
+
+
+def _designated(row: dict[str, Any], event: ev.ReferentDesignated) -> None:
+    if event.role == "operational":
+        row["operational_referent"] = 1
+        row["operational_person"] = event.person_id
+
+
+def _erased(row: dict[str, Any], event: ev.PersonErased) -> None:
+    if row.get("operational_person") == event.person_id:
+        row["operational_referent"] = 0
+
+
+def _communication(status: str) -> Callable[[dict[str, Any], Any], None]:
+    def fold(row: dict[str, Any], event: Any) -> None:
+        row["communications"][event.communication_id] = status
+
+    return fold
+
+
+_FOLDS: dict[type, Callable[[dict[str, Any], Any], None]] = {
+    ev.ReferentDesignated: _designated,
+    ev.PersonErased: _erased,
+    ev.FollowUpRecorded: lambda row, e: row["follow_ups"].append(_on(e)),
+    ev.RexAttended: lambda row, e: row["rex"].__setitem__(e.session, _on(e)),
+    ev.TimeLogged: lambda row, e: row["time_logs"].append([_on(e), e.days, e.phase]),
+    ev.AlertRaised: lambda row, e: row["warnings"].append([_on(e), e.kind]),
+    ev.CommunicationRequested: _communication("requested"),
+    ev.CommunicationPublished: _communication("published"),
+    ev.DeadlineMissed: lambda row, e: row["marks"].append(["missed", e.rule, e.due.isoformat()]),
+}
 
 
 class PilotIndex:
-    tables = (pilots,)
+    def __init__(self, table: Table = pilots) -> None:
+        self.table = table
 
-    def fold(self, session: Session, event: Any) -> None:
-        pilot_id = str(event.originator_id)
-        if isinstance(event, ev.Enrolled):
+    @property
+    def tables(self) -> Sequence[Table]:
+        return (self.table,)
+
+    def fold(self, session: Session, events: Sequence[Any]) -> None:
+        touched = {str(e.originator_id) for e in events if not isinstance(e, ev.Enrolled)}
+        rows = self._read(session, touched)
+        created: set[str] = set()
+        for event in events:
+            pilot_id = str(event.originator_id)
+            if isinstance(event, ev.Enrolled):
+                rows[pilot_id] = _new_row(event)
+                created.add(pilot_id)
+                continue
+            row = rows[pilot_id]
+            row["version"] = event.originator_version
+            if isinstance(event, ev.CommunicationDecided):
+                status = "approved" if event.approved else "refused"
+                row["communications"][event.communication_id] = status
+            elif isinstance(event, ev.PhaseChanged):
+                _phase(row, event)
+            fold = _FOLDS.get(type(event))
+            if fold is not None:
+                fold(row, event)
+        self._write(session, rows, created)
+
+    def _read(self, session: Session, pilot_ids: set[str]) -> dict[str, dict[str, Any]]:
+        if not pilot_ids:
+            return {}
+        found = session.execute(select(self.table).where(self.table.c.pilot_id.in_(pilot_ids)))
+        rows = {}
+        for r in found.mappings():
+            row = dict(r)
+            for column in _JSON:
+                row[column] = json.loads(row[column])
+            rows[row["pilot_id"]] = row
+        return rows
+
+    def _write(self, session: Session, rows: dict[str, dict[str, Any]], created: set[str]) -> None:
+        columns = {c.name for c in self.table.columns}
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        for pilot_id, row in rows.items():
+            stored = {k: v for k, v in row.items() if k in columns}
+            stored.update({c: json.dumps(row[c]) for c in _JSON})
+            stored["operational_referent"] = int(row["operational_referent"])
+            (inserts if pilot_id in created else updates).append(stored)
+        if inserts:
+            session.execute(self.table.insert(), inserts)
+        for stored in updates:
             session.execute(
-                insert(pilots).values(
-                    pilot_id=pilot_id,
-                    name=event.name,
-                    programme=event.programme,
-                    phase="charter_signed",
-                    phase_since=event.charter_signed_on,
-                    version=event.originator_version,
-                )
+                self.table.update()
+                .where(self.table.c.pilot_id == stored["pilot_id"])
+                .values(**{k: v for k, v in stored.items() if k != "pilot_id"})
             )
-            return
-        values: dict[str, Any] = {"version": event.originator_version}
-        if isinstance(event, ev.PhaseChanged):
-            values.update(phase=event.to_phase, phase_since=event.on)
-        session.execute(update(pilots).where(pilots.c.pilot_id == pilot_id).values(**values))
+
+
+def decode(row: Any) -> dict[str, Any]:
+    """A row as Python values, its JSON columns parsed."""
+    data = dict(row._mapping if hasattr(row, "_mapping") else row)
+    for column in _JSON:
+        data[column] = json.loads(data[column])
+    return data

@@ -25,7 +25,7 @@ class Projection(Protocol):
     @property
     def tables(self) -> Sequence[Table]: ...
 
-    def fold(self, session: Session, event: Any) -> None: ...
+    def fold(self, session: Session, events: Sequence[Any]) -> None: ...
 
 
 class PositionMoved(Exception):
@@ -71,10 +71,9 @@ class ProjectionRunner:
                 return folded
 
     def _fold(self, session: Session, notifications: Sequence[Notification]) -> None:
-        for notification in notifications:
-            event = self.store.mapper.to_domain_event(notification)
-            for projection in self.projections:
-                projection.fold(session, event)
+        events = [self.store.mapper.to_domain_event(n) for n in notifications]
+        for projection in self.projections:
+            projection.fold(session, events)
 
     def _move(self, session: Session, start: int, end: int) -> None:
         table = projection_positions

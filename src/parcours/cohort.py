@@ -1,0 +1,329 @@
+"""What the people who run a programme ask: where is every pilot, what is late, who is over
+or under budget, who has not attended enough experience reviews (R3–R11).
+
+Everything here reads the cohort read model (projections.pilots): one indexed read for the
+whole cohort, then the same pure rules the scheduler uses (domain.deadlines).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from parcours.domain import deadlines as rules
+from parcours.domain.phases import ACTIVE
+from parcours.programme import Programme
+
+Severity = Literal["info", "warning", "breach"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Alert(_Model):
+    rule: str
+    severity: Severity
+    message: str
+
+
+class NextDeadline(_Model):
+    rule: str
+    due: date
+    days_left: int
+
+
+class DashboardRow(_Model):
+    pilot_id: UUID
+    name: str
+    programme: str
+    phase: str
+    phase_since: date
+    next_deadline: NextDeadline | None
+    alerts: list[Alert]
+
+
+class ProgrammeSummary(_Model):
+    today: date
+    pilots: int
+    per_phase: dict[str, int]
+    with_alerts_per_rule: dict[str, int]
+
+
+class Dashboard(_Model):
+    today: date
+    rows: list[DashboardRow]
+    summary: ProgrammeSummary
+
+
+class BudgetLine(_Model):
+    """R6: the referent's estimated time for a period against the days logged."""
+
+    period: str
+    start: date
+    end: date
+    budget: float
+    logged: float
+    delta: float
+    status: Literal["ok", "over", "under", "in progress"]
+
+
+class CadenceLine(_Model):
+    """R5: follow-up meetings in a month of deployment."""
+
+    month: str
+    count: int
+    status: Literal["ok", "shortfall", "above", "in progress"]
+
+
+class RexLine(_Model):
+    """R7: experience reviews attended in a year."""
+
+    pilot_id: UUID
+    name: str
+    attended: int
+    required: int
+    status: Literal["met", "at risk", "missed"]
+
+
+def history_of(row: dict[str, Any]) -> rules.History:
+    return rules.History(
+        phase_history=[[p, date.fromisoformat(d)] for p, d in row["phase_history"]],
+        follow_ups=[date.fromisoformat(d) for d in row["follow_ups"]],
+        rex_dates=[date.fromisoformat(d) for d in row["rex"].values()],
+    )
+
+
+def _is_over(day: date, today: date) -> bool:
+    return day < today
+
+
+def _deployment_months(row: dict[str, Any], today: date) -> list[date]:
+    phases = {p: date.fromisoformat(d) for p, d in row["phase_history"]}
+    started = phases.get("deployment")
+    if started is None:
+        return []
+    left = next(
+        (phases[p] for p in ("evaluation", "withdrawn", "closed", "purged") if p in phases),
+        None,
+    )
+    last = left if left is not None else today
+    ends = rules._month_ends(started, last)
+    if left is not None and ends and left <= date(ends[-1].year, ends[-1].month, 1):
+        ends = ends[:-1]  # left on the first day of a month: that month had no deployment
+    return ends
+
+
+def follow_up_cadence(programme: Programme, row: dict[str, Any], today: date) -> list[CadenceLine]:
+    counts = Counter(d[:7] for d in row["follow_ups"])
+    lines = []
+    for month_end in _deployment_months(row, today):
+        key = f"{month_end:%Y-%m}"
+        count = counts.get(key, 0)
+        status: Literal["ok", "shortfall", "above", "in progress"]
+        if count > programme.follow_ups.max_per_month:
+            status = "above"
+        elif count >= programme.follow_ups.min_per_month:
+            status = "ok"
+        else:
+            status = "shortfall" if _is_over(month_end, today) else "in progress"
+        lines.append(CadenceLine(month=key, count=count, status=status))
+    return lines
+
+
+def _budget_line(
+    programme: Programme,
+    period: str,
+    start: date,
+    end: date,
+    budget: float,
+    logged: float,
+    today: date,
+) -> BudgetLine:
+    delta = round(logged - budget, 2)
+    allowed = programme.time_budget.tolerance * budget
+    status: Literal["ok", "over", "under", "in progress"]
+    if delta > allowed:
+        status = "over"
+    elif not _is_over(end, today):
+        status = "in progress"
+    elif -delta > allowed:
+        status = "under"
+    else:
+        status = "ok"
+    return BudgetLine(
+        period=period,
+        start=start,
+        end=end,
+        budget=budget,
+        logged=logged,
+        delta=delta,
+        status=status,
+    )
+
+
+def time_budget(programme: Programme, row: dict[str, Any], today: date) -> list[BudgetLine]:
+    plan = programme.time_budget
+    logs = [(date.fromisoformat(d), days, phase) for d, days, phase in row["time_logs"]]
+    diagnostic = sum(days for _, days, phase in logs if phase == "diagnostic")
+    lines = [
+        _budget_line(
+            programme,
+            "diagnostic",
+            plan.diagnostic_window_start,
+            plan.diagnostic_window_end,
+            plan.diagnostic_days,
+            diagnostic,
+            today,
+        )
+    ]
+    for month_end in _deployment_months(row, today):
+        logged = sum(
+            days
+            for d, days, phase in logs
+            if phase == "deployment" and (d.year, d.month) == (month_end.year, month_end.month)
+        )
+        lines.append(
+            _budget_line(
+                programme,
+                f"{month_end:%Y-%m}",
+                month_end.replace(day=1),
+                month_end,
+                plan.deployment_days_per_month,
+                logged,
+                today,
+            )
+        )
+    return lines
+
+
+def rex_line(programme: Programme, row: dict[str, Any], year: int, today: date) -> RexLine | None:
+    required = programme.rex.required.get(year, 0)
+    if not required:
+        return None
+    attended = sum(1 for d in row["rex"].values() if d.startswith(str(year)))
+    status: Literal["met", "at risk", "missed"]
+    if attended >= required:
+        status = "met"
+    else:
+        status = "missed" if today > date(year, 12, 31) else "at risk"
+    return RexLine(
+        pilot_id=UUID(row["pilot_id"]),
+        name=row["name"],
+        attended=attended,
+        required=required,
+        status=status,
+    )
+
+
+def alerts(programme: Programme, row: dict[str, Any], at: datetime) -> list[Alert]:
+    if row["phase"] not in {p.value for p in ACTIVE}:
+        return []
+    today = at.astimezone(programme.zone).date()
+    found: list[Alert] = []
+    for d in rules.deadlines(programme, history_of(row), at):
+        if d.status != "missed" or d.rule not in ("R3", "R4"):
+            continue
+        what = "diagnostic not finished" if d.rule == "R3" else "deployment not started"
+        found.append(Alert(rule=d.rule, severity="breach", message=f"{what} by {d.due}"))
+    for line in follow_up_cadence(programme, row, today):
+        if line.status == "shortfall":
+            found.append(
+                Alert(
+                    rule="R5",
+                    severity="breach",
+                    message=f"no follow-up meeting in {line.month} (at least "
+                    f"{programme.follow_ups.min_per_month} a month)",
+                )
+            )
+        elif line.status == "above":
+            found.append(
+                Alert(
+                    rule="R5",
+                    severity="info",
+                    message=f"{line.count} follow-up meetings in {line.month}",
+                )
+            )
+    off = [b for b in time_budget(programme, row, today) if b.status in ("over", "under")]
+    for status in ("over", "under"):
+        periods = [b for b in off if b.status == status]
+        if periods:
+            detail = ", ".join(f"{b.period} {b.logged:g}/{b.budget:g} d" for b in periods)
+            found.append(Alert(rule="R6", severity="warning", message=f"{status} budget: {detail}"))
+    for year in sorted(programme.rex.required):
+        rex = rex_line(programme, row, year, today)
+        if rex is not None and rex.status != "met" and year <= today.year:
+            found.append(
+                Alert(
+                    rule="R7",
+                    severity="breach" if rex.status == "missed" else "warning",
+                    message=f"{rex.attended} of {rex.required} REX sessions in {year} "
+                    f"({rex.status})",
+                )
+            )
+    if row["warnings"]:
+        latest, kind = row["warnings"][-1]
+        found.append(
+            Alert(
+                rule="R9",
+                severity="warning",
+                message=f"{len(row['warnings'])} warning(s) raised, latest on {latest} ({kind})",
+            )
+        )
+    pending = sum(1 for s in row["communications"].values() if s == "requested")
+    if pending:
+        found.append(
+            Alert(
+                rule="R10",
+                severity="warning",
+                message=f"{pending} communication(s) awaiting the Region's decision",
+            )
+        )
+    if not row["operational_referent"]:
+        found.append(
+            Alert(rule="R11", severity="warning", message="no operational referent designated")
+        )
+    return found
+
+
+def next_deadline(programme: Programme, row: dict[str, Any], at: datetime) -> NextDeadline | None:
+    if row["phase"] not in {p.value for p in ACTIVE}:
+        return None
+    today = at.astimezone(programme.zone).date()
+    open_ = [
+        d
+        for d in rules.deadlines(programme, history_of(row), at)
+        if d.status in ("pending", "approaching") and d.rule != "R13"
+    ]
+    if not open_:
+        return None
+    first = min(open_, key=lambda d: d.due)
+    return NextDeadline(rule=first.rule, due=first.due, days_left=(first.due - today).days)
+
+
+def dashboard_row(programme: Programme, row: dict[str, Any], at: datetime) -> DashboardRow:
+    return DashboardRow(
+        pilot_id=UUID(row["pilot_id"]),
+        name=row["name"],
+        programme=row["programme"],
+        phase=row["phase"],
+        phase_since=row["phase_since"],
+        next_deadline=next_deadline(programme, row, at),
+        alerts=alerts(programme, row, at),
+    )
+
+
+def summary(rows: list[DashboardRow], today: date) -> ProgrammeSummary:
+    per_rule: Counter[str] = Counter()
+    for row in rows:
+        per_rule.update({a.rule for a in row.alerts if a.severity != "info"})
+    return ProgrammeSummary(
+        today=today,
+        pilots=len(rows),
+        per_phase=dict(Counter(r.phase for r in rows)),
+        with_alerts_per_rule=dict(sorted(per_rule.items())),
+    )
