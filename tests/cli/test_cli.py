@@ -191,3 +191,44 @@ def test_scheduler_run_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0
     assert "stopped" in proc.stderr.read()
+
+
+def test_verbose_logs_on_stderr_carry_no_personal_value(run) -> None:  # type: ignore[no-untyped-def]
+    _, out, _ = run("enroll", "CC X", "--charter-signed-on", "2024-09-02")
+    pilot = out.strip()
+    _, _, err = run(
+        "-v",
+        "designate-referent",
+        pilot,
+        "--role",
+        "operational",
+        "--first-name",
+        "Camille",
+        "--last-name",
+        "Martin",
+        "--email",
+        "camille.martin@example.org",
+        "--phone",
+        "+33 3 24 00 00 00",
+    )
+    assert "designate_referent" in err  # the command was logged…
+    _, _, err2 = run("-v", "gdpr", "export", "camille.martin@example.org")
+    _, _, err3 = run(
+        "-v",
+        "designate-referent",
+        pilot,
+        "--role",
+        "operational",
+        "--first-name",
+        "Camille",
+        "--last-name",
+        "Martin",
+        "--email",
+        "camille.martin@",
+        "--phone",
+        "+33 3 24 00 00 00",
+        ok=False,
+    )
+    for text in (err, err2, err3):
+        for value in ("Camille", "Martin", "camille.martin", "+33 3 24", "+33324"):
+            assert value not in text  # …with no personal value in any line

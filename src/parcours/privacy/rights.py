@@ -105,10 +105,16 @@ def _delete_snapshots(app: Parcours, session: Any, pilot_id: UUID) -> None:
 
 
 def _overwrite_freed_pages(app: Parcours) -> None:
+    """Deleted rows linger on disk until the engine reuses their space: make it do so now."""
     engine = app._store.engine
     if engine.dialect.name == "sqlite" and app._store.datastore.is_sqlite_filedb:
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    elif engine.dialect.name == "postgresql":
+        # VACUUM FULL rewrites the key table into a new file and drops the old one; the
+        # filesystem, not PostgreSQL, decides when those blocks are overwritten.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f"VACUUM FULL {person_keys.name}")
 
 
 def verify_purge(app: Parcours, pilot_ids: list[UUID] | None = None) -> PurgeReport:
