@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time
 from functools import partial
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
@@ -37,6 +37,7 @@ from parcours.projections.pilots import decode as decode_row
 from parcours.projections.runner import PositionMoved, ProjectionRunner
 from parcours.scheduler import queue
 from parcours.settings import Settings
+from parcours.store import ledger
 from parcours.store.eventstore import PilotStore
 from parcours.store.schema import METADATA
 from parcours.store.schema import programmes as programme_table
@@ -138,13 +139,14 @@ class Parcours:
 
     # -- the command pipeline ---------------------------------------------------------------
 
-    def _act(self, actor: Any, programme: Programme) -> Act:
+    def _act(self, actor: Any, programme: Programme, command_id: str | None = None) -> Act:
         at = self.now()
         return Act(
             actor=inp.check_actor(actor),
             at=at,
             today=at.astimezone(programme.zone).date(),
-            command_id=str(uuid4()),
+            command_id=command_id or str(uuid4()),
+            caller_command_id=command_id is not None,
         )
 
     def _load(self, pilot_id: Any) -> Pilot:
@@ -158,6 +160,7 @@ class Parcours:
 
     def _run(
         self,
+        command_id: str | None,
         command: str,
         pilot_id: Any,
         actor: Any,
@@ -167,16 +170,22 @@ class Parcours:
     ) -> T:
         """Load, decide, store in one transaction; retry when another writer got there first.
 
+        `command_id`: the caller's id for this command; repeating it (a double submit) is a
+        no-op that returns the first result.
         `reschedule`: the pilot's deadlines are evaluated again at the next scheduler tick,
         since the act may have met one (the scheduler's own evaluation sets its next instant).
         """
+        key = None if command_id is None else inp.check_command_id(command_id)
         for _attempt in range(MAX_ATTEMPTS):
+            if key is not None:
+                done, first = self._done_before(key, command, pilot_id)
+                if done:
+                    return cast(T, first)
             pilot = self._load(pilot_id)
-            act = self._act(actor, self.programme(pilot.programme))
+            act = self._act(actor, self.programme(pilot.programme), key)
             writes: list[Write] = []
             result = decide(pilot, act, writes)
-            if reschedule:
-                writes.append(partial(queue.schedule, pilot_id=str(pilot.id), at=queue.ASAP))
+            writes.extend(self._bookkeeping(pilot, act, command, result, reschedule))
             if self._commit(pilot, writes):
                 self._log.info(
                     "command",
@@ -191,6 +200,42 @@ class Parcours:
         raise ConcurrencyConflict(
             f"{command}: pilot {pilot_id} kept changing under us; not applied, try again"
         )
+
+    def _done_before(self, command_id: str, command: str, pilot_id: Any) -> tuple[bool, Any]:
+        with self._read() as session:
+            row = ledger.previous(session, command_id)
+        if row is None:
+            return False, None
+        if row.command != command or row.pilot_id != str(_as_uuid(pilot_id, "pilot")):
+            raise InvalidInput(
+                "command_id", f"already used for {row.command} on pilot {row.pilot_id}"
+            )
+        return True, None if row.result is None else UUID(row.result)
+
+    def _bookkeeping(
+        self, pilot: Pilot, act: Act, command: str, result: Any, reschedule: bool
+    ) -> list[Write]:
+        pilot_id = str(pilot.id)
+        writes: list[Write] = []
+        if reschedule:
+            writes.append(partial(queue.schedule, pilot_id=pilot_id, at=queue.ASAP))
+        if pilot.pending_events:
+            writes.append(
+                partial(ledger.record_version, pilot_id=pilot_id, version=pilot.version, at=act.at)
+            )
+        if act.caller_command_id:
+            remembered = result if isinstance(result, UUID) else None
+            writes.append(
+                partial(
+                    ledger.remember,
+                    command_id=act.command_id,
+                    command=command,
+                    pilot_id=pilot_id,
+                    result=remembered,
+                    at=act.at,
+                )
+            )
+        return writes
 
     def _commit(self, pilot: Pilot, writes: list[Write]) -> bool:
         try:
@@ -225,6 +270,7 @@ class Parcours:
         charter_signed_on: date,
         actor: str,
         siren: str | None = None,
+        command_id: str | None = None,
     ) -> UUID:
         data = inp.validated(
             inp.EnrollInput,
@@ -235,7 +281,15 @@ class Parcours:
             actor=actor,
         )
         definition = self.programme(data.programme)
-        act = self._act(data.actor, definition)
+        key = None if command_id is None else inp.check_command_id(command_id)
+        if key is not None:
+            with self._read() as session:
+                row = ledger.previous(session, key)
+            if row is not None:
+                if row.command != "enroll":
+                    raise InvalidInput("command_id", f"already used for {row.command}")
+                return UUID(row.pilot_id)
+        act = self._act(data.actor, definition, key)
         pilot = Pilot.enroll(
             act,
             pilot_id=uuid4(),
@@ -244,9 +298,12 @@ class Parcours:
             siren=data.siren,
             charter_signed_on=data.charter_signed_on,
         )
-        if not self._commit(
-            pilot, [partial(queue.schedule, pilot_id=str(pilot.id), at=queue.ASAP)]
-        ):
+        if not self._commit(pilot, self._bookkeeping(pilot, act, "enroll", pilot.id, True)):
+            if key is not None:
+                with self._read() as session:
+                    row = ledger.previous(session, key)
+                if row is not None:  # the same enrolment, submitted twice at once
+                    return UUID(row.pilot_id)
             raise ConcurrencyConflict("enroll: the new pilot's id was taken; try again")
         self._log.info("command", command="enroll", pilot=str(pilot.id), actor=act.actor)
         self._after_commit()
@@ -264,6 +321,7 @@ class Parcours:
         actor: str,
         title: str | None = None,
         on: date | None = None,
+        command_id: str | None = None,
     ) -> UUID:
         data = inp.validated(
             inp.ReferentInput,
@@ -295,9 +353,11 @@ class Parcours:
             )
             return person_id
 
-        return self._run("designate_referent", pilot, actor, decide)
+        return self._run(command_id, "designate_referent", pilot, actor, decide)
 
-    def rectify_contact(self, pilot: Any, person: Any, *, actor: str, **fields: Any) -> None:
+    def rectify_contact(
+        self, pilot: Any, person: Any, *, actor: str, command_id: str | None = None, **fields: Any
+    ) -> None:
         changes = inp.validated(inp.ContactChanges, **fields).model_dump(exclude_none=True)
         person_id = str(_as_uuid(person, "person"))
 
@@ -312,15 +372,23 @@ class Parcours:
             if "email" in changes:
                 writes.append(lambda s: self._keys.change_email(s, person_id, changes["email"]))
 
-        self._run("rectify_contact", pilot, actor, decide)
+        self._run(command_id, "rectify_contact", pilot, actor, decide)
 
-    def record_objection(self, pilot: Any, person: Any, *, actor: str) -> None:
+    def record_objection(
+        self, pilot: Any, person: Any, *, actor: str, command_id: str | None = None
+    ) -> None:
         person_id = str(_as_uuid(person, "person"))
         self._run(
-            "record_objection", pilot, actor, lambda p, act, _w: p.record_objection(act, person_id)
+            command_id,
+            "record_objection",
+            pilot,
+            actor,
+            lambda p, act, _w: p.record_objection(act, person_id),
         )
 
-    def erase_person(self, pilot: Any, person: Any, *, actor: str) -> None:
+    def erase_person(
+        self, pilot: Any, person: Any, *, actor: str, command_id: str | None = None
+    ) -> None:
         """GDPR art. 17 (R14): destroy this person's key; the pilot goes on."""
         person_id = str(_as_uuid(person, "person"))
 
@@ -328,48 +396,73 @@ class Parcours:
             p.erase_person(act, person_id)
             writes.append(lambda s: self._keys.destroy(s, [person_id]))
 
-        self._run("erase_person", pilot, actor, decide)
+        self._run(command_id, "erase_person", pilot, actor, decide)
 
     # -- phase changes (R1–R4) --------------------------------------------------------------
 
-    def start_diagnostic(self, pilot: Any, *, actor: str, on: date | None = None) -> None:
+    def start_diagnostic(
+        self, pilot: Any, *, actor: str, on: date | None = None, command_id: str | None = None
+    ) -> None:
         self._run(
+            command_id,
             "start_diagnostic",
             pilot,
             actor,
             lambda p, act, _w: p.start_diagnostic(act, self._date(on, act)),
         )
 
-    def complete_diagnostic(self, pilot: Any, *, actor: str, on: date | None = None) -> None:
+    def complete_diagnostic(
+        self, pilot: Any, *, actor: str, on: date | None = None, command_id: str | None = None
+    ) -> None:
         self._run(
+            command_id,
             "complete_diagnostic",
             pilot,
             actor,
             lambda p, act, _w: p.complete_diagnostic(act, self._date(on, act)),
         )
 
-    def start_deployment(self, pilot: Any, *, actor: str, on: date | None = None) -> None:
+    def start_deployment(
+        self, pilot: Any, *, actor: str, on: date | None = None, command_id: str | None = None
+    ) -> None:
         self._run(
+            command_id,
             "start_deployment",
             pilot,
             actor,
             lambda p, act, _w: p.start_deployment(act, self._date(on, act)),
         )
 
-    def start_evaluation(self, pilot: Any, *, actor: str, on: date | None = None) -> None:
+    def start_evaluation(
+        self, pilot: Any, *, actor: str, on: date | None = None, command_id: str | None = None
+    ) -> None:
         self._run(
+            command_id,
             "start_evaluation",
             pilot,
             actor,
             lambda p, act, _w: p.start_evaluation(act, self._date(on, act)),
         )
 
-    def close(self, pilot: Any, *, actor: str, on: date | None = None) -> None:
-        self._run("close", pilot, actor, lambda p, act, _w: p.close(act, self._date(on, act)))
+    def close(
+        self, pilot: Any, *, actor: str, on: date | None = None, command_id: str | None = None
+    ) -> None:
+        self._run(
+            command_id, "close", pilot, actor, lambda p, act, _w: p.close(act, self._date(on, act))
+        )
 
-    def withdraw(self, pilot: Any, *, reason: str, actor: str, on: date | None = None) -> None:
+    def withdraw(
+        self,
+        pilot: Any,
+        *,
+        reason: str,
+        actor: str,
+        on: date | None = None,
+        command_id: str | None = None,
+    ) -> None:
         text = inp.check_text("reason", reason)
         self._run(
+            command_id,
             "withdraw",
             pilot,
             actor,
@@ -378,19 +471,31 @@ class Parcours:
 
     # -- the work inside the phases (R5–R10) ------------------------------------------------
 
-    def log_time(self, pilot: Any, *, days: float, actor: str, on: date | None = None) -> None:
+    def log_time(
+        self,
+        pilot: Any,
+        *,
+        days: float,
+        actor: str,
+        on: date | None = None,
+        command_id: str | None = None,
+    ) -> None:
         amount = inp.validated(inp.TimeInput, days=days).days
         self._run(
+            command_id,
             "log_time",
             pilot,
             actor,
             lambda p, act, _w: p.log_time(act, self._date(on, act), amount),
         )
 
-    def recommend_project(self, pilot: Any, *, title: str, theme: str, actor: str) -> UUID:
+    def recommend_project(
+        self, pilot: Any, *, title: str, theme: str, actor: str, command_id: str | None = None
+    ) -> UUID:
         data = inp.validated(inp.ProjectInput, title=title, theme=theme)
         project_id = uuid4()
         self._run(
+            command_id,
             "recommend_project",
             pilot,
             actor,
@@ -412,6 +517,7 @@ class Parcours:
         indicators: list[dict[str, Any]],
         evaluation_protocol: str,
         actor: str,
+        command_id: str | None = None,
     ) -> None:
         data = inp.validated(
             inp.FrameInput, indicators=indicators, evaluation_protocol=evaluation_protocol
@@ -421,6 +527,7 @@ class Parcours:
             raise InvalidInput("indicators", "each indicator key appears once (R8)")
         project_id = str(_as_uuid(project, "project"))
         self._run(
+            command_id,
             "frame_project",
             pilot,
             actor,
@@ -433,11 +540,20 @@ class Parcours:
         )
 
     def report_indicator(
-        self, pilot: Any, project: Any, *, key: str, value: float, period: str, actor: str
+        self,
+        pilot: Any,
+        project: Any,
+        *,
+        key: str,
+        value: float,
+        period: str,
+        actor: str,
+        command_id: str | None = None,
     ) -> None:
         data = inp.validated(inp.ReportInput, key=key, value=value, period=period)
         project_id = str(_as_uuid(project, "project"))
         self._run(
+            command_id,
             "report_indicator",
             pilot,
             actor,
@@ -446,17 +562,29 @@ class Parcours:
             ),
         )
 
-    def record_follow_up(self, pilot: Any, *, actor: str, on: date | None = None) -> None:
+    def record_follow_up(
+        self, pilot: Any, *, actor: str, on: date | None = None, command_id: str | None = None
+    ) -> None:
         self._run(
+            command_id,
             "record_follow_up",
             pilot,
             actor,
             lambda p, act, _w: p.record_follow_up(act, self._date(on, act)),
         )
 
-    def record_rex(self, pilot: Any, *, session: str, actor: str, on: date | None = None) -> None:
+    def record_rex(
+        self,
+        pilot: Any,
+        *,
+        session: str,
+        actor: str,
+        on: date | None = None,
+        command_id: str | None = None,
+    ) -> None:
         name = inp.check_text("session", session, max_length=200)
         self._run(
+            command_id,
             "record_rex",
             pilot,
             actor,
@@ -464,11 +592,19 @@ class Parcours:
         )
 
     def raise_alert(
-        self, pilot: Any, *, kind: str, description: str, actor: str, on: date | None = None
+        self,
+        pilot: Any,
+        *,
+        kind: str,
+        description: str,
+        actor: str,
+        on: date | None = None,
+        command_id: str | None = None,
     ) -> UUID:
         data = inp.validated(inp.AlertInput, kind=kind, description=description)
         alert_id = uuid4()
         self._run(
+            command_id,
             "raise_alert",
             pilot,
             actor,
@@ -483,11 +619,18 @@ class Parcours:
         return alert_id
 
     def request_communication(
-        self, pilot: Any, *, title: str, actor: str, on: date | None = None
+        self,
+        pilot: Any,
+        *,
+        title: str,
+        actor: str,
+        on: date | None = None,
+        command_id: str | None = None,
     ) -> UUID:
         text = inp.check_text("title", title, max_length=300)
         communication_id = uuid4()
         self._run(
+            command_id,
             "request_communication",
             pilot,
             actor,
@@ -506,12 +649,14 @@ class Parcours:
         actor: str,
         reason: str | None = None,
         on: date | None = None,
+        command_id: str | None = None,
     ) -> None:
         if not isinstance(approved, bool):
             raise InvalidInput("approved", "true or false (R10)")
         why = None if reason is None else inp.check_text("reason", reason)
         communication_id = str(_as_uuid(communication, "communication"))
         self._run(
+            command_id,
             "decide_communication",
             pilot,
             actor,
@@ -525,10 +670,17 @@ class Parcours:
         )
 
     def publish_communication(
-        self, pilot: Any, communication: Any, *, actor: str, on: date | None = None
+        self,
+        pilot: Any,
+        communication: Any,
+        *,
+        actor: str,
+        on: date | None = None,
+        command_id: str | None = None,
     ) -> None:
         communication_id = str(_as_uuid(communication, "communication"))
         self._run(
+            command_id,
             "publish_communication",
             pilot,
             actor,
@@ -538,7 +690,14 @@ class Parcours:
         )
 
     def record_evaluation(
-        self, pilot: Any, *, findings: str, recommendations: str, replicable: bool, actor: str
+        self,
+        pilot: Any,
+        *,
+        findings: str,
+        recommendations: str,
+        replicable: bool,
+        actor: str,
+        command_id: str | None = None,
     ) -> None:
         data = inp.validated(
             inp.EvaluationInput,
@@ -547,6 +706,7 @@ class Parcours:
             replicable=replicable,
         )
         self._run(
+            command_id,
             "record_evaluation",
             pilot,
             actor,
@@ -686,12 +846,9 @@ class Parcours:
     def _replay_as_of(self, pilot_id: UUID, as_of: datetime) -> Pilot:
         if as_of.tzinfo is None:
             raise InvalidInput("as_of", "needs a time zone, e.g. datetime(..., tzinfo=UTC)")
-        version = 0
-        for event in self._store.events.get(pilot_id):
-            if getattr(event, "timestamp") > as_of:  # noqa: B009 (the protocol omits it)
-                break
-            version = event.originator_version
-        if version == 0:
+        with self._read() as session:
+            version = ledger.version_at(session, str(pilot_id), as_of)
+        if version is None:
             raise PilotNotFound(pilot_id, f" as of {as_of.isoformat()}")
         pilot: Any = self._store.repository.get(pilot_id, version=version)
         assert isinstance(pilot, Pilot)

@@ -6,6 +6,7 @@ value is not (it may be personal).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -146,6 +147,12 @@ def check_actor(actor: Any) -> str:
     if not isinstance(actor, str):
         raise InvalidInput("actor", "required: who does this, e.g. 'agency:project-lead'")
     return validated(_ActorOnly, actor=actor).actor
+
+
+def check_command_id(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9_.:-]{1,100}", value):
+        raise InvalidInput("command_id", "1 to 100 letters, digits or _ . : -")
+    return value
 
 
 def check_text(field: str, value: Any, max_length: int = 2000) -> str:

@@ -33,6 +33,8 @@ class Act:
     at: datetime
     today: date
     command_id: str
+    # True when the caller named the command (idempotent); False when we drew the id.
+    caller_command_id: bool = False
 
 
 class Pilot(Aggregate):

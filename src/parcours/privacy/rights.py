@@ -92,7 +92,7 @@ def purge_pilot(app: Parcours, pilot_id: UUID) -> tuple[int, int]:
         writes.append(lambda s: app._keys.destroy(s, person_ids))
         writes.append(lambda s: _delete_snapshots(app, s, pilot.id))
 
-    app._run("purge", pilot_id, RETENTION_ACTOR, decide)
+    app._run(None, "purge", pilot_id, RETENTION_ACTOR, decide)
     return counted["persons"], counted["keys"]
 
 

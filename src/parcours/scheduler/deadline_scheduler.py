@@ -158,7 +158,7 @@ class DeadlineScheduler:
             return done
 
         result: list[Recorded] = self.app._run(
-            "evaluate_deadlines", pilot_id, SCHEDULER_ACTOR, decide, reschedule=False
+            None, "evaluate_deadlines", pilot_id, SCHEDULER_ACTOR, decide, reschedule=False
         )
         return result
 

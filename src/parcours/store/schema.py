@@ -83,3 +83,38 @@ outbox = Table(
     Column("delivered_at", DateTime(timezone=False), nullable=True),
     Index("parcours_outbox_pending", "delivered_at", "id"),
 )
+
+# Commands already applied, by the caller's command id: a double submit returns the first
+# result instead of acting twice.
+commands = Table(
+    "parcours_commands",
+    METADATA,
+    Column("command_id", String(100), primary_key=True),
+    Column("command", String(64), nullable=False),
+    Column("pilot_id", String(36), nullable=False),
+    Column("result", String(36), nullable=True),
+    Column("recorded_at", DateTime(timezone=False), nullable=False),
+)
+
+# The pilot's version after each command, by recorded time (UTC, naive): `as_of` finds the
+# version with one indexed read and replays from the nearest snapshot.
+timeline = Table(
+    "parcours_timeline",
+    METADATA,
+    Column("pilot_id", String(36), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("recorded_at", DateTime(timezone=False), nullable=False),
+    Index("parcours_timeline_at", "pilot_id", "recorded_at"),
+)
+
+# Periodic records of every pilot's chain head (tamper evidence of whole tails).
+audit_checkpoints = Table(
+    "parcours_audit_checkpoints",
+    METADATA,
+    Column(
+        "id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("recorded_at", DateTime(timezone=False), nullable=False),
+    Column("pilots", Integer, nullable=False),
+    Column("heads", Text, nullable=False),
+)
