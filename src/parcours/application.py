@@ -9,7 +9,9 @@ the write is a single transaction. An optimistic-concurrency conflict is retried
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time
 from functools import partial
 from typing import Any, Literal, TypeVar, cast
@@ -56,6 +58,7 @@ from parcours.views import (
 )
 
 T = TypeVar("T")
+_CORRELATION: ContextVar[str] = ContextVar("parcours_correlation", default="")
 Write = Callable[[Session], object]
 MAX_ATTEMPTS = 5
 
@@ -147,7 +150,17 @@ class Parcours:
             today=at.astimezone(programme.zone).date(),
             command_id=command_id or str(uuid4()),
             caller_command_id=command_id is not None,
+            correlation_id=_CORRELATION.get(),
         )
+
+    @contextmanager
+    def correlation(self, correlation_id: str) -> Iterator[None]:
+        """Stamp every command inside the block with this correlation id (a request id)."""
+        token = _CORRELATION.set(inp.check_command_id(correlation_id))
+        try:
+            yield
+        finally:
+            _CORRELATION.reset(token)
 
     def _load(self, pilot_id: Any) -> Pilot:
         ident = _as_uuid(pilot_id, "pilot")

@@ -27,6 +27,7 @@ _BASE = {
     "originator_topic",
     "actor",
     "command_id",
+    "correlation_id",
     "on",
 }
 
@@ -50,6 +51,7 @@ def _entry(event: Any, keys: dict[str, bytes]) -> HistoryEntry:
         effective=event.on,
         actor=event.actor,
         command_id=event.command_id,
+        correlation_id=event.correlation_id,
         event_type=type(event).__name__,
         summary=summary(event),
         fields=fields,

@@ -121,6 +121,7 @@ class HistoryEntry(_View):
     effective: date | None
     actor: str
     command_id: str
+    correlation_id: str
     event_type: str
     summary: str
     fields: dict[str, Any]

@@ -4,8 +4,9 @@ Each `apply` only mutates; the guards live in the commands of `pilot.Pilot`, bec
 `apply` runs again on every replay. Class paths (`parcours.domain.events:DiagnosticStarted`)
 are a storage contract: never rename one without an upcaster.
 
-Every event carries who did it (`actor`), the command that caused it (`command_id`), and
-its business date (`on`, None where the act has none). Personal values arrive here already
+Every event carries who did it (`actor`), the command that caused it (`command_id`), the
+request or tick that command belonged to (`correlation_id`), and its business date (`on`,
+None where the act has none). Personal values arrive here already
 sealed by `parcours.privacy`: the domain only ever holds ciphertext.
 """
 
@@ -28,7 +29,16 @@ if TYPE_CHECKING:
 class PilotEvent(Aggregate.Event):
     actor: str
     command_id: str
+    correlation_id: str
     on: date | None
+
+    # Version 2 added `correlation_id` (the request or scheduler tick a command belongs to).
+    # Version 1 events are read with their command id standing for it.
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["correlation_id"] = state["command_id"]
 
     def apply(self, aggregate: Any) -> None:
         self.mutate_pilot(aggregate)
@@ -41,7 +51,11 @@ class PilotEvent(Aggregate.Event):
 class Enrolled(Aggregate.Created):
     actor: str
     command_id: str
+    correlation_id: str
     on: date | None
+
+    class_version = 2
+    upcast_v1_v2 = PilotEvent.upcast_v1_v2
     name: str
     programme: str
     siren: str | None

@@ -35,6 +35,11 @@ class Act:
     command_id: str
     # True when the caller named the command (idempotent); False when we drew the id.
     caller_command_id: bool = False
+    correlation_id: str = ""
+
+    @property
+    def correlation(self) -> str:
+        return self.correlation_id or self.command_id
 
 
 class Pilot(Aggregate):
@@ -79,6 +84,7 @@ class Pilot(Aggregate):
             timestamp=act.at,
             actor=act.actor,
             command_id=act.command_id,
+            correlation_id=act.correlation,
             on=charter_signed_on,
             name=name,
             programme=programme,
@@ -423,7 +429,13 @@ class Pilot(Aggregate):
 
     @staticmethod
     def _stamp(act: Act, on: date | None) -> dict[str, Any]:
-        return {"timestamp": act.at, "actor": act.actor, "command_id": act.command_id, "on": on}
+        return {
+            "timestamp": act.at,
+            "actor": act.actor,
+            "command_id": act.command_id,
+            "correlation_id": act.correlation,
+            "on": on,
+        }
 
 
 def _not_after_today(on: date, act: Act, field: str) -> None:

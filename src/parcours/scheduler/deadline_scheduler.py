@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict
 
@@ -96,7 +96,7 @@ class DeadlineScheduler:
 
     def tick(self, now: datetime | None = None) -> TickReport:
         """Record what fell due up to `now` (default: the app's clock); idempotent."""
-        with self._lock:
+        with self._lock, self.app.correlation(f"tick-{uuid4()}"):
             instant = now or self.app.now()
             if instant.tzinfo is None:
                 raise ValueError("tick(now=…) needs an aware datetime")
