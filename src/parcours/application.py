@@ -764,6 +764,20 @@ class Parcours:
         """Recompute the tamper-evidence chain of every pilot; the report names the first break."""
         return audit.verify_audit_trail(self)
 
+    def checkpoint_audit_trail(self, at: datetime | None = None) -> int:
+        """Record every pilot's chain head; a later verification then also catches a tail
+        cut off, or a chain rewritten, since. The scheduler does it once a day."""
+        return audit.checkpoint(self, at or self.now())
+
+    def export_audit(self, pilot: Any) -> list[dict[str, Any]]:
+        """The pilot's history with its chain, one JSON object per event, for an auditor."""
+        return audit.export_lines(self, self._load(pilot).id)
+
+    @staticmethod
+    def verify_audit_export(lines: list[dict[str, Any]]) -> audit.AuditReport:
+        """Check an exported history with nothing but its lines."""
+        return audit.verify_export(lines)
+
     # -- personal data (R12–R14) ------------------------------------------------------------
 
     def purge_expired(self, now: datetime | None = None) -> rights.PurgeReport:

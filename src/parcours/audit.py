@@ -5,7 +5,10 @@ Personal values are shown while their person's key exists, `[purged]` after (R13
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -15,6 +18,7 @@ from sqlalchemy import func, select, tuple_
 from parcours.domain import events as ev
 from parcours.privacy import sealing
 from parcours.store.chain import GENESIS, chain, link
+from parcours.store.schema import audit_checkpoints
 from parcours.views import HistoryEntry
 
 if TYPE_CHECKING:
@@ -141,6 +145,9 @@ def verify_audit_trail(app: Parcours, page: int = 1000) -> AuditReport:
             return _broken(
                 heads, events, UUID(pilot_id), seen + 1, f"version {seen + 1} is missing"
             )
+    cut = _against_checkpoint(app, heads, events)
+    if cut is not None:
+        return cut
     return AuditReport(ok=True, pilots=len(heads), events=events, first_break=None)
 
 
@@ -163,3 +170,148 @@ def _broken(
         events=events,
         first_break=Break(pilot_id=pilot, version=version, reason=reason),
     )
+
+
+def checkpoint(app: Parcours, at: datetime) -> int:
+    """Record every pilot's chain head (version and hash); returns the number of pilots."""
+    with app._write() as session:
+        heads = {
+            pilot: [int(version), bytes(digest).hex()]
+            for pilot, version, digest in session.execute(_heads_query())
+        }
+        session.execute(
+            audit_checkpoints.insert().values(
+                recorded_at=at.astimezone(UTC).replace(tzinfo=None),
+                pilots=len(heads),
+                heads=json.dumps(heads, sort_keys=True),
+            )
+        )
+    return len(heads)
+
+
+def _heads_query() -> Any:
+    latest = (
+        select(chain.c.originator_id, func.max(chain.c.originator_version).label("version"))
+        .group_by(chain.c.originator_id)
+        .subquery()
+    )
+    return select(chain.c.originator_id, chain.c.originator_version, chain.c.hash).join(
+        latest,
+        (chain.c.originator_id == latest.c.originator_id)
+        & (chain.c.originator_version == latest.c.version),
+    )
+
+
+def _against_checkpoint(
+    app: Parcours, heads: dict[UUID, tuple[int, bytes]], events: int
+) -> AuditReport | None:
+    """A checkpointed head must still be in the recomputed chain: catches a cut-off tail."""
+    with app._read() as session:
+        row = session.execute(
+            select(audit_checkpoints.c.heads).order_by(audit_checkpoints.c.id.desc()).limit(1)
+        ).first()
+    if row is None:
+        return None
+    checkpointed = {
+        UUID(pilot_id): (int(version), bytes.fromhex(digest))
+        for pilot_id, (version, digest) in json.loads(row.heads).items()
+    }
+    with app._read() as session:
+        recorded = _recorded_links(
+            session,
+            [_Link(pilot, version) for pilot, (version, _) in checkpointed.items()],
+        )
+    for pilot, (version, digest) in sorted(checkpointed.items()):
+        seen = heads.get(pilot, (0, GENESIS))[0]
+        if seen < version:
+            return _broken(
+                heads,
+                events,
+                pilot,
+                seen + 1,
+                "events recorded before the last checkpoint are missing",
+            )
+        if recorded.get((str(pilot), version)) != digest:
+            return _broken(
+                heads, events, pilot, version, "the chain was rewritten since the last checkpoint"
+            )
+    return None
+
+
+class _Link:
+    def __init__(self, originator_id: UUID, originator_version: int) -> None:
+        self.originator_id = originator_id
+        self.originator_version = originator_version
+
+
+def export_lines(app: Parcours, pilot_id: UUID) -> list[dict[str, Any]]:
+    """The pilot's history with its chain, for an auditor who has nothing but the file."""
+    entries = history(app, pilot_id)
+    stored = app._store.recorder.select_events(pilot_id)
+    lines = []
+    previous = GENESIS
+    for entry, raw in zip(entries, stored, strict=True):
+        digest = link(previous, pilot_id, raw.originator_version, raw.topic, bytes(raw.state))
+        lines.append(
+            {
+                "pilot_id": str(pilot_id),
+                "sequence": raw.originator_version,
+                "topic": raw.topic,
+                "state": base64.b64encode(bytes(raw.state)).decode("ascii"),
+                "previous": previous.hex(),
+                "hash": digest.hex(),
+                "recorded_at": entry.recorded_at.isoformat(),
+                "event_type": entry.event_type,
+                "summary": entry.summary,
+                "actor": entry.actor,
+            }
+        )
+        previous = digest
+    return lines
+
+
+def verify_export(lines: list[dict[str, Any]]) -> AuditReport:
+    """Recompute the chain of an exported history from the file alone."""
+    previous = GENESIS
+    pilot = UUID(int=0)
+    for number, line in enumerate(lines, start=1):
+        pilot = UUID(line["pilot_id"])
+        state = base64.b64decode(line["state"])
+        digest = link(previous, pilot, int(line["sequence"]), line["topic"], state)
+        if line["sequence"] != number or line["previous"] != previous.hex():
+            return AuditReport(
+                ok=False,
+                pilots=1,
+                events=number,
+                first_break=Break(
+                    pilot_id=pilot, version=number, reason="a line is missing or out of order"
+                ),
+            )
+        if line["hash"] != digest.hex():
+            return AuditReport(
+                ok=False,
+                pilots=1,
+                events=number,
+                first_break=Break(
+                    pilot_id=pilot, version=number, reason="the line does not match its hash"
+                ),
+            )
+        stored = json.loads(state)
+        readable = (line["recorded_at"], line["actor"], line["event_type"])
+        if readable != (_recorded_at(stored), stored["actor"], line["topic"].split(":")[-1]):
+            return AuditReport(
+                ok=False,
+                pilots=1,
+                events=number,
+                first_break=Break(
+                    pilot_id=pilot, version=number, reason="the readable fields do not match"
+                ),
+            )
+        previous = digest
+    return AuditReport(ok=True, pilots=1 if lines else 0, events=len(lines), first_break=None)
+
+
+def _recorded_at(state: dict[str, Any]) -> str:
+    stamp = state["timestamp"]
+    raw = stamp["_data_"] if isinstance(stamp, dict) else stamp
+    return datetime.fromisoformat(raw).isoformat()

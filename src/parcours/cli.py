@@ -435,9 +435,16 @@ def show(
 
 
 @cli.command()
-def history(pilot: PilotArg, as_json: Json = False) -> None:
+def history(
+    pilot: PilotArg,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO date-time.")] = None,
+    as_json: Json = False,
+) -> None:
     """Every event of a pilot: sequence, recorded time, effective date, actor, summary."""
-    entries = run(lambda: app().history(pilot))
+    until = instant(as_of, "as_of")
+    entries = [
+        e for e in run(lambda: app().history(pilot)) if until is None or e.recorded_at <= until
+    ]
     if as_json:
         emit_json(entries)
         return
@@ -478,6 +485,46 @@ def audit_verify(as_json: Json = False) -> None:
             soft_wrap=True,
         )
         raise typer.Exit(1)
+
+
+@audit_cli.command("export")
+def audit_export(
+    pilot: PilotArg, out_file: Annotated[str, typer.Option("--out", help="FILE.jsonl")]
+) -> None:
+    """Write the pilot's history with its hash chain, one JSON line per event."""
+    lines = run(lambda: app().export_audit(pilot))
+    with open(out_file, "w", encoding="utf-8") as handle:
+        for line in lines:
+            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+    out.print(f"{len(lines)} events written to {out_file}")
+
+
+@audit_cli.command("verify-export")
+def audit_verify_export(path: Annotated[str, typer.Argument(help="FILE.jsonl")]) -> None:
+    """Check an exported history with nothing but the file; exit 1 on a break."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = [json.loads(raw) for raw in handle if raw.strip()]
+    except (OSError, ValueError) as exc:
+        with _one_line_errors():
+            raise InvalidInput("path", f"cannot read an export: {type(exc).__name__}") from None
+    report = Parcours.verify_audit_export(lines)
+    if report.ok:
+        out.print(f"export verified: {report.events} events")
+        return
+    assert report.first_break is not None
+    err.print(
+        f"error: export broken at line {report.first_break.version}: {report.first_break.reason}",
+        markup=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(1)
+
+
+@audit_cli.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Record every pilot's chain head (the scheduler does it daily)."""
+    out.print(f"checkpoint of {run(lambda: app().checkpoint_audit_trail())} pilots recorded")
 
 
 @gdpr_cli.command("export")

@@ -232,3 +232,19 @@ def test_verbose_logs_on_stderr_carry_no_personal_value(run) -> None:  # type: i
     for text in (err, err2, err3):
         for value in ("Camille", "Martin", "camille.martin", "+33 3 24", "+33324"):
             assert value not in text  # …with no personal value in any line
+
+
+def test_audit_export_verifies_alone_from_the_shell(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, out, _ = run("enroll", "CC X", "--charter-signed-on", "2024-09-02")
+    pilot = out.strip()
+    run("log-time", pilot, "--days", "1", "--on", "2024-09-03")
+    export = tmp_path / "audit.jsonl"
+    run("audit", "export", pilot, "--out", str(export))
+    _, out, _ = run("audit", "verify-export", str(export))
+    assert "2 events" in out
+    lines = export.read_text().splitlines()
+    forged = lines[0].replace("agency:project-lead", "agency:someone-else")
+    export.write_text("\n".join([forged, lines[1]]))
+    code, _, err = run("audit", "verify-export", str(export), ok=False)
+    assert code == 1
+    assert "line 1" in err

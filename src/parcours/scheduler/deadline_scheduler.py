@@ -12,17 +12,19 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import func, select
 
 from parcours.domain import deadlines as rules
 from parcours.domain.pilot import Act, Pilot
 from parcours.privacy import rights
 from parcours.scheduler import outbox, queue
+from parcours.store.schema import audit_checkpoints
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -115,6 +117,7 @@ class DeadlineScheduler:
                         rights.purge_pilot(self.app, UUID(pilot_id))
                         purged.append(UUID(pilot_id))
             delivered, failed = self.deliver()
+            self._checkpoint_if_due(instant)
             if recorded or purged:
                 self._log.info(
                     "scheduler.tick",
@@ -161,6 +164,12 @@ class DeadlineScheduler:
             None, "evaluate_deadlines", pilot_id, SCHEDULER_ACTOR, decide, reschedule=False
         )
         return result
+
+    def _checkpoint_if_due(self, now: datetime) -> None:
+        with self.app._read() as session:
+            last = session.execute(select(func.max(audit_checkpoints.c.recorded_at))).scalar()
+        if last is None or now.astimezone(UTC).replace(tzinfo=None) - last >= timedelta(days=1):
+            self.app.checkpoint_audit_trail(now)
 
     def _retention_over(self, pilot_id: UUID, now: datetime) -> bool:
         pilot = self.app._load(pilot_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -103,3 +103,79 @@ def test_the_chain_still_verifies_after_erasure_and_purge(app: Parcours) -> None
     app.erase_person(pilot, app.get_pilot(pilot).contacts[0].person_id, actor=LEAD)
     app.purge_expired(datetime(2026, 2, 1, tzinfo=UTC))
     assert app.verify_audit_trail().ok
+
+
+def test_a_cut_off_tail_is_caught_by_the_checkpoint(store: tuple[Parcours, Path]) -> None:
+    app, path = store
+    pilot = app.list_pilots()[0].id
+    last = app.get_pilot(pilot).version
+    assert app.checkpoint_audit_trail() == 2
+    with sqlite3.connect(path) as db:  # the event and its link, both removed
+        db.execute(
+            "DELETE FROM parcours_events WHERE originator_id = ? AND originator_version = ?",
+            (pilot.bytes, last),
+        )
+        db.execute(
+            "DELETE FROM parcours_audit_chain WHERE originator_id = ? AND originator_version = ?",
+            (str(pilot), last),
+        )
+    report = app.verify_audit_trail()
+    assert report.first_break is not None
+    assert (report.first_break.pilot_id, report.first_break.version) == (pilot, last)
+
+
+def test_a_rewritten_chain_is_caught_by_the_checkpoint(store: tuple[Parcours, Path]) -> None:
+    from parcours.store.chain import GENESIS, link
+
+    app, path = store
+    pilot = app.list_pilots()[0].id
+    app.checkpoint_audit_trail()
+    with sqlite3.connect(path) as db:  # a careful forger: changes a byte and recomputes
+        rows = db.execute(
+            "SELECT originator_version, topic, state FROM parcours_events "
+            "WHERE originator_id = ? ORDER BY originator_version",
+            (pilot.bytes,),
+        ).fetchall()
+        previous = GENESIS
+        for version, topic, state in rows:
+            if version == 2:
+                state = state.replace(b"operational", b"Operational")
+                db.execute(
+                    "UPDATE parcours_events SET state = ? WHERE originator_id = ? AND "
+                    "originator_version = 2",
+                    (state, pilot.bytes),
+                )
+            previous = link(previous, pilot, version, topic, state)
+            db.execute(
+                "UPDATE parcours_audit_chain SET hash = ? WHERE originator_id = ? AND "
+                "originator_version = ?",
+                (previous, str(pilot), version),
+            )
+    report = app.verify_audit_trail()
+    assert report.first_break is not None
+    assert report.first_break.reason.startswith("the chain was rewritten")
+
+
+def test_an_export_verifies_alone_and_a_changed_line_is_caught(app: Parcours) -> None:
+    pilot, _ = in_deployment(app)
+    lines = app.export_audit(pilot)
+    assert Parcours.verify_audit_export(lines).ok
+    forged = [dict(line) for line in lines]
+    forged[3]["recorded_at"] = "2020-01-01T00:00:00+00:00"
+    report = Parcours.verify_audit_export(forged)
+    assert report.first_break is not None
+    assert report.first_break.version == 4
+    dropped = lines[:2] + lines[3:]
+    assert not Parcours.verify_audit_export(dropped).ok
+
+
+def test_the_scheduler_records_a_checkpoint_each_day(app: Parcours) -> None:
+    from parcours.scheduler import DeadlineScheduler
+    from parcours.store.schema import audit_checkpoints
+
+    in_deployment(app)
+    scheduler = DeadlineScheduler(app)
+    for hours in (0, 5, 30):
+        scheduler.tick(datetime(2025, 5, 1, tzinfo=UTC) + timedelta(hours=hours))
+    with app._read() as session:
+        assert len(session.execute(audit_checkpoints.select()).all()) == 2
