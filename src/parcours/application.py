@@ -207,7 +207,6 @@ class Parcours:
                     actor=act.actor,
                     version=pilot.version,
                 )
-                self._after_commit()
                 return result
             self._log.info("conflict.retry", command=command, pilot=str(pilot.id))
         raise ConcurrencyConflict(
@@ -251,24 +250,19 @@ class Parcours:
         return writes
 
     def _commit(self, pilot: Pilot, writes: list[Write]) -> bool:
+        """One transaction: our rows, the events, and (embedded use) the read models folded
+        up to them, so a query right after a command sees it and a command costs one commit.
+        False when another writer got there first (the caller retries)."""
         try:
             with self._write() as session:
                 for write in writes:
                     write(session)
                 self._store.save(pilot)
-        except (IntegrityError, SAIntegrityError):
+                if self.settings.project_after_commands:
+                    self._projections.catch_up()
+        except (IntegrityError, SAIntegrityError, PositionMoved):
             return False
         return True
-
-    def _after_commit(self) -> None:
-        if not self.settings.project_after_commands:
-            return
-        try:
-            self._projections.catch_up()
-        except (PositionMoved, IntegrityError, SAIntegrityError):
-            # Another process folded the same page first: the read models are caught up
-            # by whoever won, and this command's events are already stored.
-            self._log.info("projection.raced")
 
     def _date(self, on: Any, act: Act, field: str = "on") -> date:
         return act.today if on is None else inp.check_date(field, on)
@@ -319,7 +313,6 @@ class Parcours:
                     return UUID(row.pilot_id)
             raise ConcurrencyConflict("enroll: the new pilot's id was taken; try again")
         self._log.info("command", command="enroll", pilot=str(pilot.id), actor=act.actor)
-        self._after_commit()
         return pilot.id
 
     def designate_referent(

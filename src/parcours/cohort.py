@@ -19,6 +19,7 @@ from parcours.domain.phases import ACTIVE
 from parcours.programme import Programme
 
 Severity = Literal["info", "warning", "breach"]
+ACTIVE_PHASES = frozenset(p.value for p in ACTIVE)
 
 
 class _Model(BaseModel):
@@ -220,12 +221,14 @@ def rex_line(programme: Programme, row: dict[str, Any], year: int, today: date) 
     )
 
 
-def alerts(programme: Programme, row: dict[str, Any], at: datetime) -> list[Alert]:
-    if row["phase"] not in {p.value for p in ACTIVE}:
+def alerts(
+    programme: Programme, row: dict[str, Any], at: datetime, deadlines: list[rules.Deadline]
+) -> list[Alert]:
+    if row["phase"] not in ACTIVE_PHASES:
         return []
     today = at.astimezone(programme.zone).date()
     found: list[Alert] = []
-    for d in rules.deadlines(programme, history_of(row), at):
+    for d in deadlines:
         if d.status != "missed" or d.rule not in ("R3", "R4"):
             continue
         what = "diagnostic not finished" if d.rule == "R3" else "deployment not started"
@@ -290,15 +293,13 @@ def alerts(programme: Programme, row: dict[str, Any], at: datetime) -> list[Aler
     return found
 
 
-def next_deadline(programme: Programme, row: dict[str, Any], at: datetime) -> NextDeadline | None:
-    if row["phase"] not in {p.value for p in ACTIVE}:
+def next_deadline(
+    programme: Programme, row: dict[str, Any], at: datetime, deadlines: list[rules.Deadline]
+) -> NextDeadline | None:
+    if row["phase"] not in ACTIVE_PHASES:
         return None
     today = at.astimezone(programme.zone).date()
-    open_ = [
-        d
-        for d in rules.deadlines(programme, history_of(row), at)
-        if d.status in ("pending", "approaching") and d.rule != "R13"
-    ]
+    open_ = [d for d in deadlines if d.status in ("pending", "approaching") and d.rule != "R13"]
     if not open_:
         return None
     first = min(open_, key=lambda d: d.due)
@@ -306,14 +307,16 @@ def next_deadline(programme: Programme, row: dict[str, Any], at: datetime) -> Ne
 
 
 def dashboard_row(programme: Programme, row: dict[str, Any], at: datetime) -> DashboardRow:
+    active = row["phase"] in ACTIVE_PHASES
+    deadlines = rules.deadlines(programme, history_of(row), at) if active else []
     return DashboardRow(
         pilot_id=UUID(row["pilot_id"]),
         name=row["name"],
         programme=row["programme"],
         phase=row["phase"],
         phase_since=row["phase_since"],
-        next_deadline=next_deadline(programme, row, at),
-        alerts=alerts(programme, row, at),
+        next_deadline=next_deadline(programme, row, at, deadlines),
+        alerts=alerts(programme, row, at, deadlines),
     )
 
 

@@ -98,6 +98,11 @@ def _ended(history: History) -> date | None:
 
 
 def _reminders(due: date, offsets: Iterable[int]) -> tuple[tuple[int, date], ...]:
+    return _reminder_days(due, tuple(offsets))
+
+
+@cache
+def _reminder_days(due: date, offsets: tuple[int, ...]) -> tuple[tuple[int, date], ...]:
     return tuple((o, working_day_on_or_before(due - timedelta(days=o))) for o in offsets)
 
 
