@@ -21,8 +21,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from functools import partial
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -304,14 +304,14 @@ def run_backend(backend: str, make_url: Callable[[str], str]) -> None:
 
 def machine() -> str:
     cpu = "unknown"
-    try:
-        cpu = next(
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [
             line.split(":", 1)[1].strip()
-            for line in open("/proc/cpuinfo")
+            for line in cpuinfo.read_text().splitlines()
             if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        pass
+        ]
+        cpu = names[0] if names else cpu
     return (
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), "
         f"Python {platform.python_version()}"
