@@ -842,6 +842,12 @@ class Parcours:
                 lines.append(line)
         return lines
 
+    def report_html(self, today: date | None = None, lang: str = "fr") -> str:
+        """The cohort report: timeline, budgets, REX, cadence, alerts; one self-contained page."""
+        from parcours import report
+
+        return report.render(self, report.html.today_of(self, today), lang)
+
     # -- read-model maintenance --------------------------------------------------------------
 
     def catch_up_projections(self) -> int:

@@ -642,6 +642,19 @@ def rex(year: int, today: Today = None, as_json: Json = False) -> None:
     out.print(table)
 
 
+@cli.command()
+def report(
+    html: Annotated[str, typer.Option("--html", help="Where to write the report.")],
+    today: Today = None,
+    lang: Annotated[str, typer.Option("--lang", help="fr (default) or en.")] = "fr",
+) -> None:
+    """Write the cohort report: a self-contained HTML file (no network, no script)."""
+    page = run(lambda: app().report_html(today=day(today, "today"), lang=lang))
+    with open(html, "w", encoding="utf-8") as handle:
+        handle.write(page)
+    out.print(f"report written to {html}")
+
+
 projections_cli = typer.Typer(help="Read models: rebuild, check, follow.", no_args_is_help=True)
 cli.add_typer(projections_cli, name="projections")
 
@@ -746,11 +759,15 @@ def demo(
     path: Annotated[str, typer.Option("--path", help="Where to write the demo database.")] = (
         "parcours-demo.db"
     ),
+    report_path: Annotated[str, typer.Option("--report", help="Where to write the report.")] = (
+        "parcours-report.html"
+    ),
 ) -> None:
-    """Play a Grand Est cohort into ./parcours-demo.db and show where every pilot stands."""
+    """Play the Grand Est cohort from September 2024 to the purge, with the scheduler ticking;
+    print the dashboard as it goes and write the HTML report."""
     from parcours.demo import play
 
-    run(lambda: play(path, out))
+    run(lambda: play(path, out, report_path))
 
 
 def main() -> None:

@@ -112,11 +112,10 @@ def _deployment_months(row: dict[str, Any], today: date) -> list[date]:
         (phases[p] for p in ("evaluation", "withdrawn", "closed", "purged") if p in phases),
         None,
     )
-    last = left if left is not None else today
-    ends = rules._month_ends(started, last)
-    if left is not None and ends and left <= date(ends[-1].year, ends[-1].month, 1):
-        ends = ends[:-1]  # left on the first day of a month: that month had no deployment
-    return ends
+    # As the R5 rule counts them: the months at whose end the pilot was in deployment, and the
+    # month in progress.
+    ends = rules._month_ends(started, left if left is not None else today)
+    return [end for end in ends if left is None or end < left]
 
 
 def follow_up_cadence(programme: Programme, row: dict[str, Any], today: date) -> list[CadenceLine]:
@@ -299,7 +298,7 @@ def next_deadline(
     if row["phase"] not in ACTIVE_PHASES:
         return None
     today = at.astimezone(programme.zone).date()
-    open_ = [d for d in deadlines if d.status in ("pending", "approaching") and d.rule != "R13"]
+    open_ = [d for d in deadlines if d.status in ("pending", "approaching")]
     if not open_:
         return None
     first = min(open_, key=lambda d: d.due)

@@ -1,25 +1,43 @@
-"""`parcours demo`: a Grand Est cohort played on a simulated clock (fictional people)."""
+"""`parcours demo`: the Grand Est 2024 cohort, September 2024 to the purge in February 2026.
+
+Eight pilots (real intercommunalities, fictional people at example.org) go through the
+charter on a simulated clock while the real `DeadlineScheduler` ticks every evening. At the
+end of 2024, mid-2025, the end of 2025 and on 1 February 2026 the dashboard and the new
+alerts are printed; the run ends by verifying the audit trail and the purge, and writes the
+HTML report.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
 
 from parcours.application import Parcours
-from parcours.render import cohort_table
+from parcours.render import dashboard_table
+from parcours.scheduler import DeadlineScheduler, Recorded
 
 PARIS = ZoneInfo("Europe/Paris")
 LEAD = "agency:project-lead"
 REFERENT = "pilot:referent"
 REGION = "region:project-lead"
+START, END = date(2024, 9, 1), date(2026, 2, 1)
+CHECKPOINTS = (date(2024, 12, 31), date(2025, 6, 30), date(2025, 12, 31), date(2026, 2, 1))
+REPORT_DAY = date(2025, 12, 31)
+
+Plan = dict[date, list[Callable[[], object]]]
 
 
 class SimulatedClock:
-    """Stands for "now"; the scenario moves it forward day by day."""
+    """Stands for "now"; the demo moves it forward day by day."""
 
     def __init__(self, start: date) -> None:
         self.now = datetime.combine(start, time(9), PARIS)
@@ -27,141 +45,355 @@ class SimulatedClock:
     def __call__(self) -> datetime:
         return self.now
 
-    def to(self, day: date) -> date:
-        self.now = max(self.now, datetime.combine(day, time(9), PARIS))
-        return day
+    def at(self, day: date, hour: int) -> datetime:
+        self.now = datetime.combine(day, time(hour), PARIS)
+        return self.now
 
 
-def play(path: str, console: Console) -> Parcours:
+class Cohort:
+    """The scenario: what each pilot does, on which day."""
+
+    def __init__(self, app: Parcours) -> None:
+        self.app = app
+        self.plan: Plan = defaultdict(list)
+        self.ids: dict[str, UUID] = {}
+        self.projects: dict[str, UUID] = {}
+        self.news: dict[str, UUID] = {}
+
+    def on(self, day: date, action: Callable[[], object]) -> None:
+        self.plan[day].append(action)
+
+    def later(self, day: date, key: str, command: Callable[..., object], **kwargs: object) -> None:
+        """On `day`, run `command(pilot id, **kwargs)` for the pilot enrolled as `key`."""
+        self.on(day, lambda: command(self.ids[key], **kwargs))
+
+    def pilot(
+        self,
+        key: str,
+        name: str,
+        referent: tuple[str, str, str],
+        signed: date,
+        diagnostic: tuple[date, date],
+        deployment: date | None,
+        days_logged: float = 2.0,
+        rex: tuple[date, ...] = (date(2024, 11, 28), date(2025, 3, 13), date(2025, 10, 9)),
+        gap: int | None = None,
+        evaluation: date | None = None,
+        closure: date | None = None,
+        withdrawal: date | None = None,
+    ) -> None:
+        app, first, last, function = self.app, *referent
+        self.on(
+            signed,
+            lambda: self.ids.__setitem__(
+                key,
+                app.enroll(
+                    name=name, programme="grand-est-2024", charter_signed_on=signed, actor=LEAD
+                ),
+            ),
+        )
+        self.on(
+            signed,
+            lambda: app.designate_referent(
+                self.ids[key],
+                role="operational",
+                first_name=first,
+                last_name=last,
+                email=f"{first}.{last}@example.org".lower(),
+                phone="+33 3 26 00 00 00",
+                title=function,
+                on=signed,
+                actor=LEAD,
+            ),
+        )
+        start, done = diagnostic
+        self.on(start, lambda: app.start_diagnostic(self.ids[key], on=start, actor=LEAD))
+        for n in range(4):
+            logged_on = start + timedelta(days=14 * n + 7)
+            self.later(
+                logged_on, key, app.log_time, days=days_logged / 4, on=logged_on, actor=REFERENT
+            )
+        for day in rex:
+            if withdrawal is None or day < withdrawal:
+                self.later(day, key, app.record_rex, session=f"rex-{day:%Y-%m}", on=day, actor=LEAD)
+        if withdrawal is not None and withdrawal <= done:
+            self.later(
+                withdrawal,
+                key,
+                app.withdraw,
+                on=withdrawal,
+                actor=LEAD,
+                reason="Merger of the intercommunality postponed the project",
+            )
+            return
+        self.on(
+            done - timedelta(days=7),
+            lambda: self.projects.__setitem__(
+                key,
+                app.recommend_project(
+                    self.ids[key],
+                    title="Guichet numérique itinérant",
+                    theme="digital-inclusion",
+                    actor=LEAD,
+                ),
+            ),
+        )
+        self.on(done, lambda: app.complete_diagnostic(self.ids[key], on=done, actor=LEAD))
+        self.on(
+            done + timedelta(days=21),
+            lambda: app.frame_project(
+                self.ids[key],
+                self.projects[key],
+                indicators=[
+                    {
+                        "key": "people_helped",
+                        "label": "People helped",
+                        "unit": "persons",
+                        "target": 300,
+                    }
+                ],
+                evaluation_protocol="Quarterly count from the mediation log",
+                actor=LEAD,
+            ),
+        )
+        if deployment is None:
+            return
+        self.on(deployment, lambda: app.start_deployment(self.ids[key], on=deployment, actor=LEAD))
+        self._deployment(key, deployment, evaluation or END, gap)
+        if evaluation is not None:
+            self.on(
+                evaluation, lambda: app.start_evaluation(self.ids[key], on=evaluation, actor=LEAD)
+            )
+            self.on(
+                evaluation + timedelta(days=20),
+                lambda: app.record_evaluation(
+                    self.ids[key],
+                    findings="The itinerant desk reached three villages a week",
+                    recommendations="Extend it to the neighbouring EPCI",
+                    replicable=True,
+                    actor=LEAD,
+                ),
+            )
+        if closure is not None:
+            self.on(closure, lambda: app.close(self.ids[key], on=closure, actor=LEAD))
+
+    def _report(self, key: str, value: int, period: str) -> None:
+        self.app.report_indicator(
+            self.ids[key],
+            self.projects[key],
+            key="people_helped",
+            value=value,
+            period=period,
+            actor=REFERENT,
+        )
+
+    def _deployment(self, key: str, start: date, end: date, gap: int | None) -> None:
+        app = self.app
+        month = start.replace(day=1)
+        reported = 0
+        while month < end.replace(day=1):
+            if gap != month.month:
+                meeting = max(month.replace(day=20), start)
+                if meeting < end:
+                    self.later(meeting, key, app.record_follow_up, on=meeting, actor=LEAD)
+            logged_on = max(month.replace(day=12), start)
+            if logged_on < end:
+                self.later(logged_on, key, app.log_time, days=2, on=logged_on, actor=REFERENT)
+            if month.month in (3, 6, 9, 12):
+                reported += 1
+                report_on = month.replace(day=28)
+                value = 40 * reported
+                period = f"{report_on.year}-Q{(report_on.month - 1) // 3 + 1}"
+                self.on(report_on, partial(self._report, key, value, period))
+            month = (month + timedelta(days=32)).replace(day=1)
+
+
+def scenario(app: Parcours) -> Cohort:
+    c = Cohort(app)
+    c.pilot(
+        "ardenne",
+        "Communauté de Communes Ardenne Rives de Meuse",
+        ("Camille", "Martin", "Responsable TIC"),
+        date(2024, 9, 2),
+        (date(2024, 9, 16), date(2024, 12, 12)),
+        date(2025, 3, 3),
+        evaluation=date(2025, 11, 3),
+        closure=date(2025, 12, 15),
+    )
+    c.pilot(
+        "colombey",
+        "Communauté de Communes du Pays de Colombey et du Sud Toulois",
+        ("Lou", "Bernard", "Chargée de mission numérique"),
+        date(2024, 9, 5),
+        (date(2024, 9, 23), date(2025, 1, 20)),
+        date(2025, 4, 7),
+        gap=8,
+    )
+    c.pilot(
+        "bruche",
+        "Communauté de Communes de la Vallée de la Bruche",
+        ("Sacha", "Petit", "Directeur général des services"),
+        date(2024, 9, 9),
+        (date(2024, 9, 30), date(2025, 1, 31)),
+        None,
+        withdrawal=date(2024, 12, 16),
+    )
+    c.pilot(
+        "sauer",
+        "Communauté de Communes Sauer-Pechelbronn",
+        ("Noa", "Lambert", "Chef de projet"),
+        date(2024, 9, 10),
+        (date(2024, 10, 1), date(2024, 12, 18)),
+        date(2025, 4, 14),
+        rex=(date(2024, 11, 28), date(2025, 3, 13)),
+    )
+    c.pilot(
+        "pompey",
+        "Communauté de Communes du Bassin de Pompey",
+        ("Alix", "Moreau", "Responsable innovation"),
+        date(2024, 9, 12),
+        (date(2024, 10, 7), date(2024, 12, 20)),
+        date(2025, 5, 5),
+        days_logged=4.5,
+    )
+    c.pilot(
+        "moselle",
+        "Communauté de Communes Rives de Moselle",
+        ("Eden", "Girard", "Chargé de mission"),
+        date(2024, 9, 16),
+        (date(2024, 10, 14), date(2024, 12, 16)),
+        date(2025, 3, 17),
+    )
+    c.pilot(
+        "ballons",
+        "Communauté de Communes des Ballons des Hautes-Vosges",
+        ("Maël", "Fontaine", "Secrétaire générale"),
+        date(2024, 9, 18),
+        (date(2024, 10, 21), date(2024, 12, 19)),
+        date(2025, 7, 15),
+    )
+    c.pilot(
+        "barr",
+        "Communauté de Communes du Pays de Barr",
+        ("Lina", "Chevalier", "Responsable numérique"),
+        date(2024, 9, 20),
+        (date(2024, 10, 28), date(2024, 12, 17)),
+        date(2025, 3, 10),
+        evaluation=date(2025, 12, 1),
+    )
+    app_ = app
+    c.on(
+        date(2025, 2, 10),
+        lambda: app_.raise_alert(
+            c.ids["sauer"],
+            kind="confidentiality",
+            description="Survey answers shared by mistake",
+            on=date(2025, 2, 10),
+            actor=REFERENT,
+        ),
+    )
+    c.on(
+        date(2025, 5, 5),
+        lambda: c.news.__setitem__(
+            "moselle",
+            app_.request_communication(
+                c.ids["moselle"],
+                title="Press release: the itinerant desk",
+                on=date(2025, 5, 5),
+                actor=REFERENT,
+            ),
+        ),
+    )
+    c.on(
+        date(2025, 5, 12),
+        lambda: app_.decide_communication(
+            c.ids["moselle"], c.news["moselle"], approved=True, on=date(2025, 5, 12), actor=REGION
+        ),
+    )
+    c.on(
+        date(2025, 5, 20),
+        lambda: app_.publish_communication(
+            c.ids["moselle"], c.news["moselle"], on=date(2025, 5, 20), actor=REFERENT
+        ),
+    )
+    c.on(
+        date(2025, 9, 1),
+        lambda: c.news.__setitem__(
+            "pompey",
+            app_.request_communication(
+                c.ids["pompey"],
+                title="Interview before the evaluation",
+                on=date(2025, 9, 1),
+                actor=REFERENT,
+            ),
+        ),
+    )
+    c.on(
+        date(2025, 9, 8),
+        lambda: app_.decide_communication(
+            c.ids["pompey"],
+            c.news["pompey"],
+            approved=False,
+            reason="Wait for the evaluation",
+            on=date(2025, 9, 8),
+            actor=REGION,
+        ),
+    )
+    return c
+
+
+def _alerts_table(recorded: list[Recorded], names: dict[UUID, str], title: str) -> Table:
+    table = Table("pilot", "rule", "event", "due", "observed", title=title)
+    for r in recorded:
+        kind = f"reminder ({r.offset} d before)" if r.kind == "approaching" else r.kind
+        table.add_row(
+            names.get(r.pilot_id, str(r.pilot_id)), r.rule, kind, r.due.isoformat(), r.observed
+        )
+    return table
+
+
+def play(path: str, console: Console, report: str | None = "parcours-report.html") -> Parcours:
     db = Path(path)
     for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
         stale.unlink(missing_ok=True)
-    clock = SimulatedClock(date(2024, 9, 1))
+    clock = SimulatedClock(START)
     app = Parcours(f"sqlite:///{db}", clock=clock)
-
-    def enroll(name: str, signed: date, person: tuple[str, str, str]) -> UUID:
-        pilot = app.enroll(
-            name=name, programme="grand-est-2024", charter_signed_on=clock.to(signed), actor=LEAD
-        )
-        first, last, function = person
-        app.designate_referent(
-            pilot,
-            role="operational",
-            first_name=first,
-            last_name=last,
-            email=f"{first}.{last}@example.org".lower(),
-            phone="+33 3 26 00 00 00",
-            title=function,
-            actor=LEAD,
-        )
-        return pilot
-
-    ardenne = enroll(
-        "Communauté de Communes Ardenne Rives de Meuse",
-        date(2024, 9, 2),
-        ("Camille", "Martin", "Responsable TIC"),
+    cohort = scenario(app)
+    scheduler = DeadlineScheduler(app)
+    recorded: list[Recorded] = []
+    days = (END - START).days + 1
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("September 2024 → February 2026", total=days)
+        for offset in range(days):
+            day = START + timedelta(days=offset)
+            clock.at(day, 10)
+            for action in cohort.plan.get(day, []):
+                action()
+            recorded.extend(scheduler.tick(clock.at(day, 23)).recorded)
+            if report and day == REPORT_DAY:
+                # Before the purge: the report shows the year's alerts, not only "purged".
+                Path(report).write_text(app.report_html(today=day), encoding="utf-8")
+            if day in CHECKPOINTS:
+                progress.stop()
+                console.print(dashboard_table(app.dashboard(today=day)))
+                new = [r for r in recorded if r.kind != "met"]
+                console.print(
+                    _alerts_table(
+                        new,
+                        {p.id: p.name for p in app.list_pilots()},
+                        f"New reminders and breaches up to {day}",
+                    )
+                )
+                recorded.clear()
+                progress.start()
+            progress.advance(task)
+    audit = app.verify_audit_trail()
+    purge = app.verify_purge()
+    console.print(
+        f"audit trail: {'verified' if audit.ok else 'BROKEN'} ({audit.events} events, "
+        f"{audit.pilots} pilots); purge: {'verified' if purge.verified else 'INCOMPLETE'} "
+        f"({len(purge.pilots)} pilots, {purge.unreadable_events} sealed events unreadable)"
     )
-    colombey = enroll(
-        "Communauté de Communes du Pays de Colombey et du Sud Toulois",
-        date(2024, 9, 5),
-        ("Lou", "Bernard", "Chargée de mission numérique"),
-    )
-    bruche = enroll(
-        "Communauté de Communes de la Vallée de la Bruche",
-        date(2024, 9, 9),
-        ("Sacha", "Petit", "Directeur général des services"),
-    )
-
-    for pilot, started in (
-        (ardenne, date(2024, 9, 16)),
-        (colombey, date(2024, 9, 23)),
-        (bruche, date(2024, 9, 30)),
-    ):
-        app.start_diagnostic(pilot, on=clock.to(started), actor=LEAD)
-    app.log_time(ardenne, days=1.5, on=clock.to(date(2024, 10, 8)), actor=REFERENT)
-    app.log_time(colombey, days=0.5, on=clock.to(date(2024, 10, 15)), actor=REFERENT)
-    desk = app.recommend_project(
-        ardenne, title="Guichet numérique itinérant", theme="digital-inclusion", actor=LEAD
-    )
-    mobility = app.recommend_project(
-        colombey,
-        title="Plateforme de mobilité verte partagée",
-        theme="connected-territories",
-        actor=LEAD,
-    )
-    app.record_rex(
-        ardenne, session="rex-2024-collective", on=clock.to(date(2024, 11, 28)), actor=LEAD
-    )
-    app.record_rex(
-        colombey, session="rex-2024-collective", on=clock.to(date(2024, 11, 28)), actor=LEAD
-    )
-    app.complete_diagnostic(ardenne, on=clock.to(date(2024, 12, 12)), actor=LEAD)
-    app.withdraw(
-        bruche,
-        reason="Municipal merger postponed the project",
-        on=clock.to(date(2024, 12, 16)),
-        actor=LEAD,
-    )
-    # Colombey finishes its diagnostic late (R3: due 31 December 2024).
-    app.complete_diagnostic(colombey, on=clock.to(date(2025, 1, 20)), actor=LEAD)
-
-    app.frame_project(
-        ardenne,
-        desk,
-        indicators=[
-            {"key": "people_helped", "label": "People helped", "unit": "persons", "target": 300}
-        ],
-        evaluation_protocol="Quarterly count from the mediation log",
-        actor=LEAD,
-    )
-    app.frame_project(
-        colombey,
-        mobility,
-        indicators=[{"key": "trips", "label": "Shared trips", "unit": "trips", "target": 1200}],
-        evaluation_protocol="Monthly export of the booking platform",
-        actor=LEAD,
-    )
-    app.start_deployment(ardenne, on=clock.to(date(2025, 3, 3)), actor=LEAD)
-    app.start_deployment(colombey, on=clock.to(date(2025, 4, 7)), actor=LEAD)
-    for month in range(3, 12):
-        app.record_follow_up(ardenne, on=clock.to(date(2025, month, 20)), actor=LEAD)
-        if month >= 4 and month != 8:  # Colombey skips August (R5 shortfall)
-            app.record_follow_up(colombey, on=clock.to(date(2025, month, 22)), actor=LEAD)
-    app.raise_alert(
-        ardenne,
-        kind="change",
-        description="Referent on leave until May",
-        on=clock.to(date(2025, 4, 2)),
-        actor=REFERENT,
-    )
-    news = app.request_communication(
-        ardenne,
-        title="Press release: the itinerant desk",
-        on=clock.to(date(2025, 5, 5)),
-        actor=REFERENT,
-    )
-    app.decide_communication(
-        ardenne, news, approved=True, on=clock.to(date(2025, 5, 12)), actor=REGION
-    )
-    app.publish_communication(ardenne, news, on=clock.to(date(2025, 5, 20)), actor=REFERENT)
-    for quarter, value in (("2025-Q2", 74), ("2025-Q3", 160)):
-        app.report_indicator(
-            ardenne, desk, key="people_helped", value=value, period=quarter, actor=REFERENT
-        )
-    app.report_indicator(
-        colombey, mobility, key="trips", value=410, period="2025-Q3", actor=REFERENT
-    )
-    app.start_evaluation(ardenne, on=clock.to(date(2025, 11, 3)), actor=LEAD)
-    app.record_evaluation(
-        ardenne,
-        findings="The itinerant desk reached 3 villages a week",
-        recommendations="Extend to the neighbouring EPCI",
-        replicable=True,
-        actor=LEAD,
-    )
-    app.close(ardenne, on=clock.to(date(2025, 12, 15)), actor=LEAD)
-
-    views = [app.get_pilot(p.id) for p in app.list_pilots()]
-    console.print(cohort_table(views, title=f"Grand Est 2024 cohort on {clock.now.date()}"))
-    console.print(f"{app.event_count()} events recorded in {db}")
+    if report:
+        console.print(f"report as of {REPORT_DAY} written to {report}; database in {db}")
     return app

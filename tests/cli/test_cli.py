@@ -124,10 +124,15 @@ def test_the_phase_rule_is_named(run) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_demo_plays_a_cohort(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
-    _, out, _ = run("demo", "--path", str(tmp_path / "demo.db"))
+    _, out, _ = run(
+        "demo", "--path", str(tmp_path / "demo.db"), "--report", str(tmp_path / "report.html")
+    )
     assert "Ardenne" in out
     assert "withdrawn" in out
+    assert "audit trail: verified" in out
+    assert "purge: verified" in out
     assert (tmp_path / "demo.db").exists()
+    assert (tmp_path / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 def test_history_audit_and_gdpr_from_the_shell(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,95 @@
+"""The programme officer's report: self-contained, and drawn by a real browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from parcours.demo import REPORT_DAY, play
+
+ARTEFACTS = Path(__file__).parent.parent.parent / "test-artefacts"
+DEPLOYMENT_GREEN = (0x2F, 0xA3, 0x6B)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    play(
+        str(folder / "demo.db"),
+        Console(quiet=True),
+        str(folder / "report.html"),
+    )
+    return folder
+
+
+def test_the_report_is_self_contained(demo: Path) -> None:
+    page = (demo / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in page
+    assert "<link" not in page
+    assert not re.search(r'(src|href)="https?:', page)
+    assert page.count('<rect class="phase"') >= 30  # eight pilots' phases
+    assert page.count("<title") >= 5  # the page's and each chart's
+    assert page.count("<table>") >= 5  # a table alternative for each chart, and the alerts
+    assert f"État au {REPORT_DAY.isoformat()}" in page
+
+
+def test_the_report_speaks_english_on_request(demo: Path) -> None:
+    from parcours import Parcours
+
+    app = Parcours(f"sqlite:///{demo}/demo.db")
+    page = app.report_html(today=REPORT_DAY, lang="en")
+    assert "Cohort timeline" in page
+    assert 'lang="en"' in page
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_a_real_browser_draws_the_charts(demo: Path, tmp_path: Path) -> None:
+    browser = _chromium()
+    if browser is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium missing in CI: .ci/run should have installed it")
+        pytest.skip("chromium not installed")
+    from PIL import Image
+
+    flags = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--enable-logging=stderr",
+        "--v=0",
+    ]
+    url = (demo / "report.html").as_uri()
+    dom = subprocess.run(
+        [*flags, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert "<svg" in dom.stdout
+    assert "CONSOLE" not in dom.stderr, dom.stderr[-2000:]
+    assert "Uncaught" not in dom.stderr, dom.stderr[-2000:]
+    ARTEFACTS.mkdir(exist_ok=True)
+    shot = ARTEFACTS / "report.png"
+    subprocess.run(
+        [*flags, "--window-size=1280,1600", f"--screenshot={shot}", url],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    image = Image.open(shot).convert("RGB")
+    timeline = image.crop((0, 100, 1000, 450))  # the cohort timeline, under the title
+    colours = {colour: count for count, colour in timeline.getcolors(maxcolors=1 << 20) or []}
+    green = colours.get(DEPLOYMENT_GREEN, 0)
+    assert green > 2000, "the timeline's deployment bars were not drawn"
