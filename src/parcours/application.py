@@ -9,6 +9,8 @@ the write is a single transaction. An optimistic-concurrency conflict is retried
 
 from __future__ import annotations
 
+import random
+import time as clock_time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -60,7 +62,7 @@ from parcours.views import (
 T = TypeVar("T")
 _CORRELATION: ContextVar[str] = ContextVar("parcours_correlation", default="")
 Write = Callable[[Session], object]
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 8
 
 
 class Parcours:
@@ -189,7 +191,7 @@ class Parcours:
         since the act may have met one (the scheduler's own evaluation sets its next instant).
         """
         key = None if command_id is None else inp.check_command_id(command_id)
-        for _attempt in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             if key is not None:
                 done, first = self._done_before(key, command, pilot_id)
                 if done:
@@ -209,6 +211,8 @@ class Parcours:
                 )
                 return result
             self._log.info("conflict.retry", command=command, pilot=str(pilot.id))
+            # Writers that collided would collide again in lockstep: spread them out.
+            clock_time.sleep(random.uniform(0, 0.004) * (attempt + 1))
         raise ConcurrencyConflict(
             f"{command}: pilot {pilot_id} kept changing under us; not applied, try again"
         )
