@@ -29,6 +29,7 @@ from parcours import audit, cohort
 from parcours import clock as clocks
 from parcours import inputs as inp
 from parcours.domain.pilot import Act, Pilot
+from parcours.domain.rex import RexSession
 from parcours.errors import ConcurrencyConflict, InvalidInput, PilotNotFound, ProgrammeError
 from parcours.logs import get_logger
 from parcours.privacy import rights, sealing
@@ -38,6 +39,9 @@ from parcours.projections import maintenance
 from parcours.projections.pilots import METADATA as PILOT_INDEX_METADATA
 from parcours.projections.pilots import PilotIndex, pilots
 from parcours.projections.pilots import decode as decode_row
+from parcours.projections.projects import METADATA as PROJECT_METADATA
+from parcours.projections.projects import ProjectIndex, RexSessionIndex, projects, rex_sessions
+from parcours.projections.projects import decode as decode_project
 from parcours.projections.runner import PositionMoved, ProjectionRunner
 from parcours.scheduler import queue
 from parcours.settings import Settings
@@ -83,7 +87,10 @@ class Parcours:
         self._store = PilotStore(self.settings.url, self.settings.snapshot_interval)
         METADATA.create_all(self._store.engine)
         PILOT_INDEX_METADATA.create_all(self._store.engine)
-        self._projections = ProjectionRunner(self._store, [PilotIndex()], name="read_models")
+        PROJECT_METADATA.create_all(self._store.engine)
+        self._projections = ProjectionRunner(
+            self._store, [PilotIndex(), ProjectIndex(), RexSessionIndex()], name="read_models"
+        )
         with self._write() as session:
             self._keys = KeyStore.open(session)
         self._programmes: dict[str, Programme] = {}
@@ -170,7 +177,8 @@ class Parcours:
             pilot: Any = self._store.repository.get(ident)
         except AggregateNotFoundError:
             raise PilotNotFound(ident) from None
-        assert isinstance(pilot, Pilot)
+        if not isinstance(pilot, Pilot):
+            raise PilotNotFound(ident)
         return pilot
 
     def _run(
@@ -253,7 +261,7 @@ class Parcours:
             )
         return writes
 
-    def _commit(self, pilot: Pilot, writes: list[Write]) -> bool:
+    def _commit(self, pilot: Pilot | RexSession, writes: list[Write]) -> bool:
         """One transaction: our rows, the events, and (embedded use) the read models folded
         up to them, so a query right after a command sees it and a command costs one commit.
         False when another writer got there first (the caller retries)."""
@@ -592,14 +600,53 @@ class Parcours:
         on: date | None = None,
         command_id: str | None = None,
     ) -> None:
-        name = inp.check_text("session", session, max_length=200)
-        self._run(
-            command_id,
-            "record_rex",
-            pilot,
-            actor,
-            lambda p, act, _w: p.record_rex(act, self._date(on, act), name),
+        """R7: attendance at a REX session; a session scheduled with `schedule_rex` is linked
+        (its date, its kind), any other name counts as an individual session."""
+        name = inp.check_text("session", str(session), max_length=200)
+        scheduled = self._scheduled_rex(name)
+
+        def decide(p: Pilot, act: Act, _w: list[Write]) -> None:
+            day = self._date(on, act)
+            if scheduled is not None:
+                if scheduled.programme != p.programme:
+                    raise InvalidInput("session", "scheduled for another programme (R7)")
+                day = scheduled.on if on is None else day
+                if day != scheduled.on:
+                    raise InvalidInput("on", f"the session took place on {scheduled.on} (R7)")
+            p.record_rex(act, day, name)
+
+        self._run(command_id, "record_rex", pilot, actor, decide)
+
+    def schedule_rex(self, programme: str, *, on: date, kind: str, title: str, actor: str) -> UUID:
+        """R7: a REX session of the cohort (collective or individual) pilots then attend."""
+        data = inp.validated(
+            inp.RexSessionInput, programme=programme, on=on, kind=kind, title=title
         )
+        definition = self.programme(data.programme)
+        act = self._act(actor, definition)
+        session = RexSession.schedule(
+            act,
+            session_id=uuid4(),
+            programme=definition.id,
+            on=data.on,
+            kind=data.kind,
+            title=data.title,
+        )
+        if not self._commit(session, []):
+            raise ConcurrencyConflict("schedule_rex: try again")
+        self._log.info("command", command="schedule_rex", session=str(session.id), actor=act.actor)
+        return session.id
+
+    def _scheduled_rex(self, name: str) -> RexSession | None:
+        try:
+            ident = UUID(name)
+        except ValueError:
+            return None
+        try:
+            found: Any = self._store.repository.get(ident)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, RexSession) else None
 
     def raise_alert(
         self,
@@ -728,6 +775,148 @@ class Parcours:
             ),
         )
 
+    # -- deployment support (R1, R8) ---------------------------------------------------------
+
+    def source_solution(
+        self,
+        pilot: Any,
+        project: Any,
+        *,
+        name: str,
+        provider: str,
+        regional: bool,
+        actor: str,
+        command_id: str | None = None,
+    ) -> UUID:
+        """A solution sourced for a project; the charter asks for ones developed in the region."""
+        data = inp.validated(inp.SolutionInput, name=name, provider=provider, regional=regional)
+        project_id, solution_id = str(_as_uuid(project, "project")), uuid4()
+        self._run(
+            command_id,
+            "source_solution",
+            pilot,
+            actor,
+            lambda p, act, _w: p.source_solution(
+                act,
+                project_id=project_id,
+                solution_id=str(solution_id),
+                name=data.name,
+                provider=data.provider,
+                regional=data.regional,
+            ),
+        )
+        return solution_id
+
+    def identify_funding(
+        self,
+        pilot: Any,
+        project: Any,
+        *,
+        scheme: str,
+        amount_eur: float,
+        rate: float,
+        months: int,
+        actor: str,
+        priority_district: bool = False,
+        command_id: str | None = None,
+    ) -> UUID:
+        """A funding line under one of the programme's schemes, checked against its rules."""
+        data = inp.validated(
+            inp.FundingInput,
+            scheme=scheme,
+            amount_eur=amount_eur,
+            rate=rate,
+            months=months,
+            priority_district=priority_district,
+        )
+        project_id, funding_id = str(_as_uuid(project, "project")), uuid4()
+        self._run(
+            command_id,
+            "identify_funding",
+            pilot,
+            actor,
+            lambda p, act, _w: p.identify_funding(
+                act,
+                self.programme(p.programme),
+                project_id=project_id,
+                funding_id=str(funding_id),
+                scheme=data.scheme,
+                amount_eur=data.amount_eur,
+                rate=data.rate,
+                months=data.months,
+                priority_district=data.priority_district,
+            ),
+        )
+        return funding_id
+
+    def decide_funding(
+        self,
+        pilot: Any,
+        funding: Any,
+        *,
+        granted: bool,
+        actor: str,
+        on: date | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """A funding line moves from requested to granted or refused."""
+        if not isinstance(granted, bool):
+            raise InvalidInput("granted", "true or false")
+        funding_id = str(_as_uuid(funding, "funding"))
+        self._run(
+            command_id,
+            "decide_funding",
+            pilot,
+            actor,
+            lambda p, act, _w: p.decide_funding(
+                act, self._date(on, act), funding_id=funding_id, granted=granted
+            ),
+        )
+
+    def raise_blocker(
+        self,
+        pilot: Any,
+        *,
+        description: str,
+        actor: str,
+        on: date | None = None,
+        command_id: str | None = None,
+    ) -> UUID:
+        text = inp.check_text("description", description)
+        blocker_id = uuid4()
+        self._run(
+            command_id,
+            "raise_blocker",
+            pilot,
+            actor,
+            lambda p, act, _w: p.raise_blocker(
+                act, self._date(on, act), blocker_id=str(blocker_id), description=text
+            ),
+        )
+        return blocker_id
+
+    def lift_blocker(
+        self,
+        pilot: Any,
+        blocker: Any,
+        *,
+        how: str,
+        actor: str,
+        on: date | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        text = inp.check_text("how", how)
+        blocker_id = str(_as_uuid(blocker, "blocker"))
+        self._run(
+            command_id,
+            "lift_blocker",
+            pilot,
+            actor,
+            lambda p, act, _w: p.lift_blocker(
+                act, self._date(on, act), blocker_id=blocker_id, how=text
+            ),
+        )
+
     # -- queries ----------------------------------------------------------------------------
 
     def get_pilot(self, pilot: Any, *, as_of: datetime | None = None) -> PilotView:
@@ -818,6 +1007,32 @@ class Parcours:
         day = at.astimezone(self.programme("grand-est-2024").zone).date()
         return cohort.Dashboard(today=day, rows=rows, summary=cohort.summary(rows, day))
 
+    def indicators(self, pilot: Any) -> list[cohort.IndicatorLine]:
+        """R8: every framed indicator of the pilot's projects, its target and reported values."""
+        ident = str(self._load(pilot).id)
+        with self._read() as session:
+            rows = [
+                decode_project(r)
+                for r in session.execute(
+                    select(projects).where(projects.c.pilot_id == ident).order_by(projects.c.title)
+                )
+            ]
+        return cohort.indicator_lines(rows)
+
+    def rex_sessions(self, programme: str | None = None) -> list[dict[str, Any]]:
+        """R7: the cohort's scheduled sessions with the pilots that attended each."""
+        query = select(rex_sessions).order_by(rex_sessions.c.on)
+        if programme is not None:
+            query = query.where(rex_sessions.c.programme == programme)
+        with self._read() as session:
+            sessions = [dict(r) for r in session.execute(query).mappings()]
+        attendance: dict[str, list[str]] = {s["session_id"]: [] for s in sessions}
+        for row in self._rows():
+            for name in row["rex"]:
+                if name in attendance:
+                    attendance[name].append(row["name"])
+        return [{**s, "attended_by": attendance[s["session_id"]]} for s in sessions]
+
     def time_budget(self, pilot: Any, today: date | None = None) -> list[cohort.BudgetLine]:
         """R6: budget against logged days, for the diagnostic and each deployment month."""
         row = self._rows(pilot)[0]
@@ -867,7 +1082,7 @@ class Parcours:
     ) -> maintenance.CheckReport:
         """Rebuild into scratch tables and compare row by row with the live read models."""
         self._projections.catch_up()
-        return maintenance.check(self._store, pilots, on_page)
+        return maintenance.check(self._projections, on_page)
 
     def event_count(self) -> int:
         """How many events the store holds (a rejected command must not change it)."""

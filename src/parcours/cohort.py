@@ -46,6 +46,22 @@ class DashboardRow(_Model):
     phase_since: date
     next_deadline: NextDeadline | None
     alerts: list[Alert]
+    open_blockers: int = 0
+    regional_solutions: int = 0
+
+
+class IndicatorLine(_Model):
+    """R8: one co-defined indicator of a project, its target and the values reported."""
+
+    project_id: UUID
+    project: str
+    key: str
+    label: str
+    unit: str
+    target: float | None
+    values: dict[str, float]
+    latest: float | None
+    progress: float | None
 
 
 class ProgrammeSummary(_Model):
@@ -285,6 +301,16 @@ def alerts(
                 message=f"{pending} communication(s) awaiting the Region's decision",
             )
         )
+    if row["blockers"]:
+        oldest = min(date.fromisoformat(d) for d in row["blockers"].values())
+        found.append(
+            Alert(
+                rule="R1",
+                severity="warning",
+                message=f"{len(row['blockers'])} open blocker(s), the oldest for "
+                f"{(today - oldest).days} days",
+            )
+        )
     if not row["operational_referent"]:
         found.append(
             Alert(rule="R11", severity="warning", message="no operational referent designated")
@@ -316,6 +342,8 @@ def dashboard_row(programme: Programme, row: dict[str, Any], at: datetime) -> Da
         phase_since=row["phase_since"],
         next_deadline=next_deadline(programme, row, at, deadlines),
         alerts=alerts(programme, row, at, deadlines),
+        open_blockers=len(row["blockers"]),
+        regional_solutions=sum(1 for regional in row["solutions"].values() if regional),
     )
 
 
@@ -329,3 +357,26 @@ def summary(rows: list[DashboardRow], today: date) -> ProgrammeSummary:
         per_phase=dict(Counter(r.phase for r in rows)),
         with_alerts_per_rule=dict(sorted(per_rule.items())),
     )
+
+
+def indicator_lines(rows: list[dict[str, Any]]) -> list[IndicatorLine]:
+    lines = []
+    for row in rows:
+        for indicator in row["indicators"]:
+            values = dict(sorted(row["reports"].get(indicator["key"], {}).items()))
+            latest = values[max(values)] if values else None
+            target = indicator.get("target")
+            lines.append(
+                IndicatorLine(
+                    project_id=UUID(row["project_id"]),
+                    project=row["title"],
+                    key=indicator["key"],
+                    label=indicator["label"],
+                    unit=indicator["unit"],
+                    target=target,
+                    values=values,
+                    latest=latest,
+                    progress=None if latest is None or not target else round(latest / target, 3),
+                )
+            )
+    return lines

@@ -128,6 +128,27 @@ class AlertInput(_Input):
     description: Text
 
 
+class SolutionInput(_Input):
+    name: Name
+    provider: Name
+    regional: bool
+
+
+class FundingInput(_Input):
+    scheme: Name
+    amount_eur: float = Field(gt=0)
+    rate: float = Field(gt=0, le=1)
+    months: int = Field(gt=0, le=120)
+    priority_district: bool = False
+
+
+class RexSessionInput(_Input):
+    programme: Name
+    on: date
+    kind: Literal["collective", "individual"]
+    title: Name
+
+
 class EvaluationInput(_Input):
     findings: Text
     recommendations: Text

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from parcours.errors import ProgrammeError
+from parcours.errors import InvalidInput, ProgrammeError
 
 _FROZEN = ConfigDict(frozen=True, strict=True, extra="forbid")
 
@@ -84,6 +84,19 @@ class Retention(BaseModel):
     notice_days: int = Field(default=14, ge=0)
 
 
+class FundingScheme(BaseModel):
+    """A call for projects and its rules, e.g. at most 50,000 € over 36 months at 60 %
+    (80 % in a priority urban district), as France Numérique Ensemble's."""
+
+    model_config = _FROZEN
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+    title: str = Field(min_length=1)
+    max_amount_eur: float = Field(gt=0)
+    max_months: int = Field(gt=0)
+    max_rate: float = Field(gt=0, le=1)
+    max_rate_priority_district: float = Field(gt=0, le=1)
+
+
 class Programme(BaseModel):
     model_config = _FROZEN
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -95,6 +108,14 @@ class Programme(BaseModel):
     follow_ups: FollowUps
     rex: Rex
     retention: Retention
+    funding_schemes: tuple[FundingScheme, ...] = Field(default=(), strict=False)
+
+    def funding_scheme(self, scheme_id: str) -> FundingScheme:
+        for scheme in self.funding_schemes:
+            if scheme.id == scheme_id:
+                return scheme
+        known = ", ".join(s.id for s in self.funding_schemes) or "none"
+        raise InvalidInput("scheme", f"unknown funding scheme {scheme_id!r}; known: {known}")
 
     @field_validator("timezone")
     @classmethod

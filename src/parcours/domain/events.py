@@ -382,3 +382,85 @@ class DeadlineMet(PilotEvent):
 
     def mutate_pilot(self, pilot: Pilot) -> None:
         pilot.deadline_marks.append(mark("met", self.rule, self.due))
+
+
+@dataclass(frozen=True)
+class SolutionSourced(PilotEvent):
+    """R1 (deployment): a solution sourced for a project, developed in the region or not."""
+
+    project_id: str
+    solution_id: str
+    name: str
+    provider: str
+    regional: bool
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        pilot.projects[self.project_id].setdefault("solutions", {})[self.solution_id] = {
+            "name": self.name,
+            "provider": self.provider,
+            "regional": self.regional,
+        }
+
+
+@dataclass(frozen=True)
+class FundingIdentified(PilotEvent):
+    """R1 (deployment): a funding line identified under a scheme of the programme."""
+
+    project_id: str
+    funding_id: str
+    scheme: str
+    amount_eur: float
+    rate: float
+    months: int
+    priority_district: bool
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        pilot.fundings[self.funding_id] = {
+            "project_id": self.project_id,
+            "scheme": self.scheme,
+            "amount_eur": self.amount_eur,
+            "rate": self.rate,
+            "months": self.months,
+            "priority_district": self.priority_district,
+            "status": "requested",
+            "decided_on": None,
+        }
+
+
+@dataclass(frozen=True)
+class FundingDecided(PilotEvent):
+    project_id: str
+    funding_id: str
+    granted: bool
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        funding = pilot.fundings[self.funding_id]
+        funding["status"] = "granted" if self.granted else "refused"
+        funding["decided_on"] = self.on
+
+
+@dataclass(frozen=True)
+class BlockerRaised(PilotEvent):
+    """R1 (deployment): something stands in the way; the agency helps lift it."""
+
+    blocker_id: str
+    description: str
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        pilot.blockers[self.blocker_id] = {
+            "description": self.description,
+            "raised_on": self.on,
+            "lifted_on": None,
+            "how": None,
+        }
+
+
+@dataclass(frozen=True)
+class BlockerLifted(PilotEvent):
+    blocker_id: str
+    how: str
+
+    def mutate_pilot(self, pilot: Pilot) -> None:
+        blocker = pilot.blockers[self.blocker_id]
+        blocker["lifted_on"] = self.on
+        blocker["how"] = self.how

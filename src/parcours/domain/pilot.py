@@ -62,6 +62,8 @@ class Pilot(Aggregate):
         self.alerts: dict[str, dict[str, Any]] = {}
         self.communications: dict[str, dict[str, Any]] = {}
         self.evaluation: dict[str, Any] | None = None
+        self.fundings: dict[str, dict[str, Any]] = {}
+        self.blockers: dict[str, dict[str, Any]] = {}
         self.deadline_marks: list[str] = []
 
     # -- creation ---------------------------------------------------------------------------
@@ -373,6 +375,106 @@ class Pilot(Aggregate):
             follow_ups=list(self.follow_ups),
             rex_dates=list(self.rex.values()),
         )
+
+    # -- deployment support (R1) ------------------------------------------------------------
+
+    def source_solution(
+        self,
+        act: Act,
+        *,
+        project_id: str,
+        solution_id: str,
+        name: str,
+        provider: str,
+        regional: bool,
+    ) -> None:
+        self._allowed_in("source a solution", Phase.FRAMING, Phase.DEPLOYMENT)
+        self.project(project_id)
+        self.trigger_event(
+            ev.SolutionSourced,
+            **self._stamp(act, act.today),
+            project_id=project_id,
+            solution_id=solution_id,
+            name=name,
+            provider=provider,
+            regional=regional,
+        )
+
+    def identify_funding(
+        self,
+        act: Act,
+        programme: Programme,
+        *,
+        project_id: str,
+        funding_id: str,
+        scheme: str,
+        amount_eur: float,
+        rate: float,
+        months: int,
+        priority_district: bool,
+    ) -> None:
+        self._allowed_in("identify funding", Phase.FRAMING, Phase.DEPLOYMENT)
+        self.project(project_id)
+        rules = programme.funding_scheme(scheme)
+        cap = rules.max_rate_priority_district if priority_district else rules.max_rate
+        if amount_eur > rules.max_amount_eur:
+            raise RuleViolation(
+                rules.id, f"at most {rules.max_amount_eur:g} € under this scheme", "amount_eur"
+            )
+        if months > rules.max_months:
+            raise RuleViolation(rules.id, f"at most {rules.max_months} months", "months")
+        if rate > cap:
+            where = " in a priority urban district" if priority_district else ""
+            raise RuleViolation(rules.id, f"a rate of at most {cap:.0%}{where}", "rate")
+        self.trigger_event(
+            ev.FundingIdentified,
+            **self._stamp(act, act.today),
+            project_id=project_id,
+            funding_id=funding_id,
+            scheme=scheme,
+            amount_eur=amount_eur,
+            rate=rate,
+            months=months,
+            priority_district=priority_district,
+        )
+
+    def decide_funding(self, act: Act, on: date, *, funding_id: str, granted: bool) -> None:
+        self._active("decide on funding")
+        try:
+            funding = self.fundings[funding_id]
+        except KeyError:
+            raise NotFound("funding line", funding_id) from None
+        if funding["status"] != "requested":
+            raise RuleViolation("R1", f"the funding line is already {funding['status']}")
+        self._check_date(on, act)
+        self.trigger_event(
+            ev.FundingDecided,
+            **self._stamp(act, on),
+            project_id=funding["project_id"],
+            funding_id=funding_id,
+            granted=granted,
+        )
+
+    def raise_blocker(self, act: Act, on: date, *, blocker_id: str, description: str) -> None:
+        self._allowed_in("raise a blocker", Phase.FRAMING, Phase.DEPLOYMENT)
+        self._check_date(on, act)
+        self.trigger_event(
+            ev.BlockerRaised,
+            **self._stamp(act, on),
+            blocker_id=blocker_id,
+            description=description,
+        )
+
+    def lift_blocker(self, act: Act, on: date, *, blocker_id: str, how: str) -> None:
+        self._active("lift a blocker")
+        try:
+            blocker = self.blockers[blocker_id]
+        except KeyError:
+            raise NotFound("blocker", blocker_id) from None
+        if blocker["lifted_on"] is not None:
+            raise RuleViolation("R1", "this blocker is already lifted")
+        self._check_date(on, act, not_before=blocker["raised_on"])
+        self.trigger_event(ev.BlockerLifted, **self._stamp(act, on), blocker_id=blocker_id, how=how)
 
     # -- lookups ----------------------------------------------------------------------------
 

@@ -6,11 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import MetaData, Table, select
+from sqlalchemy import Table, select
 
-from parcours.projections.pilots import PilotIndex, pilot_table
 from parcours.projections.runner import ProjectionRunner
-from parcours.store.eventstore import PilotStore
 
 
 class Difference(BaseModel):
@@ -36,26 +34,43 @@ def rebuild(runner: ProjectionRunner, on_page: Callable[[int], None] | None = No
     return runner.catch_up(on_page=on_page)
 
 
-def check(
-    store: PilotStore, live: Table, on_page: Callable[[int], None] | None = None
-) -> CheckReport:
-    """Rebuild into a scratch table beside the live one, compare row by row, drop it."""
-    scratch = pilot_table(f"{live.name}_check", MetaData())
-    scratch.create(store.engine, checkfirst=True)
-    runner = ProjectionRunner(store, [PilotIndex(scratch)], name=f"{live.name}_check")
+def check(runner: ProjectionRunner, on_page: Callable[[int], None] | None = None) -> CheckReport:
+    """Rebuild every projection into scratch tables beside the live ones, compare row by row,
+    then drop the scratch tables."""
+    store = runner.store
+    scratch = [projection.scratch() for projection in runner.projections]
+    pairs = [
+        (live, twin)
+        for projection, copy in zip(runner.projections, scratch, strict=True)
+        for live, twin in zip(projection.tables, copy.tables, strict=True)
+    ]
+    for _, twin in pairs:
+        twin.create(store.engine, checkfirst=True)
+    rebuilt = ProjectionRunner(store, scratch, name=f"{runner.name}_check")
     try:
-        runner.reset()
-        runner.catch_up(on_page=on_page)
+        rebuilt.reset()
+        rebuilt.catch_up(on_page=on_page)
+        differences: list[Difference] = []
+        rows = 0
         with store.datastore.transaction(commit=False) as session:
-            key = live.c.pilot_id.name
-            have = {r[key]: dict(r) for r in session.execute(select(live)).mappings()}
-            want = {r[key]: dict(r) for r in session.execute(select(scratch)).mappings()}
-        differences = [
-            Difference(table=live.name, key=k, live=have.get(k), rebuilt=want.get(k))
-            for k in sorted(set(have) | set(want))
-            if have.get(k) != want.get(k)
-        ]
-        return CheckReport(rows=len(want), differences=differences)
+            for live, twin in pairs:
+                have, want = _rows(session, live), _rows(session, twin)
+                rows += len(want)
+                differences += [
+                    Difference(table=live.name, key=k, live=have.get(k), rebuilt=want.get(k))
+                    for k in sorted(set(have) | set(want))
+                    if have.get(k) != want.get(k)
+                ]
+        return CheckReport(rows=rows, differences=differences)
     finally:
-        runner.reset()
-        scratch.drop(store.engine, checkfirst=True)
+        rebuilt.reset()
+        for _, twin in pairs:
+            twin.drop(store.engine, checkfirst=True)
+
+
+def _rows(session: Any, table: Table) -> dict[str, dict[str, Any]]:
+    keys = [c.name for c in table.primary_key.columns]
+    return {
+        "/".join(str(row[k]) for k in keys): dict(row)
+        for row in session.execute(select(table)).mappings()
+    }

@@ -20,7 +20,17 @@ from parcours.domain import events as ev
 METADATA = MetaData()
 
 # JSON columns hold lists of dates and small maps; they are read whole with the row.
-_JSON = ("phase_history", "follow_ups", "rex", "time_logs", "warnings", "communications", "marks")
+_JSON = (
+    "phase_history",
+    "follow_ups",
+    "rex",
+    "time_logs",
+    "warnings",
+    "communications",
+    "marks",
+    "blockers",
+    "solutions",
+)
 
 
 def pilot_table(name: str = "parcours_rm_pilots", metadata: MetaData = METADATA) -> Table:
@@ -42,6 +52,8 @@ def pilot_table(name: str = "parcours_rm_pilots", metadata: MetaData = METADATA)
         Column("warnings", Text, nullable=False),
         Column("communications", Text, nullable=False),
         Column("marks", Text, nullable=False),
+        Column("blockers", Text, nullable=False),
+        Column("solutions", Text, nullable=False),
         Index(f"{name}_programme_phase", "programme", "phase"),
         Index(f"{name}_name", "name"),
     )
@@ -67,6 +79,8 @@ def _new_row(event: ev.Enrolled) -> dict[str, Any]:
         "warnings": [],
         "communications": {},
         "marks": [],
+        "blockers": {},
+        "solutions": {},
     }
 
 
@@ -111,6 +125,9 @@ _FOLDS: dict[type, Callable[[dict[str, Any], Any], None]] = {
     ev.CommunicationRequested: _communication("requested"),
     ev.CommunicationPublished: _communication("published"),
     ev.DeadlineMissed: lambda row, e: row["marks"].append(["missed", e.rule, e.due.isoformat()]),
+    ev.BlockerRaised: lambda row, e: row["blockers"].__setitem__(e.blocker_id, _on(e)),
+    ev.BlockerLifted: lambda row, e: row["blockers"].pop(e.blocker_id),
+    ev.SolutionSourced: lambda row, e: row["solutions"].__setitem__(e.solution_id, e.regional),
 }
 
 
@@ -122,7 +139,12 @@ class PilotIndex:
     def tables(self) -> Sequence[Table]:
         return (self.table,)
 
+    def scratch(self) -> PilotIndex:
+        """The same projection on empty tables of its own (for `projections check`)."""
+        return PilotIndex(pilot_table(f"{self.table.name}_check", MetaData()))
+
     def fold(self, session: Session, events: Sequence[Any]) -> None:
+        events = [e for e in events if isinstance(e, ev.PilotEvent | ev.Enrolled)]
         touched = {str(e.originator_id) for e in events if not isinstance(e, ev.Enrolled)}
         rows = self._read(session, touched)
         created: set[str] = set()

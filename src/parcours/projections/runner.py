@@ -27,6 +27,8 @@ class Projection(Protocol):
 
     def fold(self, session: Session, events: Sequence[Any]) -> None: ...
 
+    def scratch(self) -> Projection: ...
+
 
 class PositionMoved(Exception):
     """Another runner folded this page first; ours was rolled back."""

@@ -1,0 +1,182 @@
+"""Projects with their indicators against targets, solutions and funding (R1, R8), and the
+cohort's REX sessions (R7): what a funder or the report asks for."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Column, Date, MetaData, String, Table, Text, select
+from sqlalchemy.orm import Session
+
+from parcours.domain import events as ev
+from parcours.domain.rex import RexScheduled
+
+METADATA = MetaData()
+_JSON = ("indicators", "reports", "solutions", "fundings")
+
+
+def project_table(name: str = "parcours_rm_projects", metadata: MetaData = METADATA) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("pilot_id", String(36), primary_key=True),
+        Column("project_id", String(36), primary_key=True),
+        Column("title", String(200), nullable=False),
+        Column("theme", String(64), nullable=False),
+        Column("evaluation_protocol", Text, nullable=True),
+        Column("indicators", Text, nullable=False),
+        Column("reports", Text, nullable=False),
+        Column("solutions", Text, nullable=False),
+        Column("fundings", Text, nullable=False),
+    )
+
+
+def session_table(name: str = "parcours_rm_rex_sessions", metadata: MetaData = METADATA) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("session_id", String(36), primary_key=True),
+        Column("programme", String(64), nullable=False, index=True),
+        Column("on", Date, nullable=False),
+        Column("kind", String(16), nullable=False),
+        Column("title", String(200), nullable=False),
+    )
+
+
+projects = project_table()
+rex_sessions = session_table()
+
+
+class ProjectIndex:
+    def __init__(self, table: Table = projects) -> None:
+        self.table = table
+
+    @property
+    def tables(self) -> Sequence[Table]:
+        return (self.table,)
+
+    def scratch(self) -> ProjectIndex:
+        return ProjectIndex(project_table(f"{self.table.name}_check", MetaData()))
+
+    def fold(self, session: Session, events: Sequence[Any]) -> None:
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        created: set[tuple[str, str]] = set()
+        for event in events:
+            project = getattr(event, "project_id", None)
+            if project is None or not isinstance(event, ev.PilotEvent):
+                continue
+            key = (str(event.originator_id), project)
+            if isinstance(event, ev.ProjectRecommended):
+                rows[key] = {
+                    "pilot_id": key[0],
+                    "project_id": key[1],
+                    "title": event.title,
+                    "theme": event.theme,
+                    "evaluation_protocol": None,
+                    "indicators": [],
+                    "reports": {},
+                    "solutions": {},
+                    "fundings": {},
+                }
+                created.add(key)
+                continue
+            if key not in rows:
+                rows[key] = self._read(session, key)
+            self._apply(rows[key], event)
+        self._write(session, rows, created)
+
+    def _read(self, session: Session, key: tuple[str, str]) -> dict[str, Any]:
+        found = (
+            session.execute(
+                select(self.table).where(
+                    self.table.c.pilot_id == key[0], self.table.c.project_id == key[1]
+                )
+            )
+            .mappings()
+            .one()
+        )
+        return _decoded(found)
+
+    @staticmethod
+    def _apply(row: dict[str, Any], event: Any) -> None:
+        if isinstance(event, ev.ProjectFramed):
+            row["indicators"] = [dict(i) for i in event.indicators]
+            row["evaluation_protocol"] = event.evaluation_protocol
+        elif isinstance(event, ev.IndicatorReported):
+            row["reports"].setdefault(event.key, {})[event.period] = event.value
+        elif isinstance(event, ev.SolutionSourced):
+            row["solutions"][event.solution_id] = {
+                "name": event.name,
+                "provider": event.provider,
+                "regional": event.regional,
+            }
+        elif isinstance(event, ev.FundingIdentified):
+            row["fundings"][event.funding_id] = {
+                "scheme": event.scheme,
+                "amount_eur": event.amount_eur,
+                "rate": event.rate,
+                "months": event.months,
+                "priority_district": event.priority_district,
+                "status": "requested",
+            }
+        elif isinstance(event, ev.FundingDecided):
+            row["fundings"][event.funding_id]["status"] = "granted" if event.granted else "refused"
+
+    def _write(
+        self,
+        session: Session,
+        rows: dict[tuple[str, str], dict[str, Any]],
+        created: set[tuple[str, str]],
+    ) -> None:
+        for key, row in rows.items():
+            stored = {**row, **{c: json.dumps(row[c]) for c in _JSON}}
+            if key in created:
+                session.execute(self.table.insert().values(**stored))
+            else:
+                session.execute(
+                    self.table.update()
+                    .where(self.table.c.pilot_id == key[0], self.table.c.project_id == key[1])
+                    .values(
+                        **{k: v for k, v in stored.items() if k not in ("pilot_id", "project_id")}
+                    )
+                )
+
+
+class RexSessionIndex:
+    def __init__(self, table: Table = rex_sessions) -> None:
+        self.table = table
+
+    @property
+    def tables(self) -> Sequence[Table]:
+        return (self.table,)
+
+    def scratch(self) -> RexSessionIndex:
+        return RexSessionIndex(session_table(f"{self.table.name}_check", MetaData()))
+
+    def fold(self, session: Session, events: Sequence[Any]) -> None:
+        rows = [
+            {
+                "session_id": str(e.originator_id),
+                "programme": e.programme,
+                "on": e.on,
+                "kind": e.kind,
+                "title": e.title,
+            }
+            for e in events
+            if isinstance(e, RexScheduled)
+        ]
+        if rows:
+            session.execute(self.table.insert(), rows)
+
+
+def _decoded(found: Any) -> dict[str, Any]:
+    row = dict(found)
+    for column in _JSON:
+        row[column] = json.loads(row[column])
+    return row
+
+
+def decode(found: Any) -> dict[str, Any]:
+    return _decoded(found._mapping if hasattr(found, "_mapping") else found)
