@@ -399,6 +399,188 @@ def record_evaluation(
     )
 
 
+# -- deployment support ------------------------------------------------------------------------
+
+ProjectArg = Annotated[str, typer.Argument(help="The project's id.")]
+
+
+@cli.command("source-solution")
+def source_solution(
+    pilot: PilotArg,
+    project: ProjectArg,
+    name: Annotated[str, typer.Option()],
+    provider: Annotated[str, typer.Option()],
+    regional: Annotated[bool, typer.Option("--regional/--not-regional")],
+    actor: Actor = "cli",
+) -> None:
+    """Record a solution sourced for a project (developed in the region or not); prints its id."""
+    out.print(
+        str(
+            run(
+                lambda: app().source_solution(
+                    pilot, project, name=name, provider=provider, regional=regional, actor=actor
+                )
+            )
+        )
+    )
+
+
+@cli.command("identify-funding")
+def identify_funding(
+    pilot: PilotArg,
+    project: ProjectArg,
+    scheme: Annotated[str, typer.Option()],
+    amount_eur: Annotated[float, typer.Option("--amount-eur")],
+    rate: Annotated[float, typer.Option(help="0.6 for 60 %.")],
+    months: Annotated[int, typer.Option()],
+    priority_district: Annotated[bool, typer.Option("--priority-district")] = False,
+    actor: Actor = "cli",
+) -> None:
+    """Identify a funding line under one of the programme's schemes; prints its id."""
+    out.print(
+        str(
+            run(
+                lambda: app().identify_funding(
+                    pilot,
+                    project,
+                    scheme=scheme,
+                    amount_eur=amount_eur,
+                    rate=rate,
+                    months=months,
+                    priority_district=priority_district,
+                    actor=actor,
+                )
+            )
+        )
+    )
+
+
+@cli.command("decide-funding")
+def decide_funding(
+    pilot: PilotArg,
+    funding: str,
+    granted: Annotated[bool, typer.Option("--granted/--refused")],
+    on: On = None,
+    actor: Actor = "cli",
+) -> None:
+    """A funding line is granted or refused."""
+    run(lambda: app().decide_funding(pilot, funding, granted=granted, on=day(on), actor=actor))
+
+
+@cli.command("raise-blocker")
+def raise_blocker(
+    pilot: PilotArg,
+    description: Annotated[str, typer.Option()],
+    on: On = None,
+    actor: Actor = "cli",
+) -> None:
+    """Record a blocker in the way of the project; prints its id."""
+    out.print(
+        str(
+            run(
+                lambda: app().raise_blocker(pilot, description=description, on=day(on), actor=actor)
+            )
+        )
+    )
+
+
+@cli.command("lift-blocker")
+def lift_blocker(
+    pilot: PilotArg,
+    blocker: str,
+    how: Annotated[str, typer.Option()],
+    on: On = None,
+    actor: Actor = "cli",
+) -> None:
+    """Record how a blocker was lifted."""
+    run(lambda: app().lift_blocker(pilot, blocker, how=how, on=day(on), actor=actor))
+
+
+@cli.command("schedule-rex")
+def schedule_rex(
+    on: Annotated[str, typer.Option()],
+    title: Annotated[str, typer.Option()],
+    kind: Annotated[str, typer.Option(help="collective or individual.")] = "collective",
+    programme: Annotated[str, typer.Option()] = "grand-est-2024",
+    actor: Actor = "cli",
+) -> None:
+    """Schedule a REX session of the cohort (R7); prints its id for record-rex --session."""
+    when = day(on)
+    assert when is not None
+    out.print(
+        str(
+            run(lambda: app().schedule_rex(programme, on=when, kind=kind, title=title, actor=actor))
+        )
+    )
+
+
+@cli.command()
+def indicators(
+    pilot: PilotArg,
+    as_json: Json = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV rows.")] = False,
+) -> None:
+    """R8: each framed indicator, its target and the values reported per period."""
+    lines = run(lambda: app().indicators(pilot))
+    if as_json:
+        emit_json(lines)
+        return
+    if as_csv:
+        import csv
+        import sys
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["project", "key", "label", "unit", "target", "period", "value"])
+        for line in lines:
+            for period, value in line.values.items() or {"": ""}.items():
+                writer.writerow(
+                    [
+                        line.project,
+                        line.key,
+                        line.label,
+                        line.unit,
+                        "" if line.target is None else f"{line.target:g}",
+                        period,
+                        value if value == "" else f"{value:g}",
+                    ]
+                )
+        return
+    out.print(_indicator_table(lines))
+
+
+def _indicator_table(lines: list[Any]) -> Table:
+    table = Table("project", "indicator", "target", "values", "progress", title="Indicators (R8)")
+    for line in lines:
+        values = ", ".join(f"{p}: {v:g}" for p, v in line.values.items()) or "-"
+        target = "-" if line.target is None else f"{line.target:g} {line.unit}"
+        progress = "-" if line.progress is None else f"{line.progress:.0%}"
+        table.add_row(line.project, line.label, target, values, progress)
+    return table
+
+
+@cli.command()
+def evaluation(pilot: PilotArg, as_json: Json = False) -> None:
+    """The pilot's experiment report (R1) with its indicator table (R8)."""
+    view = run(lambda: app().get_pilot(pilot))
+    lines = run(lambda: app().indicators(pilot))
+    if as_json:
+        emit_json(
+            {
+                "evaluation": view.evaluation.model_dump(mode="json") if view.evaluation else None,
+                "indicators": [line.model_dump(mode="json") for line in lines],
+            }
+        )
+        return
+    out.print(f"[bold]{view.name}[/bold] — phase {view.phase} since {view.phase_since}")
+    if view.evaluation is None:
+        out.print("No evaluation report yet (record-evaluation).")
+    else:
+        out.print(f"Findings: {view.evaluation.findings}", markup=False)
+        out.print(f"Recommendations: {view.evaluation.recommendations}", markup=False)
+        out.print(f"Replicable: {'yes' if view.evaluation.replicable else 'no'}")
+    out.print(_indicator_table(lines))
+
+
 # -- reads ------------------------------------------------------------------------------------
 
 

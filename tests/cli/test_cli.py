@@ -253,3 +253,84 @@ def test_audit_export_verifies_alone_from_the_shell(run, tmp_path: Path) -> None
     code, _, err = run("audit", "verify-export", str(export), ok=False)
     assert code == 1
     assert "line 1" in err
+
+
+def test_indicators_csv_and_evaluation_from_the_shell(run) -> None:  # type: ignore[no-untyped-def]
+    _, out, _ = run("enroll", "CC X", "--charter-signed-on", "2024-09-02")
+    pilot = out.strip()
+    run(
+        "designate-referent",
+        pilot,
+        "--role",
+        "operational",
+        "--first-name",
+        "Camille",
+        "--last-name",
+        "Martin",
+        "--email",
+        "camille.martin@example.org",
+        "--phone",
+        "+33 3 24 00 00 00",
+    )
+    run("start-diagnostic", pilot, "--on", "2024-09-16")
+    _, out, _ = run(
+        "recommend-project", pilot, "--title", "Guichet", "--theme", "digital-inclusion"
+    )
+    project = out.strip()
+    run("complete-diagnostic", pilot, "--on", "2024-12-12")
+    run(
+        "frame-project",
+        pilot,
+        project,
+        "--indicator",
+        "people_helped:People helped:persons:300",
+        "--protocol",
+        "Quarterly count",
+    )
+    run("start-deployment", pilot, "--on", "2025-03-03")
+    code, _, err = run(
+        "identify-funding",
+        pilot,
+        project,
+        "--scheme",
+        "fne-call-for-projects",
+        "--amount-eur",
+        "90000",
+        "--rate",
+        "0.5",
+        "--months",
+        "12",
+        ok=False,
+    )
+    assert code == 1
+    assert "fne-call-for-projects (amount_eur)" in err
+    for period, value in (("2025-Q2", "74"), ("2025-Q3", "160")):
+        run(
+            "report-indicator",
+            pilot,
+            project,
+            "--key",
+            "people_helped",
+            "--value",
+            value,
+            "--period",
+            period,
+        )
+    _, out, _ = run("indicators", pilot, "--csv")
+    assert out.splitlines()[1:] == [
+        "Guichet,people_helped,People helped,persons,300,2025-Q2,74",
+        "Guichet,people_helped,People helped,persons,300,2025-Q3,160",
+    ]
+    run("start-evaluation", pilot, "--on", "2025-11-03")
+    run(
+        "record-evaluation",
+        pilot,
+        "--findings",
+        "Three villages a week",
+        "--recommendations",
+        "Extend",
+        "--replicable",
+    )
+    _, out, _ = run("evaluation", pilot)
+    assert "Three villages a week" in out
+    assert "People helped" in out

@@ -35,6 +35,8 @@ class PilotLifecycle(RuleBasedStateMachine):
         self.app = Parcours(url, clock=self.clock)
         self.reader = Parcours(url, clock=self.clock)
         self.projects: list[UUID] = []
+        self.funding: list[UUID] = []
+        self.blockers: list[UUID] = []
         self.pilot: UUID
 
     @initialize()
@@ -154,6 +156,79 @@ class PilotLifecycle(RuleBasedStateMachine):
 
         with suppress(ParcoursError):
             command()
+
+    @precondition(lambda self: bool(self.projects))
+    @rule(
+        data=st.data(),
+        amount=st.sampled_from([1000, 50000, 60000]),
+        rate=st.sampled_from([0.5, 0.6, 0.8]),
+        months=st.sampled_from([12, 36, 48]),
+        district=st.booleans(),
+        grant=st.booleans(),
+    )
+    def fund(
+        self,
+        data: st.DataObject,
+        amount: int,
+        rate: float,
+        months: int,
+        district: bool,
+        grant: bool,
+    ) -> None:
+        project = data.draw(st.sampled_from(self.projects))
+
+        def command() -> None:
+            line = self.app.identify_funding(
+                self.pilot,
+                project,
+                scheme="fne-call-for-projects",
+                amount_eur=amount,
+                rate=rate,
+                months=months,
+                priority_district=district,
+                actor=LEAD,
+            )
+            self.funding.append(line)
+
+        self.attempt(command)
+        if self.funding:
+            line = self.funding[-1]
+            self.attempt(
+                lambda: self.app.decide_funding(
+                    self.pilot, line, granted=grant, on=date(2025, 6, 1), actor=LEAD
+                )
+            )
+
+    @precondition(lambda self: bool(self.projects))
+    @rule(data=st.data(), regional=st.booleans())
+    def source(self, data: st.DataObject, regional: bool) -> None:
+        project = data.draw(st.sampled_from(self.projects))
+        self.attempt(
+            lambda: self.app.source_solution(
+                self.pilot, project, name="Kiosque", provider="PME", regional=regional, actor=LEAD
+            )
+        )
+
+    @rule(on=days_, lift=st.booleans())
+    def blocker(self, on: date, lift: bool) -> None:
+        def command() -> None:
+            self.blockers.append(
+                self.app.raise_blocker(self.pilot, description="Contrat", on=on, actor=LEAD)
+            )
+
+        self.attempt(command)
+        if lift and self.blockers:
+            blocker = self.blockers[-1]
+            self.attempt(
+                lambda: self.app.lift_blocker(self.pilot, blocker, how="Signé", on=on, actor=LEAD)
+            )
+
+    @rule(on=days_)
+    def scheduled_rex(self, on: date) -> None:
+        session = self.app.schedule_rex(
+            "grand-est-2024", on=on, kind="collective", title="REX", actor=LEAD
+        )
+        self.attempt(lambda: self.app.record_rex(self.pilot, session=str(session), actor=LEAD))
 
     @rule()
     def erase_operational_referent(self) -> None:
