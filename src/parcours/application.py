@@ -1009,15 +1009,12 @@ class Parcours:
 
     def indicators(self, pilot: Any) -> list[cohort.IndicatorLine]:
         """R8: every framed indicator of the pilot's projects, its target and reported values."""
-        ident = str(self._load(pilot).id)
+        return cohort.indicator_lines(self._projects(str(self._load(pilot).id)))
+
+    def _projects(self, pilot_id: str) -> list[dict[str, Any]]:
+        query = select(projects).where(projects.c.pilot_id == pilot_id).order_by(projects.c.title)
         with self._read() as session:
-            rows = [
-                decode_project(r)
-                for r in session.execute(
-                    select(projects).where(projects.c.pilot_id == ident).order_by(projects.c.title)
-                )
-            ]
-        return cohort.indicator_lines(rows)
+            return [decode_project(r) for r in session.execute(query)]
 
     def rex_sessions(self, programme: str | None = None) -> list[dict[str, Any]]:
         """R7: the cohort's scheduled sessions with the pilots that attended each."""

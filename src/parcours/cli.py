@@ -657,7 +657,7 @@ def audit_verify(as_json: Json = False) -> None:
     if as_json:
         emit_json(report)
     elif report.ok:
-        out.print(f"audit trail verified: {report.pilots} pilots, {report.events} events")
+        out.print(f"audit trail verified: {report.pilots} histories, {report.events} events")
     if not report.ok and report.first_break is not None:
         broken = report.first_break
         err.print(

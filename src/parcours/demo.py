@@ -59,6 +59,18 @@ class Cohort:
         self.ids: dict[str, UUID] = {}
         self.projects: dict[str, UUID] = {}
         self.news: dict[str, UUID] = {}
+        self.sessions: dict[date, str] = {
+            day: str(
+                app.schedule_rex(
+                    "grand-est-2024", on=day, kind="collective", title=title, actor=LEAD
+                )
+            )
+            for day, title in (
+                (date(2024, 11, 28), "REX collectif — bilan des diagnostics"),
+                (date(2025, 3, 13), "REX collectif — lancement des déploiements"),
+                (date(2025, 10, 9), "REX collectif — premiers résultats"),
+            )
+        }
 
     def on(self, day: date, action: Callable[[], object]) -> None:
         self.plan[day].append(action)
@@ -115,7 +127,9 @@ class Cohort:
             )
         for day in rex:
             if withdrawal is None or day < withdrawal:
-                self.later(day, key, app.record_rex, session=f"rex-{day:%Y-%m}", on=day, actor=LEAD)
+                # a session the cohort scheduled is linked; any other is an individual one
+                session = self.sessions.get(day, f"rex-individual-{day:%Y-%m}")
+                self.later(day, key, app.record_rex, session=session, on=day, actor=LEAD)
         if withdrawal is not None and withdrawal <= done:
             self.later(
                 withdrawal,
@@ -339,7 +353,71 @@ def scenario(app: Parcours) -> Cohort:
             actor=REGION,
         ),
     )
+    c.on(date(2025, 3, 20), lambda: _support(c))
+    c.on(
+        date(2025, 4, 2),
+        lambda: c.news.__setitem__(
+            "blocker",
+            app_.raise_blocker(
+                c.ids["ardenne"],
+                description="No parking place for the itinerant desk",
+                on=date(2025, 4, 2),
+                actor=LEAD,
+            ),
+        ),
+    )
+    c.on(
+        date(2025, 4, 24),
+        lambda: app_.lift_blocker(
+            c.ids["ardenne"],
+            c.news["blocker"],
+            how="The town hall square, on market days",
+            on=date(2025, 4, 24),
+            actor=LEAD,
+        ),
+    )
     return c
+
+
+def _support(c: Cohort) -> None:
+    """Ardenne: two solutions sourced, a funding line granted and one refused."""
+    app, pilot, project = c.app, c.ids["ardenne"], c.projects["ardenne"]
+    app.source_solution(
+        pilot,
+        project,
+        name="Camping-car numérique équipé",
+        provider="Mobil'Est (Reims)",
+        regional=True,
+        actor=LEAD,
+    )
+    app.source_solution(
+        pilot,
+        project,
+        name="Prise de rendez-vous en ligne",
+        provider="Éditeur national",
+        regional=False,
+        actor=LEAD,
+    )
+    granted = app.identify_funding(
+        pilot,
+        project,
+        scheme="fne-call-for-projects",
+        amount_eur=45000,
+        rate=0.6,
+        months=36,
+        actor=LEAD,
+    )
+    refused = app.identify_funding(
+        pilot,
+        project,
+        scheme="fne-call-for-projects",
+        amount_eur=12000,
+        rate=0.5,
+        months=12,
+        actor=LEAD,
+    )
+    app.decide_funding(pilot, granted, granted=True, on=date(2025, 3, 20), actor=REGION)
+    app.decide_funding(pilot, refused, granted=False, on=date(2025, 3, 20), actor=REGION)
 
 
 def _alerts_table(recorded: list[Recorded], names: dict[UUID, str], title: str) -> Table:
@@ -391,7 +469,7 @@ def play(path: str, console: Console, report: str | None = "parcours-report.html
     purge = app.verify_purge()
     console.print(
         f"audit trail: {'verified' if audit.ok else 'BROKEN'} ({audit.events} events, "
-        f"{audit.pilots} pilots); purge: {'verified' if purge.verified else 'INCOMPLETE'} "
+        f"{audit.pilots} histories); purge: {'verified' if purge.verified else 'INCOMPLETE'} "
         f"({len(purge.pilots)} pilots, {purge.unreadable_events} sealed events unreadable)"
     )
     if report:

@@ -37,6 +37,8 @@ def test_the_report_is_self_contained(demo: Path) -> None:
     assert page.count("<title") >= 5  # the page's and each chart's
     assert page.count("<table>") >= 5  # a table alternative for each chart, and the alerts
     assert f"État au {REPORT_DAY.isoformat()}" in page
+    assert "Appui au déploiement" in page  # regional solutions, funding, blockers
+    assert "REX collectif — bilan des diagnostics" in page  # who attended each session
 
 
 def test_the_report_speaks_english_on_request(demo: Path) -> None:

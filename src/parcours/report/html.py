@@ -49,6 +49,8 @@ def render(app: Parcours, today: date, lang: str = "fr") -> str:
         _budgets(app, rows, today, w),
         _rex(app, rows, today, w),
         _cadence(app, rows, today, w),
+        _support(app, rows, board, w),
+        _sessions(app, w),
         _alerts(board, w),
     ]
     return (
@@ -278,6 +280,51 @@ def _cadence(app: Parcours, rows: list[dict[str, Any]], today: date, w: dict[str
     )
     header = [w["pilot"], w["month"], w["meetings"], w["status"]]
     return _figure("cadence", svg, _table(header, table), w)
+
+
+# -- deployment support and REX sessions --------------------------------------------------------
+
+
+def _support(
+    app: Parcours, rows: list[dict[str, Any]], board: cohort.Dashboard, w: dict[str, str]
+) -> str:
+    by_id = {str(r.pilot_id): r for r in board.rows}
+    lines = []
+    for row in rows:
+        funded = requested = 0.0
+        for project in app._projects(row["pilot_id"]):
+            for funding in project["fundings"].values():
+                requested += funding["amount_eur"]
+                if funding["status"] == "granted":
+                    funded += funding["amount_eur"]
+        solutions = len(row["solutions"])
+        dashboard = by_id[row["pilot_id"]]
+        lines.append(
+            [
+                row["name"],
+                f"{dashboard.regional_solutions} / {solutions}",
+                f"{funded:,.0f} / {requested:,.0f}".replace(",", " "),
+                dashboard.open_blockers,
+            ]
+        )
+    header = [w["pilot"], w["solutions"], w["funding"], w["blockers"]]
+    return f"<section><h2>{escape(w['support'])}</h2>{_table(header, lines)}</section>"
+
+
+def _sessions(app: Parcours, w: dict[str, str]) -> str:
+    lines = [
+        [
+            s["on"].isoformat(),
+            s["title"],
+            w.get(s["kind"], s["kind"]),
+            ", ".join(s["attended_by"]) or "-",
+        ]
+        for s in app.rex_sessions()
+    ]
+    if not lines:
+        return ""
+    header = [w["date"], w["session"], w["kind"], w["attended_by"]]
+    return f"<section><h2>{escape(w['sessions'])}</h2>{_table(header, lines)}</section>"
 
 
 # -- alerts ------------------------------------------------------------------------------------
