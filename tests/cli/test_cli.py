@@ -27,14 +27,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
     return invoke
 
 
-def test_a_pilot_from_the_shell(run) -> None:  # type: ignore[no-untyped-def]
-    _, out, _ = run(
-        "enroll",
-        "Communauté de Communes Ardenne Rives de Meuse",
-        "--charter-signed-on",
-        "2024-09-02",
-    )
-    pilot = out.strip()
+def designate(run, pilot: str) -> None:  # type: ignore[no-untyped-def]
     run(
         "designate-referent",
         pilot,
@@ -49,6 +42,38 @@ def test_a_pilot_from_the_shell(run) -> None:  # type: ignore[no-untyped-def]
         "--phone",
         "+33 3 24 00 00 00",
     )
+
+
+def deploy(run, pilot: str) -> str:  # type: ignore[no-untyped-def]
+    """Diagnostic, one recommended project framed with one indicator, deployment."""
+    run("start-diagnostic", pilot, "--on", "2024-09-16")
+    _, out, _ = run(
+        "recommend-project", pilot, "--title", "Guichet", "--theme", "digital-inclusion"
+    )
+    project: str = out.strip()
+    run("complete-diagnostic", pilot, "--on", "2024-12-12")
+    run(
+        "frame-project",
+        pilot,
+        project,
+        "--indicator",
+        "people_helped:People helped:persons:300",
+        "--protocol",
+        "Quarterly count",
+    )
+    run("start-deployment", pilot, "--on", "2025-03-03")
+    return project
+
+
+def test_a_pilot_from_the_shell(run) -> None:  # type: ignore[no-untyped-def]
+    _, out, _ = run(
+        "enroll",
+        "Communauté de Communes Ardenne Rives de Meuse",
+        "--charter-signed-on",
+        "2024-09-02",
+    )
+    pilot = out.strip()
+    designate(run, pilot)
     run("start-diagnostic", pilot, "--on", "2024-09-16")
     run("log-time", pilot, "--days", "1.5", "--on", "2024-10-08")
     _, out, _ = run(
@@ -138,20 +163,7 @@ def test_demo_plays_a_cohort(tmp_path: Path, run) -> None:  # type: ignore[no-un
 def test_history_audit_and_gdpr_from_the_shell(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _, out, _ = run("enroll", "CC X", "--charter-signed-on", "2024-09-02")
     pilot = out.strip()
-    run(
-        "designate-referent",
-        pilot,
-        "--role",
-        "operational",
-        "--first-name",
-        "Camille",
-        "--last-name",
-        "Martin",
-        "--email",
-        "camille.martin@example.org",
-        "--phone",
-        "+33 3 24 00 00 00",
-    )
+    designate(run, pilot)
     _, out, _ = run("history", pilot, "--json")
     assert [e["event_type"] for e in json.loads(out)] == ["Enrolled", "ReferentDesignated"]
     _, out, _ = run("audit", "verify")
@@ -258,36 +270,8 @@ def test_audit_export_verifies_alone_from_the_shell(run, tmp_path: Path) -> None
 def test_indicators_csv_and_evaluation_from_the_shell(run) -> None:  # type: ignore[no-untyped-def]
     _, out, _ = run("enroll", "CC X", "--charter-signed-on", "2024-09-02")
     pilot = out.strip()
-    run(
-        "designate-referent",
-        pilot,
-        "--role",
-        "operational",
-        "--first-name",
-        "Camille",
-        "--last-name",
-        "Martin",
-        "--email",
-        "camille.martin@example.org",
-        "--phone",
-        "+33 3 24 00 00 00",
-    )
-    run("start-diagnostic", pilot, "--on", "2024-09-16")
-    _, out, _ = run(
-        "recommend-project", pilot, "--title", "Guichet", "--theme", "digital-inclusion"
-    )
-    project = out.strip()
-    run("complete-diagnostic", pilot, "--on", "2024-12-12")
-    run(
-        "frame-project",
-        pilot,
-        project,
-        "--indicator",
-        "people_helped:People helped:persons:300",
-        "--protocol",
-        "Quarterly count",
-    )
-    run("start-deployment", pilot, "--on", "2025-03-03")
+    designate(run, pilot)
+    project = deploy(run, pilot)
     code, _, err = run(
         "identify-funding",
         pilot,
