@@ -22,7 +22,7 @@ from parcours.store.schema import audit_checkpoints
 from parcours.views import HistoryEntry
 
 if TYPE_CHECKING:
-    from parcours.application import Parcours
+    from parcours.service.core import ServiceCore
 
 _BASE = {
     "originator_id",
@@ -36,7 +36,7 @@ _BASE = {
 }
 
 
-def history(app: Parcours, pilot_id: UUID) -> list[HistoryEntry]:
+def history(app: ServiceCore, pilot_id: UUID) -> list[HistoryEntry]:
     events = list(app._store.events.get(pilot_id))
     persons = {e.person_id for e in events if isinstance(e, ev.ReferentDesignated)}
     with app._read() as session:
@@ -100,7 +100,7 @@ class AuditReport(BaseModel):
     first_break: Break | None
 
 
-def verify_audit_trail(app: Parcours, page: int = 1000) -> AuditReport:
+def verify_audit_trail(app: ServiceCore, page: int = 1000) -> AuditReport:
     """Recompute every pilot's chain from the stored bytes; name the first break."""
     heads: dict[UUID, tuple[int, bytes]] = {}
     events = 0
@@ -172,7 +172,7 @@ def _broken(
     )
 
 
-def checkpoint(app: Parcours, at: datetime) -> int:
+def checkpoint(app: ServiceCore, at: datetime) -> int:
     """Record every pilot's chain head (version and hash); returns the number of pilots."""
     with app._write() as session:
         heads = {
@@ -203,7 +203,7 @@ def _heads_query() -> Any:
 
 
 def _against_checkpoint(
-    app: Parcours, heads: dict[UUID, tuple[int, bytes]], events: int
+    app: ServiceCore, heads: dict[UUID, tuple[int, bytes]], events: int
 ) -> AuditReport | None:
     """A checkpointed head must still be in the recomputed chain: catches a cut-off tail."""
     with app._read() as session:
@@ -244,7 +244,7 @@ class _Link:
         self.originator_version = originator_version
 
 
-def export_lines(app: Parcours, pilot_id: UUID) -> list[dict[str, Any]]:
+def export_lines(app: ServiceCore, pilot_id: UUID) -> list[dict[str, Any]]:
     """The pilot's history with its chain, for an auditor who has nothing but the file."""
     entries = history(app, pilot_id)
     stored = app._store.recorder.select_events(pilot_id)

@@ -22,7 +22,7 @@ from parcours.projections.pilots import pilots
 from parcours.store.schema import person_keys
 
 if TYPE_CHECKING:
-    from parcours.application import Parcours, Write
+    from parcours.service.core import ServiceCore, Write
 
 RETENTION_ACTOR = "system:retention"
 PURPOSE = (
@@ -58,12 +58,12 @@ class PersonalDataExport(BaseModel):
     records: list[PersonalRecord]
 
 
-def retention_ended(app: Parcours, programme_id: str, now: datetime) -> bool:
+def retention_ended(app: ServiceCore, programme_id: str, now: datetime) -> bool:
     programme = app.programme(programme_id)
     return now.astimezone(programme.zone).date() > programme.retention.until
 
 
-def purge_expired(app: Parcours, now: datetime) -> PurgeReport:
+def purge_expired(app: ServiceCore, now: datetime) -> PurgeReport:
     with app._read() as session:
         rows = session.execute(
             select(pilots.c.pilot_id, pilots.c.programme).where(pilots.c.phase != "purged")
@@ -80,7 +80,7 @@ def purge_expired(app: Parcours, now: datetime) -> PurgeReport:
     return check.model_copy(update={"persons": persons, "keys_destroyed": keys})
 
 
-def purge_pilot(app: Parcours, pilot_id: UUID) -> tuple[int, int]:
+def purge_pilot(app: ServiceCore, pilot_id: UUID) -> tuple[int, int]:
     counted: dict[str, int] = {}
 
     def decide(pilot: Pilot, act: Act, writes: list[Write]) -> None:
@@ -96,7 +96,7 @@ def purge_pilot(app: Parcours, pilot_id: UUID) -> tuple[int, int]:
     return counted["persons"], counted["keys"]
 
 
-def _delete_snapshots(app: Parcours, session: Any, pilot_id: UUID) -> None:
+def _delete_snapshots(app: ServiceCore, session: Any, pilot_id: UUID) -> None:
     snapshots = app._store.snapshots
     if snapshots is None:
         return
@@ -104,7 +104,7 @@ def _delete_snapshots(app: Parcours, session: Any, pilot_id: UUID) -> None:
     session.execute(table.delete().where(table.c.originator_id == pilot_id))
 
 
-def _overwrite_freed_pages(app: Parcours) -> None:
+def _overwrite_freed_pages(app: ServiceCore) -> None:
     """Deleted rows linger on disk until the engine reuses their space: make it do so now."""
     engine = app._store.engine
     if engine.dialect.name == "sqlite" and app._store.datastore.is_sqlite_filedb:
@@ -117,7 +117,7 @@ def _overwrite_freed_pages(app: Parcours) -> None:
             connection.exec_driver_sql(f"VACUUM FULL {person_keys.name}")
 
 
-def verify_purge(app: Parcours, pilot_ids: list[UUID] | None = None) -> PurgeReport:
+def verify_purge(app: ServiceCore, pilot_ids: list[UUID] | None = None) -> PurgeReport:
     """No key of a purged pilot's people remains; every personal field of theirs is unreadable."""
     with app._read() as session:
         if pilot_ids is None:
@@ -157,7 +157,7 @@ def verify_purge(app: Parcours, pilot_ids: list[UUID] | None = None) -> PurgeRep
     )
 
 
-def export_personal_data(app: Parcours, email: str) -> PersonalDataExport:
+def export_personal_data(app: ServiceCore, email: str) -> PersonalDataExport:
     with app._read() as session:
         found = app._keys.persons_with_email(session, email)
     records = []

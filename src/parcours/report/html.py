@@ -11,7 +11,7 @@ from parcours import cohort
 from parcours.report.labels import words
 
 if TYPE_CHECKING:
-    from parcours.application import Parcours
+    from parcours.service.cohort import CohortQueries
 
 PHASE_COLOURS = {
     "charter_signed": "#b8c4d6",
@@ -39,7 +39,7 @@ NAME_WIDTH = 300
 ROW = 26
 
 
-def render(app: Parcours, today: date, lang: str = "fr") -> str:
+def render(app: CohortQueries, today: date, lang: str = "fr") -> str:
     w = words(lang)
     rows = app._rows()
     board = app.dashboard(today=today)
@@ -165,7 +165,7 @@ def _timeline(rows: list[dict[str, Any]], programme: Any, today: date, w: dict[s
 # -- time budgets (R6) -----------------------------------------------------------------------
 
 
-def _budgets(app: Parcours, rows: list[dict[str, Any]], today: date, w: dict[str, str]) -> str:
+def _budgets(app: CohortQueries, rows: list[dict[str, Any]], today: date, w: dict[str, str]) -> str:
     totals = []
     for row in rows:
         lines = cohort.time_budget(app.programme(row["programme"]), row, today)
@@ -201,7 +201,7 @@ def _budgets(app: Parcours, rows: list[dict[str, Any]], today: date, w: dict[str
 # -- REX attendance (R7) ---------------------------------------------------------------------
 
 
-def _rex(app: Parcours, rows: list[dict[str, Any]], today: date, w: dict[str, str]) -> str:
+def _rex(app: CohortQueries, rows: list[dict[str, Any]], today: date, w: dict[str, str]) -> str:
     years = sorted({y for r in rows for y in app.programme(r["programme"]).rex.required})
     cell = 110
     parts, table = [], []
@@ -239,7 +239,7 @@ def _withdrawn_on(row: dict[str, Any]) -> date | None:
 # -- follow-up cadence (R5) ------------------------------------------------------------------
 
 
-def _cadence(app: Parcours, rows: list[dict[str, Any]], today: date, w: dict[str, str]) -> str:
+def _cadence(app: CohortQueries, rows: list[dict[str, Any]], today: date, w: dict[str, str]) -> str:
     per_pilot = {
         r["pilot_id"]: cohort.follow_up_cadence(app.programme(r["programme"]), r, today)
         for r in rows
@@ -286,7 +286,7 @@ def _cadence(app: Parcours, rows: list[dict[str, Any]], today: date, w: dict[str
 
 
 def _support(
-    app: Parcours, rows: list[dict[str, Any]], board: cohort.Dashboard, w: dict[str, str]
+    app: CohortQueries, rows: list[dict[str, Any]], board: cohort.Dashboard, w: dict[str, str]
 ) -> str:
     by_id = {str(r.pilot_id): r for r in board.rows}
     lines = []
@@ -311,7 +311,7 @@ def _support(
     return f"<section><h2>{escape(w['support'])}</h2>{_table(header, lines)}</section>"
 
 
-def _sessions(app: Parcours, w: dict[str, str]) -> str:
+def _sessions(app: CohortQueries, w: dict[str, str]) -> str:
     lines = [
         [
             s["on"].isoformat(),
@@ -347,7 +347,7 @@ def _alerts(board: cohort.Dashboard, w: dict[str, str]) -> str:
     )
 
 
-def today_of(app: Parcours, today: date | None) -> date:
+def today_of(app: CohortQueries, today: date | None) -> date:
     if today is not None:
         return today
     now: datetime = app.now()

@@ -1,0 +1,1 @@
+"""The parts of the `Parcours` facade, one module each (see parcours.application)."""

@@ -1,0 +1,124 @@
+"""The cohort's questions (R3–R11), the report, and read-model maintenance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import select
+
+from parcours import cohort
+from parcours import inputs as inp
+from parcours.errors import InvalidInput, PilotNotFound
+from parcours.projections import maintenance
+from parcours.projections.pilots import decode as decode_row
+from parcours.projections.pilots import pilots
+from parcours.projections.projects import decode as decode_project
+from parcours.projections.projects import projects, rex_sessions
+from parcours.service.core import ServiceCore, as_uuid
+
+
+class CohortQueries(ServiceCore):
+    # -- the cohort (read models, R3–R11) ---------------------------------------------------
+
+    def _rows(self, pilot: Any = None) -> list[dict[str, Any]]:
+        query = select(pilots).order_by(pilots.c.name, pilots.c.pilot_id)
+        if pilot is not None:
+            query = query.where(pilots.c.pilot_id == str(as_uuid(pilot, "pilot")))
+        with self._read() as session:
+            rows = [decode_row(r) for r in session.execute(query)]
+        if pilot is not None and not rows:
+            raise PilotNotFound(pilot)
+        return rows
+
+    def _instant(self, today: date | datetime | None) -> datetime:
+        if today is None:
+            return self.now()
+        if isinstance(today, datetime):
+            if today.tzinfo is None:
+                raise InvalidInput("today", "a date-time needs its time zone")
+            return today
+        day = inp.check_date("today", today)
+        return datetime.combine(day, time(12), self.programme("grand-est-2024").zone)
+
+    def dashboard(self, today: date | datetime | None = None) -> cohort.Dashboard:
+        """One row per pilot: phase, since, next deadline, days left, alerts with rule ids."""
+        at = self._instant(today)
+        rows = [cohort.dashboard_row(self.programme(r["programme"]), r, at) for r in self._rows()]
+        day = at.astimezone(self.programme("grand-est-2024").zone).date()
+        return cohort.Dashboard(today=day, rows=rows, summary=cohort.summary(rows, day))
+
+    def indicators(self, pilot: Any) -> list[cohort.IndicatorLine]:
+        """R8: every framed indicator of the pilot's projects, its target and reported values."""
+        return cohort.indicator_lines(self._projects(str(self._load(pilot).id)))
+
+    def _projects(self, pilot_id: str) -> list[dict[str, Any]]:
+        query = select(projects).where(projects.c.pilot_id == pilot_id).order_by(projects.c.title)
+        with self._read() as session:
+            return [decode_project(r) for r in session.execute(query)]
+
+    def rex_sessions(self, programme: str | None = None) -> list[dict[str, Any]]:
+        """R7: the cohort's scheduled sessions with the pilots that attended each."""
+        query = select(rex_sessions).order_by(rex_sessions.c.on)
+        if programme is not None:
+            query = query.where(rex_sessions.c.programme == programme)
+        with self._read() as session:
+            sessions = [dict(r) for r in session.execute(query).mappings()]
+        attendance: dict[str, list[str]] = {s["session_id"]: [] for s in sessions}
+        for row in self._rows():
+            for name in row["rex"]:
+                if name in attendance:
+                    attendance[name].append(row["name"])
+        return [{**s, "attended_by": attendance[s["session_id"]]} for s in sessions]
+
+    def time_budget(self, pilot: Any, today: date | None = None) -> list[cohort.BudgetLine]:
+        """R6: budget against logged days, for the diagnostic and each deployment month."""
+        row = self._rows(pilot)[0]
+        programme = self.programme(row["programme"])
+        day = self._instant(today).astimezone(programme.zone).date()
+        return cohort.time_budget(programme, row, day)
+
+    def follow_up_cadence(self, pilot: Any, today: date | None = None) -> list[cohort.CadenceLine]:
+        """R5: follow-up meetings per month of deployment."""
+        row = self._rows(pilot)[0]
+        programme = self.programme(row["programme"])
+        day = self._instant(today).astimezone(programme.zone).date()
+        return cohort.follow_up_cadence(programme, row, day)
+
+    def rex_attendance(self, year: int, today: date | None = None) -> list[cohort.RexLine]:
+        """R7: per pilot, REX sessions attended in `year` against the programme's quota."""
+        if not isinstance(year, int) or not 2000 <= year <= 2100:
+            raise InvalidInput("year", "a calendar year such as 2025")
+        lines = []
+        for row in self._rows():
+            programme = self.programme(row["programme"])
+            day = self._instant(today).astimezone(programme.zone).date()
+            line = cohort.rex_line(programme, row, year, day)
+            # A pilot that withdrew owes no more reviews; a purged one is no longer shown.
+            if line is not None and row["phase"] not in ("withdrawn", "purged"):
+                lines.append(line)
+        return lines
+
+    def report_html(self, today: date | None = None, lang: str = "fr") -> str:
+        """The cohort report: timeline, budgets, REX, cadence, alerts; one self-contained page."""
+        from parcours import report
+
+        return report.render(self, report.html.today_of(self, today), lang)
+
+    # -- read-model maintenance --------------------------------------------------------------
+
+    def catch_up_projections(self) -> int:
+        """Fold what the read models have not seen yet (a projection worker calls this)."""
+        return self._projections.catch_up()
+
+    def rebuild_projections(self, on_page: Callable[[int], None] | None = None) -> int:
+        """Empty every read model and fold the whole log again; returns the events folded."""
+        return maintenance.rebuild(self._projections, on_page)
+
+    def check_projections(
+        self, on_page: Callable[[int], None] | None = None
+    ) -> maintenance.CheckReport:
+        """Rebuild into scratch tables and compare row by row with the live read models."""
+        self._projections.catch_up()
+        return maintenance.check(self._projections, on_page)

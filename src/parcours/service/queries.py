@@ -1,0 +1,174 @@
+"""Reading pilots back: views, history, audit, personal data (R12–R14)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from sqlalchemy import select
+
+from parcours import audit
+from parcours import inputs as inp
+from parcours.domain.pilot import Pilot
+from parcours.errors import InvalidInput, PilotNotFound
+from parcours.privacy import rights, sealing
+from parcours.projections.pilots import pilots
+from parcours.service.core import ServiceCore, as_uuid
+from parcours.store import ledger
+from parcours.views import (
+    CommunicationView,
+    ContactView,
+    Evaluation,
+    HistoryEntry,
+    IndicatorView,
+    PhaseStep,
+    PilotSummary,
+    PilotView,
+    ProjectView,
+    RaisedAlert,
+    TimeEntry,
+)
+
+
+class PilotQueries(ServiceCore):
+    # -- queries ----------------------------------------------------------------------------
+
+    def get_pilot(self, pilot: Any, *, as_of: datetime | None = None) -> PilotView:
+        if as_of is None:
+            return self._view(self._load(pilot))
+        return self._view(self._replay_as_of(as_uuid(pilot, "pilot"), as_of))
+
+    def list_pilots(self, *, programme: str | None = None) -> list[PilotSummary]:
+        query = select(pilots).order_by(pilots.c.name)
+        if programme is not None:
+            query = query.where(pilots.c.programme == programme)
+        with self._read() as session:
+            rows = session.execute(query).all()
+        return [
+            PilotSummary(
+                id=UUID(r.pilot_id),
+                name=r.name,
+                programme=r.programme,
+                phase=r.phase,
+                phase_since=r.phase_since,
+            )
+            for r in rows
+        ]
+
+    def history(self, pilot: Any) -> list[HistoryEntry]:
+        """Every event of the pilot: sequence, recorded time, effective date, actor, fields."""
+        ident = self._load(pilot).id
+        return audit.history(self, ident)
+
+    def verify_audit_trail(self) -> audit.AuditReport:
+        """Recompute the tamper-evidence chain of every pilot; the report names the first break."""
+        return audit.verify_audit_trail(self)
+
+    def checkpoint_audit_trail(self, at: datetime | None = None) -> int:
+        """Record every pilot's chain head; a later verification then also catches a tail
+        cut off, or a chain rewritten, since. The scheduler does it once a day."""
+        return audit.checkpoint(self, at or self.now())
+
+    def export_audit(self, pilot: Any) -> list[dict[str, Any]]:
+        """The pilot's history with its chain, one JSON object per event, for an auditor."""
+        return audit.export_lines(self, self._load(pilot).id)
+
+    @staticmethod
+    def verify_audit_export(lines: list[dict[str, Any]]) -> audit.AuditReport:
+        """Check an exported history with nothing but its lines."""
+        return audit.verify_export(lines)
+
+    # -- personal data (R12–R14) ------------------------------------------------------------
+
+    def purge_expired(self, now: datetime | None = None) -> rights.PurgeReport:
+        """R13: purge every pilot whose programme's retention has ended at `now`."""
+        return rights.purge_expired(self, now or self.now())
+
+    def verify_purge(self) -> rights.PurgeReport:
+        return rights.verify_purge(self)
+
+    def export_personal_data(self, *, email: str) -> rights.PersonalDataExport:
+        """R14, right of access: every personal value held about the person with this email."""
+        address = inp.validated(inp.EmailOnly, email=email).email
+        return rights.export_personal_data(self, address)
+
+    def event_count(self) -> int:
+        """How many events the store holds (a rejected command must not change it)."""
+        return int(self._store.recorder.max_notification_id() or 0)
+
+    def _replay_as_of(self, pilot_id: UUID, as_of: datetime) -> Pilot:
+        if as_of.tzinfo is None:
+            raise InvalidInput("as_of", "needs a time zone, e.g. datetime(..., tzinfo=UTC)")
+        with self._read() as session:
+            version = ledger.version_at(session, str(pilot_id), as_of)
+        if version is None:
+            raise PilotNotFound(pilot_id, f" as of {as_of.isoformat()}")
+        pilot: Any = self._store.repository.get(pilot_id, version=version)
+        assert isinstance(pilot, Pilot)
+        return pilot
+
+    def _view(self, pilot: Pilot) -> PilotView:
+        with self._read() as session:
+            keys = self._keys.keys(session, pilot.contacts)
+        return PilotView(
+            id=pilot.id,
+            name=pilot.name,
+            programme=pilot.programme,
+            siren=pilot.siren,
+            phase=pilot.phase,
+            phase_since=pilot.phase_since,
+            charter_signed_on=pilot.charter_signed_on,
+            phase_history=[PhaseStep(phase=p, since=d) for p, d in pilot.phase_history],
+            contacts=[_contact(pid, c, keys.get(pid)) for pid, c in pilot.contacts.items()],
+            projects=[_project(pid, p) for pid, p in pilot.projects.items()],
+            time_logged=[TimeEntry(**t) for t in pilot.time_logs],
+            days_logged=sum(t["days"] for t in pilot.time_logs),
+            follow_ups=list(pilot.follow_ups),
+            rex=dict(pilot.rex),
+            alerts=[RaisedAlert(alert_id=UUID(i), **a) for i, a in pilot.alerts.items()],
+            communications=[
+                CommunicationView(communication_id=UUID(i), **c)
+                for i, c in pilot.communications.items()
+            ],
+            evaluation=Evaluation(**pilot.evaluation) if pilot.evaluation else None,
+            withdrawal_reason=pilot.withdrawal_reason,
+            version=pilot.version,
+            recorded_at=pilot.modified_on,
+        )
+
+
+def _contact(person_id: str, contact: dict[str, Any], key: bytes | None) -> ContactView:
+    plain = sealing.unseal_fields(key, person_id, contact["sealed"])
+    status: Literal["active", "restricted", "erased"] = (
+        "erased"
+        if contact["erased"] or key is None
+        else ("restricted" if contact["objected"] else "active")
+    )
+    gone = sealing.PURGED
+    return ContactView(
+        person_id=UUID(person_id),
+        role=contact["role"],
+        current=contact["current"],
+        status=status,
+        first_name=plain.get("first_name", gone),
+        last_name=plain.get("last_name", gone),
+        email=plain.get("email", gone),
+        phone=plain.get("phone", gone),
+        title=plain.get("title"),
+        designated_on=contact["designated_on"],
+    )
+
+
+def _project(project_id: str, project: dict[str, Any]) -> ProjectView:
+    return ProjectView(
+        project_id=UUID(project_id),
+        title=project["title"],
+        theme=project["theme"],
+        framed=project["framed"],
+        evaluation_protocol=project["evaluation_protocol"],
+        indicators=[
+            IndicatorView(**i, reports=project["reports"].get(i["key"], {}))
+            for i in project["indicators"]
+        ],
+    )

@@ -1,0 +1,155 @@
+"""Deployment support (R1, R8): solutions, funding lines, blockers."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+from parcours import inputs as inp
+from parcours.errors import InvalidInput
+from parcours.service.core import ServiceCore, as_uuid
+
+
+class SupportCommands(ServiceCore):
+    # -- deployment support (R1, R8) ---------------------------------------------------------
+
+    def source_solution(
+        self,
+        pilot: Any,
+        project: Any,
+        *,
+        name: str,
+        provider: str,
+        regional: bool,
+        actor: str,
+        command_id: str | None = None,
+    ) -> UUID:
+        """A solution sourced for a project; the charter asks for ones developed in the region."""
+        data = inp.validated(inp.SolutionInput, name=name, provider=provider, regional=regional)
+        project_id, solution_id = str(as_uuid(project, "project")), uuid4()
+        self._run(
+            command_id,
+            "source_solution",
+            pilot,
+            actor,
+            lambda p, act, _w: p.source_solution(
+                act,
+                project_id=project_id,
+                solution_id=str(solution_id),
+                name=data.name,
+                provider=data.provider,
+                regional=data.regional,
+            ),
+        )
+        return solution_id
+
+    def identify_funding(
+        self,
+        pilot: Any,
+        project: Any,
+        *,
+        scheme: str,
+        amount_eur: float,
+        rate: float,
+        months: int,
+        actor: str,
+        priority_district: bool = False,
+        command_id: str | None = None,
+    ) -> UUID:
+        """A funding line under one of the programme's schemes, checked against its rules."""
+        data = inp.validated(
+            inp.FundingInput,
+            scheme=scheme,
+            amount_eur=amount_eur,
+            rate=rate,
+            months=months,
+            priority_district=priority_district,
+        )
+        project_id, funding_id = str(as_uuid(project, "project")), uuid4()
+        self._run(
+            command_id,
+            "identify_funding",
+            pilot,
+            actor,
+            lambda p, act, _w: p.identify_funding(
+                act,
+                self.programme(p.programme),
+                project_id=project_id,
+                funding_id=str(funding_id),
+                scheme=data.scheme,
+                amount_eur=data.amount_eur,
+                rate=data.rate,
+                months=data.months,
+                priority_district=data.priority_district,
+            ),
+        )
+        return funding_id
+
+    def decide_funding(
+        self,
+        pilot: Any,
+        funding: Any,
+        *,
+        granted: bool,
+        actor: str,
+        on: date | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """A funding line moves from requested to granted or refused."""
+        if not isinstance(granted, bool):
+            raise InvalidInput("granted", "true or false")
+        funding_id = str(as_uuid(funding, "funding"))
+        self._run(
+            command_id,
+            "decide_funding",
+            pilot,
+            actor,
+            lambda p, act, _w: p.decide_funding(
+                act, self._date(on, act), funding_id=funding_id, granted=granted
+            ),
+        )
+
+    def raise_blocker(
+        self,
+        pilot: Any,
+        *,
+        description: str,
+        actor: str,
+        on: date | None = None,
+        command_id: str | None = None,
+    ) -> UUID:
+        text = inp.check_text("description", description)
+        blocker_id = uuid4()
+        self._run(
+            command_id,
+            "raise_blocker",
+            pilot,
+            actor,
+            lambda p, act, _w: p.raise_blocker(
+                act, self._date(on, act), blocker_id=str(blocker_id), description=text
+            ),
+        )
+        return blocker_id
+
+    def lift_blocker(
+        self,
+        pilot: Any,
+        blocker: Any,
+        *,
+        how: str,
+        actor: str,
+        on: date | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        text = inp.check_text("how", how)
+        blocker_id = str(as_uuid(blocker, "blocker"))
+        self._run(
+            command_id,
+            "lift_blocker",
+            pilot,
+            actor,
+            lambda p, act, _w: p.lift_blocker(
+                act, self._date(on, act), blocker_id=blocker_id, how=text
+            ),
+        )

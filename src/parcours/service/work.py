@@ -1,0 +1,306 @@
+"""The work inside the phases (R5–R10): time, projects, follow-ups, REX, warnings,
+communications and the evaluation."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError
+
+from parcours import inputs as inp
+from parcours.domain.pilot import Act, Pilot
+from parcours.domain.rex import RexSession
+from parcours.errors import ConcurrencyConflict, InvalidInput
+from parcours.service.core import ServiceCore, Write, as_uuid
+
+
+class WorkCommands(ServiceCore):
+    # -- the work inside the phases (R5–R10) ------------------------------------------------
+
+    def log_time(
+        self,
+        pilot: Any,
+        *,
+        days: float,
+        actor: str,
+        on: date | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        amount = inp.validated(inp.TimeInput, days=days).days
+        self._run(
+            command_id,
+            "log_time",
+            pilot,
+            actor,
+            lambda p, act, _w: p.log_time(act, self._date(on, act), amount),
+        )
+
+    def recommend_project(
+        self, pilot: Any, *, title: str, theme: str, actor: str, command_id: str | None = None
+    ) -> UUID:
+        data = inp.validated(inp.ProjectInput, title=title, theme=theme)
+        project_id = uuid4()
+        self._run(
+            command_id,
+            "recommend_project",
+            pilot,
+            actor,
+            lambda p, act, _w: p.recommend_project(
+                act,
+                self.programme(p.programme),
+                project_id=str(project_id),
+                title=data.title,
+                theme=data.theme,
+            ),
+        )
+        return project_id
+
+    def frame_project(
+        self,
+        pilot: Any,
+        project: Any,
+        *,
+        indicators: list[dict[str, Any]],
+        evaluation_protocol: str,
+        actor: str,
+        command_id: str | None = None,
+    ) -> None:
+        data = inp.validated(
+            inp.FrameInput, indicators=indicators, evaluation_protocol=evaluation_protocol
+        )
+        keys = [i.key for i in data.indicators]
+        if len(set(keys)) != len(keys):
+            raise InvalidInput("indicators", "each indicator key appears once (R8)")
+        project_id = str(as_uuid(project, "project"))
+        self._run(
+            command_id,
+            "frame_project",
+            pilot,
+            actor,
+            lambda p, act, _w: p.frame_project(
+                act,
+                project_id=project_id,
+                indicators=[i.model_dump() for i in data.indicators],
+                evaluation_protocol=data.evaluation_protocol,
+            ),
+        )
+
+    def report_indicator(
+        self,
+        pilot: Any,
+        project: Any,
+        *,
+        key: str,
+        value: float,
+        period: str,
+        actor: str,
+        command_id: str | None = None,
+    ) -> None:
+        data = inp.validated(inp.ReportInput, key=key, value=value, period=period)
+        project_id = str(as_uuid(project, "project"))
+        self._run(
+            command_id,
+            "report_indicator",
+            pilot,
+            actor,
+            lambda p, act, _w: p.report_indicator(
+                act, project_id=project_id, key=data.key, value=data.value, period=data.period
+            ),
+        )
+
+    def record_follow_up(
+        self, pilot: Any, *, actor: str, on: date | None = None, command_id: str | None = None
+    ) -> None:
+        self._run(
+            command_id,
+            "record_follow_up",
+            pilot,
+            actor,
+            lambda p, act, _w: p.record_follow_up(act, self._date(on, act)),
+        )
+
+    def record_rex(
+        self,
+        pilot: Any,
+        *,
+        session: str,
+        actor: str,
+        on: date | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """R7: attendance at a REX session; a session scheduled with `schedule_rex` is linked
+        (its date, its kind), any other name counts as an individual session."""
+        name = inp.check_text("session", str(session), max_length=200)
+        scheduled = self._scheduled_rex(name)
+
+        def decide(p: Pilot, act: Act, _w: list[Write]) -> None:
+            day = self._date(on, act)
+            if scheduled is not None:
+                if scheduled.programme != p.programme:
+                    raise InvalidInput("session", "scheduled for another programme (R7)")
+                day = scheduled.on if on is None else day
+                if day != scheduled.on:
+                    raise InvalidInput("on", f"the session took place on {scheduled.on} (R7)")
+            p.record_rex(act, day, name)
+
+        self._run(command_id, "record_rex", pilot, actor, decide)
+
+    def schedule_rex(self, programme: str, *, on: date, kind: str, title: str, actor: str) -> UUID:
+        """R7: a REX session of the cohort (collective or individual) pilots then attend."""
+        data = inp.validated(
+            inp.RexSessionInput, programme=programme, on=on, kind=kind, title=title
+        )
+        definition = self.programme(data.programme)
+        act = self._act(actor, definition)
+        session = RexSession.schedule(
+            act,
+            session_id=uuid4(),
+            programme=definition.id,
+            on=data.on,
+            kind=data.kind,
+            title=data.title,
+        )
+        if not self._commit(session, []):
+            raise ConcurrencyConflict("schedule_rex: try again")
+        self._log.info("command", command="schedule_rex", session=str(session.id), actor=act.actor)
+        return session.id
+
+    def _scheduled_rex(self, name: str) -> RexSession | None:
+        try:
+            ident = UUID(name)
+        except ValueError:
+            return None
+        try:
+            found: Any = self._store.repository.get(ident)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, RexSession) else None
+
+    def raise_alert(
+        self,
+        pilot: Any,
+        *,
+        kind: str,
+        description: str,
+        actor: str,
+        on: date | None = None,
+        command_id: str | None = None,
+    ) -> UUID:
+        data = inp.validated(inp.AlertInput, kind=kind, description=description)
+        alert_id = uuid4()
+        self._run(
+            command_id,
+            "raise_alert",
+            pilot,
+            actor,
+            lambda p, act, _w: p.raise_alert(
+                act,
+                self._date(on, act),
+                alert_id=str(alert_id),
+                kind=data.kind,
+                description=data.description,
+            ),
+        )
+        return alert_id
+
+    def request_communication(
+        self,
+        pilot: Any,
+        *,
+        title: str,
+        actor: str,
+        on: date | None = None,
+        command_id: str | None = None,
+    ) -> UUID:
+        text = inp.check_text("title", title, max_length=300)
+        communication_id = uuid4()
+        self._run(
+            command_id,
+            "request_communication",
+            pilot,
+            actor,
+            lambda p, act, _w: p.request_communication(
+                act, self._date(on, act), communication_id=str(communication_id), title=text
+            ),
+        )
+        return communication_id
+
+    def decide_communication(
+        self,
+        pilot: Any,
+        communication: Any,
+        *,
+        approved: bool,
+        actor: str,
+        reason: str | None = None,
+        on: date | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        if not isinstance(approved, bool):
+            raise InvalidInput("approved", "true or false (R10)")
+        why = None if reason is None else inp.check_text("reason", reason)
+        communication_id = str(as_uuid(communication, "communication"))
+        self._run(
+            command_id,
+            "decide_communication",
+            pilot,
+            actor,
+            lambda p, act, _w: p.decide_communication(
+                act,
+                self._date(on, act),
+                communication_id=communication_id,
+                approved=approved,
+                reason=why,
+            ),
+        )
+
+    def publish_communication(
+        self,
+        pilot: Any,
+        communication: Any,
+        *,
+        actor: str,
+        on: date | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        communication_id = str(as_uuid(communication, "communication"))
+        self._run(
+            command_id,
+            "publish_communication",
+            pilot,
+            actor,
+            lambda p, act, _w: p.publish_communication(
+                act, self._date(on, act), communication_id=communication_id
+            ),
+        )
+
+    def record_evaluation(
+        self,
+        pilot: Any,
+        *,
+        findings: str,
+        recommendations: str,
+        replicable: bool,
+        actor: str,
+        command_id: str | None = None,
+    ) -> None:
+        data = inp.validated(
+            inp.EvaluationInput,
+            findings=findings,
+            recommendations=recommendations,
+            replicable=replicable,
+        )
+        self._run(
+            command_id,
+            "record_evaluation",
+            pilot,
+            actor,
+            lambda p, act, _w: p.record_evaluation(
+                act,
+                findings=data.findings,
+                recommendations=data.recommendations,
+                replicable=data.replicable,
+            ),
+        )
