@@ -191,6 +191,62 @@ class Cohort:
         if closure is not None:
             self.on(closure, lambda: app.close(self.ids[key], on=closure, actor=LEAD))
 
+    def communication(
+        self,
+        key: str,
+        title: str,
+        requested: date,
+        decided: date,
+        *,
+        approved: bool,
+        reason: str | None = None,
+        published: date | None = None,
+    ) -> None:
+        """R10: asked by the pilot, decided by the Region, published only once approved."""
+        app = self.app
+
+        def request() -> None:
+            self.news[key] = app.request_communication(
+                self.ids[key], title=title, on=requested, actor=REFERENT
+            )
+
+        self.on(requested, request)
+        self.on(
+            decided,
+            lambda: app.decide_communication(
+                self.ids[key],
+                self.news[key],
+                approved=approved,
+                reason=reason,
+                on=decided,
+                actor=REGION,
+            ),
+        )
+        if published is not None:
+            self.on(
+                published,
+                lambda: app.publish_communication(
+                    self.ids[key], self.news[key], on=published, actor=REFERENT
+                ),
+            )
+
+    def blocker(self, key: str, description: str, raised: date, lifted: date, how: str) -> None:
+        """R1: a blocker in the way of the deployment, and how the agency helped lift it."""
+        app = self.app
+
+        def raise_() -> None:
+            self.news[f"blocker:{key}"] = app.raise_blocker(
+                self.ids[key], description=description, on=raised, actor=LEAD
+            )
+
+        self.on(raised, raise_)
+        self.on(
+            lifted,
+            lambda: app.lift_blocker(
+                self.ids[key], self.news[f"blocker:{key}"], how=how, on=lifted, actor=LEAD
+            ),
+        )
+
     def _report(self, key: str, value: int, period: str) -> None:
         self.app.report_indicator(
             self.ids[key],
@@ -295,86 +351,38 @@ def scenario(app: Parcours) -> Cohort:
         date(2025, 3, 10),
         evaluation=date(2025, 12, 1),
     )
-    app_ = app
-    c.on(
+    c.later(
         date(2025, 2, 10),
-        lambda: app_.raise_alert(
-            c.ids["sauer"],
-            kind="confidentiality",
-            description="Survey answers shared by mistake",
-            on=date(2025, 2, 10),
-            actor=REFERENT,
-        ),
+        "sauer",
+        app.raise_alert,
+        kind="confidentiality",
+        description="Survey answers shared by mistake",
+        on=date(2025, 2, 10),
+        actor=REFERENT,
     )
-    c.on(
+    c.communication(
+        "moselle",
+        "Press release: the itinerant desk",
         date(2025, 5, 5),
-        lambda: c.news.__setitem__(
-            "moselle",
-            app_.request_communication(
-                c.ids["moselle"],
-                title="Press release: the itinerant desk",
-                on=date(2025, 5, 5),
-                actor=REFERENT,
-            ),
-        ),
-    )
-    c.on(
         date(2025, 5, 12),
-        lambda: app_.decide_communication(
-            c.ids["moselle"], c.news["moselle"], approved=True, on=date(2025, 5, 12), actor=REGION
-        ),
+        approved=True,
+        published=date(2025, 5, 20),
     )
-    c.on(
-        date(2025, 5, 20),
-        lambda: app_.publish_communication(
-            c.ids["moselle"], c.news["moselle"], on=date(2025, 5, 20), actor=REFERENT
-        ),
-    )
-    c.on(
+    c.communication(
+        "pompey",
+        "Interview before the evaluation",
         date(2025, 9, 1),
-        lambda: c.news.__setitem__(
-            "pompey",
-            app_.request_communication(
-                c.ids["pompey"],
-                title="Interview before the evaluation",
-                on=date(2025, 9, 1),
-                actor=REFERENT,
-            ),
-        ),
-    )
-    c.on(
         date(2025, 9, 8),
-        lambda: app_.decide_communication(
-            c.ids["pompey"],
-            c.news["pompey"],
-            approved=False,
-            reason="Wait for the evaluation",
-            on=date(2025, 9, 8),
-            actor=REGION,
-        ),
+        approved=False,
+        reason="Wait for the evaluation",
     )
     c.on(date(2025, 3, 20), lambda: _support(c))
-    c.on(
+    c.blocker(
+        "ardenne",
+        "No parking place for the itinerant desk",
         date(2025, 4, 2),
-        lambda: c.news.__setitem__(
-            "blocker",
-            app_.raise_blocker(
-                c.ids["ardenne"],
-                description="No parking place for the itinerant desk",
-                on=date(2025, 4, 2),
-                actor=LEAD,
-            ),
-        ),
-    )
-    c.on(
         date(2025, 4, 24),
-        lambda: app_.lift_blocker(
-            c.ids["ardenne"],
-            c.news["blocker"],
-            how="The town hall square, on market days",
-            on=date(2025, 4, 24),
-            actor=LEAD,
-        ),
+        how="The town hall square, on market days",
     )
     return c
 
