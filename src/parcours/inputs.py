@@ -161,7 +161,7 @@ def validated(model: type[M], **data: Any) -> M:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or model.__name__
-        raise InvalidInput(field, first["msg"]) from None
+        raise InvalidInput(field, first["msg"].removeprefix("Value error, ")) from None
 
 
 def check_actor(actor: Any) -> str:
