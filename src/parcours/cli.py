@@ -882,15 +882,18 @@ def projections_run(
     import signal
     import threading
 
+    from parcours.projections.worker import ProjectionWorker
+
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     err.print("projection worker running; stop with Ctrl-C or SIGTERM")
-    while not stop.is_set():
-        folded = run(app().catch_up_projections)
-        if folded:
-            err.print(f"folded {folded} events")
-        stop.wait(interval)
+
+    def report(folded: int, lag: int) -> None:
+        if folded or lag:
+            err.print(f"folded {folded} events; lag {lag} events")
+
+    run(lambda: ProjectionWorker(app(), interval).run(stop, report))
     err.print("projection worker stopped")
 
 

@@ -112,6 +112,12 @@ class CohortQueries(ServiceCore):
         """Fold what the read models have not seen yet (a projection worker calls this)."""
         return self._projections.catch_up()
 
+    def projection_lag(self) -> int:
+        """How many stored events the read models have not folded yet."""
+        with self._read() as session:
+            position = self._projections.position(session)
+        return max(0, self.event_count() - position)
+
     def rebuild_projections(self, on_page: Callable[[int], None] | None = None) -> int:
         """Empty every read model and fold the whole log again; returns the events folded."""
         return maintenance.rebuild(self._projections, on_page)

@@ -93,6 +93,10 @@ class ServiceCore:
         engine = self._store.engine
         engine.dispose()
 
+    def event_count(self) -> int:
+        """How many events the store holds (a rejected command must not change it)."""
+        return int(self._store.recorder.max_notification_id() or 0)
+
     # -- programmes -------------------------------------------------------------------------
 
     def programme(self, programme_id: str) -> Programme:

@@ -93,10 +93,6 @@ class PilotQueries(ServiceCore):
         address = inp.validated(inp.EmailOnly, email=email).email
         return rights.export_personal_data(self, address)
 
-    def event_count(self) -> int:
-        """How many events the store holds (a rejected command must not change it)."""
-        return int(self._store.recorder.max_notification_id() or 0)
-
     def _replay_as_of(self, pilot_id: UUID, as_of: datetime) -> Pilot:
         if as_of.tzinfo is None:
             raise InvalidInput("as_of", "needs a time zone, e.g. datetime(..., tzinfo=UTC)")
