@@ -12,7 +12,18 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Column, Date, Index, Integer, MetaData, String, Table, Text, select
+from sqlalchemy import (
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from parcours.domain import events as ev
@@ -189,11 +200,13 @@ class PilotIndex:
             (inserts if pilot_id in created else updates).append(stored)
         if inserts:
             session.execute(self.table.insert(), inserts)
-        for stored in updates:
+        if updates:
+            changing = [name for name in columns if name != "pilot_id"]
             session.execute(
                 self.table.update()
-                .where(self.table.c.pilot_id == stored["pilot_id"])
-                .values(**{k: v for k, v in stored.items() if k != "pilot_id"})
+                .where(self.table.c.pilot_id == bindparam("b_pilot_id"))
+                .values({c: bindparam(f"b_{c}") for c in changing}),
+                [{f"b_{k}": v for k, v in row.items()} for row in updates],
             )
 
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Column, Date, MetaData, String, Table, Text, select
+from sqlalchemy import Column, Date, MetaData, String, Table, Text, bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
 from parcours.domain import events as ev
@@ -61,13 +61,14 @@ class ProjectIndex:
         return ProjectIndex(project_table(f"{self.table.name}_check", MetaData()))
 
     def fold(self, session: Session, events: Sequence[Any]) -> None:
-        rows: dict[tuple[str, str], dict[str, Any]] = {}
-        created: set[tuple[str, str]] = set()
-        for event in events:
-            project = getattr(event, "project_id", None)
-            if project is None or not isinstance(event, ev.PilotEvent):
-                continue
-            key = (str(event.originator_id), project)
+        relevant = [
+            (e, (str(e.originator_id), e.project_id))
+            for e in events
+            if isinstance(e, ev.PilotEvent) and hasattr(e, "project_id")
+        ]
+        created = {key for e, key in relevant if isinstance(e, ev.ProjectRecommended)}
+        rows = self._read(session, {key for _, key in relevant} - created)
+        for event, key in relevant:
             if isinstance(event, ev.ProjectRecommended):
                 rows[key] = {
                     "pilot_id": key[0],
@@ -80,24 +81,21 @@ class ProjectIndex:
                     "solutions": {},
                     "fundings": {},
                 }
-                created.add(key)
-                continue
-            if key not in rows:
-                rows[key] = self._read(session, key)
-            self._apply(rows[key], event)
+            else:
+                self._apply(rows[key], event)
         self._write(session, rows, created)
 
-    def _read(self, session: Session, key: tuple[str, str]) -> dict[str, Any]:
-        found = (
-            session.execute(
-                select(self.table).where(
-                    self.table.c.pilot_id == key[0], self.table.c.project_id == key[1]
-                )
+    def _read(
+        self, session: Session, keys: set[tuple[str, str]]
+    ) -> dict[tuple[str, str], dict[str, Any]]:
+        if not keys:
+            return {}
+        found = session.execute(
+            select(self.table).where(
+                tuple_(self.table.c.pilot_id, self.table.c.project_id).in_(sorted(keys))
             )
-            .mappings()
-            .one()
-        )
-        return _decoded(found)
+        ).mappings()
+        return {(r["pilot_id"], r["project_id"]): _decoded(r) for r in found}
 
     @staticmethod
     def _apply(row: dict[str, Any], event: Any) -> None:
@@ -130,18 +128,28 @@ class ProjectIndex:
         rows: dict[tuple[str, str], dict[str, Any]],
         created: set[tuple[str, str]],
     ) -> None:
-        for key, row in rows.items():
-            stored = {**row, **{c: json.dumps(row[c]) for c in _JSON}}
-            if key in created:
-                session.execute(self.table.insert().values(**stored))
-            else:
-                session.execute(
-                    self.table.update()
-                    .where(self.table.c.pilot_id == key[0], self.table.c.project_id == key[1])
-                    .values(
-                        **{k: v for k, v in stored.items() if k not in ("pilot_id", "project_id")}
-                    )
+        stored = {
+            key: {**row, **{c: json.dumps(row[c]) for c in _JSON}} for key, row in rows.items()
+        }
+        inserts = [stored[key] for key in stored if key in created]
+        updates = [
+            {f"b_{k}": v for k, v in stored[key].items()} for key in stored if key not in created
+        ]
+        if inserts:
+            session.execute(self.table.insert(), inserts)
+        if updates:
+            columns = [
+                c.name for c in self.table.columns if c.name not in ("pilot_id", "project_id")
+            ]
+            session.execute(
+                self.table.update()
+                .where(
+                    self.table.c.pilot_id == bindparam("b_pilot_id"),
+                    self.table.c.project_id == bindparam("b_project_id"),
                 )
+                .values({c: bindparam(f"b_{c}") for c in columns}),
+                updates,
+            )
 
 
 class RexSessionIndex:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
+from uuid import UUID
 
 from eventsourcing.persistence import Notification
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import LargeBinary, Table, delete, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from parcours.store.eventstore import PilotStore
@@ -77,7 +78,8 @@ class ProjectionRunner:
         rows = session.execute(
             select(
                 table.c.id,
-                table.c.originator_id,
+                # the raw column: sqlalchemy-utils' UUIDType dispatches per row
+                type_coerce(table.c.originator_id, LargeBinary),
                 table.c.originator_version,
                 table.c.topic,
                 table.c.state,
@@ -85,16 +87,16 @@ class ProjectionRunner:
             .where(table.c.id > after)
             .order_by(table.c.id)
             .limit(size)
-        )
+        ).tuples()
         return [
             Notification(
-                id=r.id,
-                originator_id=r.originator_id,
-                originator_version=r.originator_version,
-                topic=r.topic,
-                state=bytes(r.state),
+                id=row_id,
+                originator_id=_uuid(raw_id),
+                originator_version=version,
+                topic=topic,
+                state=bytes(state),
             )
-            for r in rows
+            for row_id, raw_id, version, topic, state in rows
         ]
 
     def _fold(self, session: Session, notifications: Sequence[Notification]) -> None:
@@ -128,3 +130,12 @@ class ProjectionRunner:
             session.execute(
                 delete(projection_positions).where(projection_positions.c.projection == self.name)
             )
+
+
+def _uuid(raw: object) -> UUID:
+    """16 bytes on SQLite, a uuid already on PostgreSQL (psycopg), text elsewhere."""
+    if isinstance(raw, UUID):
+        return raw
+    if isinstance(raw, bytes | memoryview):
+        return UUID(bytes=bytes(raw))
+    return UUID(str(raw))
