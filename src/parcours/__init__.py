@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from parcours.domain.phases import Phase
     from parcours.errors import (
         ConcurrencyConflict,
+        ConfigurationError,
         InvalidInput,
         NotFound,
         ParcoursError,
@@ -30,6 +31,7 @@ _WHERE = {
     "Parcours": "parcours.application",
     "Phase": "parcours.domain.phases",
     "ConcurrencyConflict": "parcours.errors",
+    "ConfigurationError": "parcours.errors",
     "InvalidInput": "parcours.errors",
     "NotFound": "parcours.errors",
     "ParcoursError": "parcours.errors",
@@ -46,6 +48,7 @@ _WHERE = {
 
 __all__ = [
     "ConcurrencyConflict",
+    "ConfigurationError",
     "InvalidInput",
     "NotFound",
     "Parcours",

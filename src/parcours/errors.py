@@ -3,6 +3,7 @@
     ParcoursError                      the root: catch this to catch them all
     ├── InvalidInput (ValueError)      a value fails validation; names the field
     ├── ProgrammeError (ValueError)    a programme definition is malformed or unknown
+    ├── ConfigurationError             a setting is missing or wrong (e.g. the master key)
     ├── PilotNotFound (LookupError)    no pilot with that id (or not yet, for as_of)
     ├── NotFound (LookupError)         no person, project, communication… with that id
     ├── PhaseError                     the act is not allowed in the pilot's phase (R1)
@@ -31,6 +32,10 @@ class InvalidInput(ParcoursError, ValueError):
 
 class ProgrammeError(ParcoursError, ValueError):
     """A programme definition is unknown or malformed."""
+
+
+class ConfigurationError(ParcoursError):
+    """A setting is missing or wrong; the message names it."""
 
 
 class PilotNotFound(ParcoursError, LookupError):

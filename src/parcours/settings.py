@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from parcours.errors import ConfigurationError
 
 DEFAULT_CLI_URL = "sqlite:///parcours.db"
 
@@ -21,6 +24,22 @@ class Settings(BaseModel):
     project_after_commands: bool = True
     log_format: str = "console"
     log_level: str = "warning"
+    # base64 of 32 random bytes; wraps every person's data key (see privacy.keys).
+    master_key: str | None = Field(default=None, repr=False)
+
+    def master_key_bytes(self) -> bytes | None:
+        if self.master_key is None:
+            return None
+        try:
+            raw = base64.b64decode(self.master_key, validate=True)
+        except ValueError:
+            raw = b""
+        if len(raw) != 32:
+            raise ConfigurationError(
+                "PARCOURS_MASTER_KEY: expected base64 of 32 bytes "
+                "(python -c 'import os,base64;print(base64.b64encode(os.urandom(32)).decode())')"
+            )
+        return raw
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -32,5 +51,7 @@ class Settings(BaseModel):
             values["project_after_commands"] = env["PARCOURS_PROJECT_AFTER_COMMANDS"] != "0"
         values["log_format"] = env.get("PARCOURS_LOG_FORMAT", "console")
         values["log_level"] = env.get("PARCOURS_LOG_LEVEL", "warning")
+        if env.get("PARCOURS_MASTER_KEY"):
+            values["master_key"] = env["PARCOURS_MASTER_KEY"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls.model_validate(values)

@@ -33,6 +33,7 @@ CONTRACT = {
 def test_the_public_surface_is_curated() -> None:
     assert set(parcours.__all__) == {
         "ConcurrencyConflict",
+        "ConfigurationError",
         "InvalidInput",
         "NotFound",
         "Parcours",

@@ -1,4 +1,10 @@
-"""The key table: one AES data key per person; deleting a row is crypto-shredding (R13, R14)."""
+"""The key table: one AES data key per person; deleting a row is crypto-shredding (R13, R14).
+
+With a master key (settings, `PARCOURS_MASTER_KEY`) each data key is stored wrapped under it
+(AES-GCM, bound to the person), so a copy of the database alone opens no personal value.
+Without one, data keys are stored as they are: erasure still works, confidentiality against
+whoever reads the database does not.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,13 @@ import os
 from collections.abc import Iterable
 from datetime import datetime
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from parcours.errors import ConfigurationError
 from parcours.store.schema import meta, person_keys
 
 _SECRET = "email_digest_secret"
@@ -21,14 +30,40 @@ def _normalise(email: str) -> str:
     return email.strip().lower()
 
 
+_PLAIN, _WRAPPED = b"\x00", b"\x01"
+
+
 class KeyStore:
     """Reads and writes keys inside the caller's transaction (`session`)."""
 
-    def __init__(self, secret: bytes) -> None:
+    def __init__(self, secret: bytes, master: bytes | None = None) -> None:
         self._secret = secret
+        self._master = master
+
+    def _wrap(self, person_id: str, key: bytes) -> bytes:
+        if self._master is None:
+            return _PLAIN + key
+        nonce = os.urandom(12)
+        return _WRAPPED + nonce + AESGCM(self._master).encrypt(nonce, key, person_id.encode())
+
+    def _unwrap(self, person_id: str, stored: bytes) -> bytes:
+        if len(stored) == 32:  # written before keys carried their marker byte
+            return stored
+        if stored[:1] == _PLAIN:
+            return stored[1:]
+        if self._master is None:
+            raise ConfigurationError(
+                "PARCOURS_MASTER_KEY: the data keys are wrapped; the master key is needed"
+            )
+        try:
+            return AESGCM(self._master).decrypt(stored[1:13], stored[13:], person_id.encode())
+        except InvalidTag:
+            raise ConfigurationError(
+                "PARCOURS_MASTER_KEY: this master key does not open the data keys"
+            ) from None
 
     @classmethod
-    def open(cls, session: Session) -> KeyStore:
+    def open(cls, session: Session, master: bytes | None = None) -> KeyStore:
         """The installation's digest secret, created on first use."""
         found = session.execute(select(meta.c.value).where(meta.c.name == _SECRET)).scalar()
         if found is None:
@@ -41,8 +76,8 @@ class KeyStore:
                 secret = session.execute(
                     select(meta.c.value).where(meta.c.name == _SECRET)
                 ).scalar_one()
-            return cls(bytes(secret))
-        return cls(bytes(found))
+            return cls(bytes(secret), master)
+        return cls(bytes(found), master)
 
     def digest(self, email: str) -> str:
         return hmac.new(self._secret, _normalise(email).encode(), hashlib.sha256).hexdigest()
@@ -61,7 +96,7 @@ class KeyStore:
             insert(person_keys).values(
                 person_id=person_id,
                 pilot_id=pilot_id,
-                data_key=key,
+                data_key=self._wrap(person_id, key),
                 email_digest=self.digest(email) if email else None,
                 created_at=now,
             )
@@ -74,8 +109,7 @@ class KeyStore:
             .values(email_digest=self.digest(email))
         )
 
-    @staticmethod
-    def keys(session: Session, person_ids: Iterable[str]) -> dict[str, bytes]:
+    def keys(self, session: Session, person_ids: Iterable[str]) -> dict[str, bytes]:
         ids = list(person_ids)
         if not ids:
             return {}
@@ -84,7 +118,7 @@ class KeyStore:
                 person_keys.c.person_id.in_(ids)
             )
         )
-        return {row.person_id: bytes(row.data_key) for row in rows}
+        return {row.person_id: self._unwrap(row.person_id, bytes(row.data_key)) for row in rows}
 
     def persons_with_email(self, session: Session, email: str) -> list[tuple[str, str]]:
         rows = session.execute(
@@ -102,6 +136,5 @@ class KeyStore:
         result = session.execute(delete(person_keys).where(person_keys.c.person_id.in_(ids)))
         return int(getattr(result, "rowcount", 0))
 
-    @staticmethod
-    def count(session: Session, person_ids: Iterable[str]) -> int:
-        return len(KeyStore.keys(session, person_ids))
+    def count(self, session: Session, person_ids: Iterable[str]) -> int:
+        return len(self.keys(session, person_ids))

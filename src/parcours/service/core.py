@@ -68,7 +68,7 @@ class ServiceCore:
             self._store, [PilotIndex(), ProjectIndex(), RexSessionIndex()], name="read_models"
         )
         with self._write() as session:
-            self._keys = KeyStore.open(session)
+            self._keys = KeyStore.open(session, self.settings.master_key_bytes())
         self._programmes: dict[str, Programme] = {}
         self._load_registered_programmes()
 
