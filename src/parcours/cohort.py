@@ -30,6 +30,9 @@ class Alert(_Model):
     rule: str
     severity: Severity
     message: str
+    # What the message says, as data: a key of SENTENCES and its values (for translations).
+    key: str = ""
+    params: dict[str, str] = {}
 
 
 class NextDeadline(_Model):
@@ -244,78 +247,91 @@ def alerts(
     today = at.astimezone(programme.zone).date()
     found: list[Alert] = []
     for d in deadlines:
-        if d.status != "missed" or d.rule not in ("R3", "R4"):
-            continue
-        what = "diagnostic not finished" if d.rule == "R3" else "deployment not started"
-        found.append(Alert(rule=d.rule, severity="breach", message=f"{what} by {d.due}"))
+        if d.status == "missed" and d.rule in ("R3", "R4"):
+            found.append(_alert(d.rule, "breach", f"{d.rule.lower()}_missed", due=d.due))
     for line in follow_up_cadence(programme, row, today):
         if line.status == "shortfall":
             found.append(
-                Alert(
-                    rule="R5",
-                    severity="breach",
-                    message=f"no follow-up meeting in {line.month} (at least "
-                    f"{programme.follow_ups.min_per_month} a month)",
+                _alert(
+                    "R5",
+                    "breach",
+                    "r5_shortfall",
+                    month=line.month,
+                    minimum=programme.follow_ups.min_per_month,
                 )
             )
         elif line.status == "above":
-            found.append(
-                Alert(
-                    rule="R5",
-                    severity="info",
-                    message=f"{line.count} follow-up meetings in {line.month}",
-                )
-            )
+            found.append(_alert("R5", "info", "r5_above", count=line.count, month=line.month))
     off = [b for b in time_budget(programme, row, today) if b.status in ("over", "under")]
     for status in ("over", "under"):
         periods = [b for b in off if b.status == status]
         if periods:
             detail = ", ".join(f"{b.period} {b.logged:g}/{b.budget:g} d" for b in periods)
-            found.append(Alert(rule="R6", severity="warning", message=f"{status} budget: {detail}"))
+            found.append(_alert("R6", "warning", f"r6_{status}", detail=detail))
     for year in sorted(programme.rex.required):
         rex = rex_line(programme, row, year, today)
         if rex is not None and rex.status != "met" and year <= today.year:
+            severity: Severity = "breach" if rex.status == "missed" else "warning"
             found.append(
-                Alert(
-                    rule="R7",
-                    severity="breach" if rex.status == "missed" else "warning",
-                    message=f"{rex.attended} of {rex.required} REX sessions in {year} "
-                    f"({rex.status})",
+                _alert(
+                    "R7",
+                    severity,
+                    f"r7_{rex.status.replace(' ', '_')}",
+                    attended=rex.attended,
+                    required=rex.required,
+                    year=year,
                 )
             )
     if row["warnings"]:
         latest, kind = row["warnings"][-1]
         found.append(
-            Alert(
-                rule="R9",
-                severity="warning",
-                message=f"{len(row['warnings'])} warning(s) raised, latest on {latest} ({kind})",
-            )
+            _alert("R9", "warning", "r9", count=len(row["warnings"]), latest=latest, kind=kind)
         )
     pending = sum(1 for s in row["communications"].values() if s == "requested")
     if pending:
-        found.append(
-            Alert(
-                rule="R10",
-                severity="warning",
-                message=f"{pending} communication(s) awaiting the Region's decision",
-            )
-        )
+        found.append(_alert("R10", "warning", "r10", count=pending))
     if row["blockers"]:
         oldest = min(date.fromisoformat(d) for d in row["blockers"].values())
         found.append(
-            Alert(
-                rule="R1",
-                severity="warning",
-                message=f"{len(row['blockers'])} open blocker(s), the oldest for "
-                f"{(today - oldest).days} days",
+            _alert(
+                "R1",
+                "warning",
+                "r1_blockers",
+                count=len(row["blockers"]),
+                days=(today - oldest).days,
             )
         )
     if not row["operational_referent"]:
-        found.append(
-            Alert(rule="R11", severity="warning", message="no operational referent designated")
-        )
+        found.append(_alert("R11", "warning", "r11"))
     return found
+
+
+# An alert's sentence, by key; the report has the French ones (report.labels).
+SENTENCES = {
+    "r3_missed": "diagnostic not finished by {due}",
+    "r4_missed": "deployment not started by {due}",
+    "r5_shortfall": "no follow-up meeting in {month} (at least {minimum} a month)",
+    "r5_above": "{count} follow-up meetings in {month}",
+    "r6_over": "over budget: {detail}",
+    "r6_under": "under budget: {detail}",
+    "r7_at_risk": "{attended} of {required} REX sessions in {year} (at risk)",
+    "r7_missed": "{attended} of {required} REX sessions in {year} (missed)",
+    "r9": "{count} warning(s) raised, latest on {latest} ({kind})",
+    "r10": "{count} communication(s) awaiting the Region's decision",
+    "r1_blockers": "{count} open blocker(s), the oldest for {days} days",
+    "r11": "no operational referent designated",
+}
+
+
+def _alert(rule: str, severity: Severity, key: str, **params: object) -> Alert:
+    values = {name: str(value) for name, value in params.items()}
+    return Alert(
+        rule=rule,
+        severity=severity,
+        message=SENTENCES[key].format(**values),
+        key=key,
+        params=values,
+    )
 
 
 def next_deadline(

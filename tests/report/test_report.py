@@ -39,6 +39,7 @@ def test_the_report_is_self_contained(demo: Path) -> None:
     assert f"État au {REPORT_DAY.isoformat()}" in page
     assert "Appui au déploiement" in page  # regional solutions, funding, blockers
     assert "REX collectif — bilan des diagnostics" in page  # who attended each session
+    assert "diagnostic non terminé au 2024-12-31" in page  # the alerts speak French too
 
 
 def test_the_report_speaks_english_on_request(demo: Path) -> None:
@@ -47,6 +48,7 @@ def test_the_report_speaks_english_on_request(demo: Path) -> None:
     app = Parcours(f"sqlite:///{demo}/demo.db")
     page = app.report_html(today=REPORT_DAY, lang="en")
     assert "Cohort timeline" in page
+    assert "diagnostic not finished by 2024-12-31" in page
     assert 'lang="en"' in page
 
 

@@ -334,7 +334,7 @@ def _alerts(board: cohort.Dashboard, w: dict[str, str]) -> str:
     lines = [
         f"<tr><td>{escape(row.name)}</td><td>{escape(alert.rule)}</td>"
         f'<td class="{alert.severity}">{escape(w[alert.severity])}</td>'
-        f"<td>{escape(alert.message)}</td></tr>"
+        f"<td>{escape(_sentence(alert, w))}</td></tr>"
         for row in board.rows
         for alert in row.alerts
     ]
@@ -345,6 +345,11 @@ def _alerts(board: cohort.Dashboard, w: dict[str, str]) -> str:
         f"<section><h2>{escape(w['alerts'])}</h2><table><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(lines)}</tbody></table></section>"
     )
+
+
+def _sentence(alert: cohort.Alert, w: dict[str, str]) -> str:
+    template = w.get(alert.key)
+    return template.format(**alert.params) if template else alert.message
 
 
 def today_of(app: CohortQueries, today: date | None) -> date:
