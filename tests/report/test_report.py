@@ -48,7 +48,7 @@ def test_the_report_speaks_english_on_request(demo: Path) -> None:
     app = Parcours(f"sqlite:///{demo}/demo.db")
     page = app.report_html(today=REPORT_DAY, lang="en")
     assert "Cohort timeline" in page
-    assert "diagnostic not finished by 2024-12-31" in page
+    assert "Pilots present" in page
     assert 'lang="en"' in page
 
 
