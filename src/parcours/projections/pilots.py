@@ -145,6 +145,13 @@ _FOLDS: dict[type, Callable[[dict[str, Any], Any], None]] = {
 class PilotIndex:
     def __init__(self, table: Table = pilots) -> None:
         self.table = table
+        self._select = select(table).where(table.c.pilot_id.in_(bindparam("b_ids", expanding=True)))
+        changing = [c.name for c in table.columns if c.name != "pilot_id"]
+        self._update = (
+            table.update()
+            .where(table.c.pilot_id == bindparam("b_pilot_id"))
+            .values({c: bindparam(f"b_{c}") for c in changing})
+        )
 
     @property
     def tables(self) -> Sequence[Table]:
@@ -180,7 +187,7 @@ class PilotIndex:
     def _read(self, session: Session, pilot_ids: set[str]) -> dict[str, dict[str, Any]]:
         if not pilot_ids:
             return {}
-        found = session.execute(select(self.table).where(self.table.c.pilot_id.in_(pilot_ids)))
+        found = session.execute(self._select, {"b_ids": sorted(pilot_ids)})
         rows = {}
         for r in found.mappings():
             row = dict(r)
@@ -201,12 +208,8 @@ class PilotIndex:
         if inserts:
             session.execute(self.table.insert(), inserts)
         if updates:
-            changing = [name for name in columns if name != "pilot_id"]
             session.execute(
-                self.table.update()
-                .where(self.table.c.pilot_id == bindparam("b_pilot_id"))
-                .values({c: bindparam(f"b_{c}") for c in changing}),
-                [{f"b_{k}": v for k, v in row.items()} for row in updates],
+                self._update, [{f"b_{k}": v for k, v in row.items()} for row in updates]
             )
 
 

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
-from sqlalchemy import LargeBinary, Table, delete, insert, select, type_coerce, update
+from sqlalchemy import LargeBinary, Table, bindparam, delete, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from parcours.store.eventstore import PilotStore
@@ -31,6 +31,19 @@ class Projection(Protocol):
     def scratch(self) -> Projection: ...
 
 
+_POSITION = select(projection_positions.c.position).where(
+    projection_positions.c.projection == bindparam("b_name")
+)
+_MOVE = (
+    update(projection_positions)
+    .where(
+        projection_positions.c.projection == bindparam("b_name"),
+        projection_positions.c.position == bindparam("b_start"),
+    )
+    .values(position=bindparam("b_end"))
+)
+
+
 class PositionMoved(Exception):
     """Another runner folded this page first; ours was rolled back."""
 
@@ -40,13 +53,23 @@ class ProjectionRunner:
         self.store = store
         self.projections = projections
         self.name = name
+        table = store.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        self._page_query = (
+            select(
+                table.c.id,
+                # the raw column: sqlalchemy-utils' UUIDType dispatches per row
+                type_coerce(table.c.originator_id, LargeBinary),
+                table.c.originator_version,
+                table.c.topic,
+                table.c.state,
+            )
+            .where(table.c.id > bindparam("b_after"))
+            .order_by(table.c.id)
+            .limit(bindparam("b_size"))
+        )
 
     def position(self, session: Session) -> int:
-        found = session.execute(
-            select(projection_positions.c.position).where(
-                projection_positions.c.projection == self.name
-            )
-        ).scalar()
+        found = session.execute(_POSITION, {"b_name": self.name}).scalar()
         return int(found or 0)
 
     def catch_up(
@@ -74,20 +97,7 @@ class ProjectionRunner:
     def _page(self, session: Session, after: int, size: int) -> list[Notification]:
         """Read the log with SQLAlchemy Core: the recorder's ORM query costs more than the
         decoding itself."""
-        table = self.store.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-        rows = session.execute(
-            select(
-                table.c.id,
-                # the raw column: sqlalchemy-utils' UUIDType dispatches per row
-                type_coerce(table.c.originator_id, LargeBinary),
-                table.c.originator_version,
-                table.c.topic,
-                table.c.state,
-            )
-            .where(table.c.id > after)
-            .order_by(table.c.id)
-            .limit(size)
-        ).tuples()
+        rows = session.execute(self._page_query, {"b_after": after, "b_size": size}).tuples()
         return [
             Notification(
                 id=row_id,
@@ -113,11 +123,7 @@ class ProjectionRunner:
             if exists is None:
                 session.execute(insert(table).values(projection=self.name, position=end))
                 return
-        moved = session.execute(
-            update(table)
-            .where(table.c.projection == self.name, table.c.position == start)
-            .values(position=end)
-        )
+        moved = session.execute(_MOVE, {"b_name": self.name, "b_start": start, "b_end": end})
         if getattr(moved, "rowcount", 0) != 1:
             raise PositionMoved(self.name)
 

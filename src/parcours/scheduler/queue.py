@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from parcours.store.schema import deadline_queue
@@ -18,11 +18,18 @@ def _utc(at: datetime | None) -> datetime | None:
     return None if at is None else at.astimezone(UTC).replace(tzinfo=None)
 
 
+# Built once: every command runs this, and building a statement costs more than SQLAlchemy's
+# cached compilation of it.
+_RESCHEDULE = (
+    update(deadline_queue)
+    .where(deadline_queue.c.pilot_id == bindparam("b_pilot"))
+    .values(next_at=bindparam("b_at"))
+)
+
+
 def schedule(session: Session, pilot_id: str, at: datetime | None) -> None:
     """Evaluate this pilot at `at` (None: nothing left to evaluate)."""
-    moved = session.execute(
-        update(deadline_queue).where(deadline_queue.c.pilot_id == pilot_id).values(next_at=_utc(at))
-    )
+    moved = session.execute(_RESCHEDULE, {"b_pilot": pilot_id, "b_at": _utc(at)})
     if not getattr(moved, "rowcount", 0):
         session.execute(deadline_queue.insert().values(pilot_id=pilot_id, next_at=_utc(at)))
 

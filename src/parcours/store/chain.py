@@ -14,7 +14,17 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, String, Table, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    select,
+)
 from sqlalchemy.orm import Session
 
 METADATA = MetaData()
@@ -26,6 +36,12 @@ chain = Table(
     Column("originator_id", String(36), primary_key=True),
     Column("originator_version", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
     Column("hash", LargeBinary(32), nullable=False),
+)
+
+
+_HEAD = select(chain.c.hash).where(
+    chain.c.originator_id == bindparam("b_pilot"),
+    chain.c.originator_version == bindparam("b_version"),
 )
 
 
@@ -65,10 +81,6 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
     def _head(session: Session, pilot: str, version: int) -> bytes:
         if version < 1:
             return GENESIS
-        found = session.execute(
-            select(chain.c.hash).where(
-                chain.c.originator_id == pilot, chain.c.originator_version == version
-            )
-        ).scalar()
+        found = session.execute(_HEAD, {"b_pilot": pilot, "b_version": version}).scalar()
         # A missing link is recorded as a fresh start; verification reports the gap.
         return bytes(found) if found is not None else GENESIS

@@ -33,9 +33,12 @@ def remember(
     )
 
 
+_RECORD_VERSION = timeline.insert()
+
+
 def record_version(session: Session, pilot_id: str, version: int, at: datetime) -> None:
     session.execute(
-        timeline.insert().values(pilot_id=pilot_id, version=version, recorded_at=_naive_utc(at))
+        _RECORD_VERSION, {"pilot_id": pilot_id, "version": version, "recorded_at": _naive_utc(at)}
     )
 
 
