@@ -252,13 +252,21 @@ def figure_a(backend: str, url: str) -> None:
 # -- M ----------------------------------------------------------------------------------------
 
 MEMORY_PROBE = """
-import resource, sys
+import sys
 from parcours import Parcours
+
+def high_water_mb():
+    # VmHWM, not ru_maxrss: on Linux ru_maxrss survives exec, so a child process would report
+    # the peak of the benchmark process that forked it.
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
+    return -1
+
 app = Parcours(sys.argv[1])
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = high_water_mb()
 folded = app.rebuild_projections()
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(folded, before // 1024, peak // 1024)
+print(folded, before, high_water_mb())
 """
 
 
