@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import Notification
+from eventsourcing.persistence import Notification, Recording
 from sqlalchemy import LargeBinary, Table, bindparam, delete, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
@@ -93,6 +93,22 @@ class ProjectionRunner:
                 on_page(len(notifications))
             if len(notifications) < page or (stop_after is not None and folded >= stop_after):
                 return folded
+
+    def fold_recorded(self, session: Session, recordings: Sequence[Recording[UUID]]) -> None:
+        """Fold the events a command just stored, from memory, when the read models were
+        caught up to just before them; otherwise catch up from the log as usual."""
+        ids = [r.notification.id for r in recordings]
+        contiguous = bool(ids) and ids == list(range(ids[0], ids[0] + len(ids)))
+        if contiguous:
+            moved = session.execute(
+                _MOVE, {"b_name": self.name, "b_start": ids[0] - 1, "b_end": ids[-1]}
+            )
+            if getattr(moved, "rowcount", 0) == 1:
+                events = [r.domain_event for r in recordings]
+                for projection in self.projections:
+                    projection.fold(session, events)
+                return
+        self.catch_up()
 
     def _page(self, session: Session, after: int, size: int) -> list[Notification]:
         """Read the log with SQLAlchemy Core: the recorder's ORM query costs more than the

@@ -249,9 +249,9 @@ class ServiceCore:
             with self._write() as session:
                 for write in writes:
                     write(session)
-                self._store.save(pilot)
+                recordings = self._store.save(pilot)
                 if self.settings.project_after_commands:
-                    self._projections.catch_up()
+                    self._projections.fold_recorded(session, recordings)
         except (IntegrityError, SAIntegrityError, PositionMoved):
             return False
         return True
