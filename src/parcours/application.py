@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from parcours.service.cohort import CohortQueries
 from parcours.service.contacts import ContactCommands
-from parcours.service.core import Write
 from parcours.service.phases import PhaseCommands
 from parcours.service.queries import PilotQueries
 from parcours.service.support import SupportCommands
 from parcours.service.work import WorkCommands
 
-__all__ = ["Parcours", "Write"]
+__all__ = ["Parcours"]
 
 
 class Parcours(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from rich.table import Table
 from rich.text import Text
 
@@ -36,21 +34,6 @@ def pilot_table(view: PilotView) -> Table:
     table.add_row("communications (R10)", ", ".join(c.status for c in view.communications) or "-")
     if view.withdrawal_reason:
         table.add_row("withdrawn", view.withdrawal_reason)
-    return table
-
-
-def cohort_table(views: Iterable[PilotView], title: str) -> Table:
-    table = Table("pilot", "phase", "since", "projects", "days", "follow-ups", "REX", title=title)
-    for v in views:
-        table.add_row(
-            v.name,
-            v.phase,
-            v.phase_since.isoformat(),
-            str(len(v.projects)),
-            f"{v.days_logged:g}",
-            str(len(v.follow_ups)),
-            str(len(v.rex)),
-        )
     return table
 
 

@@ -58,7 +58,7 @@ def _act(app: Parcours, pilot: object, act: str, day: date, project: object) -> 
         app.withdraw(pilot, reason="Council vote", on=day, actor=LEAD)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=steps)
 def test_recorded_facts_equal_what_the_rules_owe_at_the_last_tick(
     steps: list[tuple[int, str]],

@@ -34,6 +34,7 @@ class Deadline:
     reminders: tuple[tuple[int, date], ...]  # (offset in days, working day it falls on)
     met_on: date | None = None
     observed: str = ""
+    ended_on: date | None = None  # the pilot withdrew or closed on this day
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ def _judge(
     void: bool,
     offsets: Iterable[int],
     observed: str = "",
+    ended_on: date | None = None,
 ) -> Deadline:
     reminders = _reminders(due, offsets)
     today = now.astimezone(programme.zone).date()
@@ -130,7 +132,7 @@ def _judge(
         status = "approaching"
     else:
         status = "pending"
-    return Deadline(rule, due, status, reminders, met_on, observed)
+    return Deadline(rule, due, status, reminders, met_on, observed, ended_on)
 
 
 def _phase_deadline(
@@ -148,6 +150,7 @@ def _phase_deadline(
         void=void,
         offsets=programme.calendar.reminder_offsets_days,
         observed="" if met_on and met_on <= due else f"not done by {due.isoformat()}",
+        ended_on=ended,
     )
 
 
@@ -216,6 +219,7 @@ def rex_deadlines(programme: Programme, history: History, now: datetime) -> list
                 void=met_on is None and ended is not None and ended <= due,
                 offsets=programme.calendar.reminder_offsets_days,
                 observed=f"{seen} of {required} REX session(s) in {year}",
+                ended_on=ended,
             )
         )
     return deadlines
@@ -250,14 +254,16 @@ def owed(programme: Programme, history: History, now: datetime) -> list[Owed]:
     facts: list[Owed] = []
     today = now.astimezone(programme.zone).date()
     for d in deadlines(programme, history, now):
-        if d.status == "void":
-            continue
         for offset, day in d.reminders:
-            unmet_then = d.met_on is None or d.met_on > day
-            if day <= today and unmet_then and (d.rule == "R13" or d.status != "met"):
+            # A reminder falls at the start of its day: owed unless the deadline was met, or
+            # the pilot had left, before that day began. What happens later cannot take back
+            # a reminder already due.
+            met_before = d.met_on is not None and d.met_on < day
+            left_before = d.ended_on is not None and d.ended_on < day
+            if day <= today and not met_before and not left_before:
                 facts.append(Owed("approaching", d.rule, d.due, offset=offset))
-        if d.rule == "R13":
-            continue  # the end of retention is the purge, not a breach
+        if d.status == "void" or d.rule == "R13":
+            continue  # nothing owed after leaving; the end of retention is the purge
         if d.status == "met":
             facts.append(Owed("met", d.rule, d.due, met_on=d.met_on))
         elif d.status == "missed":

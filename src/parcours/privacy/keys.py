@@ -135,6 +135,3 @@ class KeyStore:
             return 0
         result = session.execute(delete(person_keys).where(person_keys.c.person_id.in_(ids)))
         return int(getattr(result, "rowcount", 0))
-
-    def count(self, session: Session, person_ids: Iterable[str]) -> int:
-        return len(self.keys(session, person_ids))

@@ -29,7 +29,8 @@ from parcours.store.schema import audit_checkpoints
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from parcours.application import Parcours, Write
+    from parcours.application import Parcours
+    from parcours.service.core import Write
 
 SCHEDULER_ACTOR = "system:scheduler"
 

@@ -87,10 +87,3 @@ def delivered(app: Parcours, claim_id: int, at: datetime) -> None:
             .where(outbox.c.id == claim_id)
             .values(delivered_at=at.astimezone(UTC).replace(tzinfo=None))
         )
-
-
-def pending(app: Parcours) -> int:
-    with app._read() as session:
-        return len(
-            session.execute(select(outbox.c.id).where(outbox.c.delivered_at.is_(None))).all()
-        )
