@@ -27,8 +27,10 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
     return invoke
 
 
-def designate(run, pilot: str) -> None:  # type: ignore[no-untyped-def]
-    run(
+def designate(run, pilot: str, *flags: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+    """The operational referent of the fixtures; `flags` go before the command (e.g. -v)."""
+    result: tuple[int, str, str] = run(
+        *flags,
         "designate-referent",
         pilot,
         "--role",
@@ -42,6 +44,7 @@ def designate(run, pilot: str) -> None:  # type: ignore[no-untyped-def]
         "--phone",
         "+33 3 24 00 00 00",
     )
+    return result
 
 
 def deploy(run, pilot: str) -> str:  # type: ignore[no-untyped-def]
@@ -213,21 +216,7 @@ def test_scheduler_run_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
 def test_verbose_logs_on_stderr_carry_no_personal_value(run) -> None:  # type: ignore[no-untyped-def]
     _, out, _ = run("enroll", "CC X", "--charter-signed-on", "2024-09-02")
     pilot = out.strip()
-    _, _, err = run(
-        "-v",
-        "designate-referent",
-        pilot,
-        "--role",
-        "operational",
-        "--first-name",
-        "Camille",
-        "--last-name",
-        "Martin",
-        "--email",
-        "camille.martin@example.org",
-        "--phone",
-        "+33 3 24 00 00 00",
-    )
+    _, _, err = designate(run, pilot, "-v")
     assert "designate_referent" in err  # the command was logged…
     _, _, err2 = run("-v", "gdpr", "export", "camille.martin@example.org")
     _, _, err3 = run(

@@ -191,10 +191,7 @@ class Pilot(Aggregate):
         self.trigger_event(ev.PersonErased, **self._stamp(act, act.today), person_id=person_id)
 
     def contact(self, person_id: str) -> dict[str, Any]:
-        try:
-            return self.contacts[person_id]
-        except KeyError:
-            raise NotFound("person", person_id) from None
+        return _known(self.contacts, "person", person_id)
 
     def _living_contact(self, person_id: str) -> dict[str, Any]:
         contact = self.contact(person_id)
@@ -440,10 +437,7 @@ class Pilot(Aggregate):
 
     def decide_funding(self, act: Act, on: date, *, funding_id: str, granted: bool) -> None:
         self._active("decide on funding")
-        try:
-            funding = self.fundings[funding_id]
-        except KeyError:
-            raise NotFound("funding line", funding_id) from None
+        funding = _known(self.fundings, "funding line", funding_id)
         if funding["status"] != "requested":
             raise RuleViolation("R1", f"the funding line is already {funding['status']}")
         self._check_date(on, act)
@@ -467,10 +461,7 @@ class Pilot(Aggregate):
 
     def lift_blocker(self, act: Act, on: date, *, blocker_id: str, how: str) -> None:
         self._active("lift a blocker")
-        try:
-            blocker = self.blockers[blocker_id]
-        except KeyError:
-            raise NotFound("blocker", blocker_id) from None
+        blocker = _known(self.blockers, "blocker", blocker_id)
         if blocker["lifted_on"] is not None:
             raise RuleViolation("R1", "this blocker is already lifted")
         self._check_date(on, act, not_before=blocker["raised_on"])
@@ -479,16 +470,10 @@ class Pilot(Aggregate):
     # -- lookups ----------------------------------------------------------------------------
 
     def project(self, project_id: str) -> dict[str, Any]:
-        try:
-            return self.projects[project_id]
-        except KeyError:
-            raise NotFound("project", project_id) from None
+        return _known(self.projects, "project", project_id)
 
     def communication(self, communication_id: str) -> dict[str, Any]:
-        try:
-            return self.communications[communication_id]
-        except KeyError:
-            raise NotFound("communication", communication_id) from None
+        return _known(self.communications, "communication", communication_id)
 
     def framed_projects(self) -> list[dict[str, Any]]:
         return [p for p in self.projects.values() if p["framed"]]
@@ -543,3 +528,10 @@ class Pilot(Aggregate):
 def _not_after_today(on: date, act: Act, field: str) -> None:
     if on > act.today:
         raise InvalidInput(field, f"{on.isoformat()} is after today ({act.today.isoformat()})")
+
+
+def _known(items: dict[str, dict[str, Any]], what: str, ident: str) -> dict[str, Any]:
+    try:
+        return items[ident]
+    except KeyError:
+        raise NotFound(what, ident) from None

@@ -55,15 +55,13 @@ class ServiceCore:
         *,
         settings: Settings | None = None,
     ) -> None:
-        self.settings = settings or Settings(url=url or "sqlite:///:memory:")
-        if url is not None:
-            self.settings = self.settings.model_copy(update={"url": url})
+        base = settings or Settings()  # no URL: in-memory SQLite
+        self.settings = base if url is None else base.model_copy(update={"url": url})
         self.clock: clocks.Clock = clock or clocks.system_clock
         self._log = get_logger()
         self._store = PilotStore(self.settings.url, self.settings.snapshot_interval)
-        METADATA.create_all(self._store.engine)
-        PILOT_INDEX_METADATA.create_all(self._store.engine)
-        PROJECT_METADATA.create_all(self._store.engine)
+        for metadata in (METADATA, PILOT_INDEX_METADATA, PROJECT_METADATA):
+            metadata.create_all(self._store.engine)
         self._projections = ProjectionRunner(
             self._store, [PilotIndex(), ProjectIndex(), RexSessionIndex()], name="read_models"
         )
