@@ -33,6 +33,7 @@ from sqlalchemy import update
 
 from benchmarks import cohort
 from parcours import Parcours, Settings
+from parcours.projections.maintenance import REBUILD_PAGE
 from parcours.scheduler import DeadlineScheduler
 from parcours.store import ledger
 from parcours.store.schema import deadline_queue
@@ -147,7 +148,7 @@ def figure_r(backend: str, app: Parcours) -> None:
         with app._store.engine.connect() as connection:
             while True:
                 rows = connection.execute(
-                    table.select().where(table.c.id > last).order_by(table.c.id).limit(500)
+                    table.select().where(table.c.id > last).order_by(table.c.id).limit(REBUILD_PAGE)
                 ).all()
                 if not rows:
                     return

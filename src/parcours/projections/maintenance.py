@@ -29,9 +29,14 @@ class CheckReport(BaseModel):
         return not self.differences
 
 
+# A rebuild reads the whole log: larger pages than a catch-up's mean fewer transactions, and
+# a page of events stays a few megabytes.
+REBUILD_PAGE = 2000
+
+
 def rebuild(runner: ProjectionRunner, on_page: Callable[[int], None] | None = None) -> int:
     runner.reset()
-    return runner.catch_up(on_page=on_page)
+    return runner.catch_up(page=REBUILD_PAGE, on_page=on_page)
 
 
 def check(runner: ProjectionRunner, on_page: Callable[[int], None] | None = None) -> CheckReport:
@@ -49,7 +54,7 @@ def check(runner: ProjectionRunner, on_page: Callable[[int], None] | None = None
     rebuilt = ProjectionRunner(store, scratch, name=f"{runner.name}_check")
     try:
         rebuilt.reset()
-        rebuilt.catch_up(on_page=on_page)
+        rebuilt.catch_up(page=REBUILD_PAGE, on_page=on_page)
         differences: list[Difference] = []
         rows = 0
         with store.datastore.transaction(commit=False) as session:

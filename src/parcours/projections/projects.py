@@ -49,6 +49,19 @@ projects = project_table()
 rex_sessions = session_table()
 
 
+# The events that carry a project_id (checked against the event classes by a test).
+_ABOUT_PROJECTS = frozenset(
+    {
+        ev.ProjectRecommended,
+        ev.ProjectFramed,
+        ev.IndicatorReported,
+        ev.SolutionSourced,
+        ev.FundingIdentified,
+        ev.FundingDecided,
+    }
+)
+
+
 class ProjectIndex:
     def __init__(self, table: Table = projects) -> None:
         self.table = table
@@ -62,9 +75,7 @@ class ProjectIndex:
 
     def fold(self, session: Session, events: Sequence[Any]) -> None:
         relevant = [
-            (e, (str(e.originator_id), e.project_id))
-            for e in events
-            if isinstance(e, ev.PilotEvent) and hasattr(e, "project_id")
+            (e, (str(e.originator_id), e.project_id)) for e in events if type(e) in _ABOUT_PROJECTS
         ]
         created = {key for e, key in relevant if isinstance(e, ev.ProjectRecommended)}
         rows = self._read(session, {key for _, key in relevant} - created)

@@ -8,11 +8,12 @@ SQLite, where eventsourcing-sqlalchemy has no subscription, and on PostgreSQL al
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import Notification, Recording
+from eventsourcing.persistence import Mapper, Recording, StoredEvent
+from eventsourcing.utils import resolve_topic
 from sqlalchemy import LargeBinary, Table, bindparam, delete, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
@@ -54,6 +55,7 @@ class ProjectionRunner:
         self.projections = projections
         self.name = name
         table = store.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        self._decode = PageDecoder(store.mapper)
         self._page_query = (
             select(
                 table.c.id,
@@ -83,15 +85,15 @@ class ProjectionRunner:
         while True:
             with self.store.datastore.transaction(commit=True) as session:
                 start = self.position(session)
-                notifications = self._page(session, start, page)
-                if not notifications:
+                decoded = self._page(session, start, page)
+                if not decoded:
                     return folded
-                self._fold(session, notifications)
-                self._move(session, start, notifications[-1].id)
-            folded += len(notifications)
+                self._fold(session, decoded)
+                self._move(session, start, decoded[-1][0])
+            folded += len(decoded)
             if on_page is not None:
-                on_page(len(notifications))
-            if len(notifications) < page or (stop_after is not None and folded >= stop_after):
+                on_page(len(decoded))
+            if len(decoded) < page or (stop_after is not None and folded >= stop_after):
                 return folded
 
     def fold_recorded(self, session: Session, recordings: Sequence[Recording[UUID]]) -> None:
@@ -110,23 +112,14 @@ class ProjectionRunner:
                 return
         self.catch_up()
 
-    def _page(self, session: Session, after: int, size: int) -> list[Notification]:
-        """Read the log with SQLAlchemy Core: the recorder's ORM query costs more than the
-        decoding itself."""
-        rows = session.execute(self._page_query, {"b_after": after, "b_size": size}).tuples()
-        return [
-            Notification(
-                id=row_id,
-                originator_id=_uuid(raw_id),
-                originator_version=version,
-                topic=topic,
-                state=bytes(state),
-            )
-            for row_id, raw_id, version, topic, state in rows
-        ]
+    def _page(self, session: Session, after: int, size: int) -> list[tuple[int, Any]]:
+        """Read and decode a page of the log: (notification id, domain event) pairs."""
+        found = session.execute(self._page_query, {"b_after": after, "b_size": size})
+        rows: Sequence[StoredRow] = found.tuples().all()  # fetchall: fewer calls than iterating
+        return self._decode(rows)
 
-    def _fold(self, session: Session, notifications: Sequence[Notification]) -> None:
-        events = [self.store.mapper.to_domain_event(n) for n in notifications]
+    def _fold(self, session: Session, page: Sequence[tuple[int, Any]]) -> None:
+        events = [event for _, event in page]
         for projection in self.projections:
             projection.fold(session, events)
 
@@ -161,3 +154,51 @@ def _uuid(raw: object) -> UUID:
     if isinstance(raw, bytes | memoryview):
         return UUID(bytes=bytes(raw))
     return UUID(str(raw))
+
+
+StoredRow = tuple[int, object, int, str, bytes]  # id, originator id, version, topic, state
+
+
+class PageDecoder:
+    """Stored rows to domain events, as the mapper does, for a page at a time.
+
+    A rebuild spends most of its time here (benchmark R). Against `Mapper.to_domain_event`
+    this resolves each topic once, makes one UUID per pilot per page rather than one per
+    event, and skips the per-event lookup of an id converter (ours are always UUIDs).
+    Anything unusual (a cipher, a compressor) goes through the mapper unchanged.
+    """
+
+    def __init__(self, mapper: Mapper[UUID]) -> None:
+        self.mapper = mapper
+        self._classes: dict[str, type] = {}
+        self._plain = mapper.cipher is None and mapper.compressor is None
+
+    def __call__(self, rows: Iterable[StoredRow]) -> list[tuple[int, Any]]:
+        ids: dict[object, UUID] = {}
+        classes = self._classes
+        decode = self.mapper.transcoder.decode
+        decoded = []
+        for row_id, raw_id, version, topic, state in rows:
+            originator_id = ids.get(raw_id)
+            if originator_id is None:
+                originator_id = ids[raw_id] = _uuid(raw_id)
+            if not self._plain:
+                stored = StoredEvent(originator_id, version, topic, bytes(state))
+                decoded.append((row_id, self.mapper.to_domain_event(stored)))
+                continue
+            cls = classes.get(topic)
+            if cls is None:
+                cls = classes[topic] = resolve_topic(topic)
+            event_state: dict[str, Any] = decode(bytes(state))
+            event_state["originator_id"] = originator_id
+            event_state["originator_version"] = version
+            # Upcast as the mapper does: old stored shapes become the current class's.
+            class_version = getattr(cls, "class_version", 1)
+            from_version = event_state.pop("class_version", 1)
+            while from_version < class_version:
+                getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(event_state)
+                from_version += 1
+            event = object.__new__(cls)
+            object.__setattr__(event, "__dict__", event_state)
+            decoded.append((row_id, event))
+        return decoded

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import LRUCache
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import (
@@ -26,6 +28,8 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Session
+
+from parcours.store.after_commit import after_commit
 
 METADATA = MetaData()
 GENESIS = b"\x00" * 32
@@ -58,6 +62,9 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tables.append(chain)
+        # pilot id -> (version, hash) of the last link this process saw committed. A link
+        # never changes once written, so a hit is exact even if other processes wrote since.
+        self._committed: LRUCache[str, tuple[int, bytes]] = LRUCache(maxsize=10_000)
 
     def _insert_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -67,20 +74,29 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         for stored in stored_events:
             pilot = str(stored.originator_id)
             version = stored.originator_version
-            previous = heads.get((pilot, version - 1))
-            if previous is None:
-                previous = self._head(session, pilot, version - 1)
+            previous = heads.get((pilot, version - 1)) or self._head(session, pilot, version - 1)
             digest = link(previous, UUID(pilot), version, stored.topic, bytes(stored.state))
             heads[(pilot, version)] = digest
             rows.append({"originator_id": pilot, "originator_version": version, "hash": digest})
         if rows:
             session.execute(chain.insert(), rows)
         super()._insert_events(session, stored_events, **kwargs)
+        after_commit(session, partial(self._remember, heads))
 
-    @staticmethod
-    def _head(session: Session, pilot: str, version: int) -> bytes:
+    def _remember(self, heads: dict[tuple[str, int], bytes]) -> None:
+        for (pilot, version), digest in heads.items():
+            self._committed.put(pilot, (version, digest))
+
+    def _head(self, session: Session, pilot: str, version: int) -> bytes:
         if version < 1:
             return GENESIS
+        try:
+            known_version, digest = self._committed.get(pilot)
+        except KeyError:
+            pass
+        else:
+            if known_version == version:
+                return digest
         found = session.execute(_HEAD, {"b_pilot": pilot, "b_version": version}).scalar()
         # A missing link is recorded as a fresh start; verification reports the gap.
         return bytes(found) if found is not None else GENESIS

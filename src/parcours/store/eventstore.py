@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from parcours.domain.pilot import Pilot
 from parcours.store.factory import ParcoursFactory
-from parcours.store.transcoding import DateAsISO
+from parcours.store.transcoding import DateAsISO, EventTranscoder
 
 
 class PilotStore(Application[UUID]):
@@ -23,6 +23,7 @@ class PilotStore(Application[UUID]):
         env: dict[str, Any] = {
             "PERSISTENCE_MODULE": get_topic(ParcoursFactory),
             "SQLALCHEMY_URL": url,
+            "TRANSCODER_TOPIC": get_topic(EventTranscoder),
             "CREATE_TABLE": "y",
             # Commands re-read only the new events of a cached pilot (fast-forward).
             "AGGREGATE_CACHE_MAXSIZE": "1000",
