@@ -4,7 +4,7 @@ W  commands/s through Parcours / events/s of a bare eventsourcing app (get, trig
 R  events/s of a full read-model rebuild / a raw SELECT plus JSON decode of the same rows
 S  a scheduler tick at 10,000 pilots / at 100 pilots, with the same number due
 A  as-of replay of a 5,000-event pilot without snapshots / with
-Q  the dashboard of 10,000 pilots, in milliseconds (and its indexed read alone)
+Q  the dashboard of 10,000 pilots in a service process, in milliseconds (rows kept for the day)
 M  peak memory of a rebuild over 1,000,000 events, in MB (a process of its own)
 
 Writes benchmarks/RESULTS.md. Sizes shrink with BENCH_SCALE (e.g. 0.1 for a quick look).
@@ -205,15 +205,64 @@ def figure_s_q(backend: str, small: Parcours, large: Parcours) -> None:
         f"tick with {due} due: {t_large * 1000:.0f} ms at {pilots} pilots, "
         f"{t_small * 1000:.0f} ms at {len(small.list_pilots())}",
     )
-    t_read = best_of(3, large._rows)
-    t_board = best_of(3, lambda: large.dashboard(today=date(2025, 2, 6)))
+    large.close_connections()
+    figure_q(backend, large.settings.url, pilots)
+
+
+DASHBOARD_PROBE = """
+import json, sys, time
+from datetime import date
+from parcours import Parcours
+from parcours.projections import board
+
+def best(runs, action):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+app = Parcours(sys.argv[1])
+day = date.fromisoformat(sys.argv[2])
+evaluated = app.dashboard(today=day)
+t_evaluated = best(2, lambda: app.dashboard(today=day))
+start = time.perf_counter()
+kept = app.refresh_dashboard(today=day)
+t_refresh = time.perf_counter() - start
+assert app.dashboard(today=day) == evaluated
+t_board = best(5, lambda: app.dashboard(today=day))
+
+def read():
+    with app._read() as session:
+        session.execute(board.COHORT).tuples().all()
+
+t_read = best(5, read)
+print(json.dumps({"board": t_board, "read": t_read, "evaluated": t_evaluated,
+                  "refresh": t_refresh, "kept": kept}))
+"""
+
+
+def figure_q(backend: str, url: str, pilots: int) -> None:
+    """The dashboard as a service process answers it: a process of its own (not this one,
+    which holds the whole generated cohort), rows kept as the scheduler's job keeps them."""
+    probe = subprocess.run(
+        [sys.executable, "-c", DASHBOARD_PROBE, url, "2025-02-06"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=HERE.parent,
+    )
+    q = json.loads(probe.stdout)
     record(
         backend,
         "Q",
-        t_board * 1000,
+        q["board"] * 1000,
         "<= 50 ms",
-        t_board <= 0.05,
-        f"dashboard of {pilots} pilots; its indexed read alone {t_read * 1000:.0f} ms",
+        q["board"] <= 0.05,
+        f"dashboard of {pilots} pilots from the rows kept for the day; its indexed read alone "
+        f"{q['read'] * 1000:.0f} ms; every row evaluated on the spot {q['evaluated'] * 1000:.0f}"
+        f" ms; keeping the {q['kept']} rows {q['refresh'] * 1000:.0f} ms",
     )
 
 

@@ -740,8 +740,16 @@ def dashboard(
     today: Today = None,
     as_json: Json = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV rows.")] = False,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh", help="First keep the rows of the day (as the scheduler does every 10 min)."
+        ),
+    ] = False,
 ) -> None:
     """Where every pilot stands: phase, next deadline, alerts with their rule ids."""
+    if refresh:
+        run(lambda: app().refresh_dashboard(today=day(today, "today")))
     board = run(lambda: app().dashboard(today=day(today, "today")))
     if as_json:
         emit_json([row.model_dump(mode="json") for row in board.rows])

@@ -8,6 +8,7 @@ whole cohort, then the same pure rules the scheduler uses (domain.deadlines).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -323,6 +324,11 @@ SENTENCES = {
 }
 
 
+def alert(rule: str, severity: Severity, key: str, params: dict[str, object]) -> Alert:
+    """An alert whose message is the sentence of `key` with `params`."""
+    return _alert(rule, severity, key, **params)
+
+
 def _alert(rule: str, severity: Severity, key: str, **params: object) -> Alert:
     values = {name: str(value) for name, value in params.items()}
     return Alert(
@@ -363,14 +369,27 @@ def dashboard_row(programme: Programme, row: dict[str, Any], at: datetime) -> Da
     )
 
 
+def counted_rules(alerts: Iterable[Alert]) -> frozenset[str]:
+    """The rules a pilot counts for in the summary: those of its alerts beyond information."""
+    return frozenset(a.rule for a in alerts if a.severity != "info")
+
+
 def summary(rows: list[DashboardRow], today: date) -> ProgrammeSummary:
+    return summarize([r.phase for r in rows], [counted_rules(r.alerts) for r in rows], today)
+
+
+def summarize(
+    phases: Iterable[str], rules: Iterable[frozenset[str]], today: date
+) -> ProgrammeSummary:
     per_rule: Counter[str] = Counter()
-    for row in rows:
-        per_rule.update({a.rule for a in row.alerts if a.severity != "info"})
+    for counted, pilots in Counter(rules).items():  # a cohort has few distinct sets
+        for rule in counted:
+            per_rule[rule] += pilots
+    per_phase = Counter(phases)
     return ProgrammeSummary(
         today=today,
-        pilots=len(rows),
-        per_phase=dict(Counter(r.phase for r in rows)),
+        pilots=sum(per_phase.values()),
+        per_phase=dict(per_phase),
         with_alerts_per_rule=dict(sorted(per_rule.items())),
     )
 

@@ -2,7 +2,8 @@
 
 After every step: the phases followed the charter's order (R1); a rejected command appended
 nothing and an accepted one appended; a second `Parcours` on the same file loads exactly
-the same pilot; the live read models equal a rebuild from scratch.
+the same pilot; the live read models equal a rebuild from scratch; a dashboard read from
+kept rows equals the rules evaluated on the spot.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from parcours import Parcours, ParcoursError
 from tests.conftest import PARIS, Clock
-from tests.support.scenarios import INDICATOR, LEAD, REFERENT
+from tests.support.scenarios import INDICATOR, LEAD, REFERENT, evaluated_dashboard
 
 ORDER = ["charter_signed", "diagnostic", "framing", "deployment", "evaluation", "closed"]
 days_ = st.integers(min_value=0, max_value=600).map(lambda n: date(2024, 8, 20) + timedelta(n))
@@ -37,6 +38,7 @@ class PilotLifecycle(RuleBasedStateMachine):
         self.projects: list[UUID] = []
         self.funding: list[UUID] = []
         self.blockers: list[UUID] = []
+        self.kept_days: list[date] = []
         self.pilot: UUID
 
     @initialize()
@@ -236,9 +238,19 @@ class PilotLifecycle(RuleBasedStateMachine):
         if referent is not None:
             self.attempt(lambda: self.app.erase_person(self.pilot, referent.person_id, actor=LEAD))
 
+    @rule(on=days_)
+    def keep_the_dashboard(self, on: date) -> None:
+        self.app.refresh_dashboard(today=on)
+        self.kept_days.append(on)
+
     @invariant()
     def read_models_equal_a_rebuild(self) -> None:
         assert self.app.check_projections().ok
+
+    @invariant()
+    def a_kept_dashboard_equals_the_rules(self) -> None:
+        for day in self.kept_days[-2:]:
+            assert self.app.dashboard(today=day) == evaluated_dashboard(self.app, day)
 
     @invariant()
     def phases_follow_the_charter(self) -> None:

@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from parcours import Parcours
+from sqlalchemy import func, select
+
+from parcours import Parcours, cohort
+from parcours.cohort import Dashboard
+from parcours.projections.board import board
 
 LEAD = "agency:project-lead"
 REFERENT = {
@@ -61,3 +65,17 @@ def in_evaluation(app: Parcours) -> tuple[UUID, UUID]:
     )
     app.start_evaluation(pilot, on=date(2025, 11, 3), actor=LEAD)
     return pilot, project
+
+
+def evaluated_dashboard(app: Parcours, today: date) -> Dashboard:
+    """The dashboard as the rules give it, every row evaluated from the cohort read model
+    (what kept dashboard rows must always equal)."""
+    at = app._instant(today)
+    rows = [cohort.dashboard_row(app.programme(r["programme"]), r, at) for r in app._rows()]
+    day = at.astimezone(app.programme("grand-est-2024").zone).date()
+    return Dashboard(today=day, rows=rows, summary=cohort.summary(rows, day))
+
+
+def kept_dashboard_rows(app: Parcours) -> int:
+    with app._read() as session:
+        return int(session.execute(select(func.count()).select_from(board)).scalar_one())

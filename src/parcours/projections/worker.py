@@ -7,6 +7,7 @@ every insert, so it folds within milliseconds of a command; on SQLite it polls.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -15,16 +16,25 @@ if TYPE_CHECKING:
 
 
 class ProjectionWorker:
-    def __init__(self, app: CohortQueries, interval: float = 0.5) -> None:
+    def __init__(
+        self, app: CohortQueries, interval: float = 0.5, refresh_every: float = 60.0
+    ) -> None:
         self.app = app
         self.interval = interval
+        self.refresh_every = refresh_every
 
     def run(self, stop: threading.Event, report: Callable[[int, int], None]) -> None:
-        """Fold, report (events folded, lag), wait; until `stop` is set."""
+        """Fold, keep the dashboard rows of what changed (and, at least every
+        `refresh_every` seconds, of a new day), report (events folded, lag), wait; until
+        `stop` is set."""
         wait = self._listener()
+        refreshed = float("-inf")
         try:
             while not stop.is_set():
                 folded = self.app.catch_up_projections()
+                if folded or time.monotonic() - refreshed >= self.refresh_every:
+                    self.app.refresh_dashboard()
+                    refreshed = time.monotonic()
                 report(folded, self.app.projection_lag())
                 if wait is None:
                     stop.wait(self.interval)

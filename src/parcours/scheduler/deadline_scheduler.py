@@ -222,15 +222,18 @@ class DeadlineScheduler:
     # -- APScheduler as the waker -----------------------------------------------------------
 
     def start(self) -> None:
-        """Run in the background: an hourly sweep plus a job at the next due instant.
+        """Run in the background: an hourly sweep, a job at the next due instant, and a job
+        that keeps the dashboard's rows.
 
-        On start it reconciles at once: what fell due while no scheduler ran is recorded now.
+        On start it reconciles at once: what fell due while no scheduler ran is recorded now;
+        then the dashboard rows of the day are kept (every 10 minutes after that).
         """
         from parcours.scheduler import jobs
 
         self._scheduler = jobs.start(self)
         self.tick()
         self.reschedule_next_due()
+        jobs.refresh_dashboard_now(self._scheduler)
 
     def reschedule_next_due(self) -> None:
         from parcours.scheduler import jobs

@@ -23,6 +23,10 @@ _LIVE: dict[str, DeadlineScheduler] = {}
 KEY = "default"
 JOBS_TABLE = "parcours_scheduler_jobs"
 SWEEP_JOB = "parcours-sweep"
+DASHBOARD_JOB = "parcours-dashboard"
+# Kept dashboard rows go stale at midnight and when a pilot changes; a query evaluates stale
+# rows itself, so this only bounds how long the dashboard runs slower than it could.
+DASHBOARD_EVERY_SECONDS = 600
 DUE_JOB_PREFIX = "parcours-due-"
 
 
@@ -33,6 +37,13 @@ def run_tick(key: str) -> None:
         return
     scheduler.tick()
     scheduler.reschedule_next_due()
+
+
+def run_dashboard_refresh(key: str) -> None:
+    """The function the stored dashboard job calls: keep today's dashboard rows."""
+    scheduler = _LIVE.get(key)
+    if scheduler is not None:
+        scheduler.app.refresh_dashboard()
 
 
 def start(owner: DeadlineScheduler) -> BackgroundScheduler:
@@ -58,7 +69,20 @@ def start(owner: DeadlineScheduler) -> BackgroundScheduler:
         replace_existing=True,
         seconds=int(owner.sweep_every.total_seconds()),
     )
+    scheduler.add_job(
+        run_dashboard_refresh,
+        "interval",
+        args=[KEY],
+        id=DASHBOARD_JOB,
+        replace_existing=True,
+        seconds=DASHBOARD_EVERY_SECONDS,
+    )
     return scheduler
+
+
+def refresh_dashboard_now(scheduler: BackgroundScheduler) -> None:
+    """Run the dashboard job now, in APScheduler's thread (after a catch-up tick)."""
+    scheduler.modify_job(DASHBOARD_JOB, next_run_time=datetime.now(UTC))
 
 
 def plan_next_due(scheduler: BackgroundScheduler, at: datetime | None, now: datetime) -> None:

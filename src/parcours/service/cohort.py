@@ -6,17 +6,21 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from parcours import cohort
 from parcours import inputs as inp
 from parcours.errors import InvalidInput, PilotNotFound
-from parcours.projections import maintenance
+from parcours.projections import board, maintenance
 from parcours.projections.pilots import decode as decode_row
 from parcours.projections.pilots import pilots
 from parcours.projections.projects import decode as decode_project
 from parcours.projections.projects import projects, rex_sessions
 from parcours.service.core import ServiceCore, as_uuid
+
+_REFRESH_BATCH = 500
 
 
 class CohortQueries(ServiceCore):
@@ -43,11 +47,68 @@ class CohortQueries(ServiceCore):
         return datetime.combine(day, time(12), self.programme("grand-est-2024").zone)
 
     def dashboard(self, today: date | datetime | None = None) -> cohort.Dashboard:
-        """One row per pilot: phase, since, next deadline, days left, alerts with rule ids."""
+        """One row per pilot: phase, since, next deadline, days left, alerts with rule ids.
+
+        Rows kept for this day by `refresh_dashboard` are read as they are; the others (a
+        pilot changed since, another day) are evaluated now. Either way the result is the
+        same; only the time differs."""
         at = self._instant(today)
-        rows = [cohort.dashboard_row(self.programme(r["programme"]), r, at) for r in self._rows()]
+        with self._read() as session:  # one snapshot for kept and evaluated rows alike
+            found = session.execute(board.COHORT).tuples().all()
+            days = self._days(at, {f[2] for f in found})
+            stale = [f[0] for f in found if not board.is_kept(f, days)]
+            evaluated = self._evaluated(session, stale, at)
+        computed = {pilot_id: row for pilot_id, (row, _) in evaluated.items()}
+        rows, counted = board.Reader().assemble(found, computed)
         day = at.astimezone(self.programme("grand-est-2024").zone).date()
-        return cohort.Dashboard(today=day, rows=rows, summary=cohort.summary(rows, day))
+        summary = cohort.summarize((f[3] for f in found), counted, day)
+        # The rows were validated as they were assembled; 10,000 need not be checked twice.
+        return cohort.Dashboard.model_construct(today=day, rows=rows, summary=summary)
+
+    def refresh_dashboard(self, today: date | datetime | None = None) -> int:
+        """Keep the dashboard row of the day of every pilot that has none for its current
+        version; returns how many were computed (0 when all were kept already)."""
+        at = self._instant(today)
+        with self._read() as session:
+            found = session.execute(board.COHORT).tuples().all()
+        days = self._days(at, {f[2] for f in found})
+        stale = [f[0] for f in found if not board.is_kept(f, days)]
+        for first in range(0, len(stale), _REFRESH_BATCH):
+            with self._read() as session:
+                computed = self._evaluated(session, stale[first : first + _REFRESH_BATCH], at)
+            kept = [
+                board.stored(row, version, date.fromisoformat(days[row.programme]))
+                for row, version in computed.values()
+            ]
+            try:
+                with self._write() as session:
+                    board.keep(session, kept)
+            except IntegrityError:
+                pass  # another process kept these rows at the same moment: theirs stand
+        return len(stale)
+
+    def _days(self, at: datetime, programmes: set[str]) -> dict[str, str]:
+        """The day `at` falls on in each programme's time zone (ISO)."""
+        return {p: at.astimezone(self.programme(p).zone).date().isoformat() for p in programmes}
+
+    def _evaluated(
+        self, session: Session, pilot_ids: list[str], at: datetime
+    ) -> dict[str, tuple[cohort.DashboardRow, int]]:
+        """Dashboard rows computed from the cohort rows now, with the version they are of."""
+        if not pilot_ids:
+            return {}
+        query = select(pilots)
+        if len(pilot_ids) <= _REFRESH_BATCH:  # else the whole table beats a long IN list
+            query = query.where(pilots.c.pilot_id.in_(pilot_ids))
+        wanted = set(pilot_ids)
+        rows = [decode_row(r) for r in session.execute(query) if r.pilot_id in wanted]
+        return {
+            r["pilot_id"]: (
+                cohort.dashboard_row(self.programme(r["programme"]), r, at),
+                r["version"],
+            )
+            for r in rows
+        }
 
     def indicators(self, pilot: Any) -> list[cohort.IndicatorLine]:
         """R8: every framed indicator of the pilot's projects, its target and reported values."""
@@ -120,6 +181,8 @@ class CohortQueries(ServiceCore):
 
     def rebuild_projections(self, on_page: Callable[[int], None] | None = None) -> int:
         """Empty every read model and fold the whole log again; returns the events folded."""
+        with self._write() as session:
+            session.execute(delete(board.board))  # kept rows may follow rules since changed
         return maintenance.rebuild(self._projections, on_page)
 
     def check_projections(

@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from parcours.errors import ConcurrencyConflict, InvalidInput, PilotNotFound, Pr
 from parcours.logs import get_logger
 from parcours.privacy.keys import KeyStore
 from parcours.programme import Programme, builtin_ids, load_programme
+from parcours.projections.board import board
 from parcours.projections.pilots import METADATA as PILOT_INDEX_METADATA
 from parcours.projections.pilots import PilotIndex
 from parcours.projections.projects import METADATA as PROJECT_METADATA
@@ -113,6 +114,8 @@ class ServiceCore:
         if programme.id in builtin_ids():
             raise ProgrammeError(f"programme: {programme.id!r} is a built-in programme")
         with self._write() as session:
+            # Kept dashboard rows were judged under the old definition.
+            session.execute(delete(board))
             session.execute(programme_table.delete().where(programme_table.c.id == programme.id))
             session.execute(
                 programme_table.insert().values(

@@ -10,7 +10,7 @@ import time
 
 from parcours import Parcours, Settings
 from tests.conftest import Clock
-from tests.support.scenarios import enrolled
+from tests.support.scenarios import enrolled, kept_dashboard_rows
 
 
 def test_a_projection_worker_follows_the_commands_of_another_process(
@@ -41,6 +41,10 @@ def test_a_projection_worker_follows_the_commands_of_another_process(
             time.sleep(0.05)
         assert [p.id for p in writer.list_pilots()] == [pilot]
         assert writer.projection_lag() == 0
+        # and it keeps the dashboard rows of what it folded (for its own day)
+        while not kept_dashboard_rows(writer) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert kept_dashboard_rows(writer) == 1
     finally:
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=30) == 0

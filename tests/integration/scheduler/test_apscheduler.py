@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import date
 from pathlib import Path
 
 from parcours import Parcours
 from parcours.scheduler import DeadlineScheduler
 from tests.conftest import Clock
-from tests.support.scenarios import in_diagnostic
+from tests.support.scenarios import in_diagnostic, kept_dashboard_rows
 
 
 def _missed(app: Parcours, pilot: object) -> list[str]:
@@ -53,5 +54,23 @@ def test_the_stored_jobs_never_drop_a_misfire(tmp_path: Path, clock: Clock) -> N
         for job in scheduler._scheduler.get_jobs():
             assert job.misfire_grace_time is None
             assert job.coalesce is True
+    finally:
+        scheduler.shutdown()
+
+
+def test_a_running_scheduler_keeps_the_dashboard_rows_of_the_day(
+    tmp_path: Path, clock: Clock
+) -> None:
+    app = Parcours(f"sqlite:///{tmp_path}/parcours.db", clock=clock)
+    in_diagnostic(app)
+    scheduler = DeadlineScheduler(app)
+    scheduler.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not kept_dashboard_rows(app) and time.monotonic() < deadline:
+            time.sleep(0.1)  # the job runs on start, in APScheduler's thread
+        assert app.refresh_dashboard() == 0  # the job had kept them all
+        assert scheduler._scheduler is not None
+        assert scheduler._scheduler.get_job("parcours-dashboard") is not None
     finally:
         scheduler.shutdown()
