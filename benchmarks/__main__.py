@@ -104,7 +104,7 @@ def bare_app(url: str) -> Application[UUID]:
 
 
 def figure_w(backend: str, url: str, bare_url: str) -> None:
-    commands = n(600)
+    commands = n(300)
     app = app_at(url)
     cohort.load(app, 20, heavy=False)
     pilots = [p.id for p in app.list_pilots()]
@@ -122,8 +122,12 @@ def figure_w(backend: str, url: str, bare_url: str) -> None:
             tally.log(0.5)
             bare.save(tally)
 
-    t_ours, _ = timed(ours)
-    t_bare, _ = timed(theirs)
+    # Alternated, best of three each: the PostgreSQL server shares the machine's two cores,
+    # and a single run of either side can land on a busy moment.
+    t_ours = t_bare = float("inf")
+    for _ in range(3):
+        t_ours = min(t_ours, timed(ours)[0])
+        t_bare = min(t_bare, timed(theirs)[0])
     ratio = (commands / t_ours) / (commands / t_bare)
     record(
         backend,

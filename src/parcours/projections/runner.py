@@ -170,7 +170,7 @@ class PageDecoder:
 
     def __init__(self, mapper: Mapper[UUID]) -> None:
         self.mapper = mapper
-        self._classes: dict[str, type] = {}
+        self._classes: dict[str, tuple[type, int]] = {}  # topic: class, its class_version
         self._plain = mapper.cipher is None and mapper.compressor is None
 
     def __call__(self, rows: Iterable[StoredRow]) -> list[tuple[int, Any]]:
@@ -186,19 +186,20 @@ class PageDecoder:
                 stored = StoredEvent(originator_id, version, topic, bytes(state))
                 decoded.append((row_id, self.mapper.to_domain_event(stored)))
                 continue
-            cls = classes.get(topic)
-            if cls is None:
-                cls = classes[topic] = resolve_topic(topic)
+            known = classes.get(topic)
+            if known is None:
+                cls = resolve_topic(topic)
+                known = classes[topic] = (cls, getattr(cls, "class_version", 1))
+            cls, class_version = known
             event_state: dict[str, Any] = decode(bytes(state))
             event_state["originator_id"] = originator_id
             event_state["originator_version"] = version
             # Upcast as the mapper does: old stored shapes become the current class's.
-            class_version = getattr(cls, "class_version", 1)
             from_version = event_state.pop("class_version", 1)
             while from_version < class_version:
                 getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(event_state)
                 from_version += 1
-            event = object.__new__(cls)
+            event: Any = object.__new__(cls)
             object.__setattr__(event, "__dict__", event_state)
             decoded.append((row_id, event))
         return decoded

@@ -22,11 +22,12 @@ class DateAsISO(Transcoding):
 
 
 class EventTranscoder(JSONTranscoder):
-    """eventsourcing's JSON transcoding, same format, with a leaner object hook.
+    """eventsourcing's JSON transcoding, same format, decoded with less Python per event.
 
-    The hook runs once per JSON object of every event decoded; a rebuild of the read models
-    spends a good part of its time there (benchmark R), so it does one membership test and
-    one lookup instead of the library's nested try blocks.
+    A rebuild of the read models decodes every stored event (benchmark R): the object hook
+    does one membership test and one lookup instead of the library's nested try blocks, and
+    `decode` calls the C scanner directly rather than through `JSONDecoder.decode`'s two
+    whitespace matches (our encoder writes none).
     """
 
     def __init__(self) -> None:
@@ -43,6 +44,18 @@ class EventTranscoder(JSONTranscoder):
             return obj
 
         self.decoder = json.JSONDecoder(object_hook=hook)
+        # set by JSONDecoder.__init__ (json.scanner), not declared in its stubs
+        self._scan: Callable[[str, int], tuple[Any, int]] = self.decoder.scan_once  # type: ignore[attr-defined]
+
+    def decode(self, data: bytes) -> Any:
+        text = data.decode("utf8")
+        try:
+            value, end = self._scan(text, 0)
+        except StopIteration as stop:
+            raise json.JSONDecodeError("Expecting value", text, stop.value) from None
+        if end != len(text):
+            raise json.JSONDecodeError("Extra data", text, end)
+        return value
 
     def register(self, transcoding: Transcoding) -> None:
         super().register(transcoding)
