@@ -11,10 +11,8 @@ periodic job, the projection worker, `parcours dashboard --refresh`), never by a
 
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -35,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from parcours.cohort import Alert, DashboardRow, NextDeadline, alert, counted_rules
+from parcours.projections.bulk import no_cyclic_collection
 from parcours.projections.pilots import METADATA, pilots
 
 board = Table(
@@ -149,7 +148,7 @@ class Reader:
         counts for."""
         rows: list[dict[str, Any] | DashboardRow] = []
         counted: list[frozenset[str]] = []
-        with _no_cyclic_collection():
+        with no_cyclic_collection():
             for f in found:
                 done = computed.get(f[0])
                 if done is not None:
@@ -172,17 +171,3 @@ class Reader:
                 )
                 counted.append(rules)
             return _ROWS.validate_python(rows), counted
-
-
-@contextmanager
-def _no_cyclic_collection() -> Iterator[None]:
-    """Tens of thousands of short-lived, acyclic objects make the cyclic garbage collector
-    scan them again and again (40% of a 10,000-row dashboard); reference counting frees
-    them anyway. Left as it was found, even if it was disabled by the embedding program."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -17,6 +17,7 @@ from eventsourcing.utils import resolve_topic
 from sqlalchemy import LargeBinary, Table, bindparam, delete, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
+from parcours.projections.bulk import no_cyclic_collection
 from parcours.store.eventstore import PilotStore
 from parcours.store.schema import projection_positions
 
@@ -85,10 +86,11 @@ class ProjectionRunner:
         while True:
             with self.store.datastore.transaction(commit=True) as session:
                 start = self.position(session)
-                decoded = self._page(session, start, page)
-                if not decoded:
-                    return folded
-                self._fold(session, decoded)
+                with no_cyclic_collection():  # events and rows hold no cycles
+                    decoded = self._page(session, start, page)
+                    if not decoded:
+                        return folded
+                    self._fold(session, decoded)
                 self._move(session, start, decoded[-1][0])
             folded += len(decoded)
             if on_page is not None:
