@@ -222,11 +222,16 @@ class ServiceCore:
     ) -> list[Write]:
         pilot_id = str(pilot.id)
         writes: list[Write] = []
-        if reschedule:
-            writes.append(partial(queue.schedule, pilot_id=pilot_id, at=queue.ASAP))
-        if pilot.pending_events:
+        version = pilot.version
+        if reschedule and pilot.pending_events:
             writes.append(
-                partial(ledger.record_version, pilot_id=pilot_id, version=pilot.version, at=act.at)
+                partial(queue.record_and_reschedule, pilot_id=pilot_id, version=version, at=act.at)
+            )
+        elif reschedule:
+            writes.append(partial(queue.schedule, pilot_id=pilot_id, at=queue.ASAP))
+        elif pilot.pending_events:
+            writes.append(
+                partial(ledger.record_version, pilot_id=pilot_id, version=version, at=act.at)
             )
         if act.caller_command_id:
             remembered = result if isinstance(result, UUID) else None
