@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from parcours import Parcours
 from parcours.cli import cli
+from tests.support.scenarios import kept_dashboard_rows
 
 
 @pytest.fixture
@@ -307,3 +309,17 @@ def test_indicators_csv_and_evaluation_from_the_shell(run) -> None:  # type: ign
     _, out, _ = run("evaluation", pilot)
     assert "Three villages a week" in out
     assert "People helped" in out
+
+
+def test_dashboard_refresh_keeps_the_rows_and_shows_the_same(run) -> None:  # type: ignore[no-untyped-def]
+    _, out, _ = run("enroll", "CC du Pays de Bitche", "--charter-signed-on", "2024-09-02")
+    pilot = out.strip()
+    designate(run, pilot)
+    run("start-diagnostic", pilot, "--on", "2024-09-16")
+    _, evaluated, _ = run("dashboard", "--today", "2025-01-06", "--json")
+    _, kept, _ = run("dashboard", "--today", "2025-01-06", "--json", "--refresh")
+    assert json.loads(kept) == json.loads(evaluated)
+    assert {a["rule"] for a in json.loads(kept)[0]["alerts"]} >= {"R3"}
+    app = Parcours(os.environ["PARCOURS_DATABASE_URL"])
+    assert kept_dashboard_rows(app) == 1
+    app.close_connections()
