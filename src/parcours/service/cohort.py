@@ -188,6 +188,32 @@ class CohortQueries(ServiceCore):
     def check_projections(
         self, on_page: Callable[[int], None] | None = None
     ) -> maintenance.CheckReport:
-        """Rebuild into scratch tables and compare row by row with the live read models."""
+        """Rebuild into scratch tables and compare row by row with the live read models;
+        then judge every kept dashboard row again for its own day and compare."""
         self._projections.catch_up()
-        return maintenance.check(self._projections, on_page)
+        report = maintenance.check(self._projections, on_page)
+        kept = self._kept_differences()
+        return report.model_copy(update={"differences": [*report.differences, *kept]})
+
+    def _kept_differences(self) -> list[maintenance.Difference]:
+        differences = []
+        with self._read() as session:
+            kept = {r.pilot_id: r for r in session.execute(select(board.board)).mappings()}
+            rows = [decode_row(r) for r in session.execute(select(pilots))]
+        for row in rows:
+            found = kept.get(row["pilot_id"])
+            if found is None or found["version"] != row["version"]:
+                continue  # not kept for this version: never read
+            programme = self.programme(row["programme"])
+            at = datetime.combine(found["day"], time(12), programme.zone)
+            want = board.stored(
+                cohort.dashboard_row(programme, row, at), row["version"], found["day"]
+            )
+            have = {k: found[k] for k in want}
+            if have != want:
+                differences.append(
+                    maintenance.Difference(
+                        table=board.board.name, key=row["pilot_id"], live=have, rebuilt=want
+                    )
+                )
+        return differences

@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import update
 
 from parcours import Parcours
+from parcours.projections.board import board
 from tests.support.scenarios import (
     LEAD,
     enrolled,
@@ -96,3 +98,14 @@ def test_a_rebuild_or_a_programme_definition_drops_kept_rows(app: Parcours) -> N
     custom = app.programme("grand-est-2024").model_copy(update={"id": "moselle-2025"})
     app.register_programme(custom)
     assert kept_dashboard_rows(app) == 0
+
+
+def test_projections_check_judges_kept_rows_again(cohort_of_five: Parcours) -> None:
+    app = cohort_of_five
+    app.refresh_dashboard(today=date(2025, 4, 1))
+    assert app.check_projections().ok
+    with app._write() as session:
+        session.execute(update(board).values(alerts="[]"))
+    report = app.check_projections()
+    assert {d.table for d in report.differences} == {"parcours_rm_board"}
+    assert len(report.differences) == 5 - 1  # the withdrawn pilot has no alerts anyway
