@@ -63,6 +63,11 @@ class ServiceCore:
         self._store = PilotStore(self.settings.url, self.settings.snapshot_interval)
         for metadata in (METADATA, PILOT_INDEX_METADATA, PROJECT_METADATA):
             metadata.create_all(self._store.engine)
+            # create_all skips the tables that exist: an index added since (the dashboard's
+            # covering index) still reaches a database made by an earlier version.
+            for table in metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(self._store.engine, checkfirst=True)
         self._projections = ProjectionRunner(
             self._store, [PilotIndex(), ProjectIndex(), RexSessionIndex()], name="read_models"
         )

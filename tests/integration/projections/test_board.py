@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import inspect, text, update
 
 from parcours import Parcours
 from parcours.projections.board import board
+from tests.conftest import Clock
 from tests.support.scenarios import (
     LEAD,
     enrolled,
@@ -109,3 +110,14 @@ def test_projections_check_judges_kept_rows_again(cohort_of_five: Parcours) -> N
     report = app.check_projections()
     assert {d.table for d in report.differences} == {"parcours_rm_board"}
     assert len(report.differences) == 5 - 1  # the withdrawn pilot has no alerts anyway
+
+
+def test_an_older_database_gets_the_dashboard_index(db_url: str, clock: Clock) -> None:
+    first = Parcours(db_url, clock=clock)
+    with first._write() as session:
+        session.execute(text("DROP INDEX parcours_rm_pilots_dashboard"))
+    first.close_connections()
+    again = Parcours(db_url, clock=clock)
+    names = {i["name"] for i in inspect(again._store.engine).get_indexes("parcours_rm_pilots")}
+    assert "parcours_rm_pilots_dashboard" in names
+    again.close_connections()
