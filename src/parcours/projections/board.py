@@ -82,12 +82,21 @@ COHORT = (
 _ROWS: TypeAdapter[list[DashboardRow]] = TypeAdapter(list[DashboardRow])
 
 
-def is_kept(found: Sequence[Any], days: dict[str, str]) -> bool:
-    """Whether a row of COHORT holds a kept row for this version and day (days: ISO dates
+def programmes(found: Sequence[Sequence[Any]]) -> set[str]:
+    """The programmes of the pilots COHORT found."""
+    return {f[2] for f in found}
+
+
+def phases(found: Sequence[Sequence[Any]]) -> list[str]:
+    return [f[3] for f in found]
+
+
+def stale(found: Sequence[Sequence[Any]], days: dict[str, str]) -> list[str]:
+    """The pilots of COHORT with no kept row for their version and the day (days: ISO dates
     by programme)."""
-    return bool(
-        found[6] == found[5] and found[7] is not None and str(found[7]) == days.get(found[2])
-    )
+    return [
+        f[0] for f in found if not (f[6] == f[5] and f[7] is not None and str(f[7]) == days[f[2]])
+    ]
 
 
 def stored(row: DashboardRow, version: int, day: date) -> dict[str, Any]:

@@ -182,11 +182,12 @@ class PilotIndex:
 
     def fold(self, session: Session, events: Sequence[Any]) -> None:
         keyed = [(str(e.originator_id), e) for e in events if isinstance(e, _FOLDED)]
-        before: dict[str, int] = {}
+        before: dict[str, int] = {}  # pilot: the version its row must be at (0: enrolled here)
         for key, e in keyed:
             before.setdefault(key, e.originator_version - 1)
-        rows = self._recall({key: v for key, v in before.items() if v > 0})
-        rows.update(self._read(session, {key for key, v in before.items() if v > 0} - set(rows)))
+        existing = {key: v for key, v in before.items() if v > 0}
+        rows = self._recall(existing)
+        rows.update(self._read(session, existing.keys() - rows.keys()))
         created: set[str] = set()
         for pilot_id, event in keyed:
             if type(event) is ev.Enrolled:

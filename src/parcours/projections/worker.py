@@ -17,24 +17,33 @@ if TYPE_CHECKING:
 
 class ProjectionWorker:
     def __init__(
-        self, app: CohortQueries, interval: float = 0.5, refresh_every: float = 60.0
+        self,
+        app: CohortQueries,
+        interval: float = 0.5,
+        refresh_every: float = 60.0,
+        refresh_after_changes: float = 5.0,
     ) -> None:
         self.app = app
         self.interval = interval
         self.refresh_every = refresh_every
+        self.refresh_after_changes = refresh_after_changes
 
     def run(self, stop: threading.Event, report: Callable[[int, int], None]) -> None:
-        """Fold, keep the dashboard rows of what changed (and, at least every
-        `refresh_every` seconds, of a new day), report (events folded, lag), wait; until
-        `stop` is set."""
+        """Fold, report (events folded, lag), wait; until `stop` is set. Dashboard rows are
+        kept again once pilots changed (at most every `refresh_after_changes` seconds: a
+        refresh reads the whole cohort, a busy log would pay it every poll) and at least
+        every `refresh_every` seconds (a new day)."""
         wait = self._listener()
         refreshed = float("-inf")
+        changed = False
         try:
             while not stop.is_set():
                 folded = self.app.catch_up_projections()
-                if folded or time.monotonic() - refreshed >= self.refresh_every:
+                changed = changed or folded > 0
+                since = time.monotonic() - refreshed
+                if (changed and since >= self.refresh_after_changes) or since >= self.refresh_every:
                     self.app.refresh_dashboard()
-                    refreshed = time.monotonic()
+                    refreshed, changed = time.monotonic(), False
                 report(folded, self.app.projection_lag())
                 if wait is None:
                     stop.wait(self.interval)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -54,14 +54,12 @@ class CohortQueries(ServiceCore):
         same; only the time differs."""
         at = self._instant(today)
         with self._read() as session:  # one snapshot for kept and evaluated rows alike
-            found = session.execute(board.COHORT).tuples().all()
-            days = self._days(at, {f[2] for f in found})
-            stale = [f[0] for f in found if not board.is_kept(f, days)]
+            found, _, stale = self._cohort(session, at)
             evaluated = self._evaluated(session, stale, at)
         computed = {pilot_id: row for pilot_id, (row, _) in evaluated.items()}
         rows, counted = board.Reader().assemble(found, computed)
         day = at.astimezone(self.programme("grand-est-2024").zone).date()
-        summary = cohort.summarize((f[3] for f in found), counted, day)
+        summary = cohort.summarize(board.phases(found), counted, day)
         # The rows were validated as they were assembled; 10,000 need not be checked twice.
         return cohort.Dashboard.model_construct(today=day, rows=rows, summary=summary)
 
@@ -70,9 +68,7 @@ class CohortQueries(ServiceCore):
         version; returns how many were computed (0 when all were kept already)."""
         at = self._instant(today)
         with self._read() as session:
-            found = session.execute(board.COHORT).tuples().all()
-        days = self._days(at, {f[2] for f in found})
-        stale = [f[0] for f in found if not board.is_kept(f, days)]
+            _, days, stale = self._cohort(session, at)
         for first in range(0, len(stale), _REFRESH_BATCH):
             with self._read() as session:
                 computed = self._evaluated(session, stale[first : first + _REFRESH_BATCH], at)
@@ -87,9 +83,17 @@ class CohortQueries(ServiceCore):
                 pass  # another process kept these rows at the same moment: theirs stand
         return len(stale)
 
-    def _days(self, at: datetime, programmes: set[str]) -> dict[str, str]:
-        """The day `at` falls on in each programme's time zone (ISO)."""
-        return {p: at.astimezone(self.programme(p).zone).date().isoformat() for p in programmes}
+    def _cohort(
+        self, session: Session, at: datetime
+    ) -> tuple[Sequence[Sequence[Any]], dict[str, str], list[str]]:
+        """Every pilot in dashboard order with its kept row, the day `at` falls on in each
+        programme's time zone (ISO), and the pilots with no row kept for that day."""
+        found = session.execute(board.COHORT).tuples().all()
+        days = {
+            p: at.astimezone(self.programme(p).zone).date().isoformat()
+            for p in board.programmes(found)
+        }
+        return found, days, board.stale(found, days)
 
     def _evaluated(
         self, session: Session, pilot_ids: list[str], at: datetime

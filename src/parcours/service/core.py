@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import delete, select
+from sqlalchemy import MetaData, delete, inspect, select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
@@ -61,13 +61,7 @@ class ServiceCore:
         self.clock: clocks.Clock = clock or clocks.system_clock
         self._log = get_logger()
         self._store = PilotStore(self.settings.url, self.settings.snapshot_interval)
-        for metadata in (METADATA, PILOT_INDEX_METADATA, PROJECT_METADATA):
-            metadata.create_all(self._store.engine)
-            # create_all skips the tables that exist: an index added since (the dashboard's
-            # covering index) still reaches a database made by an earlier version.
-            for table in metadata.sorted_tables:
-                for index in table.indexes:
-                    index.create(self._store.engine, checkfirst=True)
+        self._create_tables((METADATA, PILOT_INDEX_METADATA, PROJECT_METADATA))
         self._projections = ProjectionRunner(
             self._store, [PilotIndex(), ProjectIndex(), RexSessionIndex()], name="read_models"
         )
@@ -77,6 +71,23 @@ class ServiceCore:
         self._load_registered_programmes()
 
     # -- infrastructure ---------------------------------------------------------------------
+
+    def _create_tables(self, metadatas: tuple[MetaData, ...]) -> None:
+        """Our tables, and the indexes added to tables that exist already: create_all skips
+        those, so the dashboard's covering index would never reach a database made by an
+        earlier version. One catalogue read per indexed table, not one per index."""
+        engine = self._store.engine
+        for metadata in metadatas:
+            metadata.create_all(engine)
+        catalogue = inspect(engine)
+        for metadata in metadatas:
+            for table in metadata.sorted_tables:
+                if not table.indexes:
+                    continue
+                present = {index["name"] for index in catalogue.get_indexes(table.name)}
+                for index in table.indexes:
+                    if index.name not in present:
+                        index.create(engine)
 
     def _write(self) -> Any:
         return self._store.datastore.transaction(commit=True)
