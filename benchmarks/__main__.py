@@ -145,11 +145,11 @@ def figure_w(backend: str, url: str, bare_url: str) -> None:
 def figure_r(backend: str, app: Parcours) -> None:
     events = app.event_count()
     t_rebuild = best_of(2, app.rebuild_projections)
-    table = app._store.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+    table = app.pipeline.store.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
 
     def raw() -> None:
         last = 0
-        with app._store.engine.connect() as connection:
+        with app.pipeline.store.engine.connect() as connection:
             while True:
                 rows = connection.execute(
                     table.select().where(table.c.id > last).order_by(table.c.id).limit(REBUILD_PAGE)
@@ -179,7 +179,7 @@ def figure_r(backend: str, app: Parcours) -> None:
 def tick_with_due(app: Parcours, due: int, day: int) -> float:
     """Time a tick with exactly `due` pilots due (the others far in the future)."""
     at = datetime(2025, 2, day, 12, tzinfo=UTC)
-    with app._write() as session:
+    with app.pipeline.writing() as session:
         session.execute(update(deadline_queue).values(next_at=datetime(2030, 1, 1)))
         ids = [p.id for p in app.list_pilots()[:due]]
         session.execute(
@@ -238,7 +238,7 @@ assert app.dashboard(today=day) == evaluated
 t_board = best(5, lambda: app.dashboard(today=day))
 
 def read():
-    with app._read() as session:
+    with app.pipeline.reading() as session:
         session.execute(board.COHORT).tuples().all()
 
 t_read = best(5, read)
@@ -283,10 +283,10 @@ def figure_a(backend: str, url: str) -> None:
     writes.append(
         partial(ledger.record_version, pilot_id=str(pilot.id), version=size, at=cohort.NOW)
     )
-    with app._write() as session:
+    with app.pipeline.writing() as session:
         for write in writes:
             write(session)
-        app._store.save(pilot)
+        app.pipeline.store.save(pilot)
     no_snapshots = app_at(url, snapshots=0)
     at = cohort.NOW + timedelta(minutes=1)
     t_with = best_of(3, lambda: app.get_pilot(pilot.id, as_of=at))

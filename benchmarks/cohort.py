@@ -13,7 +13,7 @@ from uuid import uuid4
 from parcours import Parcours
 from parcours.domain.pilot import Act, Pilot
 from parcours.privacy import sealing
-from parcours.scheduler import queue
+from parcours.store import queue
 from parcours.store import ledger
 
 NOW = datetime(2026, 1, 10, 9, tzinfo=UTC)
@@ -62,7 +62,7 @@ def build(app: Parcours, index: int, heavy: bool) -> tuple[Pilot, list[Any]]:
         pilot.designate_referent(act, date(2024, 9, 3), person_id=person, role=role, sealed=sealed)
         writes.append(
             partial(
-                app._keys.add,
+                app.pipeline.keys.add,
                 person_id=person,
                 pilot_id=str(pilot.id),
                 key=key,
@@ -144,11 +144,11 @@ def load(
     stored = 0
     for first in range(start, start + count, batch):
         built = [build(app, i, heavy) for i in range(first, min(first + batch, start + count))]
-        with app._write() as session:
+        with app.pipeline.writing() as session:
             for _pilot, writes in built:
                 for write in writes:
                     write(session)
-            app._store.save(*[pilot for pilot, _ in built])
+            app.pipeline.store.save(*[pilot for pilot, _ in built])
         stored += sum(pilot.version for pilot, _ in built)
     if project:
         app.catch_up_projections()

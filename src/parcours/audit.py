@@ -9,7 +9,7 @@ import base64
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -18,11 +18,10 @@ from sqlalchemy import func, select, tuple_
 from parcours.domain import events as ev
 from parcours.privacy import sealing
 from parcours.store.chain import GENESIS, chain, link
+from parcours.store.eventstore import PilotStore
+from parcours.store.keys import KeyStore
 from parcours.store.schema import audit_checkpoints
 from parcours.views import HistoryEntry
-
-if TYPE_CHECKING:
-    from parcours.service.core import ServiceCore
 
 _BASE = {
     "originator_id",
@@ -36,11 +35,11 @@ _BASE = {
 }
 
 
-def history(app: ServiceCore, pilot_id: UUID) -> list[HistoryEntry]:
-    events = list(app._store.events.get(pilot_id))
+def history(store: PilotStore, keys_table: KeyStore, pilot_id: UUID) -> list[HistoryEntry]:
+    events = list(store.events.get(pilot_id))
     persons = {e.person_id for e in events if isinstance(e, ev.ReferentDesignated)}
-    with app._read() as session:
-        keys = app._keys.keys(session, persons)
+    with store.reading() as session:
+        keys = keys_table.keys(session, persons)
     return [_entry(event, keys) for event in events]
 
 
@@ -100,17 +99,17 @@ class AuditReport(BaseModel):
     first_break: Break | None
 
 
-def verify_audit_trail(app: ServiceCore, page: int = 1000) -> AuditReport:
+def verify_audit_trail(store: PilotStore, page: int = 1000) -> AuditReport:
     """Recompute every pilot's chain from the stored bytes; name the first break."""
     heads: dict[UUID, tuple[int, bytes]] = {}
     events = 0
     position = 0
     while True:
-        notifications = app._store.recorder.select_notifications(start=position + 1, limit=page)
+        notifications = store.recorder.select_notifications(start=position + 1, limit=page)
         if not notifications:
             break
         position = notifications[-1].id
-        with app._read() as session:
+        with store.reading() as session:
             recorded = _recorded_links(session, notifications)
         for n in notifications:
             events += 1
@@ -133,7 +132,7 @@ def verify_audit_trail(app: ServiceCore, page: int = 1000) -> AuditReport:
                     "stored bytes do not match the chain",
                 )
             heads[pilot] = (n.originator_version, digest)
-    with app._read() as session:
+    with store.reading() as session:
         rows = session.execute(
             select(chain.c.originator_id, func.max(chain.c.originator_version)).group_by(
                 chain.c.originator_id
@@ -145,7 +144,7 @@ def verify_audit_trail(app: ServiceCore, page: int = 1000) -> AuditReport:
             return _broken(
                 heads, events, UUID(pilot_id), seen + 1, f"version {seen + 1} is missing"
             )
-    cut = _against_checkpoint(app, heads, events)
+    cut = _against_checkpoint(store, heads, events)
     if cut is not None:
         return cut
     return AuditReport(ok=True, pilots=len(heads), events=events, first_break=None)
@@ -172,9 +171,9 @@ def _broken(
     )
 
 
-def checkpoint(app: ServiceCore, at: datetime) -> int:
+def checkpoint(store: PilotStore, at: datetime) -> int:
     """Record every pilot's chain head (version and hash); returns the number of pilots."""
-    with app._write() as session:
+    with store.writing() as session:
         heads = {
             pilot: [int(version), bytes(digest).hex()]
             for pilot, version, digest in session.execute(_heads_query())
@@ -187,6 +186,13 @@ def checkpoint(app: ServiceCore, at: datetime) -> int:
             )
         )
     return len(heads)
+
+
+def last_checkpoint_at(store: PilotStore) -> datetime | None:
+    """When the last checkpoint was recorded (aware, UTC), or None."""
+    with store.reading() as session:
+        last = session.execute(select(func.max(audit_checkpoints.c.recorded_at))).scalar()
+    return None if last is None else last.replace(tzinfo=UTC)
 
 
 def _heads_query() -> Any:
@@ -203,10 +209,10 @@ def _heads_query() -> Any:
 
 
 def _against_checkpoint(
-    app: ServiceCore, heads: dict[UUID, tuple[int, bytes]], events: int
+    store: PilotStore, heads: dict[UUID, tuple[int, bytes]], events: int
 ) -> AuditReport | None:
     """A checkpointed head must still be in the recomputed chain: catches a cut-off tail."""
-    with app._read() as session:
+    with store.reading() as session:
         row = session.execute(
             select(audit_checkpoints.c.heads).order_by(audit_checkpoints.c.id.desc()).limit(1)
         ).first()
@@ -216,7 +222,7 @@ def _against_checkpoint(
         UUID(pilot_id): (int(version), bytes.fromhex(digest))
         for pilot_id, (version, digest) in json.loads(row.heads).items()
     }
-    with app._read() as session:
+    with store.reading() as session:
         recorded = _recorded_links(
             session,
             [_Link(pilot, version) for pilot, (version, _) in checkpointed.items()],
@@ -244,10 +250,10 @@ class _Link:
         self.originator_version = originator_version
 
 
-def export_lines(app: ServiceCore, pilot_id: UUID) -> list[dict[str, Any]]:
+def export_lines(store: PilotStore, keys: KeyStore, pilot_id: UUID) -> list[dict[str, Any]]:
     """The pilot's history with its chain, for an auditor who has nothing but the file."""
-    entries = history(app, pilot_id)
-    stored = app._store.recorder.select_events(pilot_id)
+    entries = history(store, keys, pilot_id)
+    stored = store.recorder.select_events(pilot_id)
     lines = []
     previous = GENESIS
     for entry, raw in zip(entries, stored, strict=True):

@@ -901,7 +901,7 @@ def projections_run(
         if folded or lag:
             err.print(f"folded {folded} events; lag {lag} events")
 
-    run(lambda: ProjectionWorker(app(), interval).run(stop, report))
+    run(lambda: ProjectionWorker(app(), app().pipeline.store, interval).run(stop, report))
     err.print("projection worker stopped")
 
 

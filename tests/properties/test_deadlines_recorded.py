@@ -88,7 +88,7 @@ def test_recorded_facts_equal_what_the_rules_owe_at_the_last_tick(
     final = clock.now.astimezone(UTC) + timedelta(minutes=1)
     scheduler.tick(final)
 
-    state = app._load(pilot)
+    state = app.pipeline.load(pilot)
     expected = {
         f.key for f in owed(app.programme("grand-est-2024"), state.deadline_history(), final)
     }

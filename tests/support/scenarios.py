@@ -70,12 +70,12 @@ def in_evaluation(app: Parcours) -> tuple[UUID, UUID]:
 def evaluated_dashboard(app: Parcours, today: date) -> Dashboard:
     """The dashboard as the rules give it, every row evaluated from the cohort read model
     (what kept dashboard rows must always equal)."""
-    at = app._instant(today)
-    rows = [cohort.dashboard_row(app.programme(r["programme"]), r, at) for r in app._rows()]
+    at = app.cohort.instant(today)
+    rows = [cohort.dashboard_row(app.programme(r["programme"]), r, at) for r in app.cohort.pilot_rows()]
     day = at.astimezone(app.programme("grand-est-2024").zone).date()
     return Dashboard(today=day, rows=rows, summary=cohort.summary(rows, day))
 
 
 def kept_dashboard_rows(app: Parcours) -> int:
-    with app._read() as session:
+    with app.pipeline.reading() as session:
         return int(session.execute(select(func.count()).select_from(board)).scalar_one())

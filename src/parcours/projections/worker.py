@@ -9,21 +9,32 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from parcours.service.cohort import CohortQueries
+from parcours.store.eventstore import PilotStore
+
+
+class Folds(Protocol):
+    """What the worker drives: the read side of an application (`Parcours` is one)."""
+
+    def catch_up_projections(self) -> int: ...
+
+    def refresh_dashboard(self) -> int: ...
+
+    def projection_lag(self) -> int: ...
 
 
 class ProjectionWorker:
     def __init__(
         self,
-        app: CohortQueries,
+        app: Folds,
+        store: PilotStore,
         interval: float = 0.5,
         refresh_every: float = 60.0,
         refresh_after_changes: float = 5.0,
     ) -> None:
         self.app = app
+        self.store = store
         self.interval = interval
         self.refresh_every = refresh_every
         self.refresh_after_changes = refresh_after_changes
@@ -54,15 +65,13 @@ class ProjectionWorker:
                 self._connection.close()
 
     def _listener(self) -> Callable[[float], None] | None:
-        engine = self.app._store.engine
-        if engine.dialect.name != "postgresql":
+        if self.store.dialect != "postgresql":
             return None
-        raw: Any = engine.raw_connection()
+        raw: Any = self.store.engine.raw_connection()
         self._connection = raw
         driver = raw.driver_connection
         driver.autocommit = True
-        channel = getattr(self.app._store.recorder, "channel_name", "parcours_events")
-        driver.execute(f"LISTEN {channel}")
+        driver.execute(f"LISTEN {self.store.notification_channel}")
 
         def wait(seconds: float) -> None:
             for _ in driver.notifies(timeout=seconds, stop_after=1):

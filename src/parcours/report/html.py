@@ -41,7 +41,7 @@ ROW = 26
 
 def render(app: CohortQueries, today: date, lang: str = "fr") -> str:
     w = words(lang)
-    rows = app._rows()
+    rows = app.pilot_rows()
     board = app.dashboard(today=today)
     programme = app.programme(rows[0]["programme"]) if rows else app.programme("grand-est-2024")
     sections = [
@@ -292,7 +292,7 @@ def _support(
     lines = []
     for row in rows:
         funded = requested = 0.0
-        for project in app._projects(row["pilot_id"]):
+        for project in app.project_rows(row["pilot_id"]):
             for funding in project["fundings"].values():
                 requested += funding["amount_eur"]
                 if funding["status"] == "granted":

@@ -12,25 +12,23 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func, select
 
+from parcours import audit
 from parcours.domain import deadlines as rules
 from parcours.domain.pilot import Act, Pilot
-from parcours.privacy import rights
-from parcours.scheduler import outbox, queue
-from parcours.store.schema import audit_checkpoints
+from parcours.service.pipeline import Write
+from parcours.store import outbox, queue
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from parcours.application import Parcours
-    from parcours.service.core import Write
 
 SCHEDULER_ACTOR = "system:scheduler"
 
@@ -88,7 +86,8 @@ class DeadlineScheduler:
         self._callbacks: list[Callback] = []
         self._scheduler: BackgroundScheduler | None = None
         self._lock = threading.Lock()
-        self._log = app._log
+        self.pipeline = app.pipeline
+        self._log = app.pipeline.log
 
     def on_notice(self, callback: Callback) -> Callback:
         """Register a callback for each recorded reminder and breach (usable as a decorator)."""
@@ -107,7 +106,7 @@ class DeadlineScheduler:
             purged: list[UUID] = []
             evaluated = 0
             while True:
-                with self.app._read() as session:
+                with self.pipeline.reading() as session:
                     batch = queue.due(session, instant, self.batch)
                 if not batch:
                     break
@@ -115,7 +114,7 @@ class DeadlineScheduler:
                     evaluated += 1
                     recorded.extend(self._evaluate(UUID(pilot_id), instant))
                     if self._retention_over(UUID(pilot_id), instant):
-                        rights.purge_pilot(self.app, UUID(pilot_id))
+                        self.app.personal_data.purge_pilot(UUID(pilot_id))
                         purged.append(UUID(pilot_id))
             delivered, failed = self.deliver()
             self._checkpoint_if_due(instant)
@@ -158,23 +157,36 @@ class DeadlineScheduler:
             if after is None and pilot.phase != "purged":
                 after = rules.end_of(programme.retention.until, programme)
             writes.append(partial(queue.schedule, pilot_id=str(pilot.id), at=after))
-            writes.extend(partial(outbox.put, item=item) for item in done if item.kind != "met")
+            writes.extend(
+                partial(
+                    outbox.put,
+                    pilot_id=item.pilot_id,
+                    kind=item.kind,
+                    rule=item.rule,
+                    due=item.due,
+                    offset=item.offset,
+                    observed=item.observed,
+                )
+                for item in done
+                if item.kind != "met"
+            )
             return done
 
-        result: list[Recorded] = self.app._run(
+        result: list[Recorded] = self.pipeline.run(
             None, "evaluate_deadlines", pilot_id, SCHEDULER_ACTOR, decide, reschedule=False
         )
         return result
 
     def _checkpoint_if_due(self, now: datetime) -> None:
-        with self.app._read() as session:
-            last = session.execute(select(func.max(audit_checkpoints.c.recorded_at))).scalar()
-        if last is None or now.astimezone(UTC).replace(tzinfo=None) - last >= timedelta(days=1):
+        last = audit.last_checkpoint_at(self.pipeline.store)
+        if last is None or now - last >= timedelta(days=1):
             self.app.checkpoint_audit_trail(now)
 
     def _retention_over(self, pilot_id: UUID, now: datetime) -> bool:
-        pilot = self.app._load(pilot_id)
-        return pilot.phase != "purged" and rights.retention_ended(self.app, pilot.programme, now)
+        pilot = self.pipeline.load(pilot_id)
+        return pilot.phase != "purged" and self.app.personal_data.retention_ended(
+            pilot.programme, now
+        )
 
     # -- notifications ----------------------------------------------------------------------
 
@@ -183,14 +195,17 @@ class DeadlineScheduler:
         if not self._callbacks:
             return 0, 0
         delivered = failed = 0
-        for claim in outbox.claim_pending(self.app, self.batch):
+        with self.pipeline.writing() as session:
+            claims = outbox.claim_pending(session, self.batch)
+        for claim in claims:
             try:
                 notice = self._notice(claim)
                 for callback in self._callbacks:
                     callback(notice)
             except Exception as exc:  # an embedding service's callback may fail any way
                 failed += 1
-                outbox.release(self.app, claim.id)
+                with self.pipeline.writing() as session:
+                    outbox.release(session, claim.id)
                 self._log.warning(
                     "notice.failed",
                     pilot=claim.pilot_id,
@@ -199,7 +214,8 @@ class DeadlineScheduler:
                 )
             else:
                 delivered += 1
-                outbox.delivered(self.app, claim.id, self.app.now())
+                with self.pipeline.writing() as session:
+                    outbox.delivered(session, claim.id, self.app.now())
         return delivered, failed
 
     def _notice(self, claim: outbox.Claim) -> Notice:
@@ -230,16 +246,21 @@ class DeadlineScheduler:
         """
         from parcours.scheduler import jobs
 
-        self._scheduler = jobs.start(self)
+        zone = self.app.programme("grand-est-2024").zone
+        self._scheduler = jobs.start(self, self.pipeline.store, zone)
         self.tick()
         self.reschedule_next_due()
         jobs.refresh_dashboard_now(self._scheduler)
+
+    def refresh_dashboard(self) -> int:
+        """Keep today's dashboard rows (the periodic job)."""
+        return self.app.refresh_dashboard()
 
     def reschedule_next_due(self) -> None:
         from parcours.scheduler import jobs
 
         if self._scheduler is not None:
-            with self.app._read() as session:
+            with self.pipeline.reading() as session:
                 at = queue.earliest(session)
             jobs.plan_next_due(self._scheduler, at, self.app.now())
 

@@ -9,17 +9,30 @@ stored job cannot hold a live object.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-if TYPE_CHECKING:
-    from parcours.scheduler.deadline_scheduler import DeadlineScheduler
+from parcours.store.eventstore import PilotStore
 
-_LIVE: dict[str, DeadlineScheduler] = {}
+
+class Waker(Protocol):
+    """What the jobs wake up: the deadline scheduler of this process."""
+
+    sweep_every: timedelta
+
+    def tick(self) -> Any: ...
+
+    def reschedule_next_due(self) -> None: ...
+
+    def refresh_dashboard(self) -> Any: ...
+
+
+_LIVE: dict[str, Waker] = {}
 KEY = "default"
 JOBS_TABLE = "parcours_scheduler_jobs"
 SWEEP_JOB = "parcours-sweep"
@@ -43,17 +56,15 @@ def run_dashboard_refresh(key: str) -> None:
     """The function the stored dashboard job calls: keep today's dashboard rows."""
     scheduler = _LIVE.get(key)
     if scheduler is not None:
-        scheduler.app.refresh_dashboard()
+        scheduler.refresh_dashboard()
 
 
-def start(owner: DeadlineScheduler) -> BackgroundScheduler:
-    app = owner.app
-    engine = app._store.engine
-    in_memory = engine.dialect.name == "sqlite" and not app._store.datastore.is_sqlite_filedb
+def start(owner: Waker, database: PilotStore, zone: ZoneInfo) -> BackgroundScheduler:
     store = (
-        MemoryJobStore() if in_memory else SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)
+        MemoryJobStore()
+        if database.in_memory
+        else SQLAlchemyJobStore(engine=database.engine, tablename=JOBS_TABLE)
     )
-    zone = app.programme("grand-est-2024").zone
     scheduler = BackgroundScheduler(
         jobstores={"default": store},
         timezone=zone,
@@ -104,7 +115,7 @@ def plan_next_due(scheduler: BackgroundScheduler, at: datetime | None, now: date
     )
 
 
-def stop(owner: DeadlineScheduler, scheduler: BackgroundScheduler, wait: bool) -> None:
+def stop(owner: Waker, scheduler: BackgroundScheduler, wait: bool) -> None:
     scheduler.shutdown(wait=wait)
     if _LIVE.get(KEY) is owner:
         del _LIVE[KEY]

@@ -6,45 +6,47 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from parcours import cohort
 from parcours import inputs as inp
 from parcours.errors import InvalidInput, PilotNotFound
-from parcours.projections import board, maintenance
-from parcours.projections.pilots import decode as decode_row
-from parcours.projections.pilots import pilots
-from parcours.projections.projects import decode as decode_project
-from parcours.projections.projects import projects, rex_sessions
-from parcours.service.core import ServiceCore, as_uuid
+from parcours.programme import Programme
+from parcours.projections import board, maintenance, readers
+from parcours.service.pipeline import Service, as_uuid
 
 _REFRESH_BATCH = 500
 
 
-class CohortQueries(ServiceCore):
+class CohortQueries(Service):
     # -- the cohort (read models, R3–R11) ---------------------------------------------------
 
-    def _rows(self, pilot: Any = None) -> list[dict[str, Any]]:
-        query = select(pilots).order_by(pilots.c.name, pilots.c.pilot_id)
-        if pilot is not None:
-            query = query.where(pilots.c.pilot_id == str(as_uuid(pilot, "pilot")))
-        with self._read() as session:
-            rows = [decode_row(r) for r in session.execute(query)]
+    def now(self) -> datetime:
+        return self.pipeline.now()
+
+    def programme(self, programme_id: str) -> Programme:
+        return self.pipeline.programme(programme_id)
+
+    def pilot_rows(self, pilot: Any = None) -> list[dict[str, Any]]:
+        """The cohort's read-model rows in dashboard order (or the one row of `pilot`), as
+        plain dicts: what the rules of the dashboard, budgets and cadence are judged on."""
+        ident = None if pilot is None else as_uuid(pilot, "pilot")
+        with self.pipeline.reading() as session:
+            rows = readers.pilot_rows(session, ident)
         if pilot is not None and not rows:
             raise PilotNotFound(pilot)
         return rows
 
-    def _instant(self, today: date | datetime | None) -> datetime:
+    def instant(self, today: date | datetime | None) -> datetime:
         if today is None:
-            return self.now()
+            return self.pipeline.now()
         if isinstance(today, datetime):
             if today.tzinfo is None:
                 raise InvalidInput("today", "a date-time needs its time zone")
             return today
         day = inp.check_date("today", today)
-        return datetime.combine(day, time(12), self.programme("grand-est-2024").zone)
+        return datetime.combine(day, time(12), self.pipeline.programme("grand-est-2024").zone)
 
     def dashboard(self, today: date | datetime | None = None) -> cohort.Dashboard:
         """One row per pilot: phase, since, next deadline, days left, alerts with rule ids.
@@ -52,13 +54,13 @@ class CohortQueries(ServiceCore):
         Rows kept for this day by `refresh_dashboard` are read as they are; the others (a
         pilot changed since, another day) are evaluated now. Either way the result is the
         same; only the time differs."""
-        at = self._instant(today)
-        with self._read() as session:  # one snapshot for kept and evaluated rows alike
+        at = self.instant(today)
+        with self.pipeline.reading() as session:  # one snapshot for kept and evaluated rows alike
             found, _, stale = self._cohort(session, at)
             evaluated = self._evaluated(session, stale, at)
         computed = {pilot_id: row for pilot_id, (row, _) in evaluated.items()}
         rows, counted = board.Reader().assemble(found, computed)
-        day = at.astimezone(self.programme("grand-est-2024").zone).date()
+        day = at.astimezone(self.pipeline.programme("grand-est-2024").zone).date()
         summary = cohort.summarize(board.phases(found), counted, day)
         # The rows were validated as they were assembled; 10,000 need not be checked twice.
         return cohort.Dashboard.model_construct(today=day, rows=rows, summary=summary)
@@ -66,18 +68,18 @@ class CohortQueries(ServiceCore):
     def refresh_dashboard(self, today: date | datetime | None = None) -> int:
         """Keep the dashboard row of the day of every pilot that has none for its current
         version; returns how many were computed (0 when all were kept already)."""
-        at = self._instant(today)
-        with self._read() as session:
+        at = self.instant(today)
+        with self.pipeline.reading() as session:
             _, days, stale = self._cohort(session, at)
         for first in range(0, len(stale), _REFRESH_BATCH):
-            with self._read() as session:
+            with self.pipeline.reading() as session:
                 computed = self._evaluated(session, stale[first : first + _REFRESH_BATCH], at)
             kept = [
                 board.stored(row, version, date.fromisoformat(days[row.programme]))
                 for row, version in computed.values()
             ]
             try:
-                with self._write() as session:
+                with self.pipeline.writing() as session:
                     board.keep(session, kept)
             except IntegrityError:
                 pass  # another process kept these rows at the same moment: theirs stand
@@ -88,9 +90,9 @@ class CohortQueries(ServiceCore):
     ) -> tuple[Sequence[Sequence[Any]], dict[str, str], list[str]]:
         """Every pilot in dashboard order with its kept row, the day `at` falls on in each
         programme's time zone (ISO), and the pilots with no row kept for that day."""
-        found = session.execute(board.COHORT).tuples().all()
+        found = readers.cohort_with_kept_rows(session)
         days = {
-            p: at.astimezone(self.programme(p).zone).date().isoformat()
+            p: at.astimezone(self.pipeline.programme(p).zone).date().isoformat()
             for p in board.programmes(found)
         }
         return found, days, board.stale(found, days)
@@ -101,14 +103,10 @@ class CohortQueries(ServiceCore):
         """Dashboard rows computed from the cohort rows now, with the version they are of."""
         if not pilot_ids:
             return {}
-        query = select(pilots)
-        if len(pilot_ids) <= _REFRESH_BATCH:  # else the whole table beats a long IN list
-            query = query.where(pilots.c.pilot_id.in_(pilot_ids))
-        wanted = set(pilot_ids)
-        rows = [decode_row(r) for r in session.execute(query) if r.pilot_id in wanted]
+        rows = readers.pilot_rows_of(session, pilot_ids)
         return {
             r["pilot_id"]: (
-                cohort.dashboard_row(self.programme(r["programme"]), r, at),
+                cohort.dashboard_row(self.pipeline.programme(r["programme"]), r, at),
                 r["version"],
             )
             for r in rows
@@ -116,22 +114,19 @@ class CohortQueries(ServiceCore):
 
     def indicators(self, pilot: Any) -> list[cohort.IndicatorLine]:
         """R8: every framed indicator of the pilot's projects, its target and reported values."""
-        return cohort.indicator_lines(self._projects(str(self._load(pilot).id)))
+        return cohort.indicator_lines(self.project_rows(str(self.pipeline.load(pilot).id)))
 
-    def _projects(self, pilot_id: str) -> list[dict[str, Any]]:
-        query = select(projects).where(projects.c.pilot_id == pilot_id).order_by(projects.c.title)
-        with self._read() as session:
-            return [decode_project(r) for r in session.execute(query)]
+    def project_rows(self, pilot_id: str) -> list[dict[str, Any]]:
+        """A pilot's projects as the read model holds them (plain dicts), by title."""
+        with self.pipeline.reading() as session:
+            return readers.project_rows(session, pilot_id)
 
     def rex_sessions(self, programme: str | None = None) -> list[dict[str, Any]]:
         """R7: the cohort's scheduled sessions with the pilots that attended each."""
-        query = select(rex_sessions).order_by(rex_sessions.c.on)
-        if programme is not None:
-            query = query.where(rex_sessions.c.programme == programme)
-        with self._read() as session:
-            sessions = [dict(r) for r in session.execute(query).mappings()]
+        with self.pipeline.reading() as session:
+            sessions = readers.rex_session_rows(session, programme)
         attendance: dict[str, list[str]] = {s["session_id"]: [] for s in sessions}
-        for row in self._rows():
+        for row in self.pilot_rows():
             for name in row["rex"]:
                 if name in attendance:
                     attendance[name].append(row["name"])
@@ -139,16 +134,16 @@ class CohortQueries(ServiceCore):
 
     def time_budget(self, pilot: Any, today: date | None = None) -> list[cohort.BudgetLine]:
         """R6: budget against logged days, for the diagnostic and each deployment month."""
-        row = self._rows(pilot)[0]
-        programme = self.programme(row["programme"])
-        day = self._instant(today).astimezone(programme.zone).date()
+        row = self.pilot_rows(pilot)[0]
+        programme = self.pipeline.programme(row["programme"])
+        day = self.instant(today).astimezone(programme.zone).date()
         return cohort.time_budget(programme, row, day)
 
     def follow_up_cadence(self, pilot: Any, today: date | None = None) -> list[cohort.CadenceLine]:
         """R5: follow-up meetings per month of deployment."""
-        row = self._rows(pilot)[0]
-        programme = self.programme(row["programme"])
-        day = self._instant(today).astimezone(programme.zone).date()
+        row = self.pilot_rows(pilot)[0]
+        programme = self.pipeline.programme(row["programme"])
+        day = self.instant(today).astimezone(programme.zone).date()
         return cohort.follow_up_cadence(programme, row, day)
 
     def rex_attendance(self, year: int, today: date | None = None) -> list[cohort.RexLine]:
@@ -156,59 +151,53 @@ class CohortQueries(ServiceCore):
         if not isinstance(year, int) or not 2000 <= year <= 2100:
             raise InvalidInput("year", "a calendar year such as 2025")
         lines = []
-        for row in self._rows():
-            programme = self.programme(row["programme"])
-            day = self._instant(today).astimezone(programme.zone).date()
+        for row in self.pilot_rows():
+            programme = self.pipeline.programme(row["programme"])
+            day = self.instant(today).astimezone(programme.zone).date()
             line = cohort.rex_line(programme, row, year, day)
             # A pilot that withdrew owes no more reviews; a purged one is no longer shown.
             if line is not None and row["phase"] not in ("withdrawn", "purged"):
                 lines.append(line)
         return lines
 
-    def report_html(self, today: date | None = None, lang: str = "fr") -> str:
-        """The cohort report: timeline, budgets, REX, cadence, alerts; one self-contained page."""
-        from parcours import report
-
-        return report.render(self, report.html.today_of(self, today), lang)
-
     # -- read-model maintenance --------------------------------------------------------------
 
     def catch_up_projections(self) -> int:
         """Fold what the read models have not seen yet (a projection worker calls this)."""
-        return self._projections.catch_up()
+        return self.pipeline.projections.catch_up()
 
     def projection_lag(self) -> int:
         """How many stored events the read models have not folded yet."""
-        with self._read() as session:
-            position = self._projections.position(session)
-        return max(0, self.event_count() - position)
+        with self.pipeline.reading() as session:
+            position = self.pipeline.projections.position(session)
+        return max(0, self.pipeline.event_count() - position)
 
     def rebuild_projections(self, on_page: Callable[[int], None] | None = None) -> int:
         """Empty every read model and fold the whole log again; returns the events folded."""
-        with self._write() as session:
-            session.execute(delete(board.board))  # kept rows may follow rules since changed
-        return maintenance.rebuild(self._projections, on_page)
+        with self.pipeline.writing() as session:
+            readers.forget_kept_board_rows(session)  # kept rows may follow rules since changed
+        return maintenance.rebuild(self.pipeline.projections, on_page)
 
     def check_projections(
         self, on_page: Callable[[int], None] | None = None
     ) -> maintenance.CheckReport:
         """Rebuild into scratch tables and compare row by row with the live read models;
         then judge every kept dashboard row again for its own day and compare."""
-        self._projections.catch_up()
-        report = maintenance.check(self._projections, on_page)
+        self.pipeline.projections.catch_up()
+        report = maintenance.check(self.pipeline.projections, on_page)
         kept = self._kept_differences()
         return report.model_copy(update={"differences": [*report.differences, *kept]})
 
     def _kept_differences(self) -> list[maintenance.Difference]:
         differences = []
-        with self._read() as session:
-            kept = {r.pilot_id: r for r in session.execute(select(board.board)).mappings()}
-            rows = [decode_row(r) for r in session.execute(select(pilots))]
+        with self.pipeline.reading() as session:
+            kept = readers.kept_board_rows(session)
+            rows = readers.pilot_rows(session)
         for row in rows:
             found = kept.get(row["pilot_id"])
             if found is None or found["version"] != row["version"]:
                 continue  # not kept for this version: never read
-            programme = self.programme(row["programme"])
+            programme = self.pipeline.programme(row["programme"])
             at = datetime.combine(found["day"], time(12), programme.zone)
             want = board.stored(
                 cohort.dashboard_row(programme, row, at), row["version"], found["day"]

@@ -8,13 +8,11 @@ from uuid import UUID, uuid4
 
 from parcours import inputs as inp
 from parcours.domain.pilot import Act, Pilot
-from parcours.errors import ConcurrencyConflict, InvalidInput
 from parcours.privacy import sealing
-from parcours.service.core import ServiceCore, Write, as_uuid
-from parcours.store import ledger
+from parcours.service.pipeline import Service, Write, as_uuid
 
 
-class ContactCommands(ServiceCore):
+class ContactCommands(Service):
     # -- enrolment and contacts (R11, R14) --------------------------------------------------
 
     def enroll(
@@ -35,33 +33,21 @@ class ContactCommands(ServiceCore):
             siren=siren,
             actor=actor,
         )
-        definition = self.programme(data.programme)
-        key = None if command_id is None else inp.check_command_id(command_id)
-        if key is not None:
-            with self._read() as session:
-                row = ledger.previous(session, key)
-            if row is not None:
-                if row.command != "enroll":
-                    raise InvalidInput("command_id", f"already used for {row.command}")
-                return UUID(row.pilot_id)
-        act = self._act(data.actor, definition, key)
-        pilot = Pilot.enroll(
-            act,
-            pilot_id=uuid4(),
-            name=data.name,
-            programme=definition.id,
-            siren=data.siren,
-            charter_signed_on=data.charter_signed_on,
+        definition = self.pipeline.programme(data.programme)
+        return self.pipeline.create(
+            command_id,
+            "enroll",
+            definition,
+            data.actor,
+            lambda act: Pilot.enroll(
+                act,
+                pilot_id=uuid4(),
+                name=data.name,
+                programme=definition.id,
+                siren=data.siren,
+                charter_signed_on=data.charter_signed_on,
+            ),
         )
-        if not self._commit(pilot, self._bookkeeping(pilot, act, "enroll", pilot.id, True)):
-            if key is not None:
-                with self._read() as session:
-                    row = ledger.previous(session, key)
-                if row is not None:  # the same enrolment, submitted twice at once
-                    return UUID(row.pilot_id)
-            raise ConcurrencyConflict("enroll: the new pilot's id was taken; try again")
-        self._log.info("command", command="enroll", pilot=str(pilot.id), actor=act.actor)
-        return pilot.id
 
     def designate_referent(
         self,
@@ -93,10 +79,14 @@ class ContactCommands(ServiceCore):
             fields = data.model_dump(exclude={"role"})
             sealed = sealing.seal_fields(key, str(person_id), fields)
             p.designate_referent(
-                act, self._date(on, act), person_id=str(person_id), role=data.role, sealed=sealed
+                act,
+                self.pipeline.date(on, act),
+                person_id=str(person_id),
+                role=data.role,
+                sealed=sealed,
             )
             writes.append(
-                lambda s: self._keys.add(
+                lambda s: self.pipeline.keys.add(
                     s,
                     person_id=str(person_id),
                     pilot_id=str(p.id),
@@ -107,32 +97,41 @@ class ContactCommands(ServiceCore):
             )
             return person_id
 
-        return self._run(command_id, "designate_referent", pilot, actor, decide)
+        return self.pipeline.run(command_id, "designate_referent", pilot, actor, decide)
 
     def rectify_contact(
-        self, pilot: Any, person: Any, *, actor: str, command_id: str | None = None, **fields: Any
+        self,
+        /,
+        pilot: Any,
+        person: Any,
+        *,
+        actor: str,
+        command_id: str | None = None,
+        **fields: Any,
     ) -> None:
         changes = inp.validated(inp.ContactChanges, **fields).model_dump(exclude_none=True)
         person_id = str(as_uuid(person, "person"))
 
         def decide(p: Pilot, act: Act, writes: list[Write]) -> None:
             p.contact(person_id)
-            with self._read() as session:
-                key = self._keys.keys(session, [person_id]).get(person_id)
+            with self.pipeline.reading() as session:
+                key = self.pipeline.keys.keys(session, [person_id]).get(person_id)
             if key is None:
                 p.rectify_contact(act, person_id, {})  # raises: erased or nothing to do
                 return
             p.rectify_contact(act, person_id, sealing.seal_fields(key, person_id, changes))
             if "email" in changes:
-                writes.append(lambda s: self._keys.change_email(s, person_id, changes["email"]))
+                writes.append(
+                    lambda s: self.pipeline.keys.change_email(s, person_id, changes["email"])
+                )
 
-        self._run(command_id, "rectify_contact", pilot, actor, decide)
+        self.pipeline.run(command_id, "rectify_contact", pilot, actor, decide)
 
     def record_objection(
         self, pilot: Any, person: Any, *, actor: str, command_id: str | None = None
     ) -> None:
         person_id = str(as_uuid(person, "person"))
-        self._run(
+        self.pipeline.run(
             command_id,
             "record_objection",
             pilot,
@@ -148,6 +147,6 @@ class ContactCommands(ServiceCore):
 
         def decide(p: Pilot, act: Act, writes: list[Write]) -> None:
             p.erase_person(act, person_id)
-            writes.append(lambda s: self._keys.destroy(s, [person_id]))
+            writes.append(lambda s: self.pipeline.keys.destroy(s, [person_id]))
 
-        self._run(command_id, "erase_person", pilot, actor, decide)
+        self.pipeline.run(command_id, "erase_person", pilot, actor, decide)

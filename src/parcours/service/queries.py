@@ -6,15 +6,12 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from sqlalchemy import select
-
 from parcours import audit
-from parcours import inputs as inp
 from parcours.domain.pilot import Pilot
 from parcours.errors import InvalidInput, PilotNotFound
-from parcours.privacy import rights, sealing
-from parcours.projections.pilots import pilots
-from parcours.service.core import ServiceCore, as_uuid
+from parcours.privacy import sealing
+from parcours.projections import readers
+from parcours.service.pipeline import Service, as_uuid
 from parcours.store import ledger
 from parcours.views import (
     CommunicationView,
@@ -31,20 +28,17 @@ from parcours.views import (
 )
 
 
-class PilotQueries(ServiceCore):
+class PilotQueries(Service):
     # -- queries ----------------------------------------------------------------------------
 
     def get_pilot(self, pilot: Any, *, as_of: datetime | None = None) -> PilotView:
         if as_of is None:
-            return self._view(self._load(pilot))
-        return self._view(self._replay_as_of(as_uuid(pilot, "pilot"), as_of))
+            return self.view(self.pipeline.load(pilot))
+        return self.view(self._replay_as_of(as_uuid(pilot, "pilot"), as_of))
 
     def list_pilots(self, *, programme: str | None = None) -> list[PilotSummary]:
-        query = select(pilots).order_by(pilots.c.name)
-        if programme is not None:
-            query = query.where(pilots.c.programme == programme)
-        with self._read() as session:
-            rows = session.execute(query).all()
+        with self.pipeline.reading() as session:
+            rows = readers.pilot_summaries(session, programme)
         return [
             PilotSummary(
                 id=UUID(r.pilot_id),
@@ -58,55 +52,41 @@ class PilotQueries(ServiceCore):
 
     def history(self, pilot: Any) -> list[HistoryEntry]:
         """Every event of the pilot: sequence, recorded time, effective date, actor, fields."""
-        ident = self._load(pilot).id
-        return audit.history(self, ident)
+        ident = self.pipeline.load(pilot).id
+        return audit.history(self.pipeline.store, self.pipeline.keys, ident)
 
     def verify_audit_trail(self) -> audit.AuditReport:
         """Recompute the tamper-evidence chain of every pilot; the report names the first break."""
-        return audit.verify_audit_trail(self)
+        return audit.verify_audit_trail(self.pipeline.store)
 
     def checkpoint_audit_trail(self, at: datetime | None = None) -> int:
         """Record every pilot's chain head; a later verification then also catches a tail
         cut off, or a chain rewritten, since. The scheduler does it once a day."""
-        return audit.checkpoint(self, at or self.now())
+        return audit.checkpoint(self.pipeline.store, at or self.pipeline.now())
 
     def export_audit(self, pilot: Any) -> list[dict[str, Any]]:
         """The pilot's history with its chain, one JSON object per event, for an auditor."""
-        return audit.export_lines(self, self._load(pilot).id)
+        return audit.export_lines(
+            self.pipeline.store, self.pipeline.keys, self.pipeline.load(pilot).id
+        )
 
     @staticmethod
     def verify_audit_export(lines: list[dict[str, Any]]) -> audit.AuditReport:
         """Check an exported history with nothing but its lines."""
         return audit.verify_export(lines)
 
-    # -- personal data (R12–R14) ------------------------------------------------------------
-
-    def purge_expired(self, now: datetime | None = None) -> rights.PurgeReport:
-        """R13: purge every pilot whose programme's retention has ended at `now`."""
-        return rights.purge_expired(self, now or self.now())
-
-    def verify_purge(self) -> rights.PurgeReport:
-        return rights.verify_purge(self)
-
-    def export_personal_data(self, *, email: str) -> rights.PersonalDataExport:
-        """R14, right of access: every personal value held about the person with this email."""
-        address = inp.validated(inp.EmailOnly, email=email).email
-        return rights.export_personal_data(self, address)
-
     def _replay_as_of(self, pilot_id: UUID, as_of: datetime) -> Pilot:
         if as_of.tzinfo is None:
             raise InvalidInput("as_of", "needs a time zone, e.g. datetime(..., tzinfo=UTC)")
-        with self._read() as session:
+        with self.pipeline.reading() as session:
             version = ledger.version_at(session, str(pilot_id), as_of)
         if version is None:
             raise PilotNotFound(pilot_id, f" as of {as_of.isoformat()}")
-        pilot: Any = self._store.repository.get(pilot_id, version=version)
-        assert isinstance(pilot, Pilot)
-        return pilot
+        return self.pipeline.replay(pilot_id, version)
 
-    def _view(self, pilot: Pilot) -> PilotView:
-        with self._read() as session:
-            keys = self._keys.keys(session, pilot.contacts)
+    def view(self, pilot: Pilot) -> PilotView:
+        with self.pipeline.reading() as session:
+            keys = self.pipeline.keys.keys(session, pilot.contacts)
         return PilotView(
             id=pilot.id,
             name=pilot.name,

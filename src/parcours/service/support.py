@@ -8,10 +8,10 @@ from uuid import UUID, uuid4
 
 from parcours import inputs as inp
 from parcours.errors import InvalidInput
-from parcours.service.core import ServiceCore, as_uuid
+from parcours.service.pipeline import Service, as_uuid
 
 
-class SupportCommands(ServiceCore):
+class SupportCommands(Service):
     # -- deployment support (R1, R8) ---------------------------------------------------------
 
     def source_solution(
@@ -28,7 +28,7 @@ class SupportCommands(ServiceCore):
         """A solution sourced for a project; the charter asks for ones developed in the region."""
         data = inp.validated(inp.SolutionInput, name=name, provider=provider, regional=regional)
         project_id, solution_id = str(as_uuid(project, "project")), uuid4()
-        self._run(
+        self.pipeline.run(
             command_id,
             "source_solution",
             pilot,
@@ -67,14 +67,14 @@ class SupportCommands(ServiceCore):
             priority_district=priority_district,
         )
         project_id, funding_id = str(as_uuid(project, "project")), uuid4()
-        self._run(
+        self.pipeline.run(
             command_id,
             "identify_funding",
             pilot,
             actor,
             lambda p, act, _w: p.identify_funding(
                 act,
-                self.programme(p.programme),
+                self.pipeline.programme(p.programme),
                 project_id=project_id,
                 funding_id=str(funding_id),
                 scheme=data.scheme,
@@ -100,13 +100,13 @@ class SupportCommands(ServiceCore):
         if not isinstance(granted, bool):
             raise InvalidInput("granted", "true or false")
         funding_id = str(as_uuid(funding, "funding"))
-        self._run(
+        self.pipeline.run(
             command_id,
             "decide_funding",
             pilot,
             actor,
             lambda p, act, _w: p.decide_funding(
-                act, self._date(on, act), funding_id=funding_id, granted=granted
+                act, self.pipeline.date(on, act), funding_id=funding_id, granted=granted
             ),
         )
 
@@ -121,13 +121,13 @@ class SupportCommands(ServiceCore):
     ) -> UUID:
         text = inp.check_text("description", description)
         blocker_id = uuid4()
-        self._run(
+        self.pipeline.run(
             command_id,
             "raise_blocker",
             pilot,
             actor,
             lambda p, act, _w: p.raise_blocker(
-                act, self._date(on, act), blocker_id=str(blocker_id), description=text
+                act, self.pipeline.date(on, act), blocker_id=str(blocker_id), description=text
             ),
         )
         return blocker_id
@@ -144,12 +144,12 @@ class SupportCommands(ServiceCore):
     ) -> None:
         text = inp.check_text("how", how)
         blocker_id = str(as_uuid(blocker, "blocker"))
-        self._run(
+        self.pipeline.run(
             command_id,
             "lift_blocker",
             pilot,
             actor,
             lambda p, act, _w: p.lift_blocker(
-                act, self._date(on, act), blocker_id=blocker_id, how=text
+                act, self.pipeline.date(on, act), blocker_id=blocker_id, how=text
             ),
         )

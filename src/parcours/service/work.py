@@ -7,16 +7,14 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError
-
 from parcours import inputs as inp
 from parcours.domain.pilot import Act, Pilot
 from parcours.domain.rex import RexSession
-from parcours.errors import ConcurrencyConflict, InvalidInput
-from parcours.service.core import ServiceCore, Write, as_uuid
+from parcours.errors import InvalidInput
+from parcours.service.pipeline import Service, Write, as_uuid
 
 
-class WorkCommands(ServiceCore):
+class WorkCommands(Service):
     # -- the work inside the phases (R5–R10) ------------------------------------------------
 
     def log_time(
@@ -29,12 +27,12 @@ class WorkCommands(ServiceCore):
         command_id: str | None = None,
     ) -> None:
         amount = inp.validated(inp.TimeInput, days=days).days
-        self._run(
+        self.pipeline.run(
             command_id,
             "log_time",
             pilot,
             actor,
-            lambda p, act, _w: p.log_time(act, self._date(on, act), amount),
+            lambda p, act, _w: p.log_time(act, self.pipeline.date(on, act), amount),
         )
 
     def recommend_project(
@@ -42,14 +40,14 @@ class WorkCommands(ServiceCore):
     ) -> UUID:
         data = inp.validated(inp.ProjectInput, title=title, theme=theme)
         project_id = uuid4()
-        self._run(
+        self.pipeline.run(
             command_id,
             "recommend_project",
             pilot,
             actor,
             lambda p, act, _w: p.recommend_project(
                 act,
-                self.programme(p.programme),
+                self.pipeline.programme(p.programme),
                 project_id=str(project_id),
                 title=data.title,
                 theme=data.theme,
@@ -74,7 +72,7 @@ class WorkCommands(ServiceCore):
         if len(set(keys)) != len(keys):
             raise InvalidInput("indicators", "each indicator key appears once (R8)")
         project_id = str(as_uuid(project, "project"))
-        self._run(
+        self.pipeline.run(
             command_id,
             "frame_project",
             pilot,
@@ -100,7 +98,7 @@ class WorkCommands(ServiceCore):
     ) -> None:
         data = inp.validated(inp.ReportInput, key=key, value=value, period=period)
         project_id = str(as_uuid(project, "project"))
-        self._run(
+        self.pipeline.run(
             command_id,
             "report_indicator",
             pilot,
@@ -113,12 +111,12 @@ class WorkCommands(ServiceCore):
     def record_follow_up(
         self, pilot: Any, *, actor: str, on: date | None = None, command_id: str | None = None
     ) -> None:
-        self._run(
+        self.pipeline.run(
             command_id,
             "record_follow_up",
             pilot,
             actor,
-            lambda p, act, _w: p.record_follow_up(act, self._date(on, act)),
+            lambda p, act, _w: p.record_follow_up(act, self.pipeline.date(on, act)),
         )
 
     def record_rex(
@@ -136,7 +134,7 @@ class WorkCommands(ServiceCore):
         scheduled = self._scheduled_rex(name)
 
         def decide(p: Pilot, act: Act, _w: list[Write]) -> None:
-            day = self._date(on, act)
+            day = self.pipeline.date(on, act)
             if scheduled is not None:
                 if scheduled.programme != p.programme:
                     raise InvalidInput("session", "scheduled for another programme (R7)")
@@ -145,38 +143,34 @@ class WorkCommands(ServiceCore):
                     raise InvalidInput("on", f"the session took place on {scheduled.on} (R7)")
             p.record_rex(act, day, name)
 
-        self._run(command_id, "record_rex", pilot, actor, decide)
+        self.pipeline.run(command_id, "record_rex", pilot, actor, decide)
 
     def schedule_rex(self, programme: str, *, on: date, kind: str, title: str, actor: str) -> UUID:
         """R7: a REX session of the cohort (collective or individual) pilots then attend."""
         data = inp.validated(
             inp.RexSessionInput, programme=programme, on=on, kind=kind, title=title
         )
-        definition = self.programme(data.programme)
-        act = self._act(actor, definition)
-        session = RexSession.schedule(
-            act,
-            session_id=uuid4(),
-            programme=definition.id,
-            on=data.on,
-            kind=data.kind,
-            title=data.title,
+        definition = self.pipeline.programme(data.programme)
+        return self.pipeline.record_session(
+            "schedule_rex",
+            definition,
+            actor,
+            lambda act: RexSession.schedule(
+                act,
+                session_id=uuid4(),
+                programme=definition.id,
+                on=data.on,
+                kind=data.kind,
+                title=data.title,
+            ),
         )
-        if not self._commit(session, []):
-            raise ConcurrencyConflict("schedule_rex: try again")
-        self._log.info("command", command="schedule_rex", session=str(session.id), actor=act.actor)
-        return session.id
 
     def _scheduled_rex(self, name: str) -> RexSession | None:
         try:
             ident = UUID(name)
         except ValueError:
             return None
-        try:
-            found: Any = self._store.repository.get(ident)
-        except AggregateNotFoundError:
-            return None
-        return found if isinstance(found, RexSession) else None
+        return self.pipeline.rex_session(ident)
 
     def raise_alert(
         self,
@@ -190,14 +184,14 @@ class WorkCommands(ServiceCore):
     ) -> UUID:
         data = inp.validated(inp.AlertInput, kind=kind, description=description)
         alert_id = uuid4()
-        self._run(
+        self.pipeline.run(
             command_id,
             "raise_alert",
             pilot,
             actor,
             lambda p, act, _w: p.raise_alert(
                 act,
-                self._date(on, act),
+                self.pipeline.date(on, act),
                 alert_id=str(alert_id),
                 kind=data.kind,
                 description=data.description,
@@ -216,13 +210,13 @@ class WorkCommands(ServiceCore):
     ) -> UUID:
         text = inp.check_text("title", title, max_length=300)
         communication_id = uuid4()
-        self._run(
+        self.pipeline.run(
             command_id,
             "request_communication",
             pilot,
             actor,
             lambda p, act, _w: p.request_communication(
-                act, self._date(on, act), communication_id=str(communication_id), title=text
+                act, self.pipeline.date(on, act), communication_id=str(communication_id), title=text
             ),
         )
         return communication_id
@@ -242,14 +236,14 @@ class WorkCommands(ServiceCore):
             raise InvalidInput("approved", "true or false (R10)")
         why = None if reason is None else inp.check_text("reason", reason)
         communication_id = str(as_uuid(communication, "communication"))
-        self._run(
+        self.pipeline.run(
             command_id,
             "decide_communication",
             pilot,
             actor,
             lambda p, act, _w: p.decide_communication(
                 act,
-                self._date(on, act),
+                self.pipeline.date(on, act),
                 communication_id=communication_id,
                 approved=approved,
                 reason=why,
@@ -266,13 +260,13 @@ class WorkCommands(ServiceCore):
         command_id: str | None = None,
     ) -> None:
         communication_id = str(as_uuid(communication, "communication"))
-        self._run(
+        self.pipeline.run(
             command_id,
             "publish_communication",
             pilot,
             actor,
             lambda p, act, _w: p.publish_communication(
-                act, self._date(on, act), communication_id=communication_id
+                act, self.pipeline.date(on, act), communication_id=communication_id
             ),
         )
 
@@ -292,7 +286,7 @@ class WorkCommands(ServiceCore):
             recommendations=recommendations,
             replicable=replicable,
         )
-        self._run(
+        self.pipeline.run(
             command_id,
             "record_evaluation",
             pilot,

@@ -1,4 +1,5 @@
-"""The eventsourcing application that stores pilots: our one use of its Application class."""
+"""The eventsourcing application that stores pilots: our one use of its Application class,
+and the store's public port (transactions, the engine, snapshots, the freed pages on disk)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import get_topic
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from parcours.domain.pilot import Pilot
 from parcours.store.factory import ParcoursFactory
@@ -48,3 +50,52 @@ class PilotStore(Application[UUID]):
         engine = self.datastore.engine
         assert isinstance(engine, Engine)
         return engine
+
+    # -- transactions: our rows commit atomically with the events -------------------------
+
+    def writing(self) -> Any:
+        """A transaction that commits on leaving the block (rolls back on an exception)."""
+        return self.datastore.transaction(commit=True)
+
+    def reading(self) -> Any:
+        """A transaction that reads one consistent state and writes nothing."""
+        return self.datastore.transaction(commit=False)
+
+    # -- facts about the database ---------------------------------------------------------
+
+    @property
+    def dialect(self) -> str:
+        return str(self.engine.dialect.name)
+
+    @property
+    def in_memory(self) -> bool:
+        """An in-memory SQLite database: nothing survives the process."""
+        return self.dialect == "sqlite" and not self.datastore.is_sqlite_filedb
+
+    @property
+    def notification_channel(self) -> str:
+        """The PostgreSQL channel on which every insert of events is announced."""
+        return str(getattr(self.recorder, "channel_name", "parcours_events"))
+
+    def delete_snapshots(self, session: Session, pilot_id: UUID) -> None:
+        """Drop the pilot's snapshots inside the caller's transaction (they hold its state)."""
+        if self.snapshots is None:
+            return
+        table = getattr(self.snapshots.recorder, "events_record_cls").__table__  # noqa: B009
+        session.execute(table.delete().where(table.c.originator_id == pilot_id))
+
+    def overwrite_freed_pages(self, table_name: str) -> None:
+        """Deleted rows linger on disk until the engine reuses their space: make it do so now."""
+        engine = self.engine
+        if self.dialect == "sqlite" and not self.in_memory:
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        elif self.dialect == "postgresql":
+            # VACUUM FULL rewrites the table into a new file and drops the old one; the
+            # filesystem, not PostgreSQL, decides when those blocks are overwritten.
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql(f"VACUUM FULL {table_name}")
+
+    def close_connections(self) -> None:
+        self.close()
+        self.engine.dispose()

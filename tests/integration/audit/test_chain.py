@@ -177,5 +177,5 @@ def test_the_scheduler_records_a_checkpoint_each_day(app: Parcours) -> None:
     scheduler = DeadlineScheduler(app)
     for hours in (0, 5, 30):
         scheduler.tick(datetime(2025, 5, 1, tzinfo=UTC) + timedelta(hours=hours))
-    with app._read() as session:
+    with app.pipeline.reading() as session:
         assert len(session.execute(audit_checkpoints.select()).all()) == 2

@@ -93,7 +93,7 @@ def test_as_of_between_events_equals_a_truncated_replay(
         instants.append(clock.now)
     for version, instant in enumerate(instants, start=1):
         between = instant + timedelta(minutes=5)
-        replayed = app._store.repository.get(pilot, version=version)
-        assert app.get_pilot(pilot, as_of=between) == app._view(replayed)
+        replayed = app.pipeline.store.repository.get(pilot, version=version)
+        assert app.get_pilot(pilot, as_of=between) == app.pilots.view(replayed)
         assert app.get_pilot(pilot, as_of=between).version == version
     app.close_connections()

@@ -20,7 +20,7 @@ def test_version_1_events_load_through_the_upcaster(app: Parcours) -> None:
     source = in_diagnostic(app)
     old_shape = []
     copy_id = uuid4()
-    for stored in app._store.recorder.select_events(source):
+    for stored in app.pipeline.store.recorder.select_events(source):
         state = json.loads(stored.state)
         assert state.pop("class_version") == 2
         del state["correlation_id"]
@@ -32,8 +32,8 @@ def test_version_1_events_load_through_the_upcaster(app: Parcours) -> None:
                 state=json.dumps(state).encode(),
             )
         )
-    app._store.recorder.insert_events(old_shape)
-    copy = app._load(copy_id)
+    app.pipeline.store.recorder.insert_events(old_shape)
+    copy = app.pipeline.load(copy_id)
     assert copy.phase == "diagnostic"
     history = app.history(copy_id)
     assert [e.correlation_id for e in history] == [e.command_id for e in history]

@@ -21,8 +21,8 @@ def test_data_keys_are_wrapped_under_the_master_key(tmp_path: Path, clock: Clock
     app = Parcours(settings=Settings(url=url, master_key=MASTER), clock=clock)
     pilot = in_diagnostic(app)
     person = app.get_pilot(pilot).contacts[0].person_id
-    with app._read() as session:
-        unwrapped = app._keys.keys(session, [str(person)])[str(person)]
+    with app.pipeline.reading() as session:
+        unwrapped = app.pipeline.keys.keys(session, [str(person)])[str(person)]
     app.close_connections()
     engine = sa.create_engine(url)
     with engine.connect() as c:

@@ -32,7 +32,7 @@ def _scenario(app: Parcours, clock: Clock) -> tuple[object, list[bytes], list[No
     person = app.get_pilot(pilot).referent("elected")
     assert person is not None
     app.rectify_contact(pilot, person.person_id, title="Vice-présidente", actor=LEAD)
-    with app._read() as session:
+    with app.pipeline.reading() as session:
         keys = [
             bytes(k)
             for (k,) in session.execute(sa.text("SELECT data_key FROM parcours_person_keys"))

@@ -105,7 +105,7 @@ def test_projections_check_judges_kept_rows_again(cohort_of_five: Parcours) -> N
     app = cohort_of_five
     app.refresh_dashboard(today=date(2025, 4, 1))
     assert app.check_projections().ok
-    with app._write() as session:
+    with app.pipeline.writing() as session:
         session.execute(update(board).values(alerts="[]"))
     report = app.check_projections()
     assert {d.table for d in report.differences} == {"parcours_rm_board"}
@@ -114,10 +114,10 @@ def test_projections_check_judges_kept_rows_again(cohort_of_five: Parcours) -> N
 
 def test_an_older_database_gets_the_dashboard_index(db_url: str, clock: Clock) -> None:
     first = Parcours(db_url, clock=clock)
-    with first._write() as session:
+    with first.pipeline.writing() as session:
         session.execute(text("DROP INDEX parcours_rm_pilots_dashboard"))
     first.close_connections()
     again = Parcours(db_url, clock=clock)
-    names = {i["name"] for i in inspect(again._store.engine).get_indexes("parcours_rm_pilots")}
+    names = {i["name"] for i in inspect(again.pipeline.store.engine).get_indexes("parcours_rm_pilots")}
     assert "parcours_rm_pilots_dashboard" in names
     again.close_connections()

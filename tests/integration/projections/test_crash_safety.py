@@ -36,11 +36,11 @@ def test_a_crash_mid_page_loses_and_duplicates_nothing(app: Parcours, n: int) ->
     in_deployment(app)
     in_diagnostic(app)
     expected = app.dashboard(today=None)
-    app._projections.reset()
-    crashing = ProjectionRunner(app._store, [CrashAfter(n)], name="read_models")
+    app.pipeline.projections.reset()
+    crashing = ProjectionRunner(app.pipeline.store, [CrashAfter(n)], name="read_models")
     with pytest.raises(RuntimeError, match="power cut"):
         crashing.catch_up(page=5)
-    with app._read() as session:
+    with app.pipeline.reading() as session:
         assert session.execute(pilots.select()).all() == []  # the page was rolled back
     assert app.catch_up_projections() == app.event_count()
     assert app.dashboard(today=None) == expected
@@ -51,8 +51,8 @@ def test_a_replayed_position_is_refused(app: Parcours) -> None:
     from parcours.projections.runner import PositionMoved
 
     in_diagnostic(app)
-    runner = app._projections
-    with app._write() as session:
+    runner = app.pipeline.projections
+    with app.pipeline.writing() as session:
         position = runner.position(session)
         with pytest.raises(PositionMoved):
             runner._move(session, position - 1, position)

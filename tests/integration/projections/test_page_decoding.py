@@ -18,24 +18,24 @@ def _old_shape_copy(app: Parcours) -> None:
     source = in_diagnostic(app)
     copy_id = uuid4()
     old = []
-    for stored in app._store.recorder.select_events(source):
+    for stored in app.pipeline.store.recorder.select_events(source):
         state = json.loads(stored.state)
         del state["class_version"], state["correlation_id"]
         state_v1 = json.dumps(state).encode()
         old.append(StoredEvent(copy_id, stored.originator_version, stored.topic, state_v1))
-    app._store.recorder.insert_events(old)
+    app.pipeline.store.recorder.insert_events(old)
 
 
 def test_every_stored_event_decodes_as_the_mapper_decodes_it(app: Parcours) -> None:
     in_deployment(app)
     _old_shape_copy(app)
-    runner = app._projections
-    with app._read() as session:
+    runner = app.pipeline.projections
+    with app.pipeline.reading() as session:
         decoded = runner._page(session, 0, 10_000)
-    notifications = app._store.recorder.select_notifications(start=1, limit=10_000)
+    notifications = app.pipeline.store.recorder.select_notifications(start=1, limit=10_000)
     assert [n.id for n in notifications] == [row_id for row_id, _ in decoded]
     for notification, (_, event) in zip(notifications, decoded, strict=True):
-        expected = app._store.mapper.to_domain_event(notification)
+        expected = app.pipeline.store.mapper.to_domain_event(notification)
         assert type(event) is type(expected)
         assert event.__dict__ == expected.__dict__
 

@@ -69,8 +69,8 @@ lags = []
 while True:
     done = __import__("os").path.exists(stop_file)
     app.catch_up_projections()
-    with app._read() as session:
-        position = app._projections.position(session)
+    with app.pipeline.reading() as session:
+        position = app.pipeline.projections.position(session)
     lags.append(app.event_count() - position)
     if done:
         break

@@ -29,13 +29,13 @@ def test_an_action_runs_on_commit_and_never_after_a_rollback(app: Parcours) -> N
     ran: list[str] = []
 
     def doomed() -> None:
-        with app._write() as session:
+        with app.pipeline.writing() as session:
             after_commit(session, lambda: ran.append("rolled back"))
             raise RuntimeError("conflict")
 
     with pytest.raises(RuntimeError):
         doomed()
-    with app._write() as session:
+    with app.pipeline.writing() as session:
         after_commit(session, lambda: ran.append("committed"))
         assert ran == []
     assert ran == ["committed"]
@@ -70,15 +70,15 @@ def test_a_rolled_back_command_leaves_no_trace_in_memory(
 ) -> None:
     pilot = in_diagnostic(app)
     if failure == "conflict":
-        stale = app._load(pilot)
-        stale.log_time(app._act(LEAD, app.programme("grand-est-2024")), date(2024, 10, 1), 1.0)
+        stale = app.pipeline.load(pilot)
+        stale.log_time(app.pipeline.act(LEAD, app.programme("grand-est-2024")), date(2024, 10, 1), 1.0)
         other.log_time(pilot, days=2.0, on=date(2024, 10, 2), actor=LEAD)
-        assert app._commit(stale, []) is False  # its version was taken: rolled back
+        assert app.pipeline.commit(stale, []) is False  # its version was taken: rolled back
     else:
-        app._projections.projections.append(FailingProjection())
+        app.pipeline.projections.projections.append(FailingProjection())
         with pytest.raises(RuntimeError, match="disk is full"):
             app.log_time(pilot, days=1.0, on=date(2024, 10, 1), actor=LEAD)
-        app._projections.projections.pop()
+        app.pipeline.projections.projections.pop()
         other.log_time(pilot, days=2.0, on=date(2024, 10, 2), actor=LEAD)
     # the next command chains onto, and folds into, what was committed
     app.log_time(pilot, days=0.5, on=date(2024, 10, 3), actor=LEAD)

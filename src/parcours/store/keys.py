@@ -129,6 +129,16 @@ class KeyStore:
         return [(row.person_id, row.pilot_id) for row in rows]
 
     @staticmethod
+    def persons_of_pilots(session: Session, pilot_ids: list[str]) -> list[str]:
+        """The persons of these pilots whose key still exists."""
+        if not pilot_ids:
+            return []
+        rows = session.execute(
+            select(person_keys.c.person_id).where(person_keys.c.pilot_id.in_(pilot_ids))
+        )
+        return [row.person_id for row in rows]
+
+    @staticmethod
     def destroy(session: Session, person_ids: Iterable[str]) -> int:
         ids = list(person_ids)
         if not ids:

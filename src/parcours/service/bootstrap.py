@@ -1,0 +1,43 @@
+"""The composition root: one function builds the pipeline from settings, handing each part
+what it needs (cosmicpython's `bootstrap.py`). Nothing else opens the database."""
+
+from __future__ import annotations
+
+from parcours import clock as clocks
+from parcours.logs import get_logger
+from parcours.projections.pilots import METADATA as PILOT_INDEX_METADATA
+from parcours.projections.pilots import PilotIndex
+from parcours.projections.projects import METADATA as PROJECT_METADATA
+from parcours.projections.projects import ProjectIndex, RexSessionIndex
+from parcours.projections.runner import ProjectionRunner
+from parcours.service.pipeline import Authorise, Pipeline, allow_every_act
+from parcours.service.programmes import Programmes
+from parcours.settings import Settings
+from parcours.store.eventstore import PilotStore
+from parcours.store.keys import KeyStore
+from parcours.store.schema import METADATA
+from parcours.store.setup import create_tables
+
+
+def bootstrap(
+    settings: Settings,
+    clock: clocks.Clock | None = None,
+    authorise: Authorise = allow_every_act,
+) -> Pipeline:
+    store = PilotStore(settings.url, settings.snapshot_interval)
+    create_tables(store.engine, (METADATA, PILOT_INDEX_METADATA, PROJECT_METADATA))
+    projections = ProjectionRunner(
+        store, [PilotIndex(), ProjectIndex(), RexSessionIndex()], name="read_models"
+    )
+    with store.writing() as session:
+        keys = KeyStore.open(session, settings.master_key_bytes())
+    return Pipeline(
+        settings=settings,
+        clock=clock or clocks.system_clock,
+        store=store,
+        keys=keys,
+        projections=projections,
+        programmes=Programmes(store),
+        log=get_logger(),
+        authorise=authorise,
+    )

@@ -1,0 +1,342 @@
+"""THE way a command runs. Every command of `Parcours`, and every act of the scheduler and of
+the purge, goes through `Pipeline.run` (or `Pipeline.create` for a new aggregate):
+
+1. **validate** the envelope: the actor (`inputs.check_actor`), the pilot id, the caller's
+   command id. The command's own values were validated by its pydantic input model before
+   it reached the pipeline (`parcours.inputs`).
+2. **authorise** the principal for this act (`Authorise`, the hook the roles of R15 fill). It
+   runs before the pilot is loaded, so a refusal reveals nothing and costs nothing.
+3. **load** the pilot (`PilotNotFound`), or answer a repeated command id from the ledger.
+4. **decide**: the command's `decide(pilot, act, writes)` calls the aggregate, whose guards
+   raise `PhaseError` or `RuleViolation`; it may add writes of our own rows (keys, outbox).
+5. **append** the events, our rows (command ledger, timeline, deadline queue) and, embedded,
+   the read models folded up to them, in **one transaction**; a conflict with another writer
+   rolls it all back and the command is tried again from step 3.
+6. **log** the command (structlog; ids and names of acts, never a personal value).
+
+Nothing is written before step 5, and step 5 is one transaction: a refused command appends
+nothing.
+"""
+
+from __future__ import annotations
+
+import random
+import time as clock_time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import partial
+from typing import Any, TypeVar, cast
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+from sqlalchemy.exc import IntegrityError as SAIntegrityError
+from sqlalchemy.orm import Session
+
+from parcours import clock as clocks
+from parcours import inputs as inp
+from parcours.domain.pilot import Act, Pilot
+from parcours.domain.rex import RexSession
+from parcours.errors import ConcurrencyConflict, InvalidInput, PilotNotFound
+from parcours.programme import Programme
+from parcours.projections.runner import PositionMoved, ProjectionRunner
+from parcours.service.programmes import Programmes
+from parcours.settings import Settings
+from parcours.store import ledger, queue
+from parcours.store.eventstore import PilotStore
+from parcours.store.keys import KeyStore
+
+T = TypeVar("T")
+Write = Callable[[Session], object]
+Decide = Callable[[Pilot, Act, list[Write]], T]
+MAX_ATTEMPTS = 8
+_CORRELATION: ContextVar[str] = ContextVar("parcours_correlation", default="")
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the authorise step is asked: may `actor` perform `command` on this pilot (or, for
+    an act with no pilot yet, in this programme)?"""
+
+    command: str
+    actor: str
+    pilot_id: UUID | None = None
+    programme: str | None = None
+
+
+Authorise = Callable[[Request], None]
+
+
+def allow_every_act(request: Request) -> None:
+    """The authorise step until roles are granted (R15 fills it): any valid actor may act."""
+
+
+class Pipeline:
+    """The store, the clock and the command pipeline that every part of `Parcours` shares.
+
+    Built by `parcours.service.bootstrap.bootstrap`; its attributes are the system's ports:
+    `store` (events, transactions), `keys` (personal-data keys), `projections` (read models),
+    `programmes` (definitions), `settings`, `clock`, `log`."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        clock: clocks.Clock,
+        store: PilotStore,
+        keys: KeyStore,
+        projections: ProjectionRunner,
+        programmes: Programmes,
+        log: Any,
+        authorise: Authorise = allow_every_act,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.store = store
+        self.keys = keys
+        self.projections = projections
+        self.programmes = programmes
+        self.log = log
+        self.authorise = authorise
+
+    # -- time and transactions --------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return clocks.read(self.clock)
+
+    def reading(self) -> Any:
+        return self.store.reading()
+
+    def writing(self) -> Any:
+        return self.store.writing()
+
+    def programme(self, programme_id: str) -> Programme:
+        return self.programmes.get(programme_id)
+
+    def event_count(self) -> int:
+        """How many events the store holds (a rejected command must not change it)."""
+        return int(self.store.recorder.max_notification_id() or 0)
+
+    # -- the steps ----------------------------------------------------------------------------
+
+    def act(self, actor: Any, programme: Programme, command_id: str | None = None) -> Act:
+        """Step 1 for the acting principal: who acts, when, under which command id."""
+        at = self.now()
+        return Act(
+            actor=inp.check_actor(actor),
+            at=at,
+            today=at.astimezone(programme.zone).date(),
+            command_id=command_id or str(uuid4()),
+            caller_command_id=command_id is not None,
+            correlation_id=_CORRELATION.get(),
+        )
+
+    @staticmethod
+    def date(on: Any, act: Act, field: str = "on") -> date:
+        """The act's business date: given, or the clock's date in the programme's zone."""
+        return act.today if on is None else inp.check_date(field, on)
+
+    @contextmanager
+    def correlation(self, correlation_id: str) -> Iterator[None]:
+        """Stamp every command inside the block with this correlation id (a request id)."""
+        token = _CORRELATION.set(inp.check_command_id(correlation_id))
+        try:
+            yield
+        finally:
+            _CORRELATION.reset(token)
+
+    def load(self, pilot_id: Any) -> Pilot:
+        ident = as_uuid(pilot_id, "pilot")
+        try:
+            pilot: Any = self.store.repository.get(ident)
+        except AggregateNotFoundError:
+            raise PilotNotFound(ident) from None
+        if not isinstance(pilot, Pilot):
+            raise PilotNotFound(ident)
+        return pilot
+
+    def replay(self, pilot_id: UUID, version: int) -> Pilot:
+        """The pilot as it was at `version` (from the nearest snapshot)."""
+        pilot: Any = self.store.repository.get(pilot_id, version=version)
+        if not isinstance(pilot, Pilot):
+            raise PilotNotFound(pilot_id)
+        return pilot
+
+    # -- running a command --------------------------------------------------------------------
+
+    def run(
+        self,
+        command_id: str | None,
+        command: str,
+        pilot_id: Any,
+        actor: Any,
+        decide: Decide[T],
+        *,
+        reschedule: bool = True,
+    ) -> T:
+        """Run `command` on an existing pilot: validate, authorise, load, decide, append, log.
+
+        `command_id`: the caller's id for this command; repeating it (a double submit) is a
+        no-op that returns the first result.
+        `reschedule`: the pilot's deadlines are evaluated again at the next scheduler tick,
+        since the act may have met one (the scheduler's own evaluation sets its next instant).
+        """
+        ident = as_uuid(pilot_id, "pilot")
+        principal = inp.check_actor(actor)
+        key = None if command_id is None else inp.check_command_id(command_id)
+        self.authorise(Request(command=command, actor=principal, pilot_id=ident))
+        for attempt in range(MAX_ATTEMPTS):
+            if key is not None:
+                done, first = self._done_before(key, command, ident)
+                if done:
+                    return cast(T, first)
+            pilot = self.load(ident)
+            act = self.act(principal, self.programme(pilot.programme), key)
+            writes: list[Write] = []
+            result = decide(pilot, act, writes)
+            writes.extend(self._bookkeeping(pilot, act, command, result, reschedule))
+            if self.commit(pilot, writes):
+                self.log.info(
+                    "command",
+                    command=command,
+                    pilot=str(pilot.id),
+                    actor=act.actor,
+                    version=pilot.version,
+                )
+                return result
+            self.log.info("conflict.retry", command=command, pilot=str(pilot.id))
+            # Writers that collided would collide again in lockstep: spread them out.
+            clock_time.sleep(random.uniform(0, 0.004) * (attempt + 1))
+        raise ConcurrencyConflict(
+            f"{command}: pilot {ident} kept changing under us; not applied, try again"
+        )
+
+    def create(
+        self,
+        command_id: str | None,
+        command: str,
+        programme: Programme,
+        actor: Any,
+        build: Callable[[Act], Pilot],
+    ) -> UUID:
+        """Run a command that creates a pilot (enrolment): the same steps, with no pilot to
+        load; a repeated command id returns the pilot the first one created."""
+        principal = inp.check_actor(actor)
+        key = None if command_id is None else inp.check_command_id(command_id)
+        self.authorise(Request(command=command, actor=principal, programme=programme.id))
+        if key is not None:
+            row = self._previous(key)
+            if row is not None:
+                if row.command != command:
+                    raise InvalidInput("command_id", f"already used for {row.command}")
+                return UUID(row.pilot_id)
+        act = self.act(principal, programme, key)
+        pilot = build(act)
+        if not self.commit(pilot, self._bookkeeping(pilot, act, command, pilot.id, True)):
+            if key is not None:
+                row = self._previous(key)
+                if row is not None:  # the same enrolment, submitted twice at once
+                    return UUID(row.pilot_id)
+            raise ConcurrencyConflict(f"{command}: the new pilot's id was taken; try again")
+        self.log.info("command", command=command, pilot=str(pilot.id), actor=act.actor)
+        return pilot.id
+
+    def record_session(
+        self, command: str, programme: Programme, actor: Any, build: Callable[[Act], RexSession]
+    ) -> UUID:
+        """Store a new programme-level aggregate (a REX session) built by `build(act)`."""
+        principal = inp.check_actor(actor)
+        self.authorise(Request(command=command, actor=principal, programme=programme.id))
+        act = self.act(principal, programme)
+        session = build(act)
+        if not self.commit(session, []):
+            raise ConcurrencyConflict(f"{command}: the new session's id was taken; try again")
+        self.log.info("command", command=command, session=str(session.id), actor=act.actor)
+        return session.id
+
+    def rex_session(self, session_id: UUID) -> RexSession | None:
+        """A scheduled REX session by its id, or None."""
+        try:
+            found: Any = self.store.repository.get(session_id)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, RexSession) else None
+
+    def commit(self, aggregate: Pilot | RexSession, writes: list[Write]) -> bool:
+        """Step 5, one transaction: our rows, the events, and (embedded use) the read models
+        folded up to them, so a query right after a command sees it and a command costs one
+        commit. False when another writer got there first (the caller retries)."""
+        try:
+            with self.writing() as session:
+                for write in writes:
+                    write(session)
+                recordings = self.store.save(aggregate)
+                if self.settings.project_after_commands:
+                    self.projections.fold_recorded(session, recordings)
+        except (IntegrityError, SAIntegrityError, PositionMoved):
+            return False
+        return True
+
+    def _previous(self, command_id: str) -> Any:
+        with self.reading() as session:
+            return ledger.previous(session, command_id)
+
+    def _done_before(self, command_id: str, command: str, pilot_id: UUID) -> tuple[bool, Any]:
+        row = self._previous(command_id)
+        if row is None:
+            return False, None
+        if row.command != command or row.pilot_id != str(pilot_id):
+            raise InvalidInput(
+                "command_id", f"already used for {row.command} on pilot {row.pilot_id}"
+            )
+        return True, None if row.result is None else UUID(row.result)
+
+    def _bookkeeping(
+        self, pilot: Pilot, act: Act, command: str, result: Any, reschedule: bool
+    ) -> list[Write]:
+        pilot_id = str(pilot.id)
+        writes: list[Write] = []
+        version = pilot.version
+        if reschedule and pilot.pending_events:
+            writes.append(
+                partial(queue.record_and_reschedule, pilot_id=pilot_id, version=version, at=act.at)
+            )
+        elif reschedule:
+            writes.append(partial(queue.schedule, pilot_id=pilot_id, at=queue.ASAP))
+        elif pilot.pending_events:
+            writes.append(
+                partial(ledger.record_version, pilot_id=pilot_id, version=version, at=act.at)
+            )
+        if act.caller_command_id:
+            remembered = result if isinstance(result, UUID) else None
+            writes.append(
+                partial(
+                    ledger.remember,
+                    command_id=act.command_id,
+                    command=command,
+                    pilot_id=pilot_id,
+                    result=remembered,
+                    at=act.at,
+                )
+            )
+        return writes
+
+
+def as_uuid(value: Any, what: str) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise InvalidInput(what, "not an id (expected a UUID)") from None
+
+
+class Service:
+    """A part of `Parcours` (commands or queries of one concern): it holds the pipeline and
+    nothing else, so parts share no private state."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
