@@ -14,15 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from eventsourcing.domain import Aggregate
 
 from parcours.domain.deadlines import mark
 from parcours.domain.phases import Phase
+from parcours.domain.state import PilotState
 
-if TYPE_CHECKING:
-    from parcours.domain.pilot import Pilot
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class PilotEvent(Aggregate.Event):
     def apply(self, aggregate: Any) -> None:
         self.mutate_pilot(aggregate)
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         """Fold this fact into the pilot's state (no guard here: it runs on replay)."""
 
 
@@ -62,7 +61,7 @@ class Enrolled(Aggregate.Created):
     charter_signed_on: date
 
     def apply(self, aggregate: Any) -> None:
-        pilot: Pilot = aggregate
+        pilot: PilotState = aggregate
         pilot.name = self.name
         pilot.programme = self.programme
         pilot.siren = self.siren
@@ -78,7 +77,7 @@ class PhaseChanged(PilotEvent):
 
     to_phase: str
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         assert self.on is not None
         pilot.phase = self.to_phase
         pilot.phase_since = self.on
@@ -114,7 +113,7 @@ class Closed(PhaseChanged):
 class Withdrawn(PhaseChanged):
     reason: str
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         super().mutate_pilot(pilot)
         pilot.withdrawal_reason = self.reason
 
@@ -127,7 +126,7 @@ class ReferentDesignated(PilotEvent):
     role: str
     sealed: dict[str, str]
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         previous = pilot.referents.get(self.role)
         if previous is not None:
             pilot.contacts[previous]["current"] = False
@@ -149,7 +148,7 @@ class ContactRectified(PilotEvent):
     person_id: str
     sealed: dict[str, str]
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         pilot.contacts[self.person_id]["sealed"].update(self.sealed)
 
 
@@ -159,7 +158,7 @@ class ObjectionRecorded(PilotEvent):
 
     person_id: str
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         pilot.contacts[self.person_id]["objected"] = True
 
 
@@ -169,7 +168,7 @@ class PersonErased(PilotEvent):
 
     person_id: str
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         contact = pilot.contacts[self.person_id]
         contact["erased"] = True
         contact["current"] = False
@@ -185,7 +184,7 @@ class PersonalDataPurged(PhaseChanged):
     keys_destroyed: int
     legal_basis: str
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         super().mutate_pilot(pilot)
         for person_id in self.persons:
             pilot.contacts[person_id]["erased"] = True
@@ -200,7 +199,7 @@ class TimeLogged(PilotEvent):
     days: float
     phase: str
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         pilot.time_logs.append({"on": self.on, "days": self.days, "phase": self.phase})
 
 
@@ -210,7 +209,7 @@ class ProjectRecommended(PilotEvent):
     title: str
     theme: str
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         pilot.projects[self.project_id] = {
             "title": self.title,
             "theme": self.theme,
@@ -229,7 +228,7 @@ class ProjectFramed(PilotEvent):
     indicators: list[dict[str, Any]]
     evaluation_protocol: str
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         project = pilot.projects[self.project_id]
         project["framed"] = True
         project["indicators"] = [dict(i) for i in self.indicators]
@@ -245,7 +244,7 @@ class IndicatorReported(PilotEvent):
     value: float
     period: str
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         reports = pilot.projects[self.project_id]["reports"]
         reports.setdefault(self.key, {})[self.period] = self.value
 
@@ -254,7 +253,7 @@ class IndicatorReported(PilotEvent):
 class FollowUpRecorded(PilotEvent):
     """R5: a follow-up meeting during deployment."""
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         assert self.on is not None
         pilot.follow_ups.append(self.on)
 
@@ -265,7 +264,7 @@ class RexAttended(PilotEvent):
 
     session: str
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         assert self.on is not None
         pilot.rex[self.session] = self.on
 
@@ -278,7 +277,7 @@ class AlertRaised(PilotEvent):
     kind: str
     description: str
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         pilot.alerts[self.alert_id] = {
             "kind": self.kind,
             "description": self.description,
@@ -293,7 +292,7 @@ class CommunicationRequested(PilotEvent):
     communication_id: str
     title: str
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         pilot.communications[self.communication_id] = {
             "title": self.title,
             "status": "requested",
@@ -310,7 +309,7 @@ class CommunicationDecided(PilotEvent):
     approved: bool
     reason: str | None
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         communication = pilot.communications[self.communication_id]
         communication["status"] = "approved" if self.approved else "refused"
         communication["decided_on"] = self.on
@@ -321,7 +320,7 @@ class CommunicationDecided(PilotEvent):
 class CommunicationPublished(PilotEvent):
     communication_id: str
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         communication = pilot.communications[self.communication_id]
         communication["status"] = "published"
         communication["published_on"] = self.on
@@ -335,7 +334,7 @@ class EvaluationRecorded(PilotEvent):
     recommendations: str
     replicable: bool
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         pilot.evaluation = {
             "findings": self.findings,
             "recommendations": self.recommendations,
@@ -352,7 +351,7 @@ class DeadlineApproaching(PilotEvent):
     due: date
     offset: int
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         pilot.deadline_marks.append(mark("approaching", self.rule, self.due, self.offset))
 
 
@@ -370,7 +369,7 @@ class DeadlineMissed(PilotEvent):
     evaluated_at: datetime
     observed: str
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         pilot.deadline_marks.append(mark("missed", self.rule, self.due))
 
 
@@ -380,7 +379,7 @@ class DeadlineMet(PilotEvent):
     due: date
     at: date
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         pilot.deadline_marks.append(mark("met", self.rule, self.due))
 
 
@@ -394,7 +393,7 @@ class SolutionSourced(PilotEvent):
     provider: str
     regional: bool
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         pilot.projects[self.project_id].setdefault("solutions", {})[self.solution_id] = {
             "name": self.name,
             "provider": self.provider,
@@ -414,7 +413,7 @@ class FundingIdentified(PilotEvent):
     months: int
     priority_district: bool
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         pilot.fundings[self.funding_id] = {
             "project_id": self.project_id,
             "scheme": self.scheme,
@@ -433,7 +432,7 @@ class FundingDecided(PilotEvent):
     funding_id: str
     granted: bool
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         funding = pilot.fundings[self.funding_id]
         funding["status"] = "granted" if self.granted else "refused"
         funding["decided_on"] = self.on
@@ -446,7 +445,7 @@ class BlockerRaised(PilotEvent):
     blocker_id: str
     description: str
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         pilot.blockers[self.blocker_id] = {
             "description": self.description,
             "raised_on": self.on,
@@ -460,7 +459,7 @@ class BlockerLifted(PilotEvent):
     blocker_id: str
     how: str
 
-    def mutate_pilot(self, pilot: Pilot) -> None:
+    def mutate_pilot(self, pilot: PilotState) -> None:
         blocker = pilot.blockers[self.blocker_id]
         blocker["lifted_on"] = self.on
         blocker["how"] = self.how
