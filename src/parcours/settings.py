@@ -26,6 +26,10 @@ class Settings(BaseModel):
     log_level: str = "warning"
     # base64 of 32 random bytes; wraps every person's data key (see privacy.keys).
     master_key: str | None = Field(default=None, repr=False)
+    # A scheduler's claim on a notice lasts this long; past it, another tick may deliver it.
+    notice_lease_seconds: int = Field(default=300, ge=1, le=86_400)
+    # Failed deliveries of one notice before it is parked (shown by `parcours notices`).
+    notice_max_attempts: int = Field(default=5, ge=1, le=1_000)
 
     def master_key_bytes(self) -> bytes | None:
         if self.master_key is None:
@@ -51,6 +55,9 @@ class Settings(BaseModel):
             values["project_after_commands"] = env["PARCOURS_PROJECT_AFTER_COMMANDS"] != "0"
         values["log_format"] = env.get("PARCOURS_LOG_FORMAT", "console")
         values["log_level"] = env.get("PARCOURS_LOG_LEVEL", "warning")
+        for name in ("notice_lease_seconds", "notice_max_attempts"):
+            if f"PARCOURS_{name.upper()}" in env:
+                values[name] = env[f"PARCOURS_{name.upper()}"]
         if env.get("PARCOURS_MASTER_KEY"):
             values["master_key"] = env["PARCOURS_MASTER_KEY"]
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -71,7 +71,9 @@ def evaluated_dashboard(app: Parcours, today: date) -> Dashboard:
     """The dashboard as the rules give it, every row evaluated from the cohort read model
     (what kept dashboard rows must always equal)."""
     at = app.cohort.instant(today)
-    rows = [cohort.dashboard_row(app.programme(r["programme"]), r, at) for r in app.cohort.pilot_rows()]
+    rows = [
+        cohort.dashboard_row(app.programme(r["programme"]), r, at) for r in app.cohort.pilot_rows()
+    ]
     day = at.astimezone(app.programme("grand-est-2024").zone).date()
     return Dashboard(today=day, rows=rows, summary=cohort.summary(rows, day))
 

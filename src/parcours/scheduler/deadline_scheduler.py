@@ -50,6 +50,8 @@ class Notice(BaseModel):
     agency and the Region only; people who objected are left out, R14)."""
 
     model_config = ConfigDict(frozen=True)
+    # Stable for one fact: delivery is at least once, a receiver drops what it has seen.
+    notice_id: UUID
     pilot_id: UUID
     pilot_name: str
     kind: str
@@ -195,8 +197,10 @@ class DeadlineScheduler:
         if not self._callbacks:
             return 0, 0
         delivered = failed = 0
+        settings = self.pipeline.settings
+        lease = timedelta(seconds=settings.notice_lease_seconds)
         with self.pipeline.writing() as session:
-            claims = outbox.claim_pending(session, self.batch)
+            claims = outbox.claim_pending(session, self.batch, self.app.now(), lease)
         for claim in claims:
             try:
                 notice = self._notice(claim)
@@ -205,11 +209,15 @@ class DeadlineScheduler:
             except Exception as exc:  # an embedding service's callback may fail any way
                 failed += 1
                 with self.pipeline.writing() as session:
-                    outbox.release(session, claim.id)
+                    parked = outbox.release(
+                        session, claim, self.app.now(), settings.notice_max_attempts
+                    )
                 self._log.warning(
-                    "notice.failed",
-                    pilot=claim.pilot_id,
+                    "notice.parked" if parked else "notice.failed",
+                    notice=str(claim.notice_id),
+                    pilot=str(claim.pilot_id),
                     rule=claim.rule,
+                    attempts=claim.attempts,
                     error=type(exc).__name__,
                 )
             else:
@@ -226,6 +234,7 @@ class DeadlineScheduler:
             if c.current and c.status == "active"
         ]
         return Notice(
+            notice_id=claim.notice_id,
             pilot_id=view.id,
             pilot_name=view.name,
             kind=claim.kind,
@@ -234,6 +243,16 @@ class DeadlineScheduler:
             detail=json.loads(claim.detail),
             recipients=recipients,
         )
+
+    def parked_notices(self) -> list[outbox.Claim]:
+        """Notices given up after `notice_max_attempts` failed deliveries."""
+        with self.pipeline.reading() as session:
+            return outbox.parked(session)
+
+    def retry_parked_notices(self) -> int:
+        """Put every parked notice back in line (after the receiver was fixed)."""
+        with self.pipeline.writing() as session:
+            return outbox.unpark(session)
 
     # -- APScheduler as the waker -----------------------------------------------------------
 

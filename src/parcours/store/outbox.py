@@ -1,27 +1,50 @@
-"""The notification outbox: rows written with the events, delivered by the scheduler."""
+"""The notification outbox: rows written with the events, delivered by the scheduler.
+
+Delivery is at least once. A claim is a **lease**: the scheduler that claims a notice has it
+until `claimed_until`; if it dies before delivering (SIGKILL, a lost machine), the lease
+runs out and the next tick of any scheduler claims the notice again. A notice that fails
+`max_attempts` times is parked (`parked`), shown to the officers, and no longer claimed.
+Each notice has a stable id, derived from the fact it announces, on which a receiver can
+drop the duplicates that at-least-once delivery allows.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID, uuid4, uuid5
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from parcours.store.schema import outbox
+
+# Namespace of notice ids: uuid5(namespace, pilot|kind|rule|due|offset) is the same for the
+# same fact whoever records it and however often it is delivered.
+_NOTICES = UUID("8f6b0d3c-5a57-4d53-9a8e-6a0f2f5e8c11")
 
 
 @dataclass(frozen=True)
 class Claim:
     id: int
+    notice_id: UUID
     pilot_id: UUID
     kind: str
     rule: str
     due: date
     detail: str
+    attempts: int
+
+
+def notice_id(pilot_id: UUID, kind: str, rule: str, due: date, offset: int) -> UUID:
+    """The stable id of the notice of one fact (a reminder, a breach)."""
+    return uuid5(_NOTICES, f"{pilot_id}|{kind}|{rule}|{due.isoformat()}|{offset}")
+
+
+def _naive(at: datetime) -> datetime:
+    return at.astimezone(UTC).replace(tzinfo=None)
 
 
 def put(
@@ -41,51 +64,102 @@ def put(
             rule=rule,
             due=due,
             detail=json.dumps({"offset": offset, "observed": observed}),
+            attempts=0,
         )
     )
 
 
-def claim_pending(session: Session, limit: int) -> list[Claim]:
-    """Claim undelivered notices for this process, so two schedulers never send one twice."""
+def _claimable(now: datetime) -> Any:
+    """Not delivered, not parked, and free: never claimed, or its lease is over (a claim
+    with no lease was made by a version before leases and is over too)."""
+    return and_(
+        outbox.c.delivered_at.is_(None),
+        outbox.c.parked_at.is_(None),
+        or_(
+            outbox.c.claimed_by.is_(None),
+            outbox.c.claimed_until.is_(None),
+            outbox.c.claimed_until < _naive(now),
+        ),
+    )
+
+
+def claim_pending(session: Session, limit: int, now: datetime, lease: timedelta) -> list[Claim]:
+    """Claim up to `limit` free notices for this process until `now + lease`; two
+    schedulers never hold one notice at once (the update re-checks that it is free)."""
     me = str(uuid4())
     ids = [
         r.id
         for r in session.execute(
-            select(outbox.c.id)
-            .where(outbox.c.delivered_at.is_(None), outbox.c.claimed_by.is_(None))
-            .order_by(outbox.c.id)
-            .limit(limit)
+            select(outbox.c.id).where(_claimable(now)).order_by(outbox.c.id).limit(limit)
         )
     ]
     if not ids:
         return []
     session.execute(
         update(outbox)
-        .where(outbox.c.id.in_(ids), outbox.c.claimed_by.is_(None))
-        .values(claimed_by=me)
+        .where(outbox.c.id.in_(ids), _claimable(now))
+        .values(
+            claimed_by=me,
+            claimed_until=_naive(now + lease),
+            attempts=outbox.c.attempts + 1,
+        )
     )
-    rows = session.execute(select(outbox).where(outbox.c.claimed_by == me)).all()
+    rows = session.execute(
+        select(outbox).where(outbox.c.claimed_by == me).order_by(outbox.c.id)
+    ).all()
     return [_claim(r) for r in rows if r.delivered_at is None]
 
 
 def _claim(row: Any) -> Claim:
+    offset = int(json.loads(row.detail).get("offset", 0))
+    pilot = UUID(row.pilot_id)
     return Claim(
         id=row.id,
-        pilot_id=UUID(row.pilot_id),
+        notice_id=notice_id(pilot, row.kind, row.rule, row.due, offset),
+        pilot_id=pilot,
         kind=row.kind,
         rule=row.rule,
         due=row.due,
         detail=row.detail,
+        attempts=int(row.attempts),
     )
 
 
-def release(session: Session, claim_id: int) -> None:
-    session.execute(update(outbox).where(outbox.c.id == claim_id).values(claimed_by=None))
+def release(session: Session, claim: Claim, now: datetime, max_attempts: int) -> bool:
+    """A delivery failed: free the notice for the next tick, or park it after
+    `max_attempts`; True when it was parked."""
+    parked = claim.attempts >= max_attempts
+    session.execute(
+        update(outbox)
+        .where(outbox.c.id == claim.id)
+        .values(claimed_by=None, claimed_until=None, parked_at=_naive(now) if parked else None)
+    )
+    return parked
 
 
 def delivered(session: Session, claim_id: int, at: datetime) -> None:
     session.execute(
         update(outbox)
         .where(outbox.c.id == claim_id)
-        .values(delivered_at=at.astimezone(UTC).replace(tzinfo=None))
+        .values(delivered_at=_naive(at), claimed_by=None, claimed_until=None)
     )
+
+
+def parked(session: Session) -> list[Claim]:
+    """The notices given up after too many failed deliveries, oldest first."""
+    rows = session.execute(
+        select(outbox)
+        .where(outbox.c.parked_at.is_not(None), outbox.c.delivered_at.is_(None))
+        .order_by(outbox.c.id)
+    ).all()
+    return [_claim(r) for r in rows]
+
+
+def unpark(session: Session) -> int:
+    """Give every parked notice its attempts back (after the receiver was fixed)."""
+    done = session.execute(
+        update(outbox)
+        .where(outbox.c.parked_at.is_not(None), outbox.c.delivered_at.is_(None))
+        .values(parked_at=None, attempts=0, claimed_by=None, claimed_until=None)
+    )
+    return int(getattr(done, "rowcount", 0))

@@ -80,6 +80,12 @@ outbox = Table(
     Column("due", Date, nullable=False),
     Column("detail", Text, nullable=False),
     Column("claimed_by", String(36), nullable=True),
+    # A claim is a lease: a scheduler that dies after claiming loses its notices only until
+    # the lease ends, then any scheduler claims them again (at-least-once delivery).
+    Column("claimed_until", DateTime(timezone=False), nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    # Set after too many failed deliveries: shown by `parcours notices`, no longer claimed.
+    Column("parked_at", DateTime(timezone=False), nullable=True),
     Column("delivered_at", DateTime(timezone=False), nullable=True),
     Index("parcours_outbox_pending", "delivered_at", "id"),
 )

@@ -118,6 +118,8 @@ def test_an_older_database_gets_the_dashboard_index(db_url: str, clock: Clock) -
         session.execute(text("DROP INDEX parcours_rm_pilots_dashboard"))
     first.close_connections()
     again = Parcours(db_url, clock=clock)
-    names = {i["name"] for i in inspect(again.pipeline.store.engine).get_indexes("parcours_rm_pilots")}
+    names = {
+        i["name"] for i in inspect(again.pipeline.store.engine).get_indexes("parcours_rm_pilots")
+    }
     assert "parcours_rm_pilots_dashboard" in names
     again.close_connections()

@@ -71,7 +71,9 @@ def test_a_rolled_back_command_leaves_no_trace_in_memory(
     pilot = in_diagnostic(app)
     if failure == "conflict":
         stale = app.pipeline.load(pilot)
-        stale.log_time(app.pipeline.act(LEAD, app.programme("grand-est-2024")), date(2024, 10, 1), 1.0)
+        stale.log_time(
+            app.pipeline.act(LEAD, app.programme("grand-est-2024")), date(2024, 10, 1), 1.0
+        )
         other.log_time(pilot, days=2.0, on=date(2024, 10, 2), actor=LEAD)
         assert app.pipeline.commit(stale, []) is False  # its version was taken: rolled back
     else:
