@@ -8,13 +8,17 @@ SQLite, where eventsourcing-sqlalchemy has no subscription, and on PostgreSQL al
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import Mapper, Recording, StoredEvent
+from eventsourcing.persistence import IntegrityError, Mapper, Recording, StoredEvent
 from eventsourcing.utils import resolve_topic
 from sqlalchemy import LargeBinary, Table, bindparam, delete, insert, select, type_coerce, update
+from sqlalchemy.exc import IntegrityError as SAIntegrityError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from parcours.projections.bulk import no_cyclic_collection
@@ -36,6 +40,9 @@ class Projection(Protocol):
 _POSITION = select(projection_positions.c.position).where(
     projection_positions.c.projection == bindparam("b_name")
 )
+# Two workers folding one log: the second waits on the position row (PostgreSQL) and then
+# reads where the first stopped, instead of folding the same page again.
+_POSITION_LOCKED = _POSITION.with_for_update()
 _MOVE = (
     update(projection_positions)
     .where(
@@ -81,22 +88,48 @@ class ProjectionRunner:
         on_page: Callable[[int], None] | None = None,
         stop_after: int | None = None,
     ) -> int:
-        """Fold every notification not yet folded; returns how many were folded."""
+        """Fold every notification not yet folded; returns how many were folded.
+
+        Safe beside other workers: a page another one folded first is rolled back and the
+        position read again (a worker never dies of a race, issue 18)."""
         folded = 0
+        self._ensure_position()
         while True:
-            with self.store.datastore.transaction(commit=True) as session:
-                start = self.position(session)
-                with no_cyclic_collection():  # events and rows hold no cycles
-                    decoded = self._page(session, start, page)
-                    if not decoded:
-                        return folded
-                    self._fold(session, decoded)
-                self._move(session, start, decoded[-1][0])
+            try:
+                with self.store.datastore.transaction(commit=True) as session:
+                    start = int(
+                        session.execute(_POSITION_LOCKED, {"b_name": self.name}).scalar() or 0
+                    )
+                    with no_cyclic_collection():  # events and rows hold no cycles
+                        decoded = self._page(session, start, page)
+                        if not decoded:
+                            return folded
+                        self._fold(session, decoded)
+                    self._move(session, start, decoded[-1][0])
+            except (PositionMoved, IntegrityError, SAIntegrityError, OperationalError) as race:
+                if isinstance(race, OperationalError) and "locked" not in str(race).lower():
+                    raise
+                time.sleep(random.uniform(0.001, 0.01))
+                continue
             folded += len(decoded)
             if on_page is not None:
                 on_page(len(decoded))
             if len(decoded) < page or (stop_after is not None and folded >= stop_after):
                 return folded
+
+    def _ensure_position(self) -> None:
+        """The position row exists before any fold, so that workers lock it rather than race
+        to insert it."""
+        with self.store.datastore.transaction(commit=True) as session:
+            if session.execute(_POSITION, {"b_name": self.name}).first() is not None:
+                return
+        try:
+            with self.store.datastore.transaction(commit=True) as session:
+                session.execute(
+                    insert(projection_positions).values(projection=self.name, position=0)
+                )
+        except (IntegrityError, SAIntegrityError):
+            pass  # another worker inserted it first
 
     def fold_recorded(self, session: Session, recordings: Sequence[Recording[UUID]]) -> None:
         """Fold the events a command just stored, from memory, when the read models were

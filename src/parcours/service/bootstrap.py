@@ -14,6 +14,7 @@ from parcours.service.pipeline import Authorise, Pipeline, allow_every_act
 from parcours.service.programmes import Programmes
 from parcours.settings import Settings
 from parcours.store.eventstore import PilotStore
+from parcours.store.first_start import opened
 from parcours.store.keys import KeyStore
 from parcours.store.schema import METADATA
 from parcours.store.setup import create_tables
@@ -24,13 +25,10 @@ def bootstrap(
     clock: clocks.Clock | None = None,
     authorise: Authorise = allow_every_act,
 ) -> Pipeline:
-    store = PilotStore(settings.url, settings.snapshot_interval)
-    create_tables(store.engine, (METADATA, PILOT_INDEX_METADATA, PROJECT_METADATA))
+    store, keys = opened(settings.url, lambda: _open(settings))
     projections = ProjectionRunner(
         store, [PilotIndex(), ProjectIndex(), RexSessionIndex()], name="read_models"
     )
-    with store.writing() as session:
-        keys = KeyStore.open(session, settings.master_key_bytes())
     return Pipeline(
         settings=settings,
         clock=clock or clocks.system_clock,
@@ -41,3 +39,16 @@ def bootstrap(
         log=get_logger(),
         authorise=authorise,
     )
+
+
+def _open(settings: Settings) -> tuple[PilotStore, KeyStore]:
+    """The event store, our tables and the key table's secret: what a first start creates."""
+    store = PilotStore(settings.url, settings.snapshot_interval)
+    try:
+        create_tables(store.engine, (METADATA, PILOT_INDEX_METADATA, PROJECT_METADATA))
+        with store.writing() as session:
+            keys = KeyStore.open(session, settings.master_key_bytes())
+    except BaseException:
+        store.close_connections()
+        raise
+    return store, keys
