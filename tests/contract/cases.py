@@ -16,6 +16,7 @@ engine), or a new PostgreSQL database on the session's throwaway server.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -92,6 +93,7 @@ class WithFactory(Backend):
     factory: ParcoursFactory
 
     def setUp(self) -> None:
+        self._threads_before = set(threading.enumerate())
         made = InfrastructureFactory.construct(self.environment())
         assert isinstance(made, ParcoursFactory)
         self.factory = made
@@ -99,6 +101,11 @@ class WithFactory(Backend):
 
     def tearDown(self) -> None:
         super().tearDown()  # type: ignore[misc]
+        # test_concurrent_no_conflicts stops its reader threads without joining them: one may
+        # still be inside a query. Closing the engine under it crashes the process on
+        # in-memory SQLite, where every thread shares one connection.
+        for thread in set(threading.enumerate()) - self._threads_before:
+            thread.join(timeout=30)
         self.factory.close()
 
 

@@ -57,13 +57,14 @@ class ParcoursFactory(library.SQLAlchemyFactory):
         # Every setting it reads is read below, and either honoured the same way or refused.
         persistence.InfrastructureFactory.__init__(self, env)
         if self.env.get(self.SQLALCHEMY_SCOPED_SESSION_TOPIC):
+            setting = self._named(self.SQLALCHEMY_SCOPED_SESSION_TOPIC)
             raise ConfigurationError(
-                f"{self.SQLALCHEMY_SCOPED_SESSION_TOPIC}: not supported by parcours. A "
-                "command's events, audit chain, ledger row and read models are written in "
-                "one transaction that parcours begins and commits itself; with a scoped "
-                "session eventsourcing-sqlalchemy leaves beginning and committing to the "
-                "session's owner, so parcours's commands would never be committed. Give "
-                "parcours its own SQLALCHEMY_URL (PARCOURS_DATABASE_URL) instead."
+                f"{setting}: not supported by parcours. A command's events, audit chain, "
+                "ledger row and read models are written in one transaction that parcours "
+                "begins and commits itself; with a scoped session eventsourcing-sqlalchemy "
+                "leaves beginning and committing to the session's owner, so parcours's "
+                "commands would never be committed. Give parcours its own SQLALCHEMY_URL "
+                "(PARCOURS_DATABASE_URL) instead."
             )
         url = self.env.get(self.SQLALCHEMY_URL) or DEFAULT_URL
         self._schema_name = self._schema(url)
@@ -80,12 +81,16 @@ class ParcoursFactory(library.SQLAlchemyFactory):
             # BEGIN our "begin" hook emits, and fail.
             self.datastore._tried_init_sqlite_wal_mode = True
         if self._schema_name is not None:
-            use_schema(
-                engine,
-                self._schema_name,
-                create=self.env_create_table(),
-                setting=self.SQLALCHEMY_SCHEMA,
-            )
+            try:
+                use_schema(
+                    engine,
+                    self._schema_name,
+                    create=self.env_create_table(),
+                    setting=self._named(self.SQLALCHEMY_SCHEMA),
+                )
+            except ConfigurationError:
+                engine.dispose()  # no application will own this engine to close it
+                raise
 
     def close(self) -> None:
         """Close the engine's pooled connections (eventsourcing's `Application.close`)."""
@@ -94,20 +99,26 @@ class ParcoursFactory(library.SQLAlchemyFactory):
         if isinstance(engine, Engine):
             engine.dispose()
 
+    def _named(self, key: str) -> str:
+        """The variable that holds the setting, as the user wrote it (e.g. with the
+        application's prefix, PARCOURS_SQLALCHEMY_SCHEMA), for the messages."""
+        return next((name for name in self.env.create_keys(key) if name in self.env), key)
+
     def _autoflush(self) -> bool:
         value = self.env.get(self.SQLALCHEMY_AUTOFLUSH) or "yes"
         try:
             return bool(strtobool(value))
         except ValueError:
+            setting = self._named(self.SQLALCHEMY_AUTOFLUSH)
             raise ConfigurationError(
-                f"{self.SQLALCHEMY_AUTOFLUSH}: {value!r} is neither true nor false (y/n)"
+                f"{setting}: {value!r} is neither true nor false (y/n)"
             ) from None
 
     def _creator(self) -> Any:
         topic = self.env.get(self.SQLALCHEMY_CONNECTION_CREATOR_TOPIC)
         if not topic:
             return None
-        setting = self.SQLALCHEMY_CONNECTION_CREATOR_TOPIC
+        setting = self._named(self.SQLALCHEMY_CONNECTION_CREATOR_TOPIC)
         try:
             creator = resolve_topic(topic)
         except TopicError as error:
@@ -123,12 +134,13 @@ class ParcoursFactory(library.SQLAlchemyFactory):
         name = self.env.get(self.SQLALCHEMY_SCHEMA)
         if not name:
             return None
-        setting = self.SQLALCHEMY_SCHEMA
+        setting = self._named(self.SQLALCHEMY_SCHEMA)
         backend = make_url(url).get_backend_name()
         if backend != "postgresql":
             raise ConfigurationError(
                 f"{setting}: schemas are supported on PostgreSQL only, not on {backend} "
-                "(SQLite would take the schema for an attached database that does not exist)"
+                "(eventsourcing-sqlalchemy's own factory fails there: SQLite takes a schema "
+                "for an attached database, which does not exist)"
             )
         return checked_schema_name(setting, name)
 
