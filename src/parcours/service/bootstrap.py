@@ -25,7 +25,7 @@ def bootstrap(
     clock: clocks.Clock | None = None,
     authorise: Authorise = allow_every_act,
 ) -> Pipeline:
-    store, keys = opened(settings.url, lambda: _open(settings))
+    store, keys = opened(lambda: _open(settings))
     projections = ProjectionRunner(
         store, [PilotIndex(), ProjectIndex(), RexSessionIndex()], name="read_models"
     )
