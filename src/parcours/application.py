@@ -158,6 +158,8 @@ class Parcours:
     projection_lag = _forward("cohort", CohortQueries.projection_lag)
     rebuild_projections = _forward("cohort", CohortQueries.rebuild_projections)
     check_projections = _forward("cohort", CohortQueries.check_projections)
+    dead_letters = _forward("cohort", CohortQueries.dead_letters)
+    retry_dead_letters = _forward("cohort", CohortQueries.retry_dead_letters)
 
     # -- personal data (R12–R14) -------------------------------------------------------------
     purge_expired = _forward("personal_data", PersonalData.purge_expired)

@@ -52,6 +52,9 @@ class DashboardRow(_Model):
     alerts: list[Alert]
     open_blockers: int = 0
     regional_solutions: int = 0
+    # The read models could not fold one of its events: what is shown may be behind
+    # (`parcours projections status`).
+    stale: bool = False
 
 
 class IndicatorLine(_Model):

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from parcours.projections import board
+from parcours.projections import dead_letters as dead
 from parcours.projections.pilots import decode as decode_pilot
 from parcours.projections.pilots import pilots
 from parcours.projections.projects import decode as decode_project
@@ -86,3 +87,12 @@ def kept_board_rows(session: Session) -> dict[str, Any]:
 def forget_kept_board_rows(session: Session) -> None:
     """Drop every kept dashboard row (the rules they were judged by may have changed)."""
     session.execute(delete(board.board))
+
+
+def stale_pilots(session: Session, projection: str) -> set[str]:
+    """Pilots whose events wait in the dead letters (the read models may be behind)."""
+    return dead.held_pilots(session, projection)
+
+
+def dead_letters(session: Session, projection: str) -> list[dead.DeadLetter]:
+    return dead.listed(session, projection)

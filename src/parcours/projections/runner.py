@@ -11,16 +11,20 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from eventsourcing import persistence
 from eventsourcing.persistence import IntegrityError, Mapper, Recording, StoredEvent
-from eventsourcing.utils import resolve_topic
+from eventsourcing.utils import get_topic, resolve_topic
 from sqlalchemy import LargeBinary, Table, bindparam, delete, insert, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
+from parcours.logs import get_logger
+from parcours.projections import dead_letters as dead
 from parcours.projections.bulk import no_cyclic_collection
 from parcours.store.eventstore import PilotStore
 from parcours.store.schema import projection_positions
@@ -43,6 +47,13 @@ _POSITION = select(projection_positions.c.position).where(
 # Two workers folding one log: the second waits on the position row (PostgreSQL) and then
 # reads where the first stopped, instead of folding the same page again.
 _POSITION_LOCKED = _POSITION.with_for_update()
+# Failures of the database rather than of an event (eventsourcing wraps SQLAlchemy's).
+_DATABASE_DOWN = (
+    OperationalError,
+    InterfaceError,
+    persistence.OperationalError,
+    persistence.InterfaceError,
+)
 _MOVE = (
     update(projection_positions)
     .where(
@@ -62,6 +73,7 @@ class ProjectionRunner:
         self.store = store
         self.projections = projections
         self.name = name
+        self.log = get_logger()
         table = store.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
         self._decode = PageDecoder(store.mapper)
         self._page_query = (
@@ -106,16 +118,104 @@ class ProjectionRunner:
                             return folded
                         self._fold(session, decoded)
                     self._move(session, start, decoded[-1][0])
-            except (PositionMoved, IntegrityError, SAIntegrityError, OperationalError) as race:
-                if isinstance(race, OperationalError) and "locked" not in str(race).lower():
-                    raise
+            except (PositionMoved, IntegrityError, SAIntegrityError):
+                time.sleep(random.uniform(0.001, 0.01))  # another worker got there first
+                continue
+            except _DATABASE_DOWN as failure:
+                if "locked" not in str(failure).lower():
+                    raise  # the database, not an event: the worker tries again later
                 time.sleep(random.uniform(0.001, 0.01))
                 continue
+            except Exception as poison:  # an event that cannot be folded: see dead_letters
+                self.log.warning("projection.page_failed", error=dead.describe(poison))
+                decoded = self._salvage(page)
             folded += len(decoded)
             if on_page is not None:
                 on_page(len(decoded))
             if len(decoded) < page or (stop_after is not None and folded >= stop_after):
                 return folded
+
+    def _salvage(self, page: int) -> list[tuple[int, Any]]:
+        """Fold the page that failed one event at a time: each event that fails, and every
+        later event of its pilot, goes to the dead letters; the rest is folded and the
+        position moves past the whole page. Returns what was folded."""
+        now = datetime.now(UTC)
+        with self.store.datastore.transaction(commit=True) as session:
+            start = int(session.execute(_POSITION_LOCKED, {"b_name": self.name}).scalar() or 0)
+            found = session.execute(self._page_query, {"b_after": start, "b_size": page})
+            rows: Sequence[StoredRow] = found.tuples().all()
+            if not rows:
+                return []
+            held = dead.held_pilots(session, self.name)
+            entries: list[tuple[int, str, int, str, str | None]] = []
+            folded: list[tuple[int, Any]] = []
+            for row in rows:
+                position, pilot, version, topic = row[0], str(_uuid(row[1])), row[2], row[3]
+                if pilot in held:
+                    entries.append((position, pilot, version, topic, None))
+                    continue
+                try:
+                    with session.begin_nested():
+                        decoded = self._decode([row])
+                        for projection in self.projections:
+                            projection.fold(session, [event for _, event in decoded])
+                except _DATABASE_DOWN:
+                    raise  # the database, not the event: nothing is dead-lettered
+                except Exception as error:
+                    held.add(pilot)
+                    entries.append((position, pilot, version, topic, dead.describe(error)))
+                    self.log.error(
+                        "projection.dead_letter",
+                        position=position,
+                        pilot=pilot,
+                        version=version,
+                        error=dead.describe(error),
+                    )
+                    continue
+                folded.extend(decoded)
+            dead.hold(session, self.name, entries, now)
+            self._move(session, start, rows[-1][0])
+        return folded
+
+    def retry_dead_letters(self, now: datetime | None = None) -> tuple[int, int]:
+        """Fold again, in order, the held events of every stale pilot whose retry is due
+        (every stale pilot when `now` is None); returns (caught up, still stale)."""
+        with self.store.datastore.transaction(commit=False) as session:
+            pilots = dead.due_pilots(session, self.name, now)
+        caught_up = 0
+        for pilot in pilots:
+            caught_up += self._retry(pilot)
+        return caught_up, len(pilots) - caught_up
+
+    def _retry(self, pilot: str) -> int:
+        now = datetime.now(UTC)
+        with self.store.datastore.transaction(commit=True) as session:
+            session.execute(_POSITION_LOCKED, {"b_name": self.name})  # no catch-up meanwhile
+            letters = dead.listed(session, self.name, pilot)
+            if not letters:
+                return 1  # another process caught it up meanwhile
+            table = self.store.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+            found = session.execute(
+                self._page_query.with_only_columns(*self._page_query.selected_columns)
+                .where(table.c.id.in_([letter.position for letter in letters]))
+                .limit(None),
+                {"b_after": 0},
+            )
+            rows: Sequence[StoredRow] = found.tuples().all()
+            failing = letters[0]
+            try:
+                with session.begin_nested():  # all of the pilot's held events, or none
+                    for letter, row in zip(letters, rows, strict=True):
+                        failing = letter
+                        decoded = self._decode([row])
+                        for projection in self.projections:
+                            projection.fold(session, [event for _, event in decoded])
+            except Exception as error:
+                dead.failed_again(session, self.name, failing, dead.describe(error), now)
+                return 0
+            dead.release(session, self.name, pilot, [letter.position for letter in letters])
+        self.log.info("projection.caught_up", pilot=pilot, events=len(letters))
+        return 1
 
     def _ensure_position(self) -> None:
         """The position row exists before any fold, so that workers lock it rather than race
@@ -141,9 +241,7 @@ class ProjectionRunner:
                 _MOVE, {"b_name": self.name, "b_start": ids[0] - 1, "b_end": ids[-1]}
             )
             if getattr(moved, "rowcount", 0) == 1:
-                events = [r.domain_event for r in recordings]
-                for projection in self.projections:
-                    projection.fold(session, events)
+                self._fold(session, [(r.notification.id, r.domain_event) for r in recordings])
                 return
         self.catch_up()
 
@@ -154,6 +252,19 @@ class ProjectionRunner:
         return self._decode(rows)
 
     def _fold(self, session: Session, page: Sequence[tuple[int, Any]]) -> None:
+        held = dead.held_pilots(session, self.name)
+        if held:  # a stale pilot's events wait behind the one that failed, in order
+            back = [(n, e) for n, e in page if str(e.originator_id) in held]
+            dead.hold(
+                session,
+                self.name,
+                [
+                    (n, str(e.originator_id), e.originator_version, get_topic(type(e)), None)
+                    for n, e in back
+                ],
+                datetime.now(UTC),
+            )
+            page = [(n, e) for n, e in page if str(e.originator_id) not in held]
         events = [event for _, event in page]
         for projection in self.projections:
             projection.fold(session, events)

@@ -23,6 +23,8 @@ class Folds(Protocol):
 
     def projection_lag(self) -> int: ...
 
+    def retry_dead_letters(self, *, force: bool = True) -> tuple[int, int]: ...
+
 
 class ProjectionWorker:
     def __init__(
@@ -50,6 +52,8 @@ class ProjectionWorker:
         try:
             while not stop.is_set():
                 folded = self.app.catch_up_projections()
+                # A stale pilot's events are folded again once their backoff is over.
+                self.app.retry_dead_letters(force=False)
                 changed = changed or folded > 0
                 since = time.monotonic() - refreshed
                 if (changed and since >= self.refresh_after_changes) or since >= self.refresh_every:

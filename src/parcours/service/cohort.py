@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +14,7 @@ from parcours import inputs as inp
 from parcours.errors import InvalidInput, PilotNotFound
 from parcours.programme import Programme
 from parcours.projections import board, maintenance, readers
+from parcours.projections.dead_letters import DeadLetter
 from parcours.service.pipeline import Service, as_uuid
 
 _REFRESH_BATCH = 500
@@ -58,8 +59,14 @@ class CohortQueries(Service):
         with self.pipeline.reading() as session:  # one snapshot for kept and evaluated rows alike
             found, _, stale = self._cohort(session, at)
             evaluated = self._evaluated(session, stale, at)
+            behind = readers.stale_pilots(session, self.pipeline.projections.name)
         computed = {pilot_id: row for pilot_id, (row, _) in evaluated.items()}
         rows, counted = board.Reader().assemble(found, computed)
+        if behind:
+            rows = [
+                r.model_copy(update={"stale": True}) if str(r.pilot_id) in behind else r
+                for r in rows
+            ]
         day = at.astimezone(self.pipeline.programme("grand-est-2024").zone).date()
         summary = cohort.summarize(board.phases(found), counted, day)
         # The rows were validated as they were assembled; 10,000 need not be checked twice.
@@ -165,6 +172,17 @@ class CohortQueries(Service):
     def catch_up_projections(self) -> int:
         """Fold what the read models have not seen yet (a projection worker calls this)."""
         return self.pipeline.projections.catch_up()
+
+    def dead_letters(self) -> list[DeadLetter]:
+        """Events the read models could not fold, and those held back behind them (issue 18)."""
+        with self.pipeline.reading() as session:
+            return readers.dead_letters(session, self.pipeline.projections.name)
+
+    def retry_dead_letters(self, *, force: bool = True) -> tuple[int, int]:
+        """Fold the held events of the stale pilots again, in order (all of them; with
+        `force=False` only those whose backoff is over); returns (caught up, still stale)."""
+        when = None if force else datetime.now(UTC)
+        return self.pipeline.projections.retry_dead_letters(when)
 
     def projection_lag(self) -> int:
         """How many stored events the read models have not folded yet."""
