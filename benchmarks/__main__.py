@@ -6,6 +6,7 @@ S  a scheduler tick at 10,000 pilots / at 100 pilots, with the same number due
 A  as-of replay of a 5,000-event pilot without snapshots / with
 Q  the dashboard of 10,000 pilots in a service process, in milliseconds (rows kept for the day)
 M  peak memory of a rebuild over 1,000,000 events, in MB (a process of its own)
+C  commands failing with a concurrency conflict, 8 processes writing to one pilot at once
 
 Writes benchmarks/RESULTS.md. Sizes shrink with BENCH_SCALE (e.g. 0.1 for a quick look).
 """
@@ -32,6 +33,7 @@ from eventsourcing.domain import Aggregate, event
 from sqlalchemy import update
 
 from benchmarks import cohort
+from benchmarks.conflicts import WRITERS, conflict_rate
 from parcours import Parcours, Settings
 from parcours.projections.maintenance import REBUILD_PAGE
 from parcours.scheduler import DeadlineScheduler
@@ -352,8 +354,22 @@ def figure_m(backend: str, url: str) -> None:
 # -- the run --------------------------------------------------------------------------------
 
 
+def figure_c(backend: str, url: str) -> None:
+    rate, sent = conflict_rate(url)
+    record(
+        backend,
+        "C",
+        rate * 100,
+        "< 2 %",
+        rate < 0.02,
+        f"% of {sent} commands refused for a conflict after retries, {WRITERS} writer "
+        "processes on one pilot (per-pilot lock before the load)",
+    )
+
+
 def run_backend(backend: str, make_url: Callable[[str], str]) -> None:
     figure_w(backend, make_url("w"), make_url("w_bare"))
+    figure_c(backend, make_url("c"))
     heavy = app_at(make_url("r"))
     cohort.load(heavy, n(400), heavy=True)
     figure_r(backend, heavy)
