@@ -53,6 +53,8 @@ T = TypeVar("T")
 Write = Callable[[Session], object]
 Decide = Callable[[Pilot, Act, list[Write]], T]
 MAX_ATTEMPTS = 8
+# Another writer got there first: the transaction is rolled back and the command tried again.
+_CONFLICTS = (IntegrityError, SAIntegrityError, PositionMoved)
 _CORRELATION: ContextVar[str] = ContextVar("parcours_correlation", default="")
 
 
@@ -189,27 +191,29 @@ class Pipeline:
         key = None if command_id is None else inp.check_command_id(command_id)
         self.authorise(Request(command=command, actor=principal, pilot_id=ident))
         for attempt in range(MAX_ATTEMPTS):
-            if key is not None:
-                done, first = self._done_before(key, command, ident)
-                if done:
-                    return cast(T, first)
-            pilot = self.load(ident)
-            act = self.act(principal, self.programme(pilot.programme), key)
-            writes: list[Write] = []
-            result = decide(pilot, act, writes)
-            writes.extend(self._bookkeeping(pilot, act, command, result, reschedule))
-            if self.commit(pilot, writes):
-                self.log.info(
-                    "command",
-                    command=command,
-                    pilot=str(pilot.id),
-                    actor=act.actor,
-                    version=pilot.version,
-                )
-                return result
-            self.log.info("conflict.retry", command=command, pilot=str(pilot.id))
-            # Writers that collided would collide again in lockstep: spread them out.
-            clock_time.sleep(random.uniform(0, 0.004) * (attempt + 1))
+            try:
+                with self.writing() as session:
+                    # Other commands on this pilot wait here until this one commits.
+                    self.store.lock_pilot(session, ident)
+                    if key is not None:
+                        done, first = self._done_before(key, command, ident)
+                        if done:
+                            return cast(T, first)
+                    pilot = self.load(ident)
+                    act = self.act(principal, self.programme(pilot.programme), key)
+                    writes: list[Write] = []
+                    result = decide(pilot, act, writes)
+                    writes.extend(self._bookkeeping(pilot, act, command, result, reschedule))
+                    self._append(session, pilot, writes)
+            except _CONFLICTS:
+                self.log.info("conflict.retry", command=command, pilot=str(ident))
+                # Writers that collided would collide again in lockstep: spread them out.
+                clock_time.sleep(random.uniform(0, 0.004) * (attempt + 1))
+                continue
+            self.log.info(
+                "command", command=command, pilot=str(ident), actor=act.actor, version=pilot.version
+            )
+            return result
         raise ConcurrencyConflict(
             f"{command}: pilot {ident} kept changing under us; not applied, try again"
         )
@@ -271,14 +275,17 @@ class Pipeline:
         commit. False when another writer got there first (the caller retries)."""
         try:
             with self.writing() as session:
-                for write in writes:
-                    write(session)
-                recordings = self.store.save(aggregate)
-                if self.settings.project_after_commands:
-                    self.projections.fold_recorded(session, recordings)
-        except (IntegrityError, SAIntegrityError, PositionMoved):
+                self._append(session, aggregate, writes)
+        except _CONFLICTS:
             return False
         return True
+
+    def _append(self, session: Session, aggregate: Pilot | RexSession, writes: list[Write]) -> None:
+        for write in writes:
+            write(session)
+        recordings = self.store.save(aggregate)
+        if self.settings.project_after_commands:
+            self.projections.fold_recorded(session, recordings)
 
     def _previous(self, command_id: str) -> Any:
         with self.reading() as session:

@@ -10,12 +10,15 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import get_topic
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from parcours.domain.pilot import Pilot
 from parcours.store.factory import ParcoursFactory
 from parcours.store.transcoding import DateAsISO, EventTranscoder
+
+_PILOT_LOCK = select(func.pg_advisory_xact_lock(bindparam("b_key")))
 
 
 class PilotStore(Application[UUID]):
@@ -76,6 +79,16 @@ class PilotStore(Application[UUID]):
     def notification_channel(self) -> str:
         """The PostgreSQL channel on which every insert of events is announced."""
         return str(getattr(self.recorder, "channel_name", "parcours_events"))
+
+    def lock_pilot(self, session: Session, pilot_id: UUID) -> None:
+        """Serialise the commands on one pilot, from before its load to the commit, so that
+        optimistic conflicts become rare (8 writers on one pilot: 22 % of commands failed
+        after the retries on PostgreSQL without it). PostgreSQL: a transaction-level
+        advisory lock on the pilot's id; SQLite: its writers already wait for each other
+        (`BEGIN IMMEDIATE`, store/engine.py)."""
+        if self.dialect == "postgresql":
+            key = int.from_bytes(pilot_id.bytes[:8], "big", signed=True)
+            session.execute(_PILOT_LOCK, {"b_key": key})
 
     def delete_snapshots(self, session: Session, pilot_id: UUID) -> None:
         """Drop the pilot's snapshots inside the caller's transaction (they hold its state)."""
