@@ -159,19 +159,7 @@ class DeadlineScheduler:
             if after is None and pilot.phase != "purged":
                 after = rules.end_of(programme.retention.until, programme)
             writes.append(partial(queue.schedule, pilot_id=str(pilot.id), at=after))
-            writes.extend(
-                partial(
-                    outbox.put,
-                    pilot_id=item.pilot_id,
-                    kind=item.kind,
-                    rule=item.rule,
-                    due=item.due,
-                    offset=item.offset,
-                    observed=item.observed,
-                )
-                for item in done
-                if item.kind != "met"
-            )
+            writes.extend(partial(outbox.put, fact=item) for item in done if item.kind != "met")
             return done
 
         result: list[Recorded] = self.pipeline.run(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID, uuid4, uuid5
 
 from sqlalchemy import and_, or_, select, update
@@ -47,23 +47,32 @@ def _naive(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(tzinfo=None)
 
 
-def put(
-    session: Session,
-    *,
-    pilot_id: UUID,
-    kind: str,
-    rule: str,
-    due: date,
-    offset: int,
-    observed: str,
-) -> None:
+class Fact(Protocol):
+    """A reminder or breach the scheduler recorded (its `Recorded`), as the outbox keeps it."""
+
+    @property
+    def pilot_id(self) -> UUID: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def due(self) -> date: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def observed(self) -> str: ...
+
+
+def put(session: Session, fact: Fact) -> None:
+    """Queue the notice of `fact`, in the transaction that records it."""
     session.execute(
         outbox.insert().values(
-            pilot_id=str(pilot_id),
-            kind=kind,
-            rule=rule,
-            due=due,
-            detail=json.dumps({"offset": offset, "observed": observed}),
+            pilot_id=str(fact.pilot_id),
+            kind=fact.kind,
+            rule=fact.rule,
+            due=fact.due,
+            detail=json.dumps({"offset": fact.offset, "observed": fact.observed}),
             attempts=0,
         )
     )
