@@ -91,10 +91,81 @@ class FundingScheme(BaseModel):
     model_config = _FROZEN
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
     title: str = Field(min_length=1)
+    # Who grants the money (R15): "region" for the Region's own schemes, whose decision the
+    # Region records; any other funder's decision is recorded by the agency on its behalf.
+    # Not stated (definitions made before the roles): the charter is silent, the agency records.
+    funder: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
     max_amount_eur: float = Field(gt=0)
     max_months: int = Field(gt=0)
     max_rate: float = Field(gt=0, le=1)
     max_rate_priority_district: float = Field(gt=0, le=1)
+
+    # R16: the call's window, when the scheme comes from a call for projects (all optional:
+    # a scheme with no window takes applications and decisions on any day).
+    applications_open: date | None = Field(default=None, description="R16: first day")
+    applications_close: date | None = Field(default=None, description="R16: last day, inclusive")
+    decisions_by: date | None = Field(default=None, description="R16: decisions by this day")
+
+    @model_validator(mode="after")
+    def _window_in_order(self) -> Self:
+        days = [self.applications_open, self.applications_close, self.decisions_by]
+        known = [d for d in days if d is not None]
+        if known != sorted(known):
+            raise ValueError("the call's dates are out of order (open, close, decisions)")
+        if self.max_rate_priority_district < self.max_rate:
+            raise ValueError("max_rate_priority_district is below max_rate")
+        return self
+
+
+class EndOfExperiment(BaseModel):
+    """R2: how the end of the experiment (`Programme.experiment_ends`) is announced."""
+
+    model_config = _FROZEN
+    announce_days_before: int = Field(default=60, ge=0, description="R2: the alert's lead")
+
+
+class MiseEnOeuvre(BaseModel):
+    """R4, R5: "la mise en œuvre de projet(s)" is framing and deployment together.
+
+    A calendar month is judged for R5 iff framing and deployment together cover at least
+    `min_days_judged` of its days. Months that ended before `framing_judged_from` are judged on
+    their days of deployment only, as before the corrected reading: the release of that
+    reading does not flood old histories with misses nobody could have seen coming."""
+
+    model_config = _FROZEN
+    min_days_judged: int = Field(default=15, ge=1, le=31)
+    framing_judged_from: date | None = None
+
+
+class IndicatorReports(BaseModel):
+    """R8: during deployment each indicator is reported at least every `cadence_months`."""
+
+    model_config = _FROZEN
+    cadence_months: int = Field(default=3, ge=1, le=24, description="quarterly unless stated")
+
+
+class Controller(BaseModel):
+    """R14: who is responsible for the processing, and where people exercise their rights."""
+
+    model_config = _FROZEN
+    responsible: str = Field(min_length=1, description="« sous la responsabilité du … »")
+    organisation: str = Field(min_length=1)
+    # A TOML array is a list; strict mode would refuse it for a tuple.
+    postal_address: tuple[str, ...] = Field(min_length=1, strict=False)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    rights: str = Field(min_length=1, description="the rights and their legal basis")
+
+    def address(self) -> str:
+        return ", ".join((self.organisation, *self.postal_address))
+
+
+class ContactRole(BaseModel):
+    """R11: a mandatory contact of the programme itself (the Region's, the agency's lead)."""
+
+    model_config = _FROZEN
+    organisation: str = Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")
+    label: str = Field(min_length=1, description="what the charter calls this contact")
+    required: bool = True
 
 
 class Programme(BaseModel):
@@ -103,11 +174,22 @@ class Programme(BaseModel):
     title: str = Field(min_length=1)
     timezone: str = "Europe/Paris"
     themes: tuple[str, ...] = Field(min_length=1, strict=False)
+    end_of_experiment: EndOfExperiment = EndOfExperiment()
+    mise_en_oeuvre: MiseEnOeuvre = MiseEnOeuvre()
+    indicator_reports: IndicatorReports = IndicatorReports()
+    controller: Controller | None = Field(default=None, description="R14")
+    programme_contacts: tuple[ContactRole, ...] = Field(default=(), strict=False)
     calendar: Calendar
     time_budget: TimeBudget
     follow_ups: FollowUps
     rex: Rex
     retention: Retention
+    # R2: "le temps de l'expérimentation, qui prendra fin en janvier 2026" (inclusive). A
+    # definition made before it existed ends its experiment with its retention (R13).
+    experiment_ends: date = Field(
+        default_factory=lambda fields: _end_of_retention(fields),
+        description="R2: the last day of the experiment",
+    )
     funding_schemes: tuple[FundingScheme, ...] = Field(default=(), strict=False)
 
     def funding_scheme(self, scheme_id: str) -> FundingScheme:
@@ -116,6 +198,22 @@ class Programme(BaseModel):
                 return scheme
         known = ", ".join(s.id for s in self.funding_schemes) or "none"
         raise InvalidInput("scheme", f"unknown funding scheme {scheme_id!r}; known: {known}")
+
+    @model_validator(mode="after")
+    def _experiment_within_retention(self) -> Self:
+        if self.experiment_ends > self.retention.until:
+            raise ValueError("experiment_ends is after retention.until (R2, R13)")
+        organisations = [c.organisation for c in self.programme_contacts]
+        if len(set(organisations)) != len(organisations):
+            raise ValueError("programme_contacts: one entry per organisation")
+        return self
+
+    def contact_role(self, organisation: str) -> ContactRole:
+        for role in self.programme_contacts:
+            if role.organisation == organisation:
+                return role
+        known = ", ".join(r.organisation for r in self.programme_contacts) or "none"
+        raise InvalidInput("organisation", f"unknown {organisation!r}; known: {known} (R11)")
 
     @field_validator("timezone")
     @classmethod
@@ -146,6 +244,13 @@ class Programme(BaseModel):
             first = exc.errors()[0]
             field = ".".join(str(part) for part in first["loc"]) or "(root)"
             raise ProgrammeError(f"{source}: {field}: {first['msg']}") from exc
+
+
+def _end_of_retention(fields: dict[str, Any]) -> date:
+    """A definition without `experiment_ends` (made before R2 was data) ends its experiment
+    on its last day of retention, which the charter makes the same day."""
+    retention = fields.get("retention")
+    return retention.until if isinstance(retention, Retention) else date.min
 
 
 def builtin_ids() -> list[str]:
