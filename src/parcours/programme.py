@@ -84,6 +84,13 @@ class Retention(BaseModel):
     notice_days: int = Field(default=14, ge=0)
 
 
+def _end_of_retention(fields: dict[str, Any]) -> date:
+    """A definition without `experiment_ends` (made before R2 was data) ends its experiment
+    on its last day of retention, which the charter makes the same day."""
+    retention = fields.get("retention")
+    return retention.until if isinstance(retention, Retention) else date.min
+
+
 class FundingScheme(BaseModel):
     """A call for projects and its rules, e.g. at most 50,000 € over 36 months at 60 %
     (80 % in a priority urban district), as France Numérique Ensemble's."""
@@ -244,13 +251,6 @@ class Programme(BaseModel):
             first = exc.errors()[0]
             field = ".".join(str(part) for part in first["loc"]) or "(root)"
             raise ProgrammeError(f"{source}: {field}: {first['msg']}") from exc
-
-
-def _end_of_retention(fields: dict[str, Any]) -> date:
-    """A definition without `experiment_ends` (made before R2 was data) ends its experiment
-    on its last day of retention, which the charter makes the same day."""
-    retention = fields.get("retention")
-    return retention.until if isinstance(retention, Retention) else date.min
 
 
 def builtin_ids() -> list[str]:
