@@ -16,6 +16,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from parcours.domain import deadlines as rules
+from parcours.domain import work_time
 from parcours.domain.phases import ACTIVE
 from parcours.programme import Programme
 
@@ -85,23 +86,26 @@ class Dashboard(_Model):
 
 
 class BudgetLine(_Model):
-    """R6: the referent's estimated time for a period against the days logged."""
+    """R6: the referent's estimated time for a period against the days logged, filed by the
+    date of work. `budget` is None for a phase with no estimate (framing): logged only."""
 
     period: str
     start: date
     end: date
-    budget: float
+    budget: float | None
     logged: float
-    delta: float
-    status: Literal["ok", "over", "under", "in progress"]
+    delta: float | None
+    status: Literal["ok", "over", "under", "in progress", "no estimate"]
 
 
 class CadenceLine(_Model):
-    """R5: follow-up meetings in a month of deployment."""
+    """R5: follow-up meetings in a month of mise en œuvre (framing and deployment); a month
+    covered for fewer than the programme's days (15) is shown, not judged."""
 
     month: str
     count: int
-    status: Literal["ok", "shortfall", "above", "in progress"]
+    status: Literal["ok", "shortfall", "above", "in progress", "not judged"]
+    covered_days: int = 0
 
 
 class RexLine(_Model):
@@ -126,102 +130,67 @@ def _is_over(day: date, today: date) -> bool:
     return day < today
 
 
-def _deployment_months(row: dict[str, Any], today: date) -> list[date]:
-    phases = {p: date.fromisoformat(d) for p, d in row["phase_history"]}
-    started = phases.get("deployment")
-    if started is None:
-        return []
-    left = next(
-        (phases[p] for p in ("evaluation", "withdrawn", "closed", "purged") if p in phases),
-        None,
-    )
-    # As the R5 rule counts them: the months at whose end the pilot was in deployment, and the
-    # month in progress.
-    ends = rules._month_ends(started, left if left is not None else today)
-    return [end for end in ends if left is None or end < left]
-
-
 def follow_up_cadence(programme: Programme, row: dict[str, Any], today: date) -> list[CadenceLine]:
-    counts = Counter(d[:7] for d in row["follow_ups"])
+    """R5: every month of the mise en œuvre up to today's, judged as the deadlines judge it."""
     lines = []
-    for month_end in _deployment_months(row, today):
-        key = f"{month_end:%Y-%m}"
-        count = counts.get(key, 0)
-        status: Literal["ok", "shortfall", "above", "in progress"]
-        if count > programme.follow_ups.max_per_month:
+    follow_ups = [date.fromisoformat(d) for d in row["follow_ups"]]
+    minimum, maximum = programme.follow_ups.min_per_month, programme.follow_ups.max_per_month
+    for first, end, covered, judged in rules.follow_up_months(programme, history_of(row), today):
+        count = sum(1 for d in follow_ups if first <= d <= end)
+        status: Literal["ok", "shortfall", "above", "in progress", "not judged"]
+        if count > maximum:
             status = "above"
-        elif count >= programme.follow_ups.min_per_month:
+        elif not judged:
+            status = "not judged"
+        elif count >= minimum:
             status = "ok"
         else:
-            status = "shortfall" if _is_over(month_end, today) else "in progress"
-        lines.append(CadenceLine(month=key, count=count, status=status))
+            status = "shortfall" if _is_over(end, today) else "in progress"
+        lines.append(
+            CadenceLine(month=f"{first:%Y-%m}", count=count, status=status, covered_days=covered)
+        )
     return lines
 
 
-def _budget_line(
-    programme: Programme,
-    period: str,
-    start: date,
-    end: date,
-    budget: float,
-    logged: float,
-    today: date,
-) -> BudgetLine:
-    delta = round(logged - budget, 2)
+def _budget_line(programme: Programme, period: work_time.Period, today: date) -> BudgetLine:
+    if period.budget is None:
+        return BudgetLine(
+            period=period.name,
+            start=period.start,
+            end=period.end,
+            budget=None,
+            logged=period.logged,
+            delta=None,
+            status="no estimate",
+        )
+    budget = period.budget
+    delta = round(period.logged - budget, 2)
     allowed = programme.time_budget.tolerance * budget
-    status: Literal["ok", "over", "under", "in progress"]
+    status: Literal["ok", "over", "under", "in progress", "no estimate"]
     if delta > allowed:
         status = "over"
-    elif not _is_over(end, today):
+    elif not _is_over(period.end, today):
         status = "in progress"
     elif -delta > allowed:
         status = "under"
     else:
         status = "ok"
     return BudgetLine(
-        period=period,
-        start=start,
-        end=end,
+        period=period.name,
+        start=period.start,
+        end=period.end,
         budget=budget,
-        logged=logged,
+        logged=period.logged,
         delta=delta,
         status=status,
     )
 
 
 def time_budget(programme: Programme, row: dict[str, Any], today: date) -> list[BudgetLine]:
-    plan = programme.time_budget
-    logs = [(date.fromisoformat(d), days, phase) for d, days, phase in row["time_logs"]]
-    diagnostic = sum(days for _, days, phase in logs if phase == "diagnostic")
-    lines = [
-        _budget_line(
-            programme,
-            "diagnostic",
-            plan.diagnostic_window_start,
-            plan.diagnostic_window_end,
-            plan.diagnostic_days,
-            diagnostic,
-            today,
-        )
-    ]
-    for month_end in _deployment_months(row, today):
-        logged = sum(
-            days
-            for d, days, phase in logs
-            if phase == "deployment" and (d.year, d.month) == (month_end.year, month_end.month)
-        )
-        lines.append(
-            _budget_line(
-                programme,
-                f"{month_end:%Y-%m}",
-                month_end.replace(day=1),
-                month_end,
-                plan.deployment_days_per_month,
-                logged,
-                today,
-            )
-        )
-    return lines
+    """R6 by the date of work: each day logged counts in the phase of its `on` date."""
+    logs = [(date.fromisoformat(d), float(days)) for d, days, _typed_in in row["time_logs"]]
+    found = work_time.periods(programme, row["phase_history"], logs, today)
+    return [_budget_line(programme, period, today) for period in found]
 
 
 def rex_line(programme: Programme, row: dict[str, Any], year: int, today: date) -> RexLine | None:
@@ -270,8 +239,9 @@ def alerts(
     for status in ("over", "under"):
         periods = [b for b in off if b.status == status]
         if periods:
-            detail = ", ".join(f"{b.period} {b.logged:g}/{b.budget:g} d" for b in periods)
-            found.append(_alert("R6", "warning", f"r6_{status}", detail=detail))
+            detail = ", ".join(f"{b.period} {b.logged:g}/{b.budget or 0:g} d" for b in periods)
+            # "mobilisation estimative": a gap is information, not a breach.
+            found.append(_alert("R6", "info", f"r6_{status}", detail=detail))
     for year in sorted(programme.rex.required):
         rex = rex_line(programme, row, year, today)
         if rex is not None and rex.status != "met" and year <= today.year:
@@ -313,7 +283,7 @@ def alerts(
 # An alert's sentence, by key; the report has the French ones (report.labels).
 SENTENCES = {
     "r3_missed": "diagnostic not finished by {due}",
-    "r4_missed": "deployment not started by {due}",
+    "r4_missed": "mise en œuvre (framing) not started by {due}",
     "r5_shortfall": "no follow-up meeting in {month} (at least {minimum} a month)",
     "r5_above": "{count} follow-up meetings in {month}",
     "r6_over": "over budget: {detail}",

@@ -77,16 +77,16 @@ def test_framing_needs_an_evaluation_protocol(app: Parcours) -> None:
         )
 
 
-def test_follow_ups_only_during_deployment(app: Parcours) -> None:
-    pilot, _ = in_framing(app)
+def test_follow_ups_only_during_the_mise_en_oeuvre(app: Parcours) -> None:
+    pilot = in_diagnostic(app)
     with rejected(app, PhaseError, "R1.*follow-up"):
-        app.record_follow_up(pilot, on=date(2025, 1, 10), actor=LEAD)
+        app.record_follow_up(pilot, on=date(2024, 10, 10), actor=LEAD)
 
 
-def test_follow_up_cannot_predate_the_deployment(app: Parcours) -> None:
-    pilot, _ = in_deployment(app)
+def test_follow_up_cannot_predate_the_framing(app: Parcours) -> None:
+    pilot, _ = in_deployment(app)  # framing since 12 December 2024
     with rejected(app, InvalidInput, "on"):
-        app.record_follow_up(pilot, on=date(2025, 2, 1), actor=LEAD)
+        app.record_follow_up(pilot, on=date(2024, 12, 11), actor=LEAD)
 
 
 def test_indicators_only_for_framed_projects(app: Parcours) -> None:

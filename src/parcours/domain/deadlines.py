@@ -19,11 +19,12 @@ from typing import Literal
 
 import holidays
 
+from parcours.domain import calendar_rules as cal
 from parcours.domain.phases import Phase
 from parcours.programme import Programme
 
-Status = Literal["pending", "approaching", "met", "missed", "void"]
-Kind = Literal["approaching", "met", "missed"]
+Status = Literal["pending", "approaching", "met", "missed", "void", "ended"]
+Kind = Literal["approaching", "met", "missed", "ended", "retracted"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,9 @@ class History:
     phase_history: list[list[object]]
     follow_ups: list[date]
     rex_dates: list[date]
+    # (rule, due) of the DeadlineMissed facts already recorded: a corrected reading of the
+    # rule may owe a retraction of some (never a rewrite).
+    recorded_misses: tuple[tuple[str, date], ...] = ()
 
 
 @cache
@@ -165,21 +169,42 @@ def _month_ends(first: date, last: date) -> list[date]:
     return ends
 
 
-def follow_up_deadlines(programme: Programme, history: History, now: datetime) -> list[Deadline]:
-    """R5: each calendar month at whose end the pilot was in deployment, judged at its end."""
-    started = _entered(history, Phase.DEPLOYMENT)
-    if started is None:
+def follow_up_months(
+    programme: Programme, history: History, today: date
+) -> list[tuple[date, date, int, bool]]:
+    """R5: the calendar months of the mise en œuvre (framing and deployment) up to `today`'s,
+    as (first day, last day, days covered, judged). A month is judged iff framing and
+    deployment together cover at least `min_days_judged` of its days; a month that ended
+    before `framing_judged_from` counts its days of deployment only. Days after the end of
+    the experiment (R2) are not covered."""
+    rules = programme.mise_en_oeuvre
+    framing = cal.entered(history.phase_history, Phase.FRAMING.value)
+    if framing is None:
         return []
-    left = _entered(history, Phase.EVALUATION) or _ended(history) or _entered(history, Phase.PURGED)
+    deployment = cal.entered(history.phase_history, Phase.DEPLOYMENT.value)
+    left = cal.left_mise_en_oeuvre(history.phase_history)
+    stop = programme.experiment_ends + cal.ONE_DAY
+    if left is not None:
+        stop = min(stop, left)
+    last = min(today, stop - cal.ONE_DAY)
+    found = []
+    for first, end in cal.months(framing, last):
+        since: date | None = framing
+        if rules.framing_judged_from is not None and end < rules.framing_judged_from:
+            since = deployment
+        covered = 0 if since is None else cal.overlap(first, end, since, stop)
+        found.append((first, end, covered, covered >= rules.min_days_judged))
+    return found
+
+
+def follow_up_deadlines(programme: Programme, history: History, now: datetime) -> list[Deadline]:
+    """R5: each judged month of the mise en œuvre, judged at its end."""
     today = now.astimezone(programme.zone).date()
-    horizon = left - timedelta(days=1) if left else today
     deadlines = []
-    for month_end in _month_ends(started, horizon):
-        if left is not None and left <= month_end:
-            break
-        count = sum(
-            1 for d in history.follow_ups if (d.year, d.month) == (month_end.year, month_end.month)
-        )
+    for first, month_end, covered, judged in follow_up_months(programme, history, today):
+        if not judged:
+            continue
+        count = sum(1 for d in history.follow_ups if first <= d <= month_end)
         enough = count >= programme.follow_ups.min_per_month
         deadlines.append(
             _judge(
@@ -190,7 +215,8 @@ def follow_up_deadlines(programme: Programme, history: History, now: datetime) -
                 met_on=month_end if enough else None,
                 void=False,
                 offsets=(),
-                observed=f"{count} follow-up meeting(s) in {month_end:%Y-%m}",
+                observed=f"{count} follow-up meeting(s) in {month_end:%Y-%m} "
+                f"({covered} day(s) of mise en œuvre)",
             )
         )
     return deadlines
@@ -235,17 +261,64 @@ def retention_deadline(programme: Programme, history: History, now: datetime) ->
     )
 
 
+def experiment_deadline(programme: Programme, history: History, now: datetime) -> Deadline:
+    """R2: the end of the experiment. Announced `announce_days_before` it (the reminder, moved
+    back to a working day) to a pilot not yet in evaluation; a pilot still open when it
+    passes (not closed, withdrawn or purged by then) is owed one "experiment ended" fact."""
+    ends = programme.experiment_ends
+    lead = programme.end_of_experiment.announce_days_before
+    reminders = _reminders(ends, (lead,) if lead else ())
+    evaluated = _entered(history, Phase.EVALUATION)
+    left = _ended(history) or _entered(history, Phase.PURGED)
+    today = now.astimezone(programme.zone).date()
+    status: Status
+    if left is not None and left <= ends:
+        status = "void"
+    elif now >= end_of(ends, programme):
+        status = "ended"
+    elif evaluated is not None and evaluated <= today:
+        status = "met"
+    elif any(today >= day for _, day in reminders):
+        status = "approaching"
+    else:
+        status = "pending"
+    return Deadline("R2", ends, status, reminders, met_on=evaluated, ended_on=left)
+
+
+# The rules whose reading round 2 corrected, and the corrected reading a retraction cites.
+CORRECTED = {
+    "R4": "RULES.md R4 corrected: la mise en œuvre begins with framing",
+    "R5": "RULES.md R5 corrected: a month is judged iff framing and deployment cover "
+    "at least {days} of its days",
+}
+
+
+def retractions(programme: Programme, history: History, found: list[Deadline]) -> list[Owed]:
+    """Recorded misses of a corrected rule that its corrected reading no longer finds: each
+    is owed a retraction (the miss stays recorded; the retraction corrects it)."""
+    missed = {(d.rule, d.due) for d in found if d.status == "missed"}
+    days = programme.mise_en_oeuvre.min_days_judged
+    return [
+        Owed("retracted", rule, due, observed=CORRECTED[rule].format(days=days))
+        for rule, due in history.recorded_misses
+        if rule in CORRECTED and (rule, due) not in missed
+    ]
+
+
 def deadlines(programme: Programme, history: History, now: datetime) -> list[Deadline]:
     """Every deadline of a pilot at `now`, with its status."""
     calendar = programme.calendar
     return [
         _phase_deadline("R3", calendar.diagnostic_due, Phase.FRAMING, programme, history, now),
+        # R4: "la mise en œuvre de projet(s)" begins with framing (corrected reading).
         _phase_deadline(
-            "R4", calendar.deployment_start_due, Phase.DEPLOYMENT, programme, history, now
+            "R4", calendar.deployment_start_due, Phase.FRAMING, programme, history, now
         ),
         *follow_up_deadlines(programme, history, now),
         *rex_deadlines(programme, history, now),
         retention_deadline(programme, history, now),
+        # Last: on its due date (the same day as R13's) the next deadline shown stays R13.
+        experiment_deadline(programme, history, now),
     ]
 
 
@@ -253,7 +326,8 @@ def owed(programme: Programme, history: History, now: datetime) -> list[Owed]:
     """The reminders, breaches and fulfilments the history should hold at `now`."""
     facts: list[Owed] = []
     today = now.astimezone(programme.zone).date()
-    for d in deadlines(programme, history, now):
+    found = deadlines(programme, history, now)
+    for d in found:
         for offset, day in d.reminders:
             # A reminder falls at the start of its day: owed unless the deadline was met, or
             # the pilot had left, before that day began. What happens later cannot take back
@@ -264,11 +338,20 @@ def owed(programme: Programme, history: History, now: datetime) -> list[Owed]:
                 facts.append(Owed("approaching", d.rule, d.due, offset=offset))
         if d.status == "void" or d.rule == "R13":
             continue  # nothing owed after leaving; the end of retention is the purge
+        if d.rule == "R2":
+            if d.status == "ended":
+                facts.append(Owed("ended", "R2", d.due, observed=f"phase {_phase_at(history)}"))
+            continue  # R2 is announced and ends; it is neither met nor missed
         if d.status == "met":
             facts.append(Owed("met", d.rule, d.due, met_on=d.met_on))
         elif d.status == "missed":
             facts.append(Owed("missed", d.rule, d.due, observed=d.observed))
+    facts.extend(retractions(programme, history, found))
     return facts
+
+
+def _phase_at(history: History) -> str:
+    return str(history.phase_history[-1][0]) if history.phase_history else "unknown"
 
 
 def next_instant(programme: Programme, history: History, now: datetime) -> datetime | None:
@@ -279,10 +362,8 @@ def next_instant(programme: Programme, history: History, now: datetime) -> datet
             continue
         moments.extend(start_of(day, programme) for _, day in d.reminders)
         moments.append(end_of(d.due, programme))
-    if _entered(history, Phase.DEPLOYMENT) and not (
-        _entered(history, Phase.EVALUATION) or _ended(history)
-    ):
+    if _entered(history, Phase.FRAMING) and not cal.left_mise_en_oeuvre(history.phase_history):
         today = now.astimezone(programme.zone).date()
-        moments.append(end_of(_month_ends(today, today)[0], programme))
+        moments.append(end_of(cal.last_day_of_month(today), programme))
     future = [m for m in moments if m > now]
     return min(future) if future else None

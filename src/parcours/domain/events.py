@@ -250,7 +250,7 @@ class IndicatorReported(PilotEvent):
 
 @dataclass(frozen=True)
 class FollowUpRecorded(PilotEvent):
-    """R5: a follow-up meeting during deployment."""
+    """R5: a follow-up meeting during the mise en œuvre (framing or deployment)."""
 
     def mutate_pilot(self, pilot: PilotState) -> None:
         assert self.on is not None
@@ -370,6 +370,33 @@ class DeadlineMissed(PilotEvent):
 
     def mutate_pilot(self, pilot: PilotState) -> None:
         pilot.deadline_marks.append(mark("missed", self.rule, self.due))
+
+
+@dataclass(frozen=True)
+class DeadlineRetracted(PilotEvent):
+    """A recorded `DeadlineMissed` that the corrected reading of its rule no longer finds:
+    the miss stays in the history, this fact corrects it and cites the reading."""
+
+    rule: str
+    due: date
+    reading: str
+
+    def mutate_pilot(self, pilot: PilotState) -> None:
+        pilot.deadline_marks.append(mark("retracted", self.rule, self.due))
+
+
+@dataclass(frozen=True)
+class ExperimentEnded(PilotEvent):
+    """R2: the experiment ended (its last day was `due`) with the pilot still open. Its phase
+    stays as it was; only evaluation, closing, rights requests and the purge remain."""
+
+    rule: str
+    due: date
+    phase: str
+
+    def mutate_pilot(self, pilot: PilotState) -> None:
+        pilot.deadline_marks.append(mark("ended", self.rule, self.due))
+        pilot.experiment_ended_on = self.due
 
 
 @dataclass(frozen=True)

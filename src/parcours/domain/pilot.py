@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from parcours.domain import events as ev
-from parcours.domain import phases
+from parcours.domain import experiment, phases
 from parcours.domain.deadlines import History, Owed
 from parcours.domain.phases import ACTIVE, Phase
 from parcours.errors import AlreadyRecorded, InvalidInput, NotFound, PhaseError, RuleViolation
@@ -37,6 +37,10 @@ class Act:
     # True when the caller named the command (idempotent); False when we drew the id.
     caller_command_id: bool = False
     correlation_id: str = ""
+    # The command's name, and the last day of the experiment in its programme (R2; None: no
+    # end): what the guards of the end of the experiment judge.
+    command: str = ""
+    experiment_ends: date | None = None
 
     @property
     def correlation(self) -> str:
@@ -65,6 +69,9 @@ class Pilot(Aggregate):
     phase: str
     phase_since: date
     phase_history: list[list[Any]]
+    # R2: set by ExperimentEnded. A class default, so that a snapshot taken before the
+    # attribute existed still reads as "not ended".
+    experiment_ended_on: date | None = None
 
     def __init__(self) -> None:
         self.withdrawal_reason: str | None = None
@@ -104,6 +111,7 @@ class Pilot(Aggregate):
         charter_signed_on: date,
     ) -> Pilot:
         _not_after_today(charter_signed_on, act, "charter_signed_on")
+        experiment.refuse_after_the_end("enroll", charter_signed_on, act.experiment_ends)
         return cls._create(
             ev.Enrolled,
             id=pilot_id,
@@ -271,9 +279,11 @@ class Pilot(Aggregate):
         )
 
     def report_indicator(
-        self, act: Act, *, project_id: str, key: str, value: float, period: str
+        self, act: Act, *, project_id: str, key: str, value: float, period: str, on: date
     ) -> None:
         self._allowed_in("report an indicator", Phase.DEPLOYMENT, Phase.EVALUATION)
+        deployed = next(d for p, d in self.phase_history if p == Phase.DEPLOYMENT.value)
+        self._check_date(on, act, not_before=deployed)
         project = self.project(project_id)
         if not project["framed"]:
             raise RuleViolation("R8", "indicators are reported only for framed projects")
@@ -284,7 +294,7 @@ class Pilot(Aggregate):
             )
         self.trigger_event(
             ev.IndicatorReported,
-            **self._stamp(act, None),
+            **self._stamp(act, on),
             project_id=project_id,
             key=key,
             value=value,
@@ -292,8 +302,10 @@ class Pilot(Aggregate):
         )
 
     def record_follow_up(self, act: Act, on: date) -> None:
-        self._allowed_in("record a follow-up meeting (R5)", Phase.DEPLOYMENT)
-        self._check_date(on, act, not_before=self.phase_since)
+        """R5: a follow-up meeting of the mise en œuvre (framing or deployment)."""
+        self._allowed_in("record a follow-up meeting (R5)", Phase.FRAMING, Phase.DEPLOYMENT)
+        framing = next(d for p, d in self.phase_history if p == Phase.FRAMING.value)
+        self._check_date(on, act, not_before=framing)
         self.trigger_event(ev.FollowUpRecorded, **self._stamp(act, on))
 
     def record_rex(self, act: Act, on: date, session: str) -> None:
@@ -386,15 +398,25 @@ class Pilot(Aggregate):
             self.trigger_event(
                 ev.DeadlineMissed, **common, evaluated_at=evaluated_at, observed=fact.observed
             )
+        elif fact.kind == "retracted":
+            self.trigger_event(ev.DeadlineRetracted, **common, reading=fact.observed)
+        elif fact.kind == "ended":
+            self.trigger_event(ev.ExperimentEnded, **common, phase=self.phase)
         else:
             assert fact.met_on is not None
             self.trigger_event(ev.DeadlineMet, **common, at=fact.met_on)
 
     def deadline_history(self) -> History:
+        misses = []
+        for recorded in self.deadline_marks:
+            kind, rule, due = recorded.split(":")[:3]
+            if kind == "missed":
+                misses.append((rule, date.fromisoformat(due)))
         return History(
             phase_history=self.phase_history,
             follow_ups=list(self.follow_ups),
             rex_dates=list(self.rex.values()),
+            recorded_misses=tuple(misses),
         )
 
     # -- deployment support (R1) ------------------------------------------------------------

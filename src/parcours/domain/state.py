@@ -32,3 +32,4 @@ class PilotState(Protocol):
     fundings: dict[str, dict[str, Any]]
     blockers: dict[str, dict[str, Any]]
     deadline_marks: list[str]
+    experiment_ended_on: date | None

@@ -169,8 +169,10 @@ def _budgets(app: CohortQueries, rows: list[dict[str, Any]], today: date, w: dic
     totals = []
     for row in rows:
         lines = cohort.time_budget(app.programme(row["programme"]), row, today)
-        budget = sum(b.budget for b in lines if b.start <= today)
-        logged = sum(b.logged for b in lines if b.start <= today)
+        # Against the estimate: the periods that have one (framing is logged, no budget).
+        estimated = [b for b in lines if b.start <= today and b.budget is not None]
+        budget = sum(b.budget or 0.0 for b in estimated)
+        logged = sum(b.logged for b in estimated)
         totals.append((row["name"], budget, logged))
     top = max([max(b, lg) for _, b, lg in totals] + [1.0])
     width, bar = 1000, 1000 - NAME_WIDTH - 80
@@ -257,6 +259,7 @@ def _cadence(app: CohortQueries, rows: list[dict[str, Any]], today: date, w: dic
         "ok": "#2fa36b",
         "above": "#2b6cb0",
         "in progress": "#d1d5db",
+        "not judged": "#9ca3af",
     }
     for i, row in enumerate(rows):
         y = 22 + ROW * i

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from parcours import clock as clocks
 from parcours import inputs as inp
+from parcours.domain import experiment
 from parcours.domain.pilot import Act, Pilot
 from parcours.domain.rex import RexSession
 from parcours.errors import ConcurrencyConflict, InvalidInput, PilotNotFound
@@ -124,7 +125,9 @@ class Pipeline:
 
     # -- the steps ----------------------------------------------------------------------------
 
-    def act(self, actor: Any, programme: Programme, command_id: str | None = None) -> Act:
+    def act(
+        self, actor: Any, programme: Programme, command_id: str | None = None, command: str = ""
+    ) -> Act:
         """Step 1 for the acting principal: who acts, when, under which command id."""
         at = self.now()
         return Act(
@@ -134,12 +137,21 @@ class Pipeline:
             command_id=command_id or str(uuid4()),
             caller_command_id=command_id is not None,
             correlation_id=_CORRELATION.get(),
+            command=command,
+            experiment_ends=programme.experiment_ends,
         )
 
     @staticmethod
     def date(on: Any, act: Act, field: str = "on") -> date:
-        """The act's business date: given, or the clock's date in the programme's zone."""
-        return act.today if on is None else inp.check_date(field, on)
+        """The act's business date: given, or the clock's date in the programme's zone.
+        A date given after the end of the experiment is refused unless the act is one that
+        remains (R2, judged on business dates: `domain.experiment`)."""
+        if on is None:
+            return act.today
+        day = inp.check_date(field, on)
+        if day <= act.today:  # a date after today is the aggregate's to refuse, as such
+            experiment.refuse_after_the_end(act.command, day, act.experiment_ends)
+        return day
 
     @contextmanager
     def correlation(self, correlation_id: str) -> Iterator[None]:
@@ -200,7 +212,8 @@ class Pipeline:
                         if done:
                             return cast(T, first)
                     pilot = self.load(ident)
-                    act = self.act(principal, self.programme(pilot.programme), key)
+                    experiment.refuse_once_ended(command, pilot.experiment_ended_on, pilot.phase)
+                    act = self.act(principal, self.programme(pilot.programme), key, command)
                     writes: list[Write] = []
                     result = decide(pilot, act, writes)
                     writes.extend(self._bookkeeping(pilot, act, command, result, reschedule))
@@ -237,7 +250,7 @@ class Pipeline:
                 if row.command != command:
                     raise InvalidInput("command_id", f"already used for {row.command}")
                 return UUID(row.pilot_id)
-        act = self.act(principal, programme, key)
+        act = self.act(principal, programme, key, command)
         pilot = build(act)
         if not self.commit(pilot, self._bookkeeping(pilot, act, command, pilot.id, True)):
             if key is not None:

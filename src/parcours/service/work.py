@@ -94,8 +94,11 @@ class WorkCommands(Service):
         value: float,
         period: str,
         actor: str,
+        on: date | None = None,
         command_id: str | None = None,
     ) -> None:
+        """R8: a value of a co-defined indicator for `period`, reported on `on` (default:
+        today); the reporting cadence runs from the last report's `on`."""
         data = inp.validated(inp.ReportInput, key=key, value=value, period=period)
         project_id = str(as_uuid(project, "project"))
         self.pipeline.run(
@@ -104,7 +107,12 @@ class WorkCommands(Service):
             pilot,
             actor,
             lambda p, act, _w: p.report_indicator(
-                act, project_id=project_id, key=data.key, value=data.value, period=data.period
+                act,
+                project_id=project_id,
+                key=data.key,
+                value=data.value,
+                period=data.period,
+                on=self.pipeline.date(on, act),
             ),
         )
 

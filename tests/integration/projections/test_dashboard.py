@@ -34,12 +34,22 @@ def test_next_deadline_and_days_left(app: Parcours) -> None:
     assert (row.next_deadline.rule, row.next_deadline.days_left) == ("R3", 30)
 
 
-def test_r4_breach_after_the_second_quarter(app: Parcours) -> None:
+def test_r4_mise_en_oeuvre_begun_by_framing_is_no_breach_after_the_second_quarter(
+    app: Parcours,
+) -> None:
     pilot = in_diagnostic(app)
     app.recommend_project(pilot, title="Portail", theme="e-administration", actor=LEAD)
     app.complete_diagnostic(pilot, on=date(2024, 12, 12), actor=LEAD)
     assert "R4" not in _alerts(app, date(2025, 6, 30))
-    assert _alerts(app, date(2025, 7, 1))["R4"] == ["breach: deployment not started by 2025-06-30"]
+    assert "R4" not in _alerts(app, date(2025, 7, 1))
+
+
+def test_r4_breach_after_the_second_quarter_without_framing(app: Parcours) -> None:
+    in_diagnostic(app)
+    assert "R4" not in _alerts(app, date(2025, 6, 30))
+    assert _alerts(app, date(2025, 7, 1))["R4"] == [
+        "breach: mise en œuvre (framing) not started by 2025-06-30"
+    ]
 
 
 @pytest.mark.parametrize(
