@@ -78,6 +78,10 @@ def summary(event: Any) -> str:
         return f"project recommended: {event.title} [{event.theme}]"
     if isinstance(event, ev.IndicatorReported):
         return f"{event.key} = {event.value:g} for {event.period} (R8)"
+    if isinstance(event, ev.DeadlineRetracted):
+        return f"{name} {event.rule} due {event.due}: {event.reading}"
+    if isinstance(event, ev.ExperimentEnded):
+        return f"experiment ended on {event.due} (R2); phase {event.phase} kept"
     if isinstance(event, ev.DeadlineMissed | ev.DeadlineApproaching | ev.DeadlineMet):
         return f"{name} {event.rule} due {event.due}"
     words = "".join(f" {c.lower()}" if c.isupper() else c for c in name).strip()

@@ -434,6 +434,7 @@ def identify_funding(
     rate: Annotated[float, typer.Option(help="0.6 for 60 %.")],
     months: Annotated[int, typer.Option()],
     priority_district: Annotated[bool, typer.Option("--priority-district")] = False,
+    eligible_cost_eur: Annotated[float | None, typer.Option("--eligible-cost-eur")] = None,
     actor: Actor = "cli",
 ) -> None:
     """Identify a funding line under one of the programme's schemes; prints its id."""
@@ -448,6 +449,7 @@ def identify_funding(
                     rate=rate,
                     months=months,
                     priority_district=priority_district,
+                    eligible_cost_eur=eligible_cost_eur,
                     actor=actor,
                 )
             )

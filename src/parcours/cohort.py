@@ -16,12 +16,14 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from parcours.domain import deadlines as rules
+from parcours.domain import indicators as reporting
 from parcours.domain import work_time
 from parcours.domain.phases import ACTIVE
 from parcours.programme import Programme
 
 Severity = Literal["info", "warning", "breach"]
 ACTIVE_PHASES = frozenset(p.value for p in ACTIVE)
+BEFORE_EVALUATION = frozenset({"charter_signed", "diagnostic", "framing", "deployment"})
 
 
 class _Model(BaseModel):
@@ -70,6 +72,9 @@ class IndicatorLine(_Model):
     values: dict[str, float]
     latest: float | None
     progress: float | None
+    # R8: the business date of the last report, and (in deployment) when the next is due.
+    last_reported_on: date | None = None
+    next_due: date | None = None
 
 
 class ProgrammeSummary(_Model):
@@ -277,6 +282,42 @@ def alerts(
         )
     if not row["operational_referent"]:
         found.append(_alert("R11", "warning", "r11"))
+    if not row.get("elected_referent"):
+        found.append(_alert("R11", "warning", "r11_elected"))
+    found.extend(round_two_alerts(programme, row, today, deadlines))
+    return found
+
+
+def round_two_alerts(
+    programme: Programme, row: dict[str, Any], today: date, deadlines: list[rules.Deadline]
+) -> list[Alert]:
+    """R2 (the end of the experiment approaches, or has passed, for a pilot not yet in
+    evaluation) and R8 (an indicator not reported for longer than the cadence)."""
+    found = []
+    before_evaluation = row["phase"] in BEFORE_EVALUATION
+    for d in deadlines:
+        if d.rule != "R2" or not before_evaluation:
+            continue
+        if d.status == "approaching":
+            days = (d.due - today).days
+            found.append(_alert("R2", "warning", "r2_approaching", ends=d.due, days=days))
+        elif d.status == "ended":
+            found.append(_alert("R2", "warning", "r2_ended", ends=d.due, phase=row["phase"]))
+    for line in reporting.reporting(
+        programme, row["phase_history"], row.get("indicators", {}), today
+    ):
+        if line.overdue:
+            found.append(
+                _alert(
+                    "R8",
+                    "warning",
+                    "r8_overdue",
+                    indicator=line.key,
+                    project=line.project,
+                    due=line.next_due,
+                    months=programme.indicator_reports.cadence_months,
+                )
+            )
     return found
 
 
@@ -294,6 +335,13 @@ SENTENCES = {
     "r10": "{count} communication(s) awaiting the Region's decision",
     "r1_blockers": "{count} open blocker(s), the oldest for {days} days",
     "r11": "no operational referent designated",
+    "r11_elected": "no elected referent designated",
+    "r11_programme": "no {organisation} project lead designated for the programme",
+    "r2_approaching": "the experiment ends on {ends} ({days} days left); not yet in evaluation",
+    "r2_ended": "the experiment ended on {ends} with the pilot in {phase}: only evaluation, "
+    "closing, rights requests and the purge remain",
+    "r8_overdue": "indicator {indicator} of {project} not reported by {due} "
+    "(every {months} months during deployment)",
 }
 
 
@@ -367,7 +415,20 @@ def summarize(
     )
 
 
-def indicator_lines(rows: list[dict[str, Any]]) -> list[IndicatorLine]:
+def indicator_lines(
+    rows: list[dict[str, Any]],
+    programme: Programme | None = None,
+    pilot: dict[str, Any] | None = None,
+    today: date | None = None,
+) -> list[IndicatorLine]:
+    """R8: each framed indicator, its target and values; with the programme, the pilot's
+    cohort row and a day, also its last report and the next one due."""
+    due: dict[tuple[str, str], reporting.Reporting] = {}
+    if programme is not None and pilot is not None and today is not None:
+        for line in reporting.reporting(
+            programme, pilot["phase_history"], pilot.get("indicators", {}), today
+        ):
+            due[(line.project_id, line.key)] = line
     lines = []
     for row in rows:
         for indicator in row["indicators"]:
@@ -385,6 +446,25 @@ def indicator_lines(rows: list[dict[str, Any]]) -> list[IndicatorLine]:
                     values=values,
                     latest=latest,
                     progress=None if latest is None or not target else round(latest / target, 3),
+                    last_reported_on=_last(row, indicator["key"], due),
+                    next_due=_due(row, indicator["key"], due),
                 )
             )
     return lines
+
+
+def _last(
+    row: dict[str, Any], key: str, due: dict[tuple[str, str], reporting.Reporting]
+) -> date | None:
+    found = due.get((row["project_id"], key))
+    if found is not None:
+        return found.last_reported_on
+    day = row.get("reported_on", {}).get(key)
+    return None if day is None else date.fromisoformat(day)
+
+
+def _due(
+    row: dict[str, Any], key: str, due: dict[tuple[str, str], reporting.Reporting]
+) -> date | None:
+    found = due.get((row["project_id"], key))
+    return None if found is None else found.next_due

@@ -411,7 +411,7 @@ def _support(c: Cohort) -> None:
         project,
         scheme="fne-call-for-projects",
         amount_eur=45000,
-        rate=0.6,
+        eligible_cost_eur=75000,  # R16: 60 % of the eligible cost
         months=36,
         actor=LEAD,
     )
@@ -419,8 +419,8 @@ def _support(c: Cohort) -> None:
         pilot,
         project,
         scheme="fne-call-for-projects",
-        amount_eur=12000,
-        rate=0.5,
+        amount_eur=5000,  # R16: what the cap of 50,000 € over 36 months leaves
+        eligible_cost_eur=10000,
         months=12,
         actor=LEAD,
     )

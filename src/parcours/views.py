@@ -42,6 +42,7 @@ class ProjectView(_View):
     framed: bool
     evaluation_protocol: str | None
     indicators: list[IndicatorView]
+    owner: str | None = None  # « maîtrise d'ouvrage » (R16)
 
 
 class PhaseStep(_View):
@@ -66,6 +67,8 @@ class CommunicationView(_View):
     decided_on: date | None
     published_on: date | None
     reason: str | None
+    # R10: the Region's graphic charter respected on publication (None: not said / n.a.).
+    graphic_charter_respected: bool | None = None
 
 
 class TimeEntry(_View):

@@ -278,7 +278,7 @@ def test_indicators_csv_and_evaluation_from_the_shell(run) -> None:  # type: ign
         ok=False,
     )
     assert code == 1
-    assert "fne-call-for-projects (amount_eur)" in err
+    assert "R16 (amount_eur): scheme 'fne-call-for-projects'" in err
     for period, value in (("2025-Q2", "74"), ("2025-Q3", "160")):
         run(
             "report-indicator",

@@ -15,7 +15,7 @@ SCHEME = "fne-call-for-projects"
 
 def test_funding_over_the_cap_is_refused_naming_the_scheme(app: Parcours) -> None:
     pilot, project = in_deployment(app)
-    with rejected(app, RuleViolation, f"{SCHEME} \\(amount_eur\\): at most 50000"):
+    with rejected(app, RuleViolation, f"R16 \\(amount_eur\\): scheme '{SCHEME}': at most 50,000 €"):
         app.identify_funding(
             pilot, project, scheme=SCHEME, amount_eur=60000, rate=0.5, months=24, actor=LEAD
         )
@@ -23,7 +23,7 @@ def test_funding_over_the_cap_is_refused_naming_the_scheme(app: Parcours) -> Non
 
 def test_a_rate_above_the_schemes_is_refused(app: Parcours) -> None:
     pilot, project = in_deployment(app)
-    with rejected(app, RuleViolation, f"{SCHEME} \\(rate\\): a rate of at most 60%"):
+    with rejected(app, RuleViolation, f"R16 \\(rate\\): scheme '{SCHEME}': a rate of at most 60%"):
         app.identify_funding(
             pilot, project, scheme=SCHEME, amount_eur=40000, rate=0.8, months=24, actor=LEAD
         )
@@ -132,8 +132,8 @@ def test_a_pilot_through_deployment_evaluation_and_closure(app: Parcours) -> Non
     granted = app.identify_funding(
         pilot, project, scheme=SCHEME, amount_eur=45000, rate=0.6, months=36, actor=LEAD
     )
-    refused = app.identify_funding(
-        pilot, project, scheme=SCHEME, amount_eur=12000, rate=0.5, months=12, actor=LEAD
+    refused = app.identify_funding(  # within the 5,000 € the cap leaves (R16)
+        pilot, project, scheme=SCHEME, amount_eur=5000, rate=0.5, months=12, actor=LEAD
     )
     app.decide_funding(pilot, granted, granted=True, on=date(2025, 4, 10), actor=LEAD)
     app.decide_funding(pilot, refused, granted=False, on=date(2025, 4, 11), actor=LEAD)

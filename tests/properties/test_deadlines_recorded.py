@@ -99,13 +99,15 @@ def test_recorded_facts_equal_what_the_rules_owe_at_the_last_tick(
                 "RetentionNoticeDue": "approaching",
                 "DeadlineMissed": "missed",
                 "DeadlineMet": "met",
+                "DeadlineRetracted": "retracted",
+                "ExperimentEnded": "ended",
             }[e.event_type],
             e.fields["rule"],
             e.fields["due"],
             e.fields.get("offset", 0),
         )
         for e in app.history(pilot)
-        if e.event_type.startswith(("Deadline", "Retention"))
+        if e.event_type.startswith(("Deadline", "Retention", "Experiment"))
     ]
     assert len(recorded) == len(set(recorded)), "a fact was recorded twice"
     assert set(recorded) == expected

@@ -54,6 +54,7 @@ class PersonalData(RuleBasedStateMachine):
                 last_name=last,
                 email=email,
                 phone="+33 3 88 00 00 00",
+                title="Vice-président",  # R11: mandatory for the elected referent
                 actor=LEAD,
             )
         except ParcoursError:

@@ -358,7 +358,9 @@ def next_instant(programme: Programme, history: History, now: datetime) -> datet
     """The next instant at which something may fall due for this pilot (None: nothing left)."""
     moments: list[datetime] = []
     for d in deadlines(programme, history, now):
-        if d.status in ("void", "met") and d.rule != "R13":
+        if d.rule == "R2" and d.status in ("void", "ended"):
+            continue  # left before the end, or the end has passed
+        if d.status in ("void", "met") and d.rule not in ("R13", "R2"):
             continue
         moments.extend(start_of(day, programme) for _, day in d.reminders)
         moments.append(end_of(d.due, programme))

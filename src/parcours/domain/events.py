@@ -226,12 +226,21 @@ class ProjectFramed(PilotEvent):
     project_id: str
     indicators: list[dict[str, Any]]
     evaluation_protocol: str
+    # Version 3 added the project owner (« maîtrise d'ouvrage », R16); None before it.
+    owner: str | None
+
+    class_version = 3
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state["owner"] = None
 
     def mutate_pilot(self, pilot: PilotState) -> None:
         project = pilot.projects[self.project_id]
         project["framed"] = True
         project["indicators"] = [dict(i) for i in self.indicators]
         project["evaluation_protocol"] = self.evaluation_protocol
+        project["owner"] = self.owner
 
 
 @dataclass(frozen=True)
@@ -318,11 +327,21 @@ class CommunicationDecided(PilotEvent):
 @dataclass(frozen=True)
 class CommunicationPublished(PilotEvent):
     communication_id: str
+    # R10 « en respectant la charte graphique de la Région Grand Est, le cas échéant »: True,
+    # False, or None (not applicable, or not said). Version 3 added it; None before.
+    graphic_charter_respected: bool | None
+
+    class_version = 3
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state["graphic_charter_respected"] = None
 
     def mutate_pilot(self, pilot: PilotState) -> None:
         communication = pilot.communications[self.communication_id]
         communication["status"] = "published"
         communication["published_on"] = self.on
+        communication["graphic_charter_respected"] = self.graphic_charter_respected
 
 
 @dataclass(frozen=True)
@@ -438,6 +457,14 @@ class FundingIdentified(PilotEvent):
     rate: float
     months: int
     priority_district: bool
+    # Version 3 (R16): the eligible cost the rate applies to; None before it.
+    eligible_cost_eur: float | None
+
+    class_version = 3
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state["eligible_cost_eur"] = None
 
     def mutate_pilot(self, pilot: PilotState) -> None:
         pilot.fundings[self.funding_id] = {
@@ -447,6 +474,7 @@ class FundingIdentified(PilotEvent):
             "rate": self.rate,
             "months": self.months,
             "priority_district": self.priority_district,
+            "eligible_cost_eur": self.eligible_cost_eur,
             "status": "requested",
             "decided_on": None,
         }

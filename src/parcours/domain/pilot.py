@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from parcours.domain import events as ev
-from parcours.domain import experiment, phases
+from parcours.domain import experiment, funding, phases
 from parcours.domain.deadlines import History, Owed
 from parcours.domain.phases import ACTIVE, Phase
 from parcours.errors import AlreadyRecorded, InvalidInput, NotFound, PhaseError, RuleViolation
@@ -196,6 +196,12 @@ class Pilot(Aggregate):
         self._active("designate a referent")
         if role not in ROLES:
             raise InvalidInput("role", f"must be one of {', '.join(ROLES)} (R11)")
+        if role == "elected" and "title" not in sealed:
+            raise RuleViolation(
+                "R11",
+                "the elected referent's title/portfolio (« Titre/Portefeuille ») is mandatory",
+                "title",
+            )
         self._check_date(on, act)
         self.trigger_event(
             ev.ReferentDesignated,
@@ -261,6 +267,7 @@ class Pilot(Aggregate):
         project_id: str,
         indicators: list[dict[str, Any]],
         evaluation_protocol: str,
+        owner: str | None = None,
     ) -> None:
         self._allowed_in("frame a project", Phase.FRAMING)
         self.project(project_id)
@@ -276,6 +283,7 @@ class Pilot(Aggregate):
             project_id=project_id,
             indicators=indicators,
             evaluation_protocol=evaluation_protocol,
+            owner=owner,
         )
 
     def report_indicator(
@@ -358,7 +366,14 @@ class Pilot(Aggregate):
             reason=reason,
         )
 
-    def publish_communication(self, act: Act, on: date, *, communication_id: str) -> None:
+    def publish_communication(
+        self,
+        act: Act,
+        on: date,
+        *,
+        communication_id: str,
+        graphic_charter_respected: bool | None = None,
+    ) -> None:
         self._active("publish a communication")
         communication = self.communication(communication_id)
         if communication["status"] != "approved":
@@ -369,7 +384,10 @@ class Pilot(Aggregate):
             )
         self._check_date(on, act, not_before=communication["decided_on"])
         self.trigger_event(
-            ev.CommunicationPublished, **self._stamp(act, on), communication_id=communication_id
+            ev.CommunicationPublished,
+            **self._stamp(act, on),
+            communication_id=communication_id,
+            graphic_charter_respected=graphic_charter_respected,
         )
 
     def record_evaluation(
@@ -452,45 +470,53 @@ class Pilot(Aggregate):
         funding_id: str,
         scheme: str,
         amount_eur: float,
-        rate: float,
         months: int,
         priority_district: bool,
+        rate: float | None,
+        eligible_cost_eur: float | None,
+        on: date,
     ) -> None:
+        """R16: a funding line under one of the programme's schemes, as its call states it."""
         self._allowed_in("identify funding", Phase.FRAMING, Phase.DEPLOYMENT)
         self.project(project_id)
+        self._check_date(on, act)
         rules = programme.funding_scheme(scheme)
-        cap = rules.max_rate_priority_district if priority_district else rules.max_rate
-        if amount_eur > rules.max_amount_eur:
-            raise RuleViolation(
-                rules.id, f"at most {rules.max_amount_eur:g} € under this scheme", "amount_eur"
-            )
-        if months > rules.max_months:
-            raise RuleViolation(rules.id, f"at most {rules.max_months} months", "months")
-        if rate > cap:
-            where = " in a priority urban district" if priority_district else ""
-            raise RuleViolation(rules.id, f"a rate of at most {cap:.0%}{where}", "rate")
+        recorded_rate = funding.check_application(
+            rules,
+            on=on,
+            amount_eur=amount_eur,
+            months=months,
+            rate=rate,
+            eligible_cost_eur=eligible_cost_eur,
+            priority_district=priority_district,
+            already=funding.standing(self.fundings.values(), rules, project_id),
+        )
         self.trigger_event(
             ev.FundingIdentified,
-            **self._stamp(act, act.today),
+            **self._stamp(act, on),
             project_id=project_id,
             funding_id=funding_id,
             scheme=scheme,
             amount_eur=amount_eur,
-            rate=rate,
+            rate=recorded_rate,
             months=months,
             priority_district=priority_district,
+            eligible_cost_eur=eligible_cost_eur,
         )
 
-    def decide_funding(self, act: Act, on: date, *, funding_id: str, granted: bool) -> None:
+    def decide_funding(
+        self, act: Act, on: date, *, funding_id: str, granted: bool, programme: Programme
+    ) -> None:
         self._active("decide on funding")
-        funding = _known(self.fundings, "funding line", funding_id)
-        if funding["status"] != "requested":
-            raise RuleViolation("R1", f"the funding line is already {funding['status']}")
+        line = _known(self.fundings, "funding line", funding_id)
+        if line["status"] != "requested":
+            raise RuleViolation("R1", f"the funding line is already {line['status']}")
         self._check_date(on, act)
+        funding.check_decision(programme.funding_scheme(line["scheme"]), on)
         self.trigger_event(
             ev.FundingDecided,
             **self._stamp(act, on),
-            project_id=funding["project_id"],
+            project_id=line["project_id"],
             funding_id=funding_id,
             granted=granted,
         )

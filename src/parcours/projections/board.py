@@ -48,7 +48,12 @@ board = Table(
     Column("alerts", Text, nullable=False),
     Column("open_blockers", Integer, nullable=False),
     Column("regional_solutions", Integer, nullable=False),
+    # The reading of the rules a row was judged by: a row of another reading is never read.
+    Column("rules", String(16), nullable=True),
 )
+
+# Round 2 of the charter (issue 19) changed R2, R4–R6, R8 and R11: rows kept before are stale.
+RULES = "charter-2"
 
 
 def _text(column: Any) -> Any:
@@ -74,6 +79,7 @@ COHORT = (
         board.c.alerts,
         board.c.open_blockers,
         board.c.regional_solutions,
+        board.c.rules,
     )
     .select_from(pilots.outerjoin(board, board.c.pilot_id == pilots.c.pilot_id))
     .order_by(pilots.c.name, pilots.c.pilot_id)
@@ -95,7 +101,9 @@ def stale(found: Sequence[Sequence[Any]], days: dict[str, str]) -> list[str]:
     """The pilots of COHORT with no kept row for their version and the day (days: ISO dates
     by programme)."""
     return [
-        f[0] for f in found if not (f[6] == f[5] and f[7] is not None and str(f[7]) == days[f[2]])
+        f[0]
+        for f in found
+        if not (f[6] == f[5] and f[7] is not None and str(f[7]) == days[f[2]] and f[14] == RULES)
     ]
 
 
@@ -114,6 +122,7 @@ def stored(row: DashboardRow, version: int, day: date) -> dict[str, Any]:
         ),
         "open_blockers": row.open_blockers,
         "regional_solutions": row.regional_solutions,
+        "rules": RULES,
     }
 
 

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Table, select
+from sqlalchemy import Table, delete, select
 
+from parcours.projections.board import board
 from parcours.projections.runner import ProjectionRunner
 
 
@@ -37,6 +38,19 @@ REBUILD_PAGE = 2000
 def rebuild(runner: ProjectionRunner, on_page: Callable[[int], None] | None = None) -> int:
     runner.reset()
     return runner.catch_up(page=REBUILD_PAGE, on_page=on_page)
+
+
+def refold_widened(runner: ProjectionRunner, widened: set[str]) -> bool:
+    """A read-model table that an upgrade gave a column holds only its default in the rows
+    folded before: fold the whole log again (once, by the process that added the column),
+    and drop the dashboard rows kept under the old rules. True when it did."""
+    tables = {table.name for projection in runner.projections for table in projection.tables}
+    if not widened & (tables | {board.name}):
+        return False
+    with runner.store.datastore.transaction(commit=True) as session:
+        session.execute(delete(board))
+    rebuild(runner)
+    return True
 
 
 def check(runner: ProjectionRunner, on_page: Callable[[int], None] | None = None) -> CheckReport:

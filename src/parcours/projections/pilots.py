@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     bindparam,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -44,6 +45,7 @@ _JSON = (
     "marks",
     "blockers",
     "solutions",
+    "indicators",
 )
 
 
@@ -68,6 +70,12 @@ def pilot_table(name: str = "parcours_rm_pilots", metadata: MetaData = METADATA)
         Column("marks", Text, nullable=False),
         Column("blockers", Text, nullable=False),
         Column("solutions", Text, nullable=False),
+        # Round 2 (issue 19); a database made before gets them, and its read models are
+        # folded again from the log (service.bootstrap).
+        Column("elected_referent", Integer, nullable=False, server_default=text("0")),
+        Column("elected_person", String(36), nullable=True),
+        # R8: per project, its title and, per co-defined indicator, the day of its last report.
+        Column("indicators", Text, nullable=False, server_default=text("'{}'")),
         Index(f"{name}_programme_phase", "programme", "phase"),
         # Dashboard order; covering what the dashboard reads, so it never visits the table.
         Index(
@@ -104,6 +112,9 @@ def _new_row(event: ev.Enrolled) -> dict[str, Any]:
         "marks": [],
         "blockers": {},
         "solutions": {},
+        "elected_referent": 0,
+        "elected_person": None,
+        "indicators": {},
     }
 
 
@@ -118,17 +129,42 @@ def _phase(row: dict[str, Any], event: ev.PhaseChanged) -> None:
     row["phase_history"].append([event.to_phase, _on(event)])
     if isinstance(event, ev.PersonalDataPurged):
         row["operational_referent"] = 0
+        row["elected_referent"] = 0
 
 
 def _designated(row: dict[str, Any], event: ev.ReferentDesignated) -> None:
     if event.role == "operational":
         row["operational_referent"] = 1
         row["operational_person"] = event.person_id
+    elif event.role == "elected":
+        row["elected_referent"] = 1
+        row["elected_person"] = event.person_id
 
 
 def _erased(row: dict[str, Any], event: ev.PersonErased) -> None:
     if row.get("operational_person") == event.person_id:
         row["operational_referent"] = 0
+    if row.get("elected_person") == event.person_id:
+        row["elected_referent"] = 0
+
+
+def _recommended(row: dict[str, Any], event: ev.ProjectRecommended) -> None:
+    row["indicators"][event.project_id] = {"title": event.title, "keys": {}}
+
+
+def _framed(row: dict[str, Any], event: ev.ProjectFramed) -> None:
+    project = row["indicators"].setdefault(event.project_id, {"title": "", "keys": {}})
+    known = project["keys"]
+    project["keys"] = {i["key"]: known.get(i["key"]) for i in event.indicators}
+
+
+def _reported(row: dict[str, Any], event: ev.IndicatorReported) -> None:
+    """R8: the day of the last report (an event of before round 2 has no `on`: the day it
+    was recorded, in UTC, stands for it)."""
+    day = (event.on or event.timestamp.date()).isoformat()
+    project = row["indicators"].setdefault(event.project_id, {"title": "", "keys": {}})
+    keys = project["keys"]
+    keys[event.key] = max(day, keys.get(event.key) or day)
 
 
 def _communication(status: str) -> Callable[[dict[str, Any], Any], None]:
@@ -151,6 +187,9 @@ _FOLDS: dict[type, Callable[[dict[str, Any], Any], None]] = {
     ev.BlockerRaised: lambda row, e: row["blockers"].__setitem__(e.blocker_id, _on(e)),
     ev.BlockerLifted: lambda row, e: row["blockers"].pop(e.blocker_id),
     ev.SolutionSourced: lambda row, e: row["solutions"].__setitem__(e.solution_id, e.regional),
+    ev.ProjectRecommended: _recommended,
+    ev.ProjectFramed: _framed,
+    ev.IndicatorReported: _reported,
 }
 
 
@@ -232,6 +271,7 @@ class PilotIndex:
             stored = {k: v for k, v in row.items() if k in columns}
             stored.update({c: json.dumps(row[c]) for c in _JSON})
             stored["operational_referent"] = int(row["operational_referent"])
+            stored["elected_referent"] = int(row["elected_referent"])
             (inserts if pilot_id in created else updates).append(stored)
         if inserts:
             session.execute(self.table.insert(), inserts)

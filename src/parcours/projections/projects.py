@@ -7,14 +7,25 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Column, Date, MetaData, String, Table, Text, bindparam, select, tuple_
+from sqlalchemy import (
+    Column,
+    Date,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from parcours.domain import events as ev
 from parcours.domain.rex import RexScheduled
 
 METADATA = MetaData()
-_JSON = ("indicators", "reports", "solutions", "fundings")
+_JSON = ("indicators", "reports", "solutions", "fundings", "reported_on")
 
 
 def project_table(name: str = "parcours_rm_projects", metadata: MetaData = METADATA) -> Table:
@@ -30,6 +41,10 @@ def project_table(name: str = "parcours_rm_projects", metadata: MetaData = METAD
         Column("reports", Text, nullable=False),
         Column("solutions", Text, nullable=False),
         Column("fundings", Text, nullable=False),
+        # Round 2 (issue 19): the project owner (« maîtrise d'ouvrage », R16) and, per
+        # indicator, the day of its last report (R8).
+        Column("owner", String(200), nullable=True),
+        Column("reported_on", Text, nullable=False, server_default=text("'{}'")),
     )
 
 
@@ -91,6 +106,8 @@ class ProjectIndex:
                     "reports": {},
                     "solutions": {},
                     "fundings": {},
+                    "owner": None,
+                    "reported_on": {},
                 }
             else:
                 self._apply(rows[key], event)
@@ -113,8 +130,12 @@ class ProjectIndex:
         if isinstance(event, ev.ProjectFramed):
             row["indicators"] = [dict(i) for i in event.indicators]
             row["evaluation_protocol"] = event.evaluation_protocol
+            row["owner"] = event.owner
         elif isinstance(event, ev.IndicatorReported):
             row["reports"].setdefault(event.key, {})[event.period] = event.value
+            day = (event.on or event.timestamp.date()).isoformat()
+            last = row["reported_on"].get(event.key)
+            row["reported_on"][event.key] = max(day, last or day)
         elif isinstance(event, ev.SolutionSourced):
             row["solutions"][event.solution_id] = {
                 "name": event.name,

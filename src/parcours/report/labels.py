@@ -70,6 +70,14 @@ LABELS: dict[str, dict[str, str]] = {
         "r10": "{count} communication(s) en attente de l'accord de la Région",
         "r1_blockers": "{count} frein(s) ouvert(s), le plus ancien depuis {days} jours",
         "r11": "aucun référent opérationnel désigné",
+        "r11_elected": "aucun élu référent désigné",
+        "r11_programme": "aucun chef de projet désigné pour {organisation}",
+        "r2_approaching": "l'expérimentation prend fin le {ends} (dans {days} jours) ; "
+        "pas encore en évaluation",
+        "r2_ended": "l'expérimentation a pris fin le {ends}, la collectivité en {phase} : "
+        "seuls l'évaluation, la clôture, les droits des personnes et la purge restent",
+        "r8_overdue": "indicateur {indicator} de {project} non remonté au {due} "
+        "(tous les {months} mois en déploiement)",
         "support": "Appui au déploiement",
         "solutions": "Solutions régionales / sourcées",
         "funding": "Financements accordés / identifiés (€)",

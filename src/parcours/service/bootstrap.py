@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from parcours import clock as clocks
 from parcours.logs import get_logger
+from parcours.projections import maintenance
 from parcours.projections.pilots import METADATA as PILOT_INDEX_METADATA
 from parcours.projections.pilots import PilotIndex
 from parcours.projections.projects import METADATA as PROJECT_METADATA
@@ -25,10 +26,11 @@ def bootstrap(
     clock: clocks.Clock | None = None,
     authorise: Authorise = allow_every_act,
 ) -> Pipeline:
-    store, keys = opened(lambda: _open(settings))
+    store, keys, widened = opened(lambda: _open(settings))
     projections = ProjectionRunner(
         store, [PilotIndex(), ProjectIndex(), RexSessionIndex()], name="read_models"
     )
+    maintenance.refold_widened(projections, widened)
     return Pipeline(
         settings=settings,
         clock=clock or clocks.system_clock,
@@ -41,14 +43,15 @@ def bootstrap(
     )
 
 
-def _open(settings: Settings) -> tuple[PilotStore, KeyStore]:
-    """The event store, our tables and the key table's secret: what a first start creates."""
+def _open(settings: Settings) -> tuple[PilotStore, KeyStore, set[str]]:
+    """The event store, our tables and the key table's secret: what a first start creates;
+    and the tables an upgrade gave a column."""
     store = PilotStore(settings.url, settings.snapshot_interval)
     try:
-        create_tables(store.engine, (METADATA, PILOT_INDEX_METADATA, PROJECT_METADATA))
+        widened = create_tables(store.engine, (METADATA, PILOT_INDEX_METADATA, PROJECT_METADATA))
         with store.writing() as session:
             keys = KeyStore.open(session, settings.master_key_bytes())
     except BaseException:
         store.close_connections()
         raise
-    return store, keys
+    return store, keys, widened

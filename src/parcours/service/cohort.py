@@ -119,9 +119,14 @@ class CohortQueries(Service):
             for r in rows
         }
 
-    def indicators(self, pilot: Any) -> list[cohort.IndicatorLine]:
-        """R8: every framed indicator of the pilot's projects, its target and reported values."""
-        return cohort.indicator_lines(self.project_rows(str(self.pipeline.load(pilot).id)))
+    def indicators(self, pilot: Any, today: date | None = None) -> list[cohort.IndicatorLine]:
+        """R8: every framed indicator of the pilot's projects, its target and reported values,
+        its last report and (in deployment) the next one due, as of `today`."""
+        pilot_id = str(self.pipeline.load(pilot).id)
+        row = self.pilot_rows(pilot_id)[0]
+        programme = self.pipeline.programme(row["programme"])
+        day = self.instant(today).astimezone(programme.zone).date()
+        return cohort.indicator_lines(self.project_rows(pilot_id), programme, row, day)
 
     def project_rows(self, pilot_id: str) -> list[dict[str, Any]]:
         """A pilot's projects as the read model holds them (plain dicts), by title."""

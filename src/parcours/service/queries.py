@@ -143,6 +143,7 @@ def _project(project_id: str, project: dict[str, Any]) -> ProjectView:
         theme=project["theme"],
         framed=project["framed"],
         evaluation_protocol=project["evaluation_protocol"],
+        owner=project.get("owner"),
         indicators=[
             IndicatorView(**i, reports=project["reports"].get(i["key"], {}))
             for i in project["indicators"]

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
+from parcours import charter_inputs as cin
 from parcours import inputs as inp
 from parcours.errors import InvalidInput
 from parcours.service.pipeline import Service, as_uuid
@@ -51,20 +52,25 @@ class SupportCommands(Service):
         *,
         scheme: str,
         amount_eur: float,
-        rate: float,
         months: int,
         actor: str,
+        rate: float | None = None,
+        eligible_cost_eur: float | None = None,
         priority_district: bool = False,
+        on: date | None = None,
         command_id: str | None = None,
     ) -> UUID:
-        """A funding line under one of the programme's schemes, checked against its rules."""
+        """R16: a funding line under one of the programme's schemes, as its call states it:
+        at most the applicable rate × `eligible_cost_eur`, within what remains of the cap per
+        project over the scheme's duration, applied for (`on`) inside the call's window."""
         data = inp.validated(
-            inp.FundingInput,
+            cin.FundingTerms,
             scheme=scheme,
             amount_eur=amount_eur,
             rate=rate,
             months=months,
             priority_district=priority_district,
+            eligible_cost_eur=eligible_cost_eur,
         )
         project_id, funding_id = str(as_uuid(project, "project")), uuid4()
         self.pipeline.run(
@@ -82,6 +88,8 @@ class SupportCommands(Service):
                 rate=data.rate,
                 months=data.months,
                 priority_district=data.priority_district,
+                eligible_cost_eur=data.eligible_cost_eur,
+                on=self.pipeline.date(on, act),
             ),
         )
         return funding_id
@@ -106,7 +114,11 @@ class SupportCommands(Service):
             pilot,
             actor,
             lambda p, act, _w: p.decide_funding(
-                act, self.pipeline.date(on, act), funding_id=funding_id, granted=granted
+                act,
+                self.pipeline.date(on, act),
+                funding_id=funding_id,
+                granted=granted,
+                programme=self.pipeline.programme(p.programme),
             ),
         )
 

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
+from parcours import charter_inputs as cin
 from parcours import inputs as inp
 from parcours.domain.pilot import Act, Pilot
 from parcours.domain.rex import RexSession
@@ -63,11 +64,15 @@ class WorkCommands(Service):
         indicators: list[dict[str, Any]],
         evaluation_protocol: str,
         actor: str,
+        owner: str | None = None,
         command_id: str | None = None,
     ) -> None:
+        """R8: indicators and evaluation protocol co-defined in framing; `owner` the project
+        owner (« maîtrise d'ouvrage », R16)."""
         data = inp.validated(
             inp.FrameInput, indicators=indicators, evaluation_protocol=evaluation_protocol
         )
+        owned_by = inp.validated(cin.Owner, owner=owner).owner
         keys = [i.key for i in data.indicators]
         if len(set(keys)) != len(keys):
             raise InvalidInput("indicators", "each indicator key appears once (R8)")
@@ -82,6 +87,7 @@ class WorkCommands(Service):
                 project_id=project_id,
                 indicators=[i.model_dump() for i in data.indicators],
                 evaluation_protocol=data.evaluation_protocol,
+                owner=owned_by,
             ),
         )
 
@@ -264,9 +270,15 @@ class WorkCommands(Service):
         communication: Any,
         *,
         actor: str,
+        graphic_charter_respected: bool | None = None,
         on: date | None = None,
         command_id: str | None = None,
     ) -> None:
+        """R10: publish a communication the Region approved, recording whether the Region's
+        graphic charter was respected (True, False, or None: not applicable or not said)."""
+        respected = inp.validated(
+            cin.GraphicCharter, graphic_charter_respected=graphic_charter_respected
+        ).graphic_charter_respected
         communication_id = str(as_uuid(communication, "communication"))
         self.pipeline.run(
             command_id,
@@ -274,7 +286,10 @@ class WorkCommands(Service):
             pilot,
             actor,
             lambda p, act, _w: p.publish_communication(
-                act, self.pipeline.date(on, act), communication_id=communication_id
+                act,
+                self.pipeline.date(on, act),
+                communication_id=communication_id,
+                graphic_charter_respected=respected,
             ),
         )
 

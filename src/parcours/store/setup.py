@@ -8,12 +8,14 @@ from sqlalchemy import Column, MetaData, Table, inspect
 from sqlalchemy.engine import Connection, Engine
 
 
-def create_tables(engine: Engine, metadatas: Iterable[MetaData]) -> None:
+def create_tables(engine: Engine, metadatas: Iterable[MetaData]) -> set[str]:
     """Create what is missing, in one transaction: tables, then the columns and indexes added
     to tables made by an earlier version (`create_all` skips a table that exists, so the
     dashboard's covering index or the outbox's lease would never reach an older database).
-    One catalogue read per table, not one per column or index."""
+    One catalogue read per table, not one per column or index. Returns the names of the
+    tables that were given a column (their old rows hold only its default)."""
     wanted = list(metadatas)
+    widened: set[str] = set()
     with engine.begin() as connection:
         for metadata in wanted:
             metadata.create_all(connection)
@@ -24,12 +26,14 @@ def create_tables(engine: Engine, metadatas: Iterable[MetaData]) -> None:
                 for column in table.columns:
                     if column.name not in present:
                         _add_column(connection, table, column)
+                        widened.add(table.name)
                 if not table.indexes:
                     continue
                 indexed = {index["name"] for index in catalogue.get_indexes(table.name)}
                 for index in table.indexes:
                     if index.name not in indexed:
                         index.create(connection)
+    return widened
 
 
 def _add_column(connection: Connection, table: Table, column: Column[object]) -> None:

@@ -27,6 +27,7 @@ def _scenario(app: Parcours, clock: Clock) -> tuple[object, list[bytes], list[No
         last_name="Lefèvre",
         email="dominique.lefevre@example.org",
         phone="06 12 34 56 78",
+        title="Vice-présidente",  # R11: the elected referent's title/portfolio
         actor=LEAD,
     )
     person = app.get_pilot(pilot).referent("elected")
