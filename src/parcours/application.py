@@ -23,6 +23,7 @@ from parcours.service.contacts import ContactCommands
 from parcours.service.personal_data import PersonalData
 from parcours.service.phases import PhaseCommands
 from parcours.service.pipeline import Pipeline
+from parcours.service.programme_contacts import ProgrammeContactCommands
 from parcours.service.queries import PilotQueries
 from parcours.service.support import SupportCommands
 from parcours.service.work import WorkCommands
@@ -66,6 +67,7 @@ class Parcours:
         self.pilots = PilotQueries(self.pipeline)
         self.cohort = CohortQueries(self.pipeline)
         self.personal_data = PersonalData(self.pipeline)
+        self.programme_desk = ProgrammeContactCommands(self.pipeline)
 
     # -- the application as a whole ----------------------------------------------------------
 
@@ -107,6 +109,11 @@ class Parcours:
     rectify_contact = _forward("contacts", ContactCommands.rectify_contact)
     record_objection = _forward("contacts", ContactCommands.record_objection)
     erase_person = _forward("contacts", ContactCommands.erase_person)
+    # The programme's own contacts (R11): the Region's and the agency's project leads.
+    designate_programme_contact = _forward(
+        "programme_desk", ProgrammeContactCommands.designate_programme_contact
+    )
+    programme_contacts = _forward("programme_desk", ProgrammeContactCommands.programme_contacts)
 
     # -- phases (R1–R4) ----------------------------------------------------------------------
     start_diagnostic = _forward("phases", PhaseCommands.start_diagnostic)

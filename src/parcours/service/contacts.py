@@ -9,7 +9,9 @@ from uuid import UUID, uuid4
 from parcours import inputs as inp
 from parcours.domain.pilot import Act, Pilot
 from parcours.privacy import sealing
+from parcours.errors import ProgrammeError
 from parcours.service.pipeline import Service, Write, as_uuid
+from parcours.service.programme_contacts import ProgrammeContactCommands
 
 
 class ContactCommands(Service):
@@ -109,6 +111,10 @@ class ContactCommands(Service):
         command_id: str | None = None,
         **fields: Any,
     ) -> None:
+        if self._programme(pilot):
+            return ProgrammeContactCommands(self.pipeline).rectify(
+                pilot, person, actor=actor, **fields
+            )
         changes = inp.validated(inp.ContactChanges, **fields).model_dump(exclude_none=True)
         person_id = str(as_uuid(person, "person"))
 
@@ -130,6 +136,10 @@ class ContactCommands(Service):
     def record_objection(
         self, pilot: Any, person: Any, *, actor: str, command_id: str | None = None
     ) -> None:
+        if self._programme(pilot):
+            return ProgrammeContactCommands(self.pipeline).record_objection(
+                pilot, person, actor=actor
+            )
         person_id = str(as_uuid(person, "person"))
         self.pipeline.run(
             command_id,
@@ -142,7 +152,10 @@ class ContactCommands(Service):
     def erase_person(
         self, pilot: Any, person: Any, *, actor: str, command_id: str | None = None
     ) -> None:
-        """GDPR art. 17 (R14): destroy this person's key; the pilot goes on."""
+        """GDPR art. 17 (R14): destroy this person's key; the pilot goes on. `pilot` may be a
+        programme's id, for one of its own contacts (R11)."""
+        if self._programme(pilot):
+            return ProgrammeContactCommands(self.pipeline).erase(pilot, person, actor=actor)
         person_id = str(as_uuid(person, "person"))
 
         def decide(p: Pilot, act: Act, writes: list[Write]) -> None:
@@ -150,3 +163,13 @@ class ContactCommands(Service):
             writes.append(lambda s: self.pipeline.keys.destroy(s, [person_id]))
 
         self.pipeline.run(command_id, "erase_person", pilot, actor, decide)
+
+    def _programme(self, pilot: Any) -> bool:
+        """True when `pilot` names a programme: the act is on one of its own contacts (R11)."""
+        if not isinstance(pilot, str):
+            return False
+        try:
+            self.pipeline.programme(pilot)
+        except ProgrammeError:
+            return False
+        return True

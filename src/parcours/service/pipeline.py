@@ -32,6 +32,7 @@ from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
@@ -282,7 +283,7 @@ class Pipeline:
             return None
         return found if isinstance(found, RexSession) else None
 
-    def commit(self, aggregate: Pilot | RexSession, writes: list[Write]) -> bool:
+    def commit(self, aggregate: Aggregate, writes: list[Write]) -> bool:
         """Step 5, one transaction: our rows, the events, and (embedded use) the read models
         folded up to them, so a query right after a command sees it and a command costs one
         commit. False when another writer got there first (the caller retries)."""
@@ -293,7 +294,7 @@ class Pipeline:
             return False
         return True
 
-    def _append(self, session: Session, aggregate: Pilot | RexSession, writes: list[Write]) -> None:
+    def _append(self, session: Session, aggregate: Aggregate, writes: list[Write]) -> None:
         for write in writes:
             write(session)
         recordings = self.store.save(aggregate)

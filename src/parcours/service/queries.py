@@ -149,3 +149,7 @@ def _project(project_id: str, project: dict[str, Any]) -> ProjectView:
             for i in project["indicators"]
         ],
     )
+
+
+# A sealed contact as a view: the programme's contacts (R11) are shown as a pilot's are.
+contact_view = _contact

@@ -1,0 +1,199 @@
+"""The programme's own contacts (R11): the Region's and the agency's project leads, with the
+same sealing, rights and erasure as a pilot's referents (R12–R14).
+
+One aggregate per programme (`domain.programme_contacts`) holds them, so that designating
+one is an act on the programme, not on a pilot. Its values are sealed under a key per person
+kept in the same key table as the referents' (the key's owner is the aggregate's id): the
+right of access finds them by e-mail, erasure destroys the key, and the retention purge
+destroys them all.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError
+
+from parcours import charter_inputs as cin
+from parcours import inputs as inp
+from parcours.cohort import Alert, alert
+from parcours.domain.pilot import Act
+from parcours.domain.programme_contacts import ProgrammeContacts, desk_id
+from parcours.errors import ConcurrencyConflict, NotFound
+from parcours.privacy import sealing
+from parcours.service.pipeline import MAX_ATTEMPTS, Request, Service, Write, as_uuid
+from parcours.service.queries import contact_view
+from parcours.views import ContactView
+
+T = TypeVar("T")
+Decide = Callable[[ProgrammeContacts, Act, list[Write]], T]
+
+
+class ProgrammeContactCommands(Service):
+    def designate_programme_contact(
+        self,
+        programme: str,
+        *,
+        organisation: str,
+        first_name: str,
+        last_name: str,
+        email: str,
+        phone: str,
+        title: str,
+        actor: str,
+        on: date | None = None,
+    ) -> UUID:
+        """R11: `organisation`'s ("region" or "agency") project lead for the programme; its
+        values sealed under a key of its own. Returns the person's id."""
+        data = inp.validated(
+            cin.ProgrammeContactInput,
+            organisation=organisation,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            phone=phone,
+            title=title,
+        )
+        self.pipeline.programme(programme).contact_role(data.organisation)
+        person_id = uuid4()
+
+        def decide(desk: ProgrammeContacts, act: Act, writes: list[Write]) -> UUID:
+            key = sealing.new_key()
+            fields = data.model_dump(exclude={"organisation"})
+            desk.designate(
+                act,
+                self.pipeline.date(on, act),
+                person_id=str(person_id),
+                organisation=data.organisation,
+                sealed=sealing.seal_fields(key, str(person_id), fields),
+            )
+            writes.append(
+                lambda s: self.pipeline.keys.add(
+                    s,
+                    person_id=str(person_id),
+                    pilot_id=str(desk.id),
+                    key=key,
+                    email=data.email,
+                    now=act.at,
+                )
+            )
+            return person_id
+
+        return self._run("designate_programme_contact", programme, actor, decide, create=True)
+
+    def rectify(self, programme: str, person: Any, *, actor: str, **fields: Any) -> None:
+        changes = inp.validated(inp.ContactChanges, **fields).model_dump(exclude_none=True)
+        person_id = str(as_uuid(person, "person"))
+
+        def decide(desk: ProgrammeContacts, act: Act, writes: list[Write]) -> None:
+            desk.contact(person_id)
+            with self.pipeline.reading() as session:
+                key = self.pipeline.keys.keys(session, [person_id]).get(person_id)
+            sealed = {} if key is None else sealing.seal_fields(key, person_id, changes)
+            desk.rectify(act, person_id, sealed)
+            if "email" in changes:
+                writes.append(
+                    lambda s: self.pipeline.keys.change_email(s, person_id, changes["email"])
+                )
+
+        self._run("rectify_contact", programme, actor, decide)
+
+    def record_objection(self, programme: str, person: Any, *, actor: str) -> None:
+        person_id = str(as_uuid(person, "person"))
+        self._run(
+            "record_objection",
+            programme,
+            actor,
+            lambda desk, act, _w: desk.record_objection(act, person_id),
+        )
+
+    def erase(self, programme: str, person: Any, *, actor: str) -> None:
+        """R14 / GDPR art. 17: destroy this person's key."""
+        person_id = str(as_uuid(person, "person"))
+
+        def decide(desk: ProgrammeContacts, act: Act, writes: list[Write]) -> None:
+            desk.erase(act, person_id)
+            writes.append(lambda s: self.pipeline.keys.destroy(s, [person_id]))
+
+        self._run("erase_person", programme, actor, decide)
+
+    def purge(self, programme: str, actor: str) -> tuple[int, int]:
+        """R13: destroy the keys of every contact of the programme; (persons, keys)."""
+        counted: dict[str, int] = {}
+
+        def decide(desk: ProgrammeContacts, act: Act, writes: list[Write]) -> None:
+            person_ids = sorted(desk.contacts)
+            with self.pipeline.reading() as session:
+                counted["keys"] = len(self.pipeline.keys.keys(session, person_ids))
+            counted["persons"] = len(person_ids)
+            desk.purge(act, person_ids, counted["keys"])
+            writes.append(lambda s: self.pipeline.keys.destroy(s, person_ids))
+
+        desk = self.desk(self.pipeline.programme(programme).id)
+        if desk is None or desk.purged_on is not None:
+            return 0, 0
+        self._run("purge", programme, actor, decide)
+        return counted["persons"], counted["keys"]
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def desk(self, programme: str) -> ProgrammeContacts | None:
+        try:
+            found: Any = self.pipeline.store.repository.get(desk_id(programme))
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, ProgrammeContacts) else None
+
+    def programme_contacts(self, programme: str) -> list[ContactView]:
+        """R11: the programme's project leads, present and past, unsealed while their keys
+        exist (`role` is their organisation)."""
+        definition = self.pipeline.programme(programme)
+        desk = self.desk(definition.id)
+        if desk is None:
+            return []
+        with self.pipeline.reading() as session:
+            keys = self.pipeline.keys.keys(session, desk.contacts)
+        return [contact_view(pid, c, keys.get(pid)) for pid, c in desk.contacts.items()]
+
+    def alerts(self, programme: str) -> list[Alert]:
+        """R11: an alert for each required project lead the programme has none of."""
+        definition = self.pipeline.programme(programme)
+        required = [c.organisation for c in definition.programme_contacts if c.required]
+        desk = self.desk(definition.id)
+        if desk is not None and desk.purged_on is not None:
+            return []  # after retention, nobody is to be designated
+        missing = required if desk is None else desk.missing(required)
+        return [
+            alert("R11", "warning", "r11_programme", {"organisation": organisation})
+            for organisation in missing
+        ]
+
+    # -- running an act on the programme's contacts -------------------------------------------
+
+    def _run(
+        self, command: str, programme: str, actor: Any, decide: Decide[T], create: bool = False
+    ) -> T:
+        """Validate, authorise, load (or open) the programme's contacts, decide, append with
+        our rows in one transaction; tried again when another writer got there first."""
+        definition = self.pipeline.programme(programme)
+        principal = inp.check_actor(actor)
+        self.pipeline.authorise(Request(command=command, actor=principal, programme=definition.id))
+        for attempt in range(MAX_ATTEMPTS):
+            act = self.pipeline.act(principal, definition, None, command)
+            desk = self.desk(definition.id)
+            if desk is None:
+                if not create:
+                    raise NotFound("programme contact", definition.id)
+                desk = ProgrammeContacts.open(act, definition.id)
+            writes: list[Write] = []
+            result = decide(desk, act, writes)
+            if self.pipeline.commit(desk, writes):
+                self.pipeline.log.info("command", command=command, programme=definition.id)
+                return result
+            time.sleep(random.uniform(0, 0.004) * (attempt + 1))
+        raise ConcurrencyConflict(f"{command}: the programme's contacts kept changing; try again")
