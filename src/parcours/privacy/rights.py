@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from parcours.domain import events as ev
 from parcours.domain.pilot import Act, Pilot
+from parcours.inputs import caller_instant
 from parcours.privacy import sealing
 from parcours.projections.pilots import pilots
 from parcours.store.schema import person_keys
@@ -64,6 +65,7 @@ def retention_ended(app: ServiceCore, programme_id: str, now: datetime) -> bool:
 
 
 def purge_expired(app: ServiceCore, now: datetime) -> PurgeReport:
+    now = caller_instant("now", now, app.now())  # aware, not after the clock (issue 18)
     with app._read() as session:
         rows = session.execute(
             select(pilots.c.pilot_id, pilots.c.programme).where(pilots.c.phase != "purged")

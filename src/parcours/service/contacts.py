@@ -51,7 +51,9 @@ class ContactCommands(ServiceCore):
             name=data.name,
             programme=definition.id,
             siren=data.siren,
-            charter_signed_on=data.charter_signed_on,
+            charter_signed_on=inp.within_programme(
+                "charter_signed_on", data.charter_signed_on, definition
+            ),
         )
         if not self._commit(pilot, self._bookkeeping(pilot, act, "enroll", pilot.id, True)):
             if key is not None:

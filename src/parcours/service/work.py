@@ -106,7 +106,11 @@ class WorkCommands(ServiceCore):
             pilot,
             actor,
             lambda p, act, _w: p.report_indicator(
-                act, project_id=project_id, key=data.key, value=data.value, period=data.period
+                act,
+                project_id=project_id,
+                key=data.key,
+                value=data.value,
+                period=inp.period_within(data.period, self.programme(p.programme)),
             ),
         )
 
@@ -158,7 +162,7 @@ class WorkCommands(ServiceCore):
             act,
             session_id=uuid4(),
             programme=definition.id,
-            on=data.on,
+            on=inp.within_programme("on", data.on, definition),
             kind=data.kind,
             title=data.title,
         )
