@@ -1,10 +1,13 @@
-"""`parcours`: a thin client of the public API. A ParcoursError is one line on stderr, exit 1."""
+"""`parcours`: a thin client of the public API.
+
+Every failure is one line on stderr, exit 1 (cli_errors.py, the one error boundary); whatever
+comes from data is shown inert (outputs.py: no markup, no escape, no formula)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
@@ -15,12 +18,15 @@ from rich.table import Table
 
 from parcours import logs
 from parcours.application import Parcours
-from parcours.errors import InvalidInput, ParcoursError
+from parcours.cli_errors import Boundary, OneLineErrors
+from parcours.errors import InvalidInput
+from parcours.outputs import cell, json_ready, markup, write_csv
 from parcours.settings import Settings
 
 T = TypeVar("T")
 
 cli = typer.Typer(
+    cls=OneLineErrors,
     name="parcours",
     help="Event-sourced workflow engine for multi-phase accompaniment programmes.",
     no_args_is_help=True,
@@ -56,7 +62,14 @@ state = _State()
 
 
 @cli.callback()
-def _root(db: DbOption = None, verbose: Annotated[bool, typer.Option("-v")] = False) -> None:
+def _root(
+    db: DbOption = None,
+    verbose: Annotated[bool, typer.Option("-v")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the Python traceback of a failure.")
+    ] = False,
+) -> None:
+    Boundary.debug = debug
     settings = Settings.from_env(url=db)
     logs.configure(
         "json" if settings.log_format == "json" else "console",
@@ -72,18 +85,9 @@ def app() -> Parcours:
     return state.app
 
 
-@contextmanager
-def _one_line_errors() -> Iterator[None]:
-    try:
-        yield
-    except ParcoursError as exc:
-        err.print(f"error: {exc}", markup=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-
-
 def run(action: Callable[[], T]) -> T:
-    with _one_line_errors():
-        return action()
+    """Run an act of the library; its failure reaches the one error boundary (cli_errors)."""
+    return action()
 
 
 def day(value: str | None, field: str = "on") -> date | None:
@@ -92,9 +96,7 @@ def day(value: str | None, field: str = "on") -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        with _one_line_errors():
-            raise InvalidInput(field, "expected a date (YYYY-MM-DD)") from None
-    raise AssertionError  # unreachable: _one_line_errors exits
+        raise InvalidInput(field, "expected a date (YYYY-MM-DD)") from None
 
 
 def instant(value: str | None, field: str) -> datetime | None:
@@ -105,19 +107,19 @@ def instant(value: str | None, field: str) -> datetime | None:
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
-        with _one_line_errors():
-            raise InvalidInput(
-                field, "expected an ISO date-time with its offset, e.g. 2025-01-01T08:00:00+01:00"
-            )
+        raise InvalidInput(
+            field, "expected an ISO date-time with its offset, e.g. 2025-01-01T08:00:00+01:00"
+        )
     return parsed
 
 
 def emit_json(data: Any) -> None:
+    """Valid JSON whatever the data: no NaN, no Infinity (outputs.json_ready)."""
     if isinstance(data, BaseModel):
         data = data.model_dump(mode="json")
     elif isinstance(data, list):
         data = [d.model_dump(mode="json") if isinstance(d, BaseModel) else d for d in data]
-    out.print_json(json.dumps(data, default=str))
+    out.print_json(json.dumps(json_ready(data), default=str, allow_nan=False))
 
 
 # -- enrolment and contacts ---------------------------------------------------------------
@@ -526,24 +528,15 @@ def indicators(
         emit_json(lines)
         return
     if as_csv:
-        import csv
-        import sys
-
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["project", "key", "label", "unit", "target", "period", "value"])
-        for line in lines:
-            for period, value in line.values.items() or {"": ""}.items():
-                writer.writerow(
-                    [
-                        line.project,
-                        line.key,
-                        line.label,
-                        line.unit,
-                        "" if line.target is None else f"{line.target:g}",
-                        period,
-                        value if value == "" else f"{value:g}",
-                    ]
-                )
+        write_csv(
+            sys.stdout,
+            ["project", "key", "label", "unit", "target", "period", "value"],
+            (
+                [line.project, line.key, line.label, line.unit, line.target, period, value]
+                for line in lines
+                for period, value in (line.values.items() or {"": None}.items())
+            ),
+        )
         return
     out.print(_indicator_table(lines))
 
@@ -554,7 +547,7 @@ def _indicator_table(lines: list[Any]) -> Table:
         values = ", ".join(f"{p}: {v:g}" for p, v in line.values.items()) or "-"
         target = "-" if line.target is None else f"{line.target:g} {line.unit}"
         progress = "-" if line.progress is None else f"{line.progress:.0%}"
-        table.add_row(line.project, line.label, target, values, progress)
+        table.add_row(cell(line.project), cell(line.label), cell(target), cell(values), progress)
     return table
 
 
@@ -571,12 +564,12 @@ def evaluation(pilot: PilotArg, as_json: Json = False) -> None:
             }
         )
         return
-    out.print(f"[bold]{view.name}[/bold] — phase {view.phase} since {view.phase_since}")
+    out.print(f"[bold]{markup(view.name)}[/bold] — phase {view.phase} since {view.phase_since}")
     if view.evaluation is None:
         out.print("No evaluation report yet (record-evaluation).")
     else:
-        out.print(f"Findings: {view.evaluation.findings}", markup=False)
-        out.print(f"Recommendations: {view.evaluation.recommendations}", markup=False)
+        out.print(cell(f"Findings: {view.evaluation.findings}"))
+        out.print(cell(f"Recommendations: {view.evaluation.recommendations}"))
         out.print(f"Replicable: {'yes' if view.evaluation.replicable else 'no'}")
     out.print(_indicator_table(lines))
 
@@ -594,7 +587,9 @@ def list_pilots(as_json: Json = False) -> None:
     table = Table("name", "programme", "phase", "since", title="Pilots")
     table.add_column("id", no_wrap=True, min_width=36)
     for r in rows:
-        table.add_row(r.name, r.programme, r.phase, r.phase_since.isoformat(), str(r.id))
+        table.add_row(
+            cell(r.name), cell(r.programme), r.phase, r.phase_since.isoformat(), str(r.id)
+        )
     out.print(table)
 
 
@@ -636,8 +631,8 @@ def history(
             str(e.sequence),
             e.recorded_at.strftime("%Y-%m-%d %H:%M"),
             e.effective.isoformat() if e.effective else "",
-            e.actor,
-            e.summary,
+            cell(e.actor),
+            cell(e.summary),
         )
     out.print(table)
 
@@ -678,7 +673,7 @@ def audit_export(
     with open(out_file, "w", encoding="utf-8") as handle:
         for line in lines:
             handle.write(json.dumps(line, ensure_ascii=False) + "\n")
-    out.print(f"{len(lines)} events written to {out_file}")
+    out.print(f"{len(lines)} events written to {markup(out_file)}")
 
 
 @audit_cli.command("verify-export")
@@ -688,8 +683,7 @@ def audit_verify_export(path: Annotated[str, typer.Argument(help="FILE.jsonl")])
         with open(path, encoding="utf-8") as handle:
             lines = [json.loads(raw) for raw in handle if raw.strip()]
     except (OSError, ValueError) as exc:
-        with _one_line_errors():
-            raise InvalidInput("path", f"cannot read an export: {type(exc).__name__}") from None
+        raise InvalidInput("path", f"cannot read an export: {type(exc).__name__}") from None
     report = Parcours.verify_audit_export(lines)
     if report.ok:
         out.print(f"export verified: {report.events} events")
@@ -733,6 +727,25 @@ def gdpr_verify() -> None:
 
 
 Today = Annotated[str | None, typer.Option("--today", help="YYYY-MM-DD (default: today).")]
+DASHBOARD_CSV = [
+    "pilot_id",
+    "name",
+    "programme",
+    "phase",
+    "phase_since",
+    "next_rule",
+    "next_due",
+    "days_left",
+    "alerts",
+]
+
+
+def _dashboard_cells(r: Any) -> list[Any]:
+    """One CSV row; `days_left` stays a number (negative when late), text is neutralised."""
+    nxt = r.next_deadline
+    alerts = "; ".join(f"{a.rule} {a.message}" for a in r.alerts)
+    due = (nxt.rule, nxt.due, nxt.days_left) if nxt else (None, None, None)
+    return [r.pilot_id, r.name, r.programme, r.phase, r.phase_since, *due, alerts]
 
 
 @cli.command()
@@ -755,38 +768,7 @@ def dashboard(
         emit_json([row.model_dump(mode="json") for row in board.rows])
         return
     if as_csv:
-        import csv
-        import sys
-
-        writer = csv.writer(sys.stdout)
-        writer.writerow(
-            [
-                "pilot_id",
-                "name",
-                "programme",
-                "phase",
-                "phase_since",
-                "next_rule",
-                "next_due",
-                "days_left",
-                "alerts",
-            ]
-        )
-        for r in board.rows:
-            nxt = r.next_deadline
-            writer.writerow(
-                [
-                    r.pilot_id,
-                    r.name,
-                    r.programme,
-                    r.phase,
-                    r.phase_since,
-                    nxt.rule if nxt else "",
-                    nxt.due if nxt else "",
-                    nxt.days_left if nxt else "",
-                    "; ".join(f"{a.rule} {a.message}" for a in r.alerts),
-                ]
-            )
+        write_csv(sys.stdout, DASHBOARD_CSV, (_dashboard_cells(r) for r in board.rows))
         return
     from parcours.render import dashboard_table
 
@@ -828,7 +810,7 @@ def rex(year: int, today: Today = None, as_json: Json = False) -> None:
         return
     table = Table("pilot", "attended", "required", "status", title=f"REX attendance {year} (R7)")
     for r in lines:
-        table.add_row(r.name, str(r.attended), str(r.required), r.status)
+        table.add_row(cell(r.name), str(r.attended), str(r.required), r.status)
     out.print(table)
 
 
@@ -842,7 +824,7 @@ def report(
     page = run(lambda: app().report_html(today=day(today, "today"), lang=lang))
     with open(html, "w", encoding="utf-8") as handle:
         handle.write(page)
-    out.print(f"report written to {html}")
+    out.print(f"report written to {markup(html)}")
 
 
 projections_cli = typer.Typer(help="Read models: rebuild, check, follow.", no_args_is_help=True)
@@ -923,7 +905,7 @@ def scheduler_tick(
         return
     table = Table("pilot", "kind", "rule", "due", "observed", title=f"Tick at {report.now}")
     for r in report.recorded:
-        table.add_row(str(r.pilot_id), r.kind, r.rule, r.due.isoformat(), r.observed)
+        table.add_row(str(r.pilot_id), r.kind, r.rule, r.due.isoformat(), cell(r.observed))
     out.print(table)
     out.print(f"{report.evaluated} pilot(s) evaluated, {len(report.purged)} purged")
 

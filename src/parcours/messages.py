@@ -62,7 +62,7 @@ FR: dict[str, str] = {
     # -- settings ---------------------------------------------------------------------------
     "setting.integer": "{name} : nombre entier ≥ 0 attendu",
     "setting.flag": "{name} : 0 ou 1 attendu",
-    "setting.choice": "{name} : une valeur parmi {choices} attendue",
+    "setting.choice": "une valeur parmi {choices} attendue",
     "setting.invalid": "réglage invalide : {field} : {detail}",
     # -- the shell's error boundary (cli_errors.py) -----------------------------------------
     "cli.prefix": "error: ",
@@ -85,8 +85,12 @@ FR: dict[str, str] = {
         "vérifiez --db / PARCOURS_DATABASE_URL"
     ),
     "db.newer": (
-        "la base contient {what} inconnu de cette version de parcours : elle a sans doute été "
-        "écrite par une version plus récente ; mettez parcours à jour"
+        "la base contient {what} que cette version de parcours ne connaît pas : elle a sans "
+        "doute été écrite par une version plus récente ; mettez parcours à jour"
+    ),
+    "db.schema": (
+        "la base n'a pas le schéma attendu par cette version ({reason}) : a-t-elle été écrite "
+        "par une autre version de parcours ?"
     ),
     "db.other": "erreur de la base de données ({kind}) : {reason}",
     "os.error": "fichier {path} : {reason}",
