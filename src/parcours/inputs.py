@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
 import phonenumbers
@@ -42,53 +42,29 @@ from pydantic import (
 from stdnum.fr import siren as siren_number
 
 from parcours.errors import InvalidInput
+from parcours.input_checks import (
+    ACTOR_MAX,
+    AMOUNT_MAX_EUR,
+    INDICATOR_MAX,
+    NAME_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    clean_text,
+    period_bounds,
+)
+
+# Re-exported: the service calls them as inputs.<name>.
+from parcours.input_checks import caller_instant as caller_instant
+from parcours.input_checks import check_date as check_date
+from parcours.input_checks import check_instant as check_instant
+from parcours.input_checks import period_within as period_within
+from parcours.input_checks import within_programme as within_programme
 from parcours.messages import say
-from parcours.programme import Programme
 
 M = TypeVar("M", bound=BaseModel)
-
-NAME_MAX = 200
-TITLE_MAX = 300
-TEXT_MAX = 2000
-ACTOR_MAX = 100
-# Beyond any count, amount or share a local authority reports, and exact in JSON and in a
-# spreadsheet (a float holds every integer up to 2**53).
-INDICATOR_MAX = 1e12
-AMOUNT_MAX_EUR = 1e9
-
-# C0 but tab and newline, DEL, C1, the line and paragraph separators; bidi embeddings,
-# overrides (U+202E) and isolates; lone surrogates.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-_LINE_BREAK = re.compile("[\t\n]")
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _ACTOR = re.compile(r"[A-Za-z0-9_.@-]+(?::[A-Za-z0-9_.@-]+)*")
-_PERIOD = re.compile(r"([0-9]{4})(?:-Q([1-4])|-S([12])|-(0[1-9]|1[0-2]))?")
-
 
 # -- text ---------------------------------------------------------------------------------
-
-
-def clean_text(value: Any, *, max_length: int, multiline: bool) -> str:
-    """`value` itself if it is acceptable text, else ValueError with the French reason."""
-    if not isinstance(value, str):
-        raise ValueError(say("text.expected"))
-    if not value or value.isspace():
-        raise ValueError(say("text.empty"))
-    if len(value) > max_length:  # first: a 1 MB value is refused before it is scanned
-        raise ValueError(say("text.too_long", max=max_length, got=len(value)))
-    for pattern, key in (
-        (_SURROGATE, "text.surrogate"),
-        (_CONTROL, "text.control"),
-        (_BIDI, "text.bidi"),
-        (None if multiline else _LINE_BREAK, "text.line_break"),
-    ):
-        found = pattern.search(value) if pattern is not None else None
-        if found is not None:
-            raise ValueError(say(key, code=f"U+{ord(found.group()):04X}", at=found.start() + 1))
-    if value != value.strip():
-        raise ValueError(say("text.surrounding_space"))
-    return value
 
 
 def _name(value: Any) -> str:
@@ -158,26 +134,6 @@ Flag = Annotated[bool, Field(strict=True)]
 
 
 # -- periods ----------------------------------------------------------------------------------
-
-
-def period_bounds(period: str) -> tuple[date, date]:
-    """The first and last day of `2025`, `2025-Q2`, `2025-S1` or `2025-05`."""
-    found = _PERIOD.fullmatch(period) if isinstance(period, str) else None
-    if found is None or int(found.group(1)) < 1:
-        raise ValueError(say("period.form"))
-    year, quarter, half, month = found.groups()
-    y = int(year)
-    if quarter:
-        first_month, months = 3 * int(quarter) - 2, 3
-    elif half:
-        first_month, months = 6 * int(half) - 5, 6
-    elif month:
-        first_month, months = int(month), 1
-    else:
-        first_month, months = 1, 12
-    after = first_month + months
-    last = date(y, 12, 31) if after > 12 else date.fromordinal(date(y, after, 1).toordinal() - 1)
-    return date(y, first_month, 1), last
 
 
 def _period(value: Any) -> str:
@@ -343,70 +299,6 @@ def check_text(field: str, value: Any, max_length: int = TEXT_MAX) -> str:
         return clean_text(value, max_length=max_length, multiline=max_length > TITLE_MAX)
     except ValueError as exc:
         raise InvalidInput(field, str(exc)) from None
-
-
-def check_date(field: str, value: Any) -> date:
-    if isinstance(value, date) and not hasattr(value, "hour"):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InvalidInput(field, "expected a date (YYYY-MM-DD)")
-
-
-def within_programme(field: str, day: date, programme: Programme) -> date:
-    """`day` if it lies in the programme's window, `opens` to the end of the experiment (R2).
-
-    Until the programme carries its own `experiment_ends`, the experiment ends with the
-    retention of identifying data (R13: "le temps de l'expérimentation")."""
-    if day < programme.opens:
-        raise InvalidInput(
-            field,
-            say("date.before_opens", day=day, programme=programme.id, opens=programme.opens),
-        )
-    ends = programme.retention.until
-    if day > ends:
-        raise InvalidInput(field, say("date.after_end", day=day, programme=programme.id, ends=ends))
-    return day
-
-
-def period_within(period: str, programme: Programme) -> str:
-    """`period` if it parses and overlaps the programme's window (R8 reports fall in it)."""
-    try:
-        first, last = period_bounds(period)
-    except ValueError as exc:
-        raise InvalidInput("period", str(exc)) from None
-    ends = programme.retention.until
-    if last < programme.opens or first > ends:
-        raise InvalidInput(
-            "period",
-            say(
-                "period.outside",
-                period=period,
-                first=first,
-                last=last,
-                programme=programme.id,
-                opens=programme.opens,
-                ends=ends,
-            ),
-        )
-    return period
-
-
-def caller_instant(field: str, value: Any, now: datetime) -> datetime:
-    """An instant a caller gives for "now" (a purge, a tick): aware, and not in the future,
-    which would purge personal data or record breaches before their time."""
-    if not isinstance(value, datetime):
-        raise InvalidInput(field, say("instant.expected"))
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(field, say("instant.naive"))
-    if value > now:
-        raise InvalidInput(
-            field, say("instant.future", instant=value.isoformat(), now=now.isoformat())
-        )
-    return value
 
 
 class _ActorOnly(_Input):

@@ -53,6 +53,10 @@ FR: dict[str, str] = {
     "date.after_end": (
         "le {day} est après la fin de l'expérimentation du programme {programme} ({ends}) (R2)"
     ),
+    "date.edge": (
+        "{day} est au bord du calendrier (années {first} à {last} seulement) : les calculs "
+        "d'échéances en sortiraient"
+    ),
     "instant.expected": "date et heure attendues (datetime avec fuseau horaire)",
     "instant.naive": "fuseau horaire requis, par exemple datetime(..., tzinfo=UTC)",
     "instant.future": (
