@@ -20,7 +20,7 @@ from parcours import logs
 from parcours.application import Parcours
 from parcours.cli_errors import Boundary, OneLineErrors
 from parcours.errors import InvalidInput
-from parcours.outputs import cell, json_ready, markup, write_csv
+from parcours.outputs import DASHBOARD_CSV, cell, dashboard_cells, json_ready, markup, write_csv
 from parcours.settings import Settings
 
 T = TypeVar("T")
@@ -727,25 +727,6 @@ def gdpr_verify() -> None:
 
 
 Today = Annotated[str | None, typer.Option("--today", help="YYYY-MM-DD (default: today).")]
-DASHBOARD_CSV = [
-    "pilot_id",
-    "name",
-    "programme",
-    "phase",
-    "phase_since",
-    "next_rule",
-    "next_due",
-    "days_left",
-    "alerts",
-]
-
-
-def _dashboard_cells(r: Any) -> list[Any]:
-    """One CSV row; `days_left` stays a number (negative when late), text is neutralised."""
-    nxt = r.next_deadline
-    alerts = "; ".join(f"{a.rule} {a.message}" for a in r.alerts)
-    due = (nxt.rule, nxt.due, nxt.days_left) if nxt else (None, None, None)
-    return [r.pilot_id, r.name, r.programme, r.phase, r.phase_since, *due, alerts]
 
 
 @cli.command()
@@ -768,7 +749,7 @@ def dashboard(
         emit_json([row.model_dump(mode="json") for row in board.rows])
         return
     if as_csv:
-        write_csv(sys.stdout, DASHBOARD_CSV, (_dashboard_cells(r) for r in board.rows))
+        write_csv(sys.stdout, DASHBOARD_CSV, (dashboard_cells(r) for r in board.rows))
         return
     from parcours.render import dashboard_table
 

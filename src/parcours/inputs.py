@@ -129,7 +129,7 @@ Amount = Annotated[
     float, BeforeValidator(_not_bool), _finite_within(0, AMOUNT_MAX_EUR), Field(gt=0)
 ]
 Rate = Annotated[float, BeforeValidator(_not_bool), _finite_within(0, 1), Field(gt=0)]
-Months = Annotated[int, BeforeValidator(_not_bool), Field(gt=0, le=120)]
+Months = Annotated[int, Field(strict=True, gt=0, le=120)]  # strict: no True, no 12.5
 Flag = Annotated[bool, Field(strict=True)]
 
 

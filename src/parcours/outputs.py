@@ -86,6 +86,27 @@ def write_csv(stream: TextIO, header: Sequence[str], rows: Iterable[Sequence[Any
         writer.writerow([csv_cell(value) for value in row])
 
 
+DASHBOARD_CSV = [
+    "pilot_id",
+    "name",
+    "programme",
+    "phase",
+    "phase_since",
+    "next_rule",
+    "next_due",
+    "days_left",
+    "alerts",
+]
+
+
+def dashboard_cells(row: Any) -> list[Any]:
+    """A dashboard row as CSV cells; `days_left` stays a number (negative when late)."""
+    nxt = row.next_deadline
+    alerts = "; ".join(f"{a.rule} {a.message}" for a in row.alerts)
+    due = (nxt.rule, nxt.due, nxt.days_left) if nxt else (None, None, None)
+    return [row.pilot_id, row.name, row.programme, row.phase, row.phase_since, *due, alerts]
+
+
 # -- JSON -----------------------------------------------------------------------------------
 
 

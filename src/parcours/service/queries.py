@@ -83,7 +83,7 @@ class PilotQueries(ServiceCore):
 
     def purge_expired(self, now: datetime | None = None) -> rights.PurgeReport:
         """R13: purge every pilot whose programme's retention has ended at `now`."""
-        return rights.purge_expired(self, now or self.now())
+        return rights.purge_expired(self, self.now() if now is None else now)
 
     def verify_purge(self) -> rights.PurgeReport:
         return rights.verify_purge(self)
