@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
@@ -815,24 +816,30 @@ cli.add_typer(projections_cli, name="projections")
 @projections_cli.command("rebuild")
 def projections_rebuild() -> None:
     """Rebuild every read model from the event log."""
+    with _progress("rebuilding") as advance:
+        folded = app().rebuild_projections(advance)
+    out.print(f"rebuilt the read models from {folded} events")
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal; elsewhere nothing (not even a blank line before an
+    error: the one error boundary's line stays the only one)."""
+    if not err.is_terminal:
+        yield lambda n: None
+        return
     from rich.progress import Progress
 
-    total = app().event_count()
     with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("rebuilding", total=total)
-        folded = run(lambda: app().rebuild_projections(lambda n: progress.advance(task, n)))
-    out.print(f"rebuilt the read models from {folded} events")
+        task = progress.add_task(label, total=app().event_count())
+        yield lambda n: progress.advance(task, n)
 
 
 @projections_cli.command("check")
 def projections_check() -> None:
     """Rebuild into scratch tables and compare with the live read models; exit 1 on a difference."""
-    from rich.progress import Progress
-
-    total = app().event_count()
-    with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("checking", total=total)
-        report = run(lambda: app().check_projections(lambda n: progress.advance(task, n)))
+    with _progress("checking") as advance:
+        report = app().check_projections(advance)
     if report.ok:
         out.print(f"read models match a rebuild from the log ({report.rows} rows)")
         return
@@ -855,6 +862,7 @@ def projections_run(
 
     from parcours.projections.worker import ProjectionWorker
 
+    worker = ProjectionWorker(app(), interval)  # a broken database fails before the banner
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -864,7 +872,7 @@ def projections_run(
         if folded or lag:
             err.print(f"folded {folded} events; lag {lag} events")
 
-    run(lambda: ProjectionWorker(app(), interval).run(stop, report))
+    worker.run(stop, report)
     err.print("projection worker stopped")
 
 
