@@ -588,6 +588,24 @@ def test_a_number_is_finite_and_in_range_or_refused(
         json.dumps(stored, allow_nan=False)
 
 
+@pytest.mark.parametrize("target", [float("nan"), float("inf"), True, 1e13, "nan"])
+def test_an_indicator_target_that_is_no_sensible_number_is_refused(
+    app: Parcours, target: Any
+) -> None:
+    pilot, project = in_framing(app)
+    before = app.event_count()
+    with pytest.raises(InvalidInput) as refusal:
+        app.frame_project(
+            pilot,
+            project,
+            indicators=[{**INDICATOR, "target": target}],
+            evaluation_protocol="Comptage",
+            actor=LEAD,
+        )
+    assert refusal.value.field == "indicators.0.target"
+    assert app.event_count() == before
+
+
 # -- dates, periods, instants -------------------------------------------------------------
 
 
