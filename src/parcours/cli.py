@@ -21,6 +21,7 @@ from parcours import logs
 from parcours.application import Parcours
 from parcours.cli_errors import Boundary, OneLineErrors
 from parcours.errors import InvalidInput
+from parcours.messages import say
 from parcours.outputs import DASHBOARD_CSV, cell, dashboard_cells, json_ready, markup, write_csv
 from parcours.settings import Settings
 
@@ -685,7 +686,10 @@ def audit_verify_export(path: Annotated[str, typer.Argument(help="FILE.jsonl")])
             lines = [json.loads(raw) for raw in handle if raw.strip()]
     except (OSError, ValueError) as exc:
         raise InvalidInput("path", f"cannot read an export: {type(exc).__name__}") from None
-    report = Parcours.verify_audit_export(lines)
+    try:
+        report = Parcours.verify_audit_export(lines)
+    except (LookupError, TypeError, ValueError, AttributeError):  # lines of another shape
+        raise InvalidInput("path", say("audit.not_an_export")) from None
     if report.ok:
         out.print(f"export verified: {report.events} events")
         return

@@ -103,7 +103,7 @@ def describe(exc: BaseException) -> str:
         if exc.filename is None:
             return say("os.error_no_path", reason=_os_reason(exc))
         return say("os.error", path=exc.filename, reason=_os_reason(exc))
-    return say("unexpected", kind=type(exc).__name__, reason="") + say("cli.debug_hint")
+    return say("unexpected", kind=type(exc).__name__) + say("cli.debug_hint")
 
 
 def _database(exc: BaseException) -> str:

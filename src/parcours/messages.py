@@ -107,7 +107,10 @@ FR: dict[str, str] = {
     "os.ENOSPC": "plus de place sur le disque",
     "os.EROFS": "système de fichiers en lecture seule",
     "interrupted": "interrompu",
-    "unexpected": "erreur inattendue ({kind}) : {reason}",
+    "unexpected": "erreur inattendue ({kind})",
+    "audit.not_an_export": (
+        "ce fichier n'est pas un export d'historique (parcours audit export --out FICHIER)"
+    ),
 }
 
 

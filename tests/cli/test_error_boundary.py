@@ -237,3 +237,13 @@ def test_debug_shows_the_traceback(flags: list[str], env: dict[str, str]) -> Non
     assert done.returncode == 1
     assert "Traceback" in done.stderr
     assert "NoSuchModuleError" in done.stderr
+
+
+@pytest.mark.parametrize("content", ['{"x": 1}\n', "[1, 2]\n", '"texte"\n', "{pas du json\n"])
+def test_a_file_that_is_no_audit_export_is_one_line(tmp_path: Path, content: str) -> None:
+    export = tmp_path / "export.jsonl"
+    export.write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["audit", "verify-export", str(export)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: path: ")
+    assert result.stderr.count("\n") == 1
