@@ -24,7 +24,8 @@ FR: dict[str, str] = {
         "permis seulement dans un texte libre (description, constats…)"
     ),
     "text.surrogate": (
-        "caractère {code} isolé refusé en position {at} (ce n'est pas de l'Unicode valide)"
+        "caractère {code} isolé refusé en position {at} : ce n'est pas de l'Unicode valide "
+        "(un texte en Latin-1 plutôt qu'en UTF-8 ?)"
     ),
     "text.bidi": (
         "caractère de direction {code} refusé en position {at} : il ferait afficher le texte "

@@ -247,3 +247,21 @@ def test_a_file_that_is_no_audit_export_is_one_line(tmp_path: Path, content: str
     assert result.exit_code == 1
     assert result.stderr.startswith("error: path: ")
     assert result.stderr.count("\n") == 1
+
+
+def test_a_name_typed_in_latin_1_is_refused_on_one_line(tmp_path: Path) -> None:
+    # A terminal in Latin-1 sends é as the byte 0xE9; Python reads it as a lone surrogate.
+    command = [sys.executable, "-m", "parcours", "--db", f"sqlite:///{tmp_path}/p.db", "enroll"]
+    name, signed = b"Communaut\xe9 de Communes", b"--charter-signed-on=2024-09-02"
+    done = subprocess.run(
+        [*map(os.fsencode, command), name, signed],
+        capture_output=True,
+        env={**os.environ, "PARCOURS_ACTOR": "agency:lead"},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.decode() == (
+        "error: name: caractère U+DCE9 isolé refusé en position 10 : ce n'est pas de l'Unicode "
+        "valide (un texte en Latin-1 plutôt qu'en UTF-8 ?)\n"
+    )
