@@ -109,6 +109,19 @@ class Programme(BaseModel):
     rex: Rex
     retention: Retention
     funding_schemes: tuple[FundingScheme, ...] = Field(default=(), strict=False)
+    # The first day the programme records a fact (a charter signed, a REX session, an
+    # indicator's period); with the end of the experiment it bounds every business date (R2).
+    # Declared last: a definition without it is given one from the fields above.
+    opens: date = Field(
+        default_factory=lambda fields: _first_year_of(fields),
+        description="R2: first day of the programme's window",
+    )
+
+    @model_validator(mode="after")
+    def _opens_before_the_end(self) -> Self:
+        if self.opens > self.retention.until:
+            raise ValueError("opens is after retention.until: the window would be empty")
+        return self
 
     def funding_scheme(self, scheme_id: str) -> FundingScheme:
         for scheme in self.funding_schemes:
@@ -146,6 +159,18 @@ class Programme(BaseModel):
             first = exc.errors()[0]
             field = ".".join(str(part) for part in first["loc"]) or "(root)"
             raise ProgrammeError(f"{source}: {field}: {first['msg']}") from exc
+
+
+def _first_year_of(fields: dict[str, Any]) -> date:
+    """A definition written before `opens` existed (a TOML file, or one kept in a database by
+    an earlier version) opens on 1 January of its first year: the earliest of its REX years
+    and of its diagnostic window. Grand Est's data would give its own `opens`, 2024-01-01."""
+    years = [fields["time_budget"].diagnostic_window_start.year] if "time_budget" in fields else []
+    if "rex" in fields:
+        years += list(fields["rex"].required)
+    if not years:  # the definition is invalid anyway; pydantic names what is missing
+        return date.min
+    return date(min(years), 1, 1)
 
 
 def builtin_ids() -> list[str]:

@@ -14,11 +14,12 @@ from contextlib import suppress
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from parcours import Parcours, ParcoursError
+from parcours import InvalidInput, Parcours, ParcoursError
 from tests.conftest import PARIS, Clock
 from tests.support.scenarios import INDICATOR, LEAD, REFERENT, evaluated_dashboard
 
@@ -227,6 +228,13 @@ class PilotLifecycle(RuleBasedStateMachine):
 
     @rule(on=days_)
     def scheduled_rex(self, on: date) -> None:
+        if on > self.app.programme("grand-est-2024").retention.until:
+            # After the end of the experiment (R2) a session is refused at the door.
+            with pytest.raises(InvalidInput, match="R2"):
+                self.app.schedule_rex(
+                    "grand-est-2024", on=on, kind="collective", title="REX", actor=LEAD
+                )
+            return
         session = self.app.schedule_rex(
             "grand-est-2024", on=on, kind="collective", title="REX", actor=LEAD
         )

@@ -25,7 +25,8 @@ class PersonalData(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.app = Parcours(clock=lambda: datetime(2025, 6, 1, tzinfo=UTC))
+        self.now = datetime(2025, 6, 1, tzinfo=UTC)
+        self.app = Parcours(clock=lambda: self.now)
         self.pilot = self.app.enroll(
             name="CC Sauer-Pechelbronn",
             programme="grand-est-2024",
@@ -94,7 +95,9 @@ class PersonalData(RuleBasedStateMachine):
 
     @rule()
     def purge(self) -> None:
-        self.app.purge_expired(datetime(2026, 2, 1, tzinfo=UTC))
+        # The clock reaches the end of retention first: a purge may not run ahead of it.
+        self.now = max(self.now, datetime(2026, 2, 1, tzinfo=UTC))
+        self.app.purge_expired(self.now)
         self.purged = True
         for person, values in self.latest.items():
             self.gone.setdefault(person, set()).update(values.values())

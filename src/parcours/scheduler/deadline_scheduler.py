@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict
 from parcours import audit
 from parcours.domain import deadlines as rules
 from parcours.domain.pilot import Act, Pilot
+from parcours.inputs import caller_instant
 from parcours.service.pipeline import Write
 from parcours.store import outbox, queue
 
@@ -101,7 +102,7 @@ class DeadlineScheduler:
     def tick(self, now: datetime | None = None) -> TickReport:
         """Record what fell due up to `now` (default: the app's clock); idempotent."""
         with self._lock, self.app.correlation(f"tick-{uuid4()}"):
-            instant = now or self.app.now()
+            instant = self.app.now() if now is None else caller_instant("now", now, self.app.now())
             if instant.tzinfo is None:
                 raise ValueError("tick(now=…) needs an aware datetime")
             recorded: list[Recorded] = []

@@ -45,7 +45,7 @@ class CohortQueries(Service):
         if isinstance(today, datetime):
             if today.tzinfo is None:
                 raise InvalidInput("today", "a date-time needs its time zone")
-            return today
+            return inp.check_instant("today", today)
         day = inp.check_date("today", today)
         return datetime.combine(day, time(12), self.pipeline.programme("grand-est-2024").zone)
 

@@ -34,6 +34,7 @@ class ContactCommands(Service):
             actor=actor,
         )
         definition = self.pipeline.programme(data.programme)
+        signed_on = inp.within_programme("charter_signed_on", data.charter_signed_on, definition)
         return self.pipeline.create(
             command_id,
             "enroll",
@@ -45,7 +46,7 @@ class ContactCommands(Service):
                 name=data.name,
                 programme=definition.id,
                 siren=data.siren,
-                charter_signed_on=data.charter_signed_on,
+                charter_signed_on=signed_on,
             ),
         )
 

@@ -26,7 +26,9 @@ RETENTION_ACTOR = "system:retention"
 class PersonalData(Service):
     def purge_expired(self, now: datetime | None = None) -> rights.PurgeReport:
         """R13: purge every pilot whose programme's retention has ended at `now`."""
-        instant = now or self.pipeline.now()
+        clock = self.pipeline.now()
+        # aware, and not after the clock: a purge "as of 2030" would purge everyone (issue 18)
+        instant = clock if now is None else inp.caller_instant("now", now, clock)
         with self.pipeline.reading() as session:
             living = readers.pilots_in_phase(session, "purged", negate=True)
         due = [

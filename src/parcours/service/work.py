@@ -104,7 +104,11 @@ class WorkCommands(Service):
             pilot,
             actor,
             lambda p, act, _w: p.report_indicator(
-                act, project_id=project_id, key=data.key, value=data.value, period=data.period
+                act,
+                project_id=project_id,
+                key=data.key,
+                value=data.value,
+                period=inp.period_within(data.period, self.pipeline.programme(p.programme)),
             ),
         )
 
@@ -151,6 +155,7 @@ class WorkCommands(Service):
             inp.RexSessionInput, programme=programme, on=on, kind=kind, title=title
         )
         definition = self.pipeline.programme(data.programme)
+        on_day = inp.within_programme("on", data.on, definition)
         return self.pipeline.record_session(
             "schedule_rex",
             definition,
@@ -159,7 +164,7 @@ class WorkCommands(Service):
                 act,
                 session_id=uuid4(),
                 programme=definition.id,
-                on=data.on,
+                on=on_day,
                 kind=data.kind,
                 title=data.title,
             ),
