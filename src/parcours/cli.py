@@ -20,6 +20,7 @@ from rich.table import Table
 from parcours import logs
 from parcours.application import Parcours
 from parcours.cli_errors import Boundary, OneLineErrors
+from parcours.cli_operations import add_operations
 from parcours.errors import InvalidInput
 from parcours.messages import say
 from parcours.outputs import DASHBOARD_CSV, cell, dashboard_cells, json_ready, markup, write_csv
@@ -813,8 +814,11 @@ def report(
     out.print(f"report written to {markup(html)}")
 
 
-projections_cli = typer.Typer(help="Read models: rebuild, check, follow.", no_args_is_help=True)
+projections_cli = typer.Typer(
+    help="Read models: rebuild, check, follow, status, retry.", no_args_is_help=True
+)
 cli.add_typer(projections_cli, name="projections")
+add_operations(cli, projections_cli, lambda: app(), out)
 
 
 @projections_cli.command("rebuild")
