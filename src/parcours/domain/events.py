@@ -23,7 +23,6 @@ from parcours.domain.phases import Phase
 from parcours.domain.state import PilotState
 
 
-
 @dataclass(frozen=True)
 class PilotEvent(Aggregate.Event):
     actor: str
