@@ -13,8 +13,7 @@ from uuid import uuid4
 from parcours import Parcours
 from parcours.domain.pilot import Act, Pilot
 from parcours.privacy import sealing
-from parcours.store import queue
-from parcours.store import ledger
+from parcours.store import ledger, queue
 
 NOW = datetime(2026, 1, 10, 9, tzinfo=UTC)
 PROGRAMME = "grand-est-2024"

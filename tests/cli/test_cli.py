@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from parcours import Parcours
 from parcours.cli import cli
+from tests.support.roles import REFERENT_ID, REGION
 from tests.support.scenarios import kept_dashboard_rows
 
 
@@ -19,6 +20,9 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
     monkeypatch.setenv("PARCOURS_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
     monkeypatch.setenv("PARCOURS_ACTOR", "agency:project-lead")
     runner = CliRunner()
+    # R15: the deployment's first act, then the Region (the agency grants it).
+    for grant in (["grant", "agency:project-lead", "agency"], ["grant", REGION, "region"]):
+        assert runner.invoke(cli, grant).exit_code == 0
 
     def invoke(*args: str, ok: bool = True) -> tuple[int, str, str]:
         result = runner.invoke(cli, list(args))
@@ -80,7 +84,8 @@ def test_a_pilot_from_the_shell(run) -> None:  # type: ignore[no-untyped-def]
     pilot = out.strip()
     designate(run, pilot)
     run("start-diagnostic", pilot, "--on", "2024-09-16")
-    run("log-time", pilot, "--days", "1.5", "--on", "2024-10-08")
+    run("grant", REFERENT_ID, "referent", "--pilot", pilot)
+    run("log-time", pilot, "--days", "1.5", "--on", "2024-10-08", "--actor", REFERENT_ID)
     _, out, _ = run(
         "recommend-project", pilot, "--title", "Guichet", "--theme", "digital-inclusion"
     )
@@ -245,11 +250,12 @@ def test_verbose_logs_on_stderr_carry_no_personal_value(run) -> None:  # type: i
 def test_audit_export_verifies_alone_from_the_shell(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _, out, _ = run("enroll", "CC X", "--charter-signed-on", "2024-09-02")
     pilot = out.strip()
-    run("log-time", pilot, "--days", "1", "--on", "2024-09-03")
+    run("grant", REFERENT_ID, "referent", "--pilot", pilot)
+    run("log-time", pilot, "--days", "1", "--on", "2024-09-03", "--actor", REFERENT_ID)
     export = tmp_path / "audit.jsonl"
     run("audit", "export", pilot, "--out", str(export))
     _, out, _ = run("audit", "verify-export", str(export))
-    assert "2 events" in out
+    assert "3 events" in out
     lines = export.read_text().splitlines()
     forged = lines[0].replace("agency:project-lead", "agency:someone-else")
     export.write_text("\n".join([forged, lines[1]]))
@@ -279,6 +285,7 @@ def test_indicators_csv_and_evaluation_from_the_shell(run) -> None:  # type: ign
     )
     assert code == 1
     assert "fne-call-for-projects (amount_eur)" in err
+    run("grant", REFERENT_ID, "referent", "--pilot", pilot)
     for period, value in (("2025-Q2", "74"), ("2025-Q3", "160")):
         run(
             "report-indicator",
@@ -290,6 +297,8 @@ def test_indicators_csv_and_evaluation_from_the_shell(run) -> None:  # type: ign
             value,
             "--period",
             period,
+            "--actor",
+            REFERENT_ID,
         )
     _, out, _ = run("indicators", pilot, "--csv")
     assert out.splitlines()[1:] == [
