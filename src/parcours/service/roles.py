@@ -13,6 +13,7 @@ the same transaction.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -66,37 +67,49 @@ class Authoriser:
             raise
 
     def _check(self, r: Request) -> Permit:
+        pilot = None if r.pilot_id is None else str(r.pilot_id)
         programme = r.programme
         staffed = True
-        with self.store.reading() as session:
-            held = () if r.system else kept.held(session, r.actor)
-            if r.pilot_id is not None:
-                programme = self.pilot_programmes.get(session, str(r.pilot_id))
-            store_open = r.system or bool(held) or kept.store_open(session)
+        with kept.connect(self.store) as reader:
+            held = () if r.system else kept.held(reader, r.actor, pilot)
+            if pilot is not None:
+                programme = self.pilot_programmes.get(reader, pilot)
+            store_open = r.system or bool(held) or kept.store_open(reader)
             if r.command == "grant" and r.role == "agency" and store_open and programme:
-                staffed = kept.programme_staffed(session, programme)
+                staffed = kept.programme_staffed(reader, programme)
         if r.pilot_id is not None and programme is None and (held or r.system):
             # A pilot enrolled by a process older than the grants table: learn its programme
             # the slow way (PilotNotFound if there is no such pilot).
             programme = self._programme_of(r.pilot_id)
-        # The programmes whose tables answer; with none (an unknown principal asking for a
-        # cohort view), the default one words the refusal.
-        wanted = {g.programme for g in held} | ({programme} if programme else set())
-        wanted = wanted or {DEFAULT_PROGRAMME}
-        tables = {p: self.programmes.get(p) for p in wanted}
+            self.pilot_programmes.remember(str(r.pilot_id), programme)
         question = Question(
             act=r.command,
             principal=r.actor,
             grants=held,
             programme=programme,
-            pilot_id=None if r.pilot_id is None else str(r.pilot_id),
+            pilot_id=pilot,
             system=r.system,
             role=r.role,
             subject=r.subject,
             store_open=store_open,
             programme_staffed=staffed,
         )
-        return check(question, tables)
+        try:
+            return check(question, self._tables(programme, held))
+        except NotAuthorised:
+            if pilot is None or r.system:
+                raise
+        # Refused: say it with every role the principal holds (a referent of other pilots).
+        with kept.connect(self.store) as reader:
+            every = kept.held(reader, r.actor)
+        question = replace(question, grants=every)
+        return check(question, self._tables(programme, every))
+
+    def _tables(self, programme: str | None, held: tuple[Grant, ...]) -> dict[str, Programme]:
+        """The programmes whose tables answer; with none (an unknown principal asking for a
+        cohort view), the default one words the refusal."""
+        wanted = {g.programme for g in held} | ({programme} if programme else set())
+        return {p: self.programmes.get(p) for p in wanted or {DEFAULT_PROGRAMME}}
 
     def _programme_of(self, pilot_id: UUID) -> str:
         try:
