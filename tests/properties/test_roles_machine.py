@@ -28,6 +28,7 @@ from hypothesis.stateful import (
 
 from parcours import NotAuthorised, Parcours, ParcoursError, RuleViolation, load_programme
 from parcours.programme import Programme
+from parcours.store import grants
 from tests.conftest import PARIS, Clock
 
 A, B = "grand-est-2024", "second-2025"
@@ -275,6 +276,8 @@ class RolesMachine(RuleBasedStateMachine):
         assert shown == self.held
 
     def teardown(self) -> None:
+        # the grants table is what the facts on the record say (events replayed in order)
+        assert grants.replayed(self.app.pipeline.store) == self.held
         self.app.close_connections()
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from parcours.domain import grants as facts
 from parcours.domain.events import Enrolled
 from parcours.domain.roles import Grant
 from parcours.store.eventstore import PilotStore
@@ -189,3 +190,42 @@ def _enrolments(store: PilotStore, rows: Iterable[Any]) -> Iterable[dict[str, st
         stored = StoredEvent(row[0], row[1], row[2], bytes(row[3]))
         event: Any = store.mapper.to_domain_event(stored)
         yield {"pilot_id": str(event.originator_id), "programme": str(event.programme)}
+
+
+def replayed(store: PilotStore) -> set[tuple[str, str, str, str | None]]:
+    """The grants table as the events say it should be: every enrolment, grant and
+    revocation folded in the order they were recorded, as (principal, role, programme,
+    pilot id or None). A check, or a rebuild, compares the table with it."""
+    kinds = (
+        Enrolled,
+        facts.RoleGranted,
+        facts.RoleRevoked,
+        facts.ProgrammeRolesOpened,
+        facts.ProgrammeRoleGranted,
+        facts.ProgrammeRoleRevoked,
+    )
+    table: Any = store.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+    query = (
+        select(table.c.originator_id, table.c.originator_version, table.c.topic, table.c.state)
+        .where(table.c.topic.in_([get_topic(k) for k in kinds]))
+        .order_by(table.c.id)
+    )
+    programme_of: dict[str, str] = {}
+    held: set[tuple[str, str, str, str | None]] = set()
+    with store.reading() as session:
+        rows = list(session.execute(query))
+    for row in rows:
+        event: Any = store.mapper.to_domain_event(
+            StoredEvent(row[0], row[1], row[2], bytes(row[3]))
+        )
+        origin = str(event.originator_id)
+        if isinstance(event, Enrolled | facts.ProgrammeRolesOpened):
+            programme_of[origin] = event.programme
+            continue
+        pilot = origin if isinstance(event, facts.RoleGranted | facts.RoleRevoked) else None
+        grant = (event.principal, event.role, programme_of[origin], pilot)
+        if isinstance(event, facts.RoleGranted | facts.ProgrammeRoleGranted):
+            held.add(grant)
+        else:
+            held.discard(grant)
+    return held

@@ -369,6 +369,14 @@ def test_a_second_programme_has_its_own_agency_and_region(app: Parcours) -> None
     assert app.get_pilot(pilot, actor="region:b").programme == "second-2025"
     with refused(app, "R15 : seule l'Agence peut attribuer"):
         app.grant(REFERENT_ID, "referent", pilot=pilot, actor=LEAD)
+    # the right of access: each Region sees the people of its own programme only
+    ardenne = enrolled(app, name="CC A")
+    app.designate_referent(ardenne, actor=LEAD, **REFERENT)
+    app.designate_referent(pilot, actor="agency:b", **REFERENT)
+    found = app.export_personal_data(email=REFERENT["email"], actor="region:b").records
+    assert [r.pilot_id for r in found] == [pilot]
+    found = app.export_personal_data(email=REFERENT["email"], actor=REGION).records
+    assert [r.pilot_id for r in found] == [ardenne]
 
 
 def test_the_funder_of_the_scheme_records_the_funding_decision(app: Parcours) -> None:
