@@ -180,6 +180,10 @@ class Permit:
     roles: tuple[str, ...]
     masked: bool = False
     programmes: frozenset[str] = frozenset()
+    # Allowed as the store's very first grant, or as a programme's first agency: the grant
+    # must find the store (the programme) still without one when it commits.
+    opens_store: bool = False
+    first_agency: bool = False
 
 
 OPERATOR = Permit(act="*", principal="operator", roles=("operator",))
@@ -204,11 +208,11 @@ def check(q: Question, tables: Mapping[str, Programme]) -> Permit:
         return _system(q, tables, label)
     if not q.store_open:
         if q.act == "grant" and q.role == "agency" and q.subject == q.principal:
-            return Permit(act=q.act, principal=q.principal, roles=("agency",))
+            return Permit(act=q.act, principal=q.principal, roles=("agency",), opens_store=True)
         raise _refusal(q, FR["closed"].format(principal=q.principal))
     if q.act == "grant" and q.role == "agency" and not q.programme_staffed:
         if any(g.role == "agency" for g in q.grants):
-            return Permit(act=q.act, principal=q.principal, roles=("agency",))
+            return Permit(act=q.act, principal=q.principal, roles=("agency",), first_agency=True)
         holds = _holds(q.grants, q.programme, None)
         text = FR["first_agency"].format(programme=q.programme, principal=q.principal, holds=holds)
         raise _refusal(q, text, ("agency",))

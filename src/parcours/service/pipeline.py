@@ -332,18 +332,18 @@ class Pipeline:
         request: Request,
         programme: Programme,
         load: Callable[[Act], A],
-        decide: Callable[[A, Act, list[Write]], T],
+        decide: Callable[[A, Act, list[Write], Permit], T],
     ) -> T:
         """Run a command on an aggregate other than a pilot (a programme's register of roles):
-        authorise, load (or create) it, decide, append with our rows in one transaction.
-        The authorisation is asked again on each attempt: what another writer committed
-        meanwhile (a grant) may change the answer."""
+        authorise, load (or create) it, decide (knowing why it was allowed), append with our
+        rows in one transaction. The authorisation is asked again on each attempt: what
+        another writer committed meanwhile (a grant) may change the answer."""
         for attempt in range(MAX_ATTEMPTS):
-            self.authorise(request)
+            permit = self.authorise(request)
             act = self.act(request.actor, programme)
             aggregate = load(act)
             writes: list[Write] = []
-            result = decide(aggregate, act, writes)
+            result = decide(aggregate, act, writes, permit)
             if self.commit(aggregate, writes):
                 self.log.info(
                     "command",

@@ -258,13 +258,16 @@ class RoleCommands(Service):
                 raise RuleViolation("R15", f"{subject} does not hold {role} in {definition.id}")
             return ProgrammeRoles.open(act, definition.id)
 
-        def decide(register: ProgrammeRoles, act: Act, writes: list[Write]) -> None:
+        def decide(register: ProgrammeRoles, act: Act, writes: list[Write], permit: Permit) -> None:
             grant = Grant(subject, role, definition.id)
+            if permit.first_agency and register.agencies():
+                # Another agency was named first while we were on our way: ask again.
+                pipeline.authorise(request)
             if command == "grant":
                 register.grant(act, subject, role)
-                with pipeline.reading() as session:
-                    first = not kept.store_open(session)
-                if first:
+                if permit.opens_store:
+                    # Allowed because no one held a role: a second "first grant" racing this
+                    # one cannot write this row again, so it fails, retries and is refused.
                     writes.append(kept.mark_opened)
                 writes.append(partial(kept.add, grant=grant, by=act.actor, at=act.at))
             else:

@@ -488,3 +488,48 @@ def test_principal_ids_are_opaque_handles(app: Parcours) -> None:
             app.grant(bad, "auditor", actor=LEAD)
     with pytest.raises(InvalidInput, match="role"):
         app.grant("auditor:z", "superuser", actor=LEAD)
+
+
+@pytest.mark.parametrize("race", ["the store's first grant", "a programme's first agency"])
+def test_two_first_grants_at_once_let_one_through(db_url: str, clock: Any, race: str) -> None:
+    """Two deployments racing to be the first agency of the store (in two programmes), or two
+    agencies naming the first agency of a new programme: one wins, the other is refused."""
+    import threading
+
+    first = Parcours(db_url, clock=clock)
+    first.register_programme(first.programme("grand-est-2024").model_copy(update={"id": "b-25"}))
+    second = Parcours(db_url, clock=clock)
+    start = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def claim(app: Parcours, principal: str, programme: str, actor: str) -> None:
+        start.wait()
+        try:
+            app.grant(principal, "agency", programme=programme, actor=actor)
+            outcomes[principal] = "granted"
+        except NotAuthorised:
+            outcomes[principal] = "refused"
+
+    if race == "the store's first grant":
+        claims = [
+            (first, "agency:one", "grand-est-2024", "agency:one"),
+            (second, "agency:two", "b-25", "agency:two"),
+        ]
+    else:
+        first.grant(LEAD, "agency", actor=LEAD)
+        first.grant("agency:lead-2", "agency", actor=LEAD)
+        claims = [
+            (first, "agency:one", "b-25", LEAD),
+            (second, "agency:two", "b-25", "agency:lead-2"),
+        ]
+    threads = [threading.Thread(target=claim, args=args) for args in claims]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert sorted(outcomes.values()) == ["granted", "refused"]
+        assert len([h for h in first.principals() if h.principal.endswith(("one", "two"))]) == 1
+    finally:
+        first.close_connections()
+        second.close_connections()
