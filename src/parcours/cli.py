@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from parcours import logs
+from parcours import cli_roles, logs
 from parcours.application import Parcours
 from parcours.cli_errors import Boundary, OneLineErrors
 from parcours.cli_operations import add_operations
@@ -555,9 +555,9 @@ def _indicator_table(lines: list[Any]) -> Table:
 
 
 @cli.command()
-def evaluation(pilot: PilotArg, as_json: Json = False) -> None:
+def evaluation(pilot: PilotArg, as_json: Json = False, actor: Actor = "cli") -> None:
     """The pilot's experiment report (R1) with its indicator table (R8)."""
-    view = run(lambda: app().get_pilot(pilot))
+    view = run(lambda: app().get_pilot(pilot, actor=actor))
     lines = run(lambda: app().indicators(pilot))
     if as_json:
         emit_json(
@@ -603,9 +603,10 @@ def show(
         str | None, typer.Option("--as-of", help="ISO date-time, recorded time.")
     ] = None,
     as_json: Json = False,
+    actor: Actor = "cli",
 ) -> None:
     """One pilot's current state (or as recorded at --as-of)."""
-    view = run(lambda: app().get_pilot(pilot, as_of=instant(as_of, "as_of")))
+    view = run(lambda: app().get_pilot(pilot, actor=actor, as_of=instant(as_of, "as_of")))
     if as_json:
         emit_json(view)
         return
@@ -619,11 +620,14 @@ def history(
     pilot: PilotArg,
     as_of: Annotated[str | None, typer.Option("--as-of", help="ISO date-time.")] = None,
     as_json: Json = False,
+    actor: Actor = "cli",
 ) -> None:
     """Every event of a pilot: sequence, recorded time, effective date, actor, summary."""
     until = instant(as_of, "as_of")
     entries = [
-        e for e in run(lambda: app().history(pilot)) if until is None or e.recorded_at <= until
+        e
+        for e in run(lambda: app().history(pilot, actor=actor))
+        if until is None or e.recorded_at <= until
     ]
     if as_json:
         emit_json(entries)
@@ -669,10 +673,12 @@ def audit_verify(as_json: Json = False) -> None:
 
 @audit_cli.command("export")
 def audit_export(
-    pilot: PilotArg, out_file: Annotated[str, typer.Option("--out", help="FILE.jsonl")]
+    pilot: PilotArg,
+    out_file: Annotated[str, typer.Option("--out", help="FILE.jsonl")],
+    actor: Actor = "cli",
 ) -> None:
     """Write the pilot's history with its hash chain, one JSON line per event."""
-    lines = run(lambda: app().export_audit(pilot))
+    lines = run(lambda: app().export_audit(pilot, actor=actor))
     with open(out_file, "w", encoding="utf-8") as handle:
         for line in lines:
             handle.write(json.dumps(line, ensure_ascii=False) + "\n")
@@ -710,9 +716,9 @@ def audit_checkpoint() -> None:
 
 
 @gdpr_cli.command("export")
-def gdpr_export(email: str) -> None:
+def gdpr_export(email: str, actor: Actor = "cli") -> None:
     """Right of access (R14): every personal value held about this email, as JSON."""
-    emit_json(run(lambda: app().export_personal_data(email=email)))
+    emit_json(run(lambda: app().export_personal_data(email=email, actor=actor)))
 
 
 @gdpr_cli.command("purge")
@@ -941,6 +947,10 @@ def demo(
     from parcours.demo import play
 
     run(lambda: play(path, out, report_path))
+
+
+# Who may do what (R15): grant, revoke, principals (bodies in cli_roles).
+cli_roles.register(cli, sys.modules[__name__])
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ here, so a second cohort or another region's programme is a new definition, not 
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from datetime import date
 from importlib import resources
@@ -91,10 +92,57 @@ class FundingScheme(BaseModel):
     model_config = _FROZEN
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
     title: str = Field(min_length=1)
+    # Who grants the money (R15): "region" for the Region's own schemes, whose decision the
+    # Region records; any other funder's decision is recorded by the agency on its behalf.
+    # Not stated (definitions made before the roles): the charter is silent, the agency records.
+    funder: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
     max_amount_eur: float = Field(gt=0)
     max_months: int = Field(gt=0)
     max_rate: float = Field(gt=0, le=1)
     max_rate_priority_district: float = Field(gt=0, le=1)
+
+
+# R15: the words a row of the roles table may use. The four roles are granted (agency, region
+# and auditor per programme, referent per pilot); "funder" is the role of the funding
+# scheme's funder; "any" is any principal holding a role; "operator" is the process that
+# holds the database itself (maintenance, no principal); "system:…" are reserved principals
+# that only parcours' own scheduler and retention purge act as.
+GRANTED_ROLES = ("agency", "region", "referent", "auditor")
+PROGRAMME_ROLES = ("agency", "region", "auditor")
+SYSTEM_PRINCIPALS = ("system:scheduler", "system:retention")
+ROLE_WORDS = (*GRANTED_ROLES, "funder", "any", "operator", *SYSTEM_PRINCIPALS)
+
+
+class ActRule(BaseModel):
+    """One row of the roles table: who may perform an act, under which rule, and the line of
+    the charter that says so."""
+
+    model_config = _FROZEN
+    roles: tuple[str, ...] = Field(min_length=1, strict=False)
+    rule: str = Field(pattern=r"^R\d{1,2}$")
+    charter: str = Field(min_length=1, description="the charter's words for this act")
+    # Roles that read the act's result with personal values replaced by "[personal]".
+    masked: tuple[str, ...] = Field(default=(), strict=False)
+
+    @model_validator(mode="after")
+    def _known_words(self) -> Self:
+        unknown = [r for r in (*self.roles, *self.masked) if r not in ROLE_WORDS]
+        if unknown:
+            raise ValueError(f"unknown role {unknown[0]!r}; known: {', '.join(ROLE_WORDS)}")
+        if not set(self.masked) <= set(self.roles):
+            raise ValueError("a masked role must be one of the row's roles")
+        if len(self.roles) > 1 and {"operator", *SYSTEM_PRINCIPALS} & set(self.roles):
+            raise ValueError("operator and system principals act alone: no other role beside")
+        return self
+
+
+@functools.cache
+def charter_roles() -> dict[str, ActRule]:
+    """R15 as the charter states it: the `[roles]` table of the built-in grand-est-2024. A
+    programme states only the rows it changes; the others are the charter's."""
+    resource = resources.files("parcours") / "programmes" / "grand-est-2024.toml"
+    table = tomllib.loads(resource.read_text(encoding="utf-8"))["roles"]
+    return {act: ActRule.model_validate(row) for act, row in table.items()}
 
 
 class Programme(BaseModel):
@@ -109,6 +157,22 @@ class Programme(BaseModel):
     rex: Rex
     retention: Retention
     funding_schemes: tuple[FundingScheme, ...] = Field(default=(), strict=False)
+    # R15: act -> who may perform it (see ActRule); rows not stated are the charter's.
+    roles: dict[str, ActRule] = Field(default_factory=dict, validate_default=True)
+
+    @field_validator("roles")
+    @classmethod
+    def _over_the_charter(cls, rows: dict[str, ActRule]) -> dict[str, ActRule]:
+        charter = charter_roles()
+        unknown = sorted(set(rows) - set(charter))
+        if unknown:
+            raise ValueError(f"unknown act {unknown[0]!r} in the roles table")
+        return {**charter, **rows}
+
+    def act_rule(self, act: str) -> ActRule | None:
+        """The row of the roles table for `act` (None: no such act, so no one may)."""
+        return self.roles.get(act)
+
     # The first day the programme records a fact (a charter signed, a REX session, an
     # indicator's period); with the end of the experiment it bounds every business date (R2).
     # Declared last: a definition without it is given one from the fields above.

@@ -91,6 +91,9 @@ class DeadlineScheduler:
         self._lock = threading.Lock()
         self.pipeline = app.pipeline
         self._log = app.pipeline.log
+        # Our own principal (R15): only the pipeline makes one; a caller's "system:scheduler"
+        # string is refused.
+        self._principal = app.pipeline.system(SCHEDULER_ACTOR)
 
     def on_notice(self, callback: Callback) -> Callback:
         """Register a callback for each recorded reminder and breach (usable as a decorator)."""
@@ -164,7 +167,7 @@ class DeadlineScheduler:
             return done
 
         result: list[Recorded] = self.pipeline.run(
-            None, "evaluate_deadlines", pilot_id, SCHEDULER_ACTOR, decide, reschedule=False
+            None, "evaluate_deadlines", pilot_id, self._principal, decide, reschedule=False
         )
         return result
 
@@ -216,7 +219,9 @@ class DeadlineScheduler:
         return delivered, failed
 
     def _notice(self, claim: outbox.Claim) -> Notice:
-        view = self.app.get_pilot(claim.pilot_id)
+        # The scheduler's own read, for the agency's and the Region's notices (R12): not a
+        # principal's query, so it goes to the part itself.
+        view = self.app.pilots.view(self.pipeline.load(claim.pilot_id))
         recipients = [
             {"role": c.role, "first_name": c.first_name, "last_name": c.last_name, "email": c.email}
             for c in view.contacts

@@ -10,9 +10,11 @@ from parcours.projections.pilots import PilotIndex
 from parcours.projections.projects import METADATA as PROJECT_METADATA
 from parcours.projections.projects import ProjectIndex, RexSessionIndex
 from parcours.projections.runner import ProjectionRunner
-from parcours.service.pipeline import Authorise, Pipeline, allow_every_act
+from parcours.service.pipeline import Authorise, Pipeline
 from parcours.service.programmes import Programmes
+from parcours.service.roles import Authoriser
 from parcours.settings import Settings
+from parcours.store import grants
 from parcours.store.eventstore import PilotStore
 from parcours.store.first_start import opened
 from parcours.store.keys import KeyStore
@@ -23,21 +25,25 @@ from parcours.store.setup import create_tables
 def bootstrap(
     settings: Settings,
     clock: clocks.Clock | None = None,
-    authorise: Authorise = allow_every_act,
+    authorise: Authorise | None = None,
 ) -> Pipeline:
+    """`authorise`: the roles of R15 from the programmes' tables unless given (a test or a
+    benchmark may hand another)."""
     store, keys = opened(lambda: _open(settings))
     projections = ProjectionRunner(
         store, [PilotIndex(), ProjectIndex(), RexSessionIndex()], name="read_models"
     )
+    programmes = Programmes(store)
+    log = get_logger()
     return Pipeline(
         settings=settings,
         clock=clock or clocks.system_clock,
         store=store,
         keys=keys,
         projections=projections,
-        programmes=Programmes(store),
-        log=get_logger(),
-        authorise=authorise,
+        programmes=programmes,
+        log=log,
+        authorise=authorise or Authoriser(store, programmes, log),
     )
 
 
@@ -45,7 +51,11 @@ def _open(settings: Settings) -> tuple[PilotStore, KeyStore]:
     """The event store, our tables and the key table's secret: what a first start creates."""
     store = PilotStore(settings.url, settings.snapshot_interval)
     try:
-        create_tables(store.engine, (METADATA, PILOT_INDEX_METADATA, PROJECT_METADATA))
+        create_tables(
+            store.engine, (METADATA, PILOT_INDEX_METADATA, PROJECT_METADATA, grants.METADATA)
+        )
+        # A database made before the roles: its pilots' programmes, once (R15 checks read them).
+        grants.backfill_pilot_programmes(store)
         with store.writing() as session:
             keys = KeyStore.open(session, settings.master_key_bytes())
     except BaseException:

@@ -16,7 +16,7 @@ from tests.support.scenarios import LEAD, enrolled, in_diagnostic
 def _deadline_events(app: Parcours, pilot: object) -> list[tuple[str, object, object]]:
     return [
         (e.event_type, e.fields.get("rule"), e.fields.get("due"))
-        for e in app.history(pilot)
+        for e in app.history(pilot, actor=LEAD)
         if e.event_type.startswith(("Deadline", "Retention"))
     ]
 
@@ -111,7 +111,7 @@ def test_a_failing_callback_is_retried_without_recording_twice(app: Parcours, ea
 
 def test_an_objecting_person_is_left_out_of_notices(app: Parcours, early: Clock) -> None:
     pilot = in_diagnostic(app)
-    app.record_objection(pilot, app.get_pilot(pilot).contacts[0].person_id, actor=LEAD)
+    app.record_objection(pilot, app.get_pilot(pilot, actor=LEAD).contacts[0].person_id, actor=LEAD)
     scheduler = DeadlineScheduler(app)
     received: list[Notice] = []
     scheduler.on_notice(received.append)
@@ -130,7 +130,7 @@ def test_retention_notice_then_purge_once(app: Parcours, early: Clock) -> None:
     purge = tick(scheduler, early, datetime(2026, 1, 31, 23, 0, tzinfo=UTC))
     assert purge.purged == [pilot]
     assert tick(scheduler, early, datetime(2026, 2, 2, tzinfo=UTC)).purged == []
-    assert app.get_pilot(pilot).phase == "purged"
-    types = [e.event_type for e in app.history(pilot)]
+    assert app.get_pilot(pilot, actor=LEAD).phase == "purged"
+    types = [e.event_type for e in app.history(pilot, actor=LEAD)]
     assert types.count("RetentionNoticeDue") == 1
     assert types.count("PersonalDataPurged") == 1
