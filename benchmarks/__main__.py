@@ -77,8 +77,8 @@ def record(backend: str, figure: str, value: float, goal: str, met: bool, detail
 
 
 def app_at(url: str, snapshots: int = 100) -> Parcours:
-    return Parcours(
-        settings=Settings(url=url, snapshot_interval=snapshots), clock=lambda: cohort.NOW
+    return cohort.staffed(
+        Parcours(settings=Settings(url=url, snapshot_interval=snapshots), clock=lambda: cohort.NOW)
     )
 
 
@@ -110,13 +110,15 @@ def figure_w(backend: str, url: str, bare_url: str) -> None:
     app = app_at(url)
     cohort.load(app, 20, heavy=False)
     pilots = [p.id for p in app.list_pilots()]
+    for pilot in pilots:  # R15: time is logged by the pilot's referent
+        app.grant(cohort.REFERENT, "referent", pilot=pilot, actor=cohort.AGENCY)
     bare = bare_app(bare_url)
     tallies = [Tally() for _ in range(20)]
     bare.save(*tallies)
 
     def ours() -> None:
         for i in range(commands):
-            app.log_time(pilots[i % 20], days=0.5, on=date(2024, 10, 1), actor="bench:w")
+            app.log_time(pilots[i % 20], days=0.5, on=date(2024, 10, 1), actor=cohort.REFERENT)
 
     def theirs() -> None:
         for i in range(commands):
@@ -291,8 +293,8 @@ def figure_a(backend: str, url: str) -> None:
         app.pipeline.store.save(pilot)
     no_snapshots = app_at(url, snapshots=0)
     at = cohort.NOW + timedelta(minutes=1)
-    t_with = best_of(3, lambda: app.get_pilot(pilot.id, as_of=at))
-    t_without = best_of(3, lambda: no_snapshots.get_pilot(pilot.id, as_of=at))
+    t_with = best_of(3, lambda: app.get_pilot(pilot.id, as_of=at, actor=cohort.AGENCY))
+    t_without = best_of(3, lambda: no_snapshots.get_pilot(pilot.id, as_of=at, actor=cohort.AGENCY))
     ratio = t_without / t_with
     record(
         backend,

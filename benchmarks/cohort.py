@@ -13,10 +13,20 @@ from uuid import uuid4
 from parcours import Parcours
 from parcours.domain.pilot import Act, Pilot
 from parcours.privacy import sealing
-from parcours.store import ledger, queue
+from parcours.store import grants, ledger, queue
 
 NOW = datetime(2026, 1, 10, 9, tzinfo=UTC)
 PROGRAMME = "grand-est-2024"
+# R15: the agency the benchmarks act as (granted by `staffed`), and the referent of W.
+AGENCY = "agency:bench"
+REFERENT = "pilot:bench-w"
+
+
+def staffed(app: Parcours) -> Parcours:
+    """Grant the benchmarks' agency once per database (a new one is closed, R15)."""
+    if not any(h.principal == AGENCY for h in app.principals()):
+        app.grant(AGENCY, "agency", programme=PROGRAMME, actor=AGENCY)
+    return app
 
 
 def _act() -> Act:
@@ -133,6 +143,8 @@ def build(app: Parcours, index: int, heavy: bool) -> tuple[Pilot, list[Any]]:
     writes.append(
         partial(ledger.record_version, pilot_id=str(pilot.id), version=pilot.version, at=NOW)
     )
+    # as an enrolment does: the checks of R15 find the pilot's programme without loading it
+    writes.append(partial(grants.remember_pilot, pilot_id=str(pilot.id), programme=PROGRAMME))
     return pilot, writes
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from parcours import Parcours
 from tests.support.postgres import PostgresServer, find_pg_bin
+from tests.support.roles import staffed
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -65,6 +66,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
 
 @pytest.fixture
 def app(db_url: str, clock: Clock) -> Iterator[Parcours]:
-    instance = Parcours(db_url, clock=clock)
+    """An application on both backends, with the agency, the Region and an auditor granted
+    (tests.support.roles); a pilot's referent is granted by `scenarios.enrolled`."""
+    instance = staffed(Parcours(db_url, clock=clock))
     yield instance
     instance.close_connections()

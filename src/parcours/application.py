@@ -25,6 +25,7 @@ from parcours.service.phases import PhaseCommands
 from parcours.service.pipeline import Pipeline
 from parcours.service.programme_contacts import ProgrammeContactCommands
 from parcours.service.queries import PilotQueries
+from parcours.service.roles import RoleCommands
 from parcours.service.support import SupportCommands
 from parcours.service.work import WorkCommands
 from parcours.settings import Settings
@@ -67,6 +68,7 @@ class Parcours:
         self.pilots = PilotQueries(self.pipeline)
         self.cohort = CohortQueries(self.pipeline)
         self.personal_data = PersonalData(self.pipeline)
+        self.roles = RoleCommands(self.pipeline)
         self.programme_desk = ProgrammeContactCommands(self.pipeline)
 
     # -- the application as a whole ----------------------------------------------------------
@@ -97,11 +99,22 @@ class Parcours:
     def close_connections(self) -> None:
         self.pipeline.store.close_connections()
 
-    def report_html(self, today: date | None = None, lang: str = "fr") -> str:
-        """The cohort report: timeline, budgets, REX, cadence, alerts; one self-contained page."""
+    def report_html(
+        self, today: date | None = None, lang: str = "fr", *, actor: str | None = None
+    ) -> str:
+        """The cohort report: timeline, budgets, REX, cadence, alerts; one self-contained page
+        (no personal data: any principal holding a role, R15)."""
         from parcours import report
 
+        self.pipeline.permit_optional("report_html", actor)
+
         return report.render(self.cohort, report.html.today_of(self.cohort, today), lang)
+
+    # -- who may do what (R15) ---------------------------------------------------------------
+    grant = _forward("roles", RoleCommands.grant)
+    revoke = _forward("roles", RoleCommands.revoke)
+    principals = _forward("roles", RoleCommands.principals)
+    role_history = _forward("roles", RoleCommands.role_history)
 
     # -- enrolment and contacts (R11, R14) ---------------------------------------------------
     enroll = _forward("contacts", ContactCommands.enroll)

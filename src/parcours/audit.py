@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select, tuple_
 
 from parcours.domain import events as ev
+from parcours.domain import grants
 from parcours.privacy import sealing
 from parcours.store.chain import GENESIS, chain, link
 from parcours.store.eventstore import PilotStore
@@ -82,6 +83,12 @@ def summary(event: Any) -> str:
         return f"{name} {event.rule} due {event.due}: {event.reading}"
     if isinstance(event, ev.ExperimentEnded):
         return f"experiment ended on {event.due} (R2); phase {event.phase} kept"
+    if isinstance(event, grants.RoleGranted | grants.ProgrammeRoleGranted):
+        return f"{event.role} role granted to {event.principal} (R15)"
+    if isinstance(event, grants.RoleRevoked | grants.ProgrammeRoleRevoked):
+        return f"{event.role} role revoked from {event.principal} (R15)"
+    if isinstance(event, grants.ProgrammeRolesOpened):
+        return f"roles of {event.programme} opened (R15)"
     if isinstance(event, ev.DeadlineMissed | ev.DeadlineApproaching | ev.DeadlineMet):
         return f"{name} {event.rule} due {event.due}"
     words = "".join(f" {c.lower()}" if c.isupper() else c for c in name).strip()

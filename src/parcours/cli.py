@@ -1,8 +1,12 @@
-"""`parcours`: a thin client of the public API. A ParcoursError is one line on stderr, exit 1."""
+"""`parcours`: a thin client of the public API.
+
+Every failure is one line on stderr, exit 1 (cli_errors.py, the one error boundary); whatever
+comes from data is shown inert (outputs.py: no markup, no escape, no formula)."""
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -13,14 +17,19 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from parcours import logs
+from parcours import cli_roles, logs
 from parcours.application import Parcours
-from parcours.errors import InvalidInput, ParcoursError
+from parcours.cli_errors import Boundary, OneLineErrors
+from parcours.cli_operations import add_operations
+from parcours.errors import InvalidInput
+from parcours.messages import say
+from parcours.outputs import DASHBOARD_CSV, cell, dashboard_cells, json_ready, markup, write_csv
 from parcours.settings import Settings
 
 T = TypeVar("T")
 
 cli = typer.Typer(
+    cls=OneLineErrors,
     name="parcours",
     help="Event-sourced workflow engine for multi-phase accompaniment programmes.",
     no_args_is_help=True,
@@ -56,7 +65,14 @@ state = _State()
 
 
 @cli.callback()
-def _root(db: DbOption = None, verbose: Annotated[bool, typer.Option("-v")] = False) -> None:
+def _root(
+    db: DbOption = None,
+    verbose: Annotated[bool, typer.Option("-v")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the Python traceback of a failure.")
+    ] = False,
+) -> None:
+    Boundary.debug = debug
     settings = Settings.from_env(url=db)
     logs.configure(
         "json" if settings.log_format == "json" else "console",
@@ -72,18 +88,9 @@ def app() -> Parcours:
     return state.app
 
 
-@contextmanager
-def _one_line_errors() -> Iterator[None]:
-    try:
-        yield
-    except ParcoursError as exc:
-        err.print(f"error: {exc}", markup=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-
-
 def run(action: Callable[[], T]) -> T:
-    with _one_line_errors():
-        return action()
+    """Run an act of the library; its failure reaches the one error boundary (cli_errors)."""
+    return action()
 
 
 def day(value: str | None, field: str = "on") -> date | None:
@@ -92,9 +99,7 @@ def day(value: str | None, field: str = "on") -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        with _one_line_errors():
-            raise InvalidInput(field, "expected a date (YYYY-MM-DD)") from None
-    raise AssertionError  # unreachable: _one_line_errors exits
+        raise InvalidInput(field, "expected a date (YYYY-MM-DD)") from None
 
 
 def instant(value: str | None, field: str) -> datetime | None:
@@ -105,19 +110,19 @@ def instant(value: str | None, field: str) -> datetime | None:
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
-        with _one_line_errors():
-            raise InvalidInput(
-                field, "expected an ISO date-time with its offset, e.g. 2025-01-01T08:00:00+01:00"
-            )
+        raise InvalidInput(
+            field, "expected an ISO date-time with its offset, e.g. 2025-01-01T08:00:00+01:00"
+        )
     return parsed
 
 
 def emit_json(data: Any) -> None:
+    """Valid JSON whatever the data: no NaN, no Infinity (outputs.json_ready)."""
     if isinstance(data, BaseModel):
         data = data.model_dump(mode="json")
     elif isinstance(data, list):
         data = [d.model_dump(mode="json") if isinstance(d, BaseModel) else d for d in data]
-    out.print_json(json.dumps(data, default=str))
+    out.print_json(json.dumps(json_ready(data), default=str, allow_nan=False))
 
 
 # -- enrolment and contacts ---------------------------------------------------------------
@@ -528,24 +533,15 @@ def indicators(
         emit_json(lines)
         return
     if as_csv:
-        import csv
-        import sys
-
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["project", "key", "label", "unit", "target", "period", "value"])
-        for line in lines:
-            for period, value in line.values.items() or {"": ""}.items():
-                writer.writerow(
-                    [
-                        line.project,
-                        line.key,
-                        line.label,
-                        line.unit,
-                        "" if line.target is None else f"{line.target:g}",
-                        period,
-                        value if value == "" else f"{value:g}",
-                    ]
-                )
+        write_csv(
+            sys.stdout,
+            ["project", "key", "label", "unit", "target", "period", "value"],
+            (
+                [line.project, line.key, line.label, line.unit, line.target, period, value]
+                for line in lines
+                for period, value in (line.values.items() or {"": None}.items())
+            ),
+        )
         return
     out.print(_indicator_table(lines))
 
@@ -556,14 +552,14 @@ def _indicator_table(lines: list[Any]) -> Table:
         values = ", ".join(f"{p}: {v:g}" for p, v in line.values.items()) or "-"
         target = "-" if line.target is None else f"{line.target:g} {line.unit}"
         progress = "-" if line.progress is None else f"{line.progress:.0%}"
-        table.add_row(line.project, line.label, target, values, progress)
+        table.add_row(cell(line.project), cell(line.label), cell(target), cell(values), progress)
     return table
 
 
 @cli.command()
-def evaluation(pilot: PilotArg, as_json: Json = False) -> None:
+def evaluation(pilot: PilotArg, as_json: Json = False, actor: Actor = "cli") -> None:
     """The pilot's experiment report (R1) with its indicator table (R8)."""
-    view = run(lambda: app().get_pilot(pilot))
+    view = run(lambda: app().get_pilot(pilot, actor=actor))
     lines = run(lambda: app().indicators(pilot))
     if as_json:
         emit_json(
@@ -573,12 +569,12 @@ def evaluation(pilot: PilotArg, as_json: Json = False) -> None:
             }
         )
         return
-    out.print(f"[bold]{view.name}[/bold] — phase {view.phase} since {view.phase_since}")
+    out.print(f"[bold]{markup(view.name)}[/bold] — phase {view.phase} since {view.phase_since}")
     if view.evaluation is None:
         out.print("No evaluation report yet (record-evaluation).")
     else:
-        out.print(f"Findings: {view.evaluation.findings}", markup=False)
-        out.print(f"Recommendations: {view.evaluation.recommendations}", markup=False)
+        out.print(cell(f"Findings: {view.evaluation.findings}"))
+        out.print(cell(f"Recommendations: {view.evaluation.recommendations}"))
         out.print(f"Replicable: {'yes' if view.evaluation.replicable else 'no'}")
     out.print(_indicator_table(lines))
 
@@ -596,7 +592,9 @@ def list_pilots(as_json: Json = False) -> None:
     table = Table("name", "programme", "phase", "since", title="Pilots")
     table.add_column("id", no_wrap=True, min_width=36)
     for r in rows:
-        table.add_row(r.name, r.programme, r.phase, r.phase_since.isoformat(), str(r.id))
+        table.add_row(
+            cell(r.name), cell(r.programme), r.phase, r.phase_since.isoformat(), str(r.id)
+        )
     out.print(table)
 
 
@@ -607,9 +605,10 @@ def show(
         str | None, typer.Option("--as-of", help="ISO date-time, recorded time.")
     ] = None,
     as_json: Json = False,
+    actor: Actor = "cli",
 ) -> None:
     """One pilot's current state (or as recorded at --as-of)."""
-    view = run(lambda: app().get_pilot(pilot, as_of=instant(as_of, "as_of")))
+    view = run(lambda: app().get_pilot(pilot, actor=actor, as_of=instant(as_of, "as_of")))
     if as_json:
         emit_json(view)
         return
@@ -623,11 +622,14 @@ def history(
     pilot: PilotArg,
     as_of: Annotated[str | None, typer.Option("--as-of", help="ISO date-time.")] = None,
     as_json: Json = False,
+    actor: Actor = "cli",
 ) -> None:
     """Every event of a pilot: sequence, recorded time, effective date, actor, summary."""
     until = instant(as_of, "as_of")
     entries = [
-        e for e in run(lambda: app().history(pilot)) if until is None or e.recorded_at <= until
+        e
+        for e in run(lambda: app().history(pilot, actor=actor))
+        if until is None or e.recorded_at <= until
     ]
     if as_json:
         emit_json(entries)
@@ -638,8 +640,8 @@ def history(
             str(e.sequence),
             e.recorded_at.strftime("%Y-%m-%d %H:%M"),
             e.effective.isoformat() if e.effective else "",
-            e.actor,
-            e.summary,
+            cell(e.actor),
+            cell(e.summary),
         )
     out.print(table)
 
@@ -673,14 +675,16 @@ def audit_verify(as_json: Json = False) -> None:
 
 @audit_cli.command("export")
 def audit_export(
-    pilot: PilotArg, out_file: Annotated[str, typer.Option("--out", help="FILE.jsonl")]
+    pilot: PilotArg,
+    out_file: Annotated[str, typer.Option("--out", help="FILE.jsonl")],
+    actor: Actor = "cli",
 ) -> None:
     """Write the pilot's history with its hash chain, one JSON line per event."""
-    lines = run(lambda: app().export_audit(pilot))
+    lines = run(lambda: app().export_audit(pilot, actor=actor))
     with open(out_file, "w", encoding="utf-8") as handle:
         for line in lines:
             handle.write(json.dumps(line, ensure_ascii=False) + "\n")
-    out.print(f"{len(lines)} events written to {out_file}")
+    out.print(f"{len(lines)} events written to {markup(out_file)}")
 
 
 @audit_cli.command("verify-export")
@@ -690,9 +694,11 @@ def audit_verify_export(path: Annotated[str, typer.Argument(help="FILE.jsonl")])
         with open(path, encoding="utf-8") as handle:
             lines = [json.loads(raw) for raw in handle if raw.strip()]
     except (OSError, ValueError) as exc:
-        with _one_line_errors():
-            raise InvalidInput("path", f"cannot read an export: {type(exc).__name__}") from None
-    report = Parcours.verify_audit_export(lines)
+        raise InvalidInput("path", f"cannot read an export: {type(exc).__name__}") from None
+    try:
+        report = Parcours.verify_audit_export(lines)
+    except (LookupError, TypeError, ValueError, AttributeError):  # lines of another shape
+        raise InvalidInput("path", say("audit.not_an_export")) from None
     if report.ok:
         out.print(f"export verified: {report.events} events")
         return
@@ -712,9 +718,9 @@ def audit_checkpoint() -> None:
 
 
 @gdpr_cli.command("export")
-def gdpr_export(email: str) -> None:
+def gdpr_export(email: str, actor: Actor = "cli") -> None:
     """Right of access (R14): every personal value held about this email, as JSON."""
-    emit_json(run(lambda: app().export_personal_data(email=email)))
+    emit_json(run(lambda: app().export_personal_data(email=email, actor=actor)))
 
 
 @gdpr_cli.command("purge")
@@ -757,38 +763,7 @@ def dashboard(
         emit_json([row.model_dump(mode="json") for row in board.rows])
         return
     if as_csv:
-        import csv
-        import sys
-
-        writer = csv.writer(sys.stdout)
-        writer.writerow(
-            [
-                "pilot_id",
-                "name",
-                "programme",
-                "phase",
-                "phase_since",
-                "next_rule",
-                "next_due",
-                "days_left",
-                "alerts",
-            ]
-        )
-        for r in board.rows:
-            nxt = r.next_deadline
-            writer.writerow(
-                [
-                    r.pilot_id,
-                    r.name,
-                    r.programme,
-                    r.phase,
-                    r.phase_since,
-                    nxt.rule if nxt else "",
-                    nxt.due if nxt else "",
-                    nxt.days_left if nxt else "",
-                    "; ".join(f"{a.rule} {a.message}" for a in r.alerts),
-                ]
-            )
+        write_csv(sys.stdout, DASHBOARD_CSV, (dashboard_cells(r) for r in board.rows))
         return
     from parcours.render import dashboard_table
 
@@ -830,7 +805,7 @@ def rex(year: int, today: Today = None, as_json: Json = False) -> None:
         return
     table = Table("pilot", "attended", "required", "status", title=f"REX attendance {year} (R7)")
     for r in lines:
-        table.add_row(r.name, str(r.attended), str(r.required), r.status)
+        table.add_row(cell(r.name), str(r.attended), str(r.required), r.status)
     out.print(table)
 
 
@@ -844,34 +819,43 @@ def report(
     page = run(lambda: app().report_html(today=day(today, "today"), lang=lang))
     with open(html, "w", encoding="utf-8") as handle:
         handle.write(page)
-    out.print(f"report written to {html}")
+    out.print(f"report written to {markup(html)}")
 
 
-projections_cli = typer.Typer(help="Read models: rebuild, check, follow.", no_args_is_help=True)
+projections_cli = typer.Typer(
+    help="Read models: rebuild, check, follow, status, retry.", no_args_is_help=True
+)
 cli.add_typer(projections_cli, name="projections")
+add_operations(cli, projections_cli, lambda: app(), out)
 
 
 @projections_cli.command("rebuild")
 def projections_rebuild() -> None:
     """Rebuild every read model from the event log."""
+    with _progress("rebuilding") as advance:
+        folded = app().rebuild_projections(advance)
+    out.print(f"rebuilt the read models from {folded} events")
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal; elsewhere nothing (not even a blank line before an
+    error: the one error boundary's line stays the only one)."""
+    if not err.is_terminal:
+        yield lambda n: None
+        return
     from rich.progress import Progress
 
-    total = app().event_count()
     with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("rebuilding", total=total)
-        folded = run(lambda: app().rebuild_projections(lambda n: progress.advance(task, n)))
-    out.print(f"rebuilt the read models from {folded} events")
+        task = progress.add_task(label, total=app().event_count())
+        yield lambda n: progress.advance(task, n)
 
 
 @projections_cli.command("check")
 def projections_check() -> None:
     """Rebuild into scratch tables and compare with the live read models; exit 1 on a difference."""
-    from rich.progress import Progress
-
-    total = app().event_count()
-    with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("checking", total=total)
-        report = run(lambda: app().check_projections(lambda n: progress.advance(task, n)))
+    with _progress("checking") as advance:
+        report = app().check_projections(advance)
     if report.ok:
         out.print(f"read models match a rebuild from the log ({report.rows} rows)")
         return
@@ -894,6 +878,8 @@ def projections_run(
 
     from parcours.projections.worker import ProjectionWorker
 
+    # a broken database fails before the banner
+    worker = ProjectionWorker(app(), app().pipeline.store, interval)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -903,7 +889,7 @@ def projections_run(
         if folded or lag:
             err.print(f"folded {folded} events; lag {lag} events")
 
-    run(lambda: ProjectionWorker(app(), app().pipeline.store, interval).run(stop, report))
+    worker.run(stop, report)
     err.print("projection worker stopped")
 
 
@@ -925,7 +911,7 @@ def scheduler_tick(
         return
     table = Table("pilot", "kind", "rule", "due", "observed", title=f"Tick at {report.now}")
     for r in report.recorded:
-        table.add_row(str(r.pilot_id), r.kind, r.rule, r.due.isoformat(), r.observed)
+        table.add_row(str(r.pilot_id), r.kind, r.rule, r.due.isoformat(), cell(r.observed))
     out.print(table)
     out.print(f"{report.evaluated} pilot(s) evaluated, {len(report.purged)} purged")
 
@@ -963,6 +949,10 @@ def demo(
     from parcours.demo import play
 
     run(lambda: play(path, out, report_path))
+
+
+# Who may do what (R15): grant, revoke, principals (bodies in cli_roles).
+cli_roles.register(cli, sys.modules[__name__])
 
 
 def main() -> None:

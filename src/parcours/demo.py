@@ -1,7 +1,10 @@
 """`parcours demo`: the Grand Est 2024 cohort, September 2024 to the purge in February 2026.
 
 Eight pilots (real intercommunalities, fictional people at example.org) go through the
-charter on a simulated clock while the real `DeadlineScheduler` ticks every evening. At the
+charter on a simulated clock while the real `DeadlineScheduler` ticks every evening. The
+agency grants its roles first (R15: a new database refuses every other act), each pilot's
+referent acts for its own pilot only, and the agency's attempt to decide a communication is
+refused once, for all to see. At the
 end of 2024, mid-2025, the end of 2025 and on 1 February 2026 the dashboard and the new
 alerts are printed; the run ends by verifying the audit trail and the purge, and writes the
 HTML report.
@@ -22,13 +25,22 @@ from rich.progress import Progress
 from rich.table import Table
 
 from parcours.application import Parcours
+from parcours.errors import NotAuthorised
 from parcours.render import dashboard_table
 from parcours.scheduler import DeadlineScheduler, Recorded
 
 PARIS = ZoneInfo("Europe/Paris")
+# Principals (R15) are opaque handles, never a person's name: they are stored in every event.
 LEAD = "agency:project-lead"
-REFERENT = "pilot:referent"
 REGION = "region:project-lead"
+AUDITOR = "auditor:ccrc-1"
+
+
+def referent(key: str) -> str:
+    """The principal of a pilot's operational referent (granted for that pilot only)."""
+    return f"pilot:{key}-ops"
+
+
 START, END = date(2024, 9, 1), date(2026, 2, 1)
 CHECKPOINTS = (date(2024, 12, 31), date(2025, 6, 30), date(2025, 12, 31), date(2026, 2, 1))
 REPORT_DAY = date(2025, 12, 31)
@@ -59,6 +71,7 @@ class Cohort:
         self.ids: dict[str, UUID] = {}
         self.projects: dict[str, UUID] = {}
         self.news: dict[str, UUID] = {}
+        self.refusals: list[str] = []
         self.sessions: dict[date, str] = {
             day: str(
                 app.schedule_rex(
@@ -83,7 +96,7 @@ class Cohort:
         self,
         key: str,
         name: str,
-        referent: tuple[str, str, str],
+        referent_name: tuple[str, str, str],
         signed: date,
         diagnostic: tuple[date, date],
         deployment: date | None,
@@ -94,7 +107,7 @@ class Cohort:
         closure: date | None = None,
         withdrawal: date | None = None,
     ) -> None:
-        app, first, last, function = self.app, *referent
+        app, first, last, function = self.app, *referent_name
         self.on(
             signed,
             lambda: self.ids.__setitem__(
@@ -103,6 +116,10 @@ class Cohort:
                     name=name, programme="grand-est-2024", charter_signed_on=signed, actor=LEAD
                 ),
             ),
+        )
+        self.on(
+            signed,
+            lambda: app.grant(referent(key), "referent", pilot=self.ids[key], actor=LEAD),
         )
         self.on(
             signed,
@@ -123,7 +140,12 @@ class Cohort:
         for n in range(4):
             logged_on = start + timedelta(days=14 * n + 7)
             self.later(
-                logged_on, key, app.log_time, days=days_logged / 4, on=logged_on, actor=REFERENT
+                logged_on,
+                key,
+                app.log_time,
+                days=days_logged / 4,
+                on=logged_on,
+                actor=referent(key),
             )
         for day in rex:
             if withdrawal is None or day < withdrawal:
@@ -207,26 +229,33 @@ class Cohort:
 
         def request() -> None:
             self.news[key] = app.request_communication(
-                self.ids[key], title=title, on=requested, actor=REFERENT
+                self.ids[key], title=title, on=requested, actor=referent(key)
             )
 
-        self.on(requested, request)
-        self.on(
-            decided,
-            lambda: app.decide_communication(
+        def decide() -> None:
+            if not self.refusals:  # once: the agency tries, R10 reserves it to the Region
+                try:
+                    app.decide_communication(
+                        self.ids[key], self.news[key], approved=True, on=decided, actor=LEAD
+                    )
+                except NotAuthorised as refusal:
+                    self.refusals.append(str(refusal))
+            app.decide_communication(
                 self.ids[key],
                 self.news[key],
                 approved=approved,
                 reason=reason,
                 on=decided,
                 actor=REGION,
-            ),
-        )
+            )
+
+        self.on(requested, request)
+        self.on(decided, decide)
         if published is not None:
             self.on(
                 published,
                 lambda: app.publish_communication(
-                    self.ids[key], self.news[key], on=published, actor=REFERENT
+                    self.ids[key], self.news[key], on=published, actor=referent(key)
                 ),
             )
 
@@ -254,7 +283,7 @@ class Cohort:
             key="people_helped",
             value=value,
             period=period,
-            actor=REFERENT,
+            actor=referent(key),
         )
 
     def _deployment(self, key: str, start: date, end: date, gap: int | None) -> None:
@@ -268,7 +297,7 @@ class Cohort:
                     self.later(meeting, key, app.record_follow_up, on=meeting, actor=LEAD)
             logged_on = max(month.replace(day=12), start)
             if logged_on < end:
-                self.later(logged_on, key, app.log_time, days=2, on=logged_on, actor=REFERENT)
+                self.later(logged_on, key, app.log_time, days=2, on=logged_on, actor=referent(key))
             if month.month in (3, 6, 9, 12):
                 reported += 1
                 report_on = month.replace(day=28)
@@ -358,7 +387,7 @@ def scenario(app: Parcours) -> Cohort:
         kind="confidentiality",
         description="Survey answers shared by mistake",
         on=date(2025, 2, 10),
-        actor=REFERENT,
+        actor=referent("sauer"),
     )
     c.communication(
         "moselle",
@@ -424,8 +453,10 @@ def _support(c: Cohort) -> None:
         months=12,
         actor=LEAD,
     )
-    app.decide_funding(pilot, granted, granted=True, on=date(2025, 3, 20), actor=REGION)
-    app.decide_funding(pilot, refused, granted=False, on=date(2025, 3, 20), actor=REGION)
+    # France Numérique Ensemble's call is not the Region's money: the agency records the
+    # funder's decision (R15, the scheme's `funder` in the programme data).
+    app.decide_funding(pilot, granted, granted=True, on=date(2025, 3, 20), actor=LEAD)
+    app.decide_funding(pilot, refused, granted=False, on=date(2025, 3, 20), actor=LEAD)
 
 
 def _alerts_table(recorded: list[Recorded], names: dict[UUID, str], title: str) -> Table:
@@ -444,6 +475,11 @@ def play(path: str, console: Console, report: str | None = "parcours-report.html
         stale.unlink(missing_ok=True)
     clock = SimulatedClock(START)
     app = Parcours(f"sqlite:///{db}", clock=clock)
+    # R15: a new database is closed; its first act gives the agency its role, then the agency
+    # grants the Region and an auditor (each pilot's referent is granted at its enrolment).
+    app.grant(LEAD, "agency", programme="grand-est-2024", actor=LEAD)
+    app.grant(REGION, "region", programme="grand-est-2024", actor=LEAD)
+    app.grant(AUDITOR, "auditor", programme="grand-est-2024", actor=LEAD)
     cohort = scenario(app)
     scheduler = DeadlineScheduler(app)
     recorded: list[Recorded] = []
@@ -473,6 +509,8 @@ def play(path: str, console: Console, report: str | None = "parcours-report.html
                 recorded.clear()
                 progress.start()
             progress.advance(task)
+    for refusal in cohort.refusals:
+        console.print(f"refused, as R10 and R15 say: {refusal}", markup=False)
     audit = app.verify_audit_trail()
     purge = app.verify_purge()
     console.print(

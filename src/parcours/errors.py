@@ -9,7 +9,8 @@
     ├── PhaseError                     the act is not allowed in the pilot's phase (R1)
     ├── RuleViolation                  the act breaks a rule of the charter; carries .rule
     ├── AlreadyRecorded                this reminder or breach is already in the history
-    └── ConcurrencyConflict            another writer kept winning; retried, then raised
+    ├── ConcurrencyConflict            another writer kept winning; retried, then raised
+    └── NotAuthorised (PermissionError) the principal holds no role that allows the act (R15)
 
 A message names the field or the rule id (RULES.md), so that a user can trace it back to the
 charter. It never carries a personal value: callers pass field names, not values.
@@ -86,3 +87,20 @@ class AlreadyRecorded(ParcoursError):
 
 class ConcurrencyConflict(ParcoursError):
     """Another writer changed the pilot each time we tried; the command was not applied."""
+
+
+class NotAuthorised(ParcoursError, PermissionError):
+    """The principal may not perform this act (R15): unknown, a missing role, the wrong pilot
+    or programme, or a reserved `system:` principal claimed by a caller. Nothing is appended.
+
+    `.act` names the act, `.principal` who asked, `.needed` the roles that would allow it."""
+
+    rule = "R15"
+
+    def __init__(
+        self, message: str, *, act: str, principal: str, needed: tuple[str, ...] = ()
+    ) -> None:
+        self.act = act
+        self.principal = principal
+        self.needed = needed
+        super().__init__(message)

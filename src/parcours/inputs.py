@@ -1,11 +1,29 @@
-"""Command inputs, validated by pydantic before anything reaches a pilot.
+"""Command inputs, checked at the door by one policy before anything reaches a pilot.
 
-A failure becomes `InvalidInput` naming the field; pydantic's message is kept, the input
-value is not (it may be personal).
+Every command and the CLI share these types and checks (issue 18), so that a value is either
+refused with `InvalidInput` naming the field, before anything is appended, or stored and shown
+back exactly as it was given:
+
+- text refuses NUL and the other C0/C1 control characters (terminal escapes such as
+  ``\\x1b[31m`` or OSC 8 links, and bytes PostgreSQL cannot store), lone surrogates (not
+  Unicode) and the bidirectional overrides and isolates (a name shown as another); newline
+  and tab are allowed in multi-line free text only; nothing is stripped silently (surrounding
+  spaces are refused, not trimmed); names are at most 200 characters, free text 2,000;
+- an actor is a short identifier ``kind:name`` (letters, digits, ``-_.@`` and ``:``), at most
+  100 characters;
+- numbers are finite and within a sensible range; booleans are not numbers;
+- business dates and indicator periods fall within the programme's window, from its `opens`
+  day to the end of the experiment (R2);
+- an instant a caller gives (``purge_expired(now=…)``, ``tick(now=…)``) is timezone-aware and
+  not later than the clock's now.
+
+A failure becomes `InvalidInput` naming the field; the message (parcours.messages, French
+first) never carries the input value, which may be personal.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
@@ -14,6 +32,7 @@ import phonenumbers
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -23,17 +42,109 @@ from pydantic import (
 from stdnum.fr import siren as siren_number
 
 from parcours.errors import InvalidInput
+from parcours.input_checks import (
+    ACTOR_MAX,
+    AMOUNT_MAX_EUR,
+    INDICATOR_MAX,
+    NAME_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    clean_text,
+    period_bounds,
+)
+
+# Re-exported: the service calls them as inputs.<name>.
+from parcours.input_checks import caller_instant as caller_instant
+from parcours.input_checks import check_date as check_date
+from parcours.input_checks import check_instant as check_instant
+from parcours.input_checks import period_within as period_within
+from parcours.input_checks import within_programme as within_programme
+from parcours.messages import say
 
 M = TypeVar("M", bound=BaseModel)
+_ACTOR = re.compile(r"[A-Za-z0-9_.@-]+(?::[A-Za-z0-9_.@-]+)*")
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-# "agency:project-lead", "pilot:referent", "scheduler": a role, never a person's address.
-Actor = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*$")
+# -- text ---------------------------------------------------------------------------------
+
+
+def _name(value: Any) -> str:
+    return clean_text(value, max_length=NAME_MAX, multiline=False)
+
+
+def _text(value: Any) -> str:
+    return clean_text(value, max_length=TEXT_MAX, multiline=True)
+
+
+def _short(value: Any) -> str:
+    """A phone number or a SIREN as typed: one short line, checked before it is parsed."""
+    return clean_text(value, max_length=40, multiline=False)
+
+
+def _email_text(value: Any) -> str:
+    return clean_text(value, max_length=254, multiline=False)  # RFC 5321's longest path
+
+
+def _actor(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(say("actor.required"))
+    if len(value) > ACTOR_MAX or not _ACTOR.fullmatch(value):
+        raise ValueError(say("actor.form", max=ACTOR_MAX))
+    return value
+
+
+# The checks run before pydantic's own str validation, which cannot take a lone surrogate.
+Name = Annotated[str, BeforeValidator(_name)]
+Text = Annotated[str, BeforeValidator(_text)]
+Actor = Annotated[str, BeforeValidator(_actor)]
+Email = Annotated[EmailStr, BeforeValidator(_email_text)]
+Key = Annotated[str, BeforeValidator(_name), StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+
+
+# -- numbers --------------------------------------------------------------------------------
+
+
+def _not_bool(value: Any) -> Any:
+    # pydantic would read True as 1: a flag given for a number is a mistake.
+    if isinstance(value, bool):
+        raise ValueError(say("number.expected"))
+    return value
+
+
+def _finite_within(low: float, high: float) -> Any:
+    def check(value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError(say("number.not_finite"))
+        if not low <= value <= high:
+            raise ValueError(say("number.range", low=f"{low:g}", high=f"{high:g}"))
+        return value
+
+    return AfterValidator(check)
+
+
+IndicatorValue = Annotated[
+    float, BeforeValidator(_not_bool), _finite_within(-INDICATOR_MAX, INDICATOR_MAX)
 ]
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-Period = Annotated[str, StringConstraints(pattern=r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2])|-S[12])?$")]
+Days = Annotated[float, BeforeValidator(_not_bool), _finite_within(0, 31), Field(gt=0)]
+Amount = Annotated[
+    float, BeforeValidator(_not_bool), _finite_within(0, AMOUNT_MAX_EUR), Field(gt=0)
+]
+Rate = Annotated[float, BeforeValidator(_not_bool), _finite_within(0, 1), Field(gt=0)]
+Months = Annotated[int, Field(strict=True, gt=0, le=120)]  # strict: no True, no 12.5
+Flag = Annotated[bool, Field(strict=True)]
+
+
+# -- periods ----------------------------------------------------------------------------------
+
+
+def _period(value: Any) -> str:
+    period_bounds(value)
+    return str(value)
+
+
+Period = Annotated[str, BeforeValidator(_period)]
+
+
+# -- phone and SIREN ------------------------------------------------------------------------
 
 
 def _phone(value: str) -> str:
@@ -52,8 +163,11 @@ def _siren(value: str) -> str:
     return str(siren_number.compact(value))
 
 
-Phone = Annotated[str, AfterValidator(_phone)]
-Siren = Annotated[str, AfterValidator(_siren)]
+Phone = Annotated[str, BeforeValidator(_short), AfterValidator(_phone)]
+Siren = Annotated[str, BeforeValidator(_short), AfterValidator(_siren)]
+
+
+# -- the commands' inputs -------------------------------------------------------------------
 
 
 class _Input(BaseModel):
@@ -73,13 +187,13 @@ class ContactFields(_Input):
 
     first_name: Name
     last_name: Name
-    email: EmailStr
+    email: Email
     phone: Phone
     title: Name | None = None
 
 
 class EmailOnly(_Input):
-    email: EmailStr
+    email: Email
 
 
 class ContactChanges(_Input):
@@ -87,7 +201,7 @@ class ContactChanges(_Input):
 
     first_name: Name | None = None
     last_name: Name | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
     phone: Phone | None = None
     title: Name | None = None
 
@@ -100,21 +214,21 @@ class Indicator(_Input):
     key: Key
     label: Name
     unit: Name = "count"
-    target: float | None = None
+    target: IndicatorValue | None = None
 
 
 class FrameInput(_Input):
-    indicators: list[Indicator] = Field(min_length=1)
+    indicators: list[Indicator] = Field(min_length=1, max_length=100)
     evaluation_protocol: Text
 
 
 class TimeInput(_Input):
-    days: float = Field(gt=0, le=31)
+    days: Days
 
 
 class ReportInput(_Input):
     key: Key
-    value: float
+    value: IndicatorValue
     period: Period
 
 
@@ -131,15 +245,15 @@ class AlertInput(_Input):
 class SolutionInput(_Input):
     name: Name
     provider: Name
-    regional: bool
+    regional: Flag
 
 
 class FundingInput(_Input):
     scheme: Name
-    amount_eur: float = Field(gt=0)
-    rate: float = Field(gt=0, le=1)
-    months: int = Field(gt=0, le=120)
-    priority_district: bool = False
+    amount_eur: Amount
+    rate: Rate
+    months: Months
+    priority_district: Flag = False
 
 
 class RexSessionInput(_Input):
@@ -152,7 +266,7 @@ class RexSessionInput(_Input):
 class EvaluationInput(_Input):
     findings: Text
     recommendations: Text
-    replicable: bool
+    replicable: Flag
 
 
 def validated(model: type[M], **data: Any) -> M:
@@ -164,9 +278,12 @@ def validated(model: type[M], **data: Any) -> M:
         raise InvalidInput(field, first["msg"].removeprefix("Value error, ")) from None
 
 
+# -- checks the service calls directly ------------------------------------------------------
+
+
 def check_actor(actor: Any) -> str:
     if not isinstance(actor, str):
-        raise InvalidInput("actor", "required: who does this, e.g. 'agency:project-lead'")
+        raise InvalidInput("actor", say("actor.required"))
     return validated(_ActorOnly, actor=actor).actor
 
 
@@ -176,23 +293,12 @@ def check_command_id(value: Any) -> str:
     return value
 
 
-def check_text(field: str, value: Any, max_length: int = 2000) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(field, "required, non-empty text")
-    if len(value) > max_length:
-        raise InvalidInput(field, f"at most {max_length} characters")
-    return value.strip()
-
-
-def check_date(field: str, value: Any) -> date:
-    if isinstance(value, date) and not hasattr(value, "hour"):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InvalidInput(field, "expected a date (YYYY-MM-DD)")
+def check_text(field: str, value: Any, max_length: int = TEXT_MAX) -> str:
+    """A name or title (up to `TITLE_MAX`: one line) or free text (longer: several lines)."""
+    try:
+        return clean_text(value, max_length=max_length, multiline=max_length > TITLE_MAX)
+    except ValueError as exc:
+        raise InvalidInput(field, str(exc)) from None
 
 
 class _ActorOnly(_Input):

@@ -6,6 +6,7 @@ here, so a second cohort or another region's programme is a new definition, not 
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from datetime import date
 from importlib import resources
@@ -175,6 +176,49 @@ class ContactRole(BaseModel):
     required: bool = True
 
 
+# R15: the words a row of the roles table may use. The four roles are granted (agency, region
+# and auditor per programme, referent per pilot); "funder" is the role of the funding
+# scheme's funder; "any" is any principal holding a role; "operator" is the process that
+# holds the database itself (maintenance, no principal); "system:…" are reserved principals
+# that only parcours' own scheduler and retention purge act as.
+GRANTED_ROLES = ("agency", "region", "referent", "auditor")
+PROGRAMME_ROLES = ("agency", "region", "auditor")
+SYSTEM_PRINCIPALS = ("system:scheduler", "system:retention")
+ROLE_WORDS = (*GRANTED_ROLES, "funder", "any", "operator", *SYSTEM_PRINCIPALS)
+
+
+class ActRule(BaseModel):
+    """One row of the roles table: who may perform an act, under which rule, and the line of
+    the charter that says so."""
+
+    model_config = _FROZEN
+    roles: tuple[str, ...] = Field(min_length=1, strict=False)
+    rule: str = Field(pattern=r"^R\d{1,2}$")
+    charter: str = Field(min_length=1, description="the charter's words for this act")
+    # Roles that read the act's result with personal values replaced by "[personal]".
+    masked: tuple[str, ...] = Field(default=(), strict=False)
+
+    @model_validator(mode="after")
+    def _known_words(self) -> Self:
+        unknown = [r for r in (*self.roles, *self.masked) if r not in ROLE_WORDS]
+        if unknown:
+            raise ValueError(f"unknown role {unknown[0]!r}; known: {', '.join(ROLE_WORDS)}")
+        if not set(self.masked) <= set(self.roles):
+            raise ValueError("a masked role must be one of the row's roles")
+        if len(self.roles) > 1 and {"operator", *SYSTEM_PRINCIPALS} & set(self.roles):
+            raise ValueError("operator and system principals act alone: no other role beside")
+        return self
+
+
+@functools.cache
+def charter_roles() -> dict[str, ActRule]:
+    """R15 as the charter states it: the `[roles]` table of the built-in grand-est-2024. A
+    programme states only the rows it changes; the others are the charter's."""
+    resource = resources.files("parcours") / "programmes" / "grand-est-2024.toml"
+    table = tomllib.loads(resource.read_text(encoding="utf-8"))["roles"]
+    return {act: ActRule.model_validate(row) for act, row in table.items()}
+
+
 class Programme(BaseModel):
     model_config = _FROZEN
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -198,6 +242,35 @@ class Programme(BaseModel):
         description="R2: the last day of the experiment",
     )
     funding_schemes: tuple[FundingScheme, ...] = Field(default=(), strict=False)
+    # R15: act -> who may perform it (see ActRule); rows not stated are the charter's.
+    roles: dict[str, ActRule] = Field(default_factory=dict, validate_default=True)
+
+    @field_validator("roles")
+    @classmethod
+    def _over_the_charter(cls, rows: dict[str, ActRule]) -> dict[str, ActRule]:
+        charter = charter_roles()
+        unknown = sorted(set(rows) - set(charter))
+        if unknown:
+            raise ValueError(f"unknown act {unknown[0]!r} in the roles table")
+        return {**charter, **rows}
+
+    def act_rule(self, act: str) -> ActRule | None:
+        """The row of the roles table for `act` (None: no such act, so no one may)."""
+        return self.roles.get(act)
+
+    # The first day the programme records a fact (a charter signed, a REX session, an
+    # indicator's period); with the end of the experiment it bounds every business date (R2).
+    # Declared last: a definition without it is given one from the fields above.
+    opens: date = Field(
+        default_factory=lambda fields: _first_year_of(fields),
+        description="R2: first day of the programme's window",
+    )
+
+    @model_validator(mode="after")
+    def _opens_before_the_end(self) -> Self:
+        if self.opens > self.retention.until:
+            raise ValueError("opens is after retention.until: the window would be empty")
+        return self
 
     def funding_scheme(self, scheme_id: str) -> FundingScheme:
         for scheme in self.funding_schemes:
@@ -251,6 +324,18 @@ class Programme(BaseModel):
             first = exc.errors()[0]
             field = ".".join(str(part) for part in first["loc"]) or "(root)"
             raise ProgrammeError(f"{source}: {field}: {first['msg']}") from exc
+
+
+def _first_year_of(fields: dict[str, Any]) -> date:
+    """A definition written before `opens` existed (a TOML file, or one kept in a database by
+    an earlier version) opens on 1 January of its first year: the earliest of its REX years
+    and of its diagnostic window. Grand Est's data would give its own `opens`, 2024-01-01."""
+    years = [fields["time_budget"].diagnostic_window_start.year] if "time_budget" in fields else []
+    if "rex" in fields:
+        years += list(fields["rex"].required)
+    if not years:  # the definition is invalid anyway; pydantic names what is missing
+        return date.min
+    return date(min(years), 1, 1)
 
 
 def builtin_ids() -> list[str]:

@@ -1,4 +1,8 @@
-"""Rich tables of the views, shared by the CLI and the demo."""
+"""Rich tables of the views, shared by the CLI and the demo.
+
+Every value from data goes in as a `Text` (outputs.cell): rich never reads markup in it, and
+its control characters are shown, not sent to the terminal.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,12 @@ from rich.table import Table
 from rich.text import Text
 
 from parcours.cohort import Dashboard
+from parcours.outputs import cell, visible
 from parcours.views import PilotView
 
 
 def pilot_table(view: PilotView) -> Table:
-    table = Table(title=f"{view.name} ({view.programme})", show_header=False)
+    table = Table(title=cell(f"{view.name} ({view.programme})"), show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value")
     table.add_row("id", str(view.id))
@@ -22,18 +27,20 @@ def pilot_table(view: PilotView) -> Table:
         if contact.current:
             table.add_row(
                 f"{contact.role} referent",
-                f"{contact.first_name} {contact.last_name} <{contact.email}> [{contact.status}]",
+                cell(
+                    f"{contact.first_name} {contact.last_name} <{contact.email}> [{contact.status}]"
+                ),
             )
     for project in view.projects:
         state = "framed" if project.framed else "recommended"
-        table.add_row("project", f"{project.title} [{project.theme}, {state}]")
+        table.add_row("project", cell(f"{project.title} [{project.theme}, {state}]"))
     table.add_row("days logged", f"{view.days_logged:g}")
     table.add_row("follow-ups", str(len(view.follow_ups)))
-    table.add_row("REX sessions", ", ".join(sorted(view.rex)) or "-")
+    table.add_row("REX sessions", cell(", ".join(sorted(view.rex)) or "-"))
     table.add_row("alerts raised (R9)", str(len(view.alerts)))
     table.add_row("communications (R10)", ", ".join(c.status for c in view.communications) or "-")
     if view.withdrawal_reason:
-        table.add_row("withdrawn", view.withdrawal_reason)
+        table.add_row("withdrawn", cell(view.withdrawal_reason))
     return table
 
 
@@ -49,10 +56,12 @@ def dashboard_table(board: Dashboard) -> Table:
     for row in board.rows:
         nxt = row.next_deadline
         table.add_row(
-            row.name,
+            cell(row.name),
             row.phase,
             row.phase_since.isoformat(),
             f"{nxt.rule} {nxt.due.isoformat()} ({nxt.days_left} d)" if nxt else "-",
-            Text("\n".join(f"{a.rule} {a.severity}: {a.message}" for a in row.alerts) or "-"),
+            Text(
+                visible("\n".join(f"{a.rule} {a.severity}: {a.message}" for a in row.alerts)) or "-"
+            ),
         )
     return table

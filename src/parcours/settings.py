@@ -6,11 +6,24 @@ import base64
 import os
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from parcours.errors import ConfigurationError
+from parcours.messages import say
 
 DEFAULT_CLI_URL = "sqlite:///parcours.db"
+LOG_FORMATS = ("console", "json")
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+# Which environment variable sets which field: a refusal names what the user typed.
+ENV_NAMES = {
+    "url": "PARCOURS_DATABASE_URL",
+    "snapshot_interval": "PARCOURS_SNAPSHOT_INTERVAL",
+    "project_after_commands": "PARCOURS_PROJECT_AFTER_COMMANDS",
+    "log_format": "PARCOURS_LOG_FORMAT",
+    "log_level": "PARCOURS_LOG_LEVEL",
+    "master_key": "PARCOURS_MASTER_KEY",
+}
 
 
 class Settings(BaseModel):
@@ -31,6 +44,20 @@ class Settings(BaseModel):
     # Failed deliveries of one notice before it is parked (shown by `parcours notices`).
     notice_max_attempts: int = Field(default=5, ge=1, le=1_000)
 
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value.lower() not in LOG_FORMATS:
+            raise ValueError(say("setting.choice", choices=", ".join(LOG_FORMATS)))
+        return value.lower()
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.lower() not in LOG_LEVELS:
+            raise ValueError(say("setting.choice", choices=", ".join(LOG_LEVELS)))
+        return value.lower()
+
     def master_key_bytes(self) -> bytes | None:
         if self.master_key is None:
             return None
@@ -47,12 +74,22 @@ class Settings(BaseModel):
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """The settings from PARCOURS_* variables; a wrong one is a ConfigurationError that
+        names the variable, never a traceback."""
         env = os.environ if environ is None else environ
         values: dict[str, object] = {"url": env.get("PARCOURS_DATABASE_URL", DEFAULT_CLI_URL)}
         if "PARCOURS_SNAPSHOT_INTERVAL" in env:
-            values["snapshot_interval"] = int(env["PARCOURS_SNAPSHOT_INTERVAL"])
+            raw = env["PARCOURS_SNAPSHOT_INTERVAL"].strip()
+            if not raw.isdigit():
+                raise ConfigurationError(say("setting.integer", name="PARCOURS_SNAPSHOT_INTERVAL"))
+            values["snapshot_interval"] = int(raw)
         if "PARCOURS_PROJECT_AFTER_COMMANDS" in env:
-            values["project_after_commands"] = env["PARCOURS_PROJECT_AFTER_COMMANDS"] != "0"
+            flag = env["PARCOURS_PROJECT_AFTER_COMMANDS"].strip().lower()
+            if flag not in _TRUE + _FALSE:
+                raise ConfigurationError(
+                    say("setting.flag", name="PARCOURS_PROJECT_AFTER_COMMANDS")
+                )
+            values["project_after_commands"] = flag in _TRUE
         values["log_format"] = env.get("PARCOURS_LOG_FORMAT", "console")
         values["log_level"] = env.get("PARCOURS_LOG_LEVEL", "warning")
         for name in ("notice_lease_seconds", "notice_max_attempts"):
@@ -61,4 +98,11 @@ class Settings(BaseModel):
         if env.get("PARCOURS_MASTER_KEY"):
             values["master_key"] = env["PARCOURS_MASTER_KEY"]
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls.model_validate(values)
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = str(first["loc"][0]) if first["loc"] else "?"
+            name = ENV_NAMES.get(field, field)
+            detail = first["msg"].removeprefix("Value error, ")
+            raise ConfigurationError(say("setting.invalid", field=name, detail=detail)) from None

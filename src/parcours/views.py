@@ -128,3 +128,14 @@ class HistoryEntry(_View):
     event_type: str
     summary: str
     fields: dict[str, Any]
+
+
+class HeldRole(_View):
+    """A role held (R15): by whom, where, since when, granted by whom."""
+
+    principal: str
+    role: str
+    programme: str
+    pilot_id: UUID | None
+    granted_by: str
+    granted_at: datetime

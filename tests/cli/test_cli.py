@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from parcours import Parcours
 from parcours.cli import cli
+from tests.support.roles import REFERENT_ID, REGION
 from tests.support.scenarios import kept_dashboard_rows
 
 
@@ -19,6 +20,9 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
     monkeypatch.setenv("PARCOURS_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
     monkeypatch.setenv("PARCOURS_ACTOR", "agency:project-lead")
     runner = CliRunner()
+    # R15: the deployment's first act, then the Region (the agency grants it).
+    for grant in (["grant", "agency:project-lead", "agency"], ["grant", REGION, "region"]):
+        assert runner.invoke(cli, grant).exit_code == 0
 
     def invoke(*args: str, ok: bool = True) -> tuple[int, str, str]:
         result = runner.invoke(cli, list(args))
@@ -80,7 +84,8 @@ def test_a_pilot_from_the_shell(run) -> None:  # type: ignore[no-untyped-def]
     pilot = out.strip()
     designate(run, pilot)
     run("start-diagnostic", pilot, "--on", "2024-09-16")
-    run("log-time", pilot, "--days", "1.5", "--on", "2024-10-08")
+    run("grant", REFERENT_ID, "referent", "--pilot", pilot)
+    run("log-time", pilot, "--days", "1.5", "--on", "2024-10-08", "--actor", REFERENT_ID)
     _, out, _ = run(
         "recommend-project", pilot, "--title", "Guichet", "--theme", "digital-inclusion"
     )
@@ -112,7 +117,7 @@ def test_a_pilot_from_the_shell(run) -> None:  # type: ignore[no-untyped-def]
     [
         (("start-diagnostic", "00000000-0000-0000-0000-000000000000"), "not found"),
         (("start-diagnostic", "not-an-id"), "pilot: not an id"),
-        (("enroll", "CC X", "--charter-signed-on", "2031-01-01"), "after today"),
+        (("enroll", "CC X", "--charter-signed-on", "2031-01-01"), "(R2)"),
         (("enroll", "CC X", "--charter-signed-on", "yesterday"), "charter_signed_on"),
     ],
 )
@@ -245,11 +250,12 @@ def test_verbose_logs_on_stderr_carry_no_personal_value(run) -> None:  # type: i
 def test_audit_export_verifies_alone_from_the_shell(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _, out, _ = run("enroll", "CC X", "--charter-signed-on", "2024-09-02")
     pilot = out.strip()
-    run("log-time", pilot, "--days", "1", "--on", "2024-09-03")
+    run("grant", REFERENT_ID, "referent", "--pilot", pilot)
+    run("log-time", pilot, "--days", "1", "--on", "2024-09-03", "--actor", REFERENT_ID)
     export = tmp_path / "audit.jsonl"
     run("audit", "export", pilot, "--out", str(export))
     _, out, _ = run("audit", "verify-export", str(export))
-    assert "2 events" in out
+    assert "3 events" in out
     lines = export.read_text().splitlines()
     forged = lines[0].replace("agency:project-lead", "agency:someone-else")
     export.write_text("\n".join([forged, lines[1]]))
@@ -279,6 +285,7 @@ def test_indicators_csv_and_evaluation_from_the_shell(run) -> None:  # type: ign
     )
     assert code == 1
     assert "R16 (amount_eur): scheme 'fne-call-for-projects'" in err
+    run("grant", REFERENT_ID, "referent", "--pilot", pilot)
     for period, value in (("2025-Q2", "74"), ("2025-Q3", "160")):
         run(
             "report-indicator",
@@ -290,6 +297,8 @@ def test_indicators_csv_and_evaluation_from_the_shell(run) -> None:  # type: ign
             value,
             "--period",
             period,
+            "--actor",
+            REFERENT_ID,
         )
     _, out, _ = run("indicators", pilot, "--csv")
     assert out.splitlines()[1:] == [
@@ -323,3 +332,92 @@ def test_dashboard_refresh_keeps_the_rows_and_shows_the_same(run) -> None:  # ty
     app = Parcours(os.environ["PARCOURS_DATABASE_URL"])
     assert kept_dashboard_rows(app) == 1
     app.close_connections()
+
+
+def test_roles_from_the_shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15, done when: grant the agency, the Region and one referent, play a pilot to
+    deployment, watch the agency's approval of a communication refused and the Region's
+    accepted, and see the grants in `parcours history`."""
+    monkeypatch.setenv("PARCOURS_DATABASE_URL", f"sqlite:///{tmp_path}/roles.db")
+    monkeypatch.delenv("PARCOURS_ACTOR", raising=False)
+    runner = CliRunner()
+
+    def shell(*args: str, ok: bool = True) -> tuple[int, str, str]:
+        result = runner.invoke(cli, list(args))
+        if ok:
+            assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+        return result.exit_code, result.stdout, result.stderr
+
+    code, _, err = shell(
+        "enroll", "CC X", "--charter-signed-on", "2024-09-02", "--actor", "agency:ops-1", ok=False
+    )
+    assert code == 1
+    assert err.startswith("error: R15 : aucun rôle n'est encore attribué")
+    assert "parcours grant agency:ops-1 agency" in err
+    assert len(err.strip().splitlines()) == 1
+
+    shell("grant", "agency:ops-1", "agency")  # the first act: to itself
+    monkeypatch.setenv("PARCOURS_ACTOR", "agency:ops-1")
+    shell("grant", "region:chef-projet", "region")
+    _, out, _ = shell(
+        "enroll",
+        "Communauté de Communes Ardenne Rives de Meuse",
+        "--charter-signed-on",
+        "2024-09-02",
+    )
+    pilot = out.strip()
+    shell("grant", "pilot:ardenne-ops", "referent", "--pilot", pilot)
+    designate(shell, pilot)
+    deploy(shell, pilot)
+    shell("log-time", pilot, "--days", "2", "--on", "2025-03-10", "--actor", "pilot:ardenne-ops")
+    _, out, _ = shell(
+        "request-communication",
+        pilot,
+        "--title",
+        "Communiqué",
+        "--on",
+        "2025-03-11",
+        "--actor",
+        "pilot:ardenne-ops",
+    )
+    news = out.strip()
+    code, _, err = shell(
+        "decide-communication", pilot, news, "--approve", "--on", "2025-03-12", ok=False
+    )
+    assert code == 1
+    assert err.strip() == (
+        "error: R10/R15 : seule la Région peut décider d'une communication "
+        "(agency:ops-1 détient agency)"
+    )
+    shell(
+        "decide-communication",
+        pilot,
+        news,
+        "--approve",
+        "--on",
+        "2025-03-12",
+        "--actor",
+        "region:chef-projet",
+    )
+    _, out, _ = shell("history", pilot, "--json")
+    events = json.loads(out)
+    granted = [e for e in events if e["event_type"] == "RoleGranted"]
+    assert [(e["actor"], e["fields"]["principal"]) for e in granted] == [
+        ("agency:ops-1", "pilot:ardenne-ops")
+    ]
+    decided = [e for e in events if e["event_type"] == "CommunicationDecided"]
+    assert [e["actor"] for e in decided] == ["region:chef-projet"]
+    monkeypatch.setenv("COLUMNS", "160")  # the table on one line per event
+    _, out, _ = shell("history", pilot)
+    assert "referent role granted to pilot:ardenne-ops (R15)" in out
+    _, out, _ = shell("principals", "--json")
+    assert {(r["principal"], r["role"]) for r in json.loads(out)} == {
+        ("agency:ops-1", "agency"),
+        ("region:chef-projet", "region"),
+        ("pilot:ardenne-ops", "referent"),
+    }
+    _, out, _ = shell("principals", "--history")
+    assert "region role granted to region:chef-projet" in out
+    code, _, err = shell("show", pilot, "--actor", "auditor:nobody", ok=False)
+    assert code == 1
+    assert "R12/R15" in err

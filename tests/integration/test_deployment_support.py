@@ -8,6 +8,7 @@ import pytest
 
 from parcours import InvalidInput, Parcours, PhaseError, RuleViolation
 from tests.integration.test_guards import rejected
+from tests.support.roles import REFERENT_ID
 from tests.support.scenarios import LEAD, in_deployment, in_diagnostic, in_framing
 
 SCHEME = "fne-call-for-projects"
@@ -100,7 +101,7 @@ def test_a_scheduled_rex_session_links_the_attendance(app: Parcours) -> None:
         app.record_rex(pilot, session=str(session), on=date(2024, 11, 29), actor=LEAD)
     app.record_rex(pilot, session=str(session), actor=LEAD)
     app.record_rex(pilot, session="entretien-individuel", on=date(2024, 12, 2), actor=LEAD)
-    assert app.get_pilot(pilot).rex[str(session)] == date(2024, 11, 28)
+    assert app.get_pilot(pilot, actor=LEAD).rex[str(session)] == date(2024, 11, 28)
     [listed] = app.rex_sessions()
     assert listed["attended_by"] == ["Communauté de Communes Ardenne Rives de Meuse"]
     assert app.rex_attendance(2024, today=date(2025, 1, 2))[0].attended == 2
@@ -143,7 +144,7 @@ def test_a_pilot_through_deployment_evaluation_and_closure(app: Parcours) -> Non
     app.lift_blocker(pilot, blocker, how="Town hall square", on=date(2025, 4, 20), actor=LEAD)
     for period, value in (("2025-Q2", 74), ("2025-Q3", 160)):
         app.report_indicator(
-            pilot, project, key="people_helped", value=value, period=period, actor=LEAD
+            pilot, project, key="people_helped", value=value, period=period, actor=REFERENT_ID
         )
     app.start_evaluation(pilot, on=date(2025, 11, 3), actor=LEAD)
     app.record_evaluation(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from parcours import Parcours
+from tests.support.roles import LEAD, staffed
 from tests.support.scenarios import in_deployment
 
 
 def test_parcours_alone_runs_in_memory() -> None:
-    app = Parcours(clock=lambda: datetime(2026, 1, 10, tzinfo=UTC))
+    app = staffed(Parcours(clock=lambda: datetime(2026, 1, 10, tzinfo=UTC)))
     pilot, _ = in_deployment(app)
-    assert app.get_pilot(pilot).phase == "deployment"
+    assert app.get_pilot(pilot, actor=LEAD).phase == "deployment"
     assert [p.id for p in app.list_pilots()] == [pilot]
     assert app.verify_audit_trail().ok
 

@@ -18,6 +18,7 @@ from parcours import (
     PilotNotFound,
     RuleViolation,
 )
+from tests.support.roles import REFERENT_ID, REGION
 from tests.support.scenarios import (
     INDICATOR,
     LEAD,
@@ -93,7 +94,7 @@ def test_indicators_only_for_framed_projects(app: Parcours) -> None:
     pilot, project = in_deployment(app)
     with rejected(app, NotFound, "project"):
         app.report_indicator(
-            pilot, uuid4(), key="people_helped", value=1, period="2025-Q2", actor=LEAD
+            pilot, uuid4(), key="people_helped", value=1, period="2025-Q2", actor=REFERENT_ID
         )
     assert project
 
@@ -101,27 +102,33 @@ def test_indicators_only_for_framed_projects(app: Parcours) -> None:
 def test_indicators_only_with_their_co_defined_keys(app: Parcours) -> None:
     pilot, project = in_deployment(app)
     with rejected(app, RuleViolation, "R8.*'visits'"):
-        app.report_indicator(pilot, project, key="visits", value=1, period="2025-Q2", actor=LEAD)
+        app.report_indicator(
+            pilot, project, key="visits", value=1, period="2025-Q2", actor=REFERENT_ID
+        )
 
 
 def test_only_an_approved_communication_can_be_published(app: Parcours) -> None:
     pilot = in_diagnostic(app)
-    news = app.request_communication(pilot, title="Press release", on=date(2024, 10, 1), actor=LEAD)
+    news = app.request_communication(
+        pilot, title="Press release", on=date(2024, 10, 1), actor=REFERENT_ID
+    )
     with rejected(app, RuleViolation, "R10"):
-        app.publish_communication(pilot, news, on=date(2024, 10, 2), actor=LEAD)
-    app.decide_communication(pilot, news, approved=False, on=date(2024, 10, 3), actor=LEAD)
+        app.publish_communication(pilot, news, on=date(2024, 10, 2), actor=REFERENT_ID)
+    app.decide_communication(pilot, news, approved=False, on=date(2024, 10, 3), actor=REGION)
     with rejected(app, RuleViolation, "R10.*refused"):
-        app.publish_communication(pilot, news, on=date(2024, 10, 4), actor=LEAD)
+        app.publish_communication(pilot, news, on=date(2024, 10, 4), actor=REFERENT_ID)
 
 
 def test_a_communication_is_decided_once(app: Parcours) -> None:
     pilot = in_diagnostic(app)
-    news = app.request_communication(pilot, title="Press release", on=date(2024, 10, 1), actor=LEAD)
-    app.decide_communication(pilot, news, approved=True, on=date(2024, 10, 3), actor=LEAD)
+    news = app.request_communication(
+        pilot, title="Press release", on=date(2024, 10, 1), actor=REFERENT_ID
+    )
+    app.decide_communication(pilot, news, approved=True, on=date(2024, 10, 3), actor=REGION)
     with rejected(app, RuleViolation, "R10"):
-        app.decide_communication(pilot, news, approved=False, on=date(2024, 10, 3), actor=LEAD)
-    app.publish_communication(pilot, news, on=date(2024, 10, 4), actor=LEAD)
-    assert app.get_pilot(pilot).communications[0].status == "published"
+        app.decide_communication(pilot, news, approved=False, on=date(2024, 10, 3), actor=REGION)
+    app.publish_communication(pilot, news, on=date(2024, 10, 4), actor=REFERENT_ID)
+    assert app.get_pilot(pilot, actor=LEAD).communications[0].status == "published"
 
 
 def test_phase_dates_never_go_backwards(app: Parcours) -> None:
@@ -154,9 +161,11 @@ def test_nothing_is_accepted_after_withdrawal_or_closure(app: Parcours, final: s
         app.record_evaluation(pilot, findings="f", recommendations="r", replicable=True, actor=LEAD)
         app.close(pilot, on=date(2025, 12, 15), actor=LEAD)
     with rejected(app, PhaseError, "R1"):
-        app.log_time(pilot, days=1, on=date(2025, 12, 16), actor=LEAD)
+        app.log_time(pilot, days=1, on=date(2025, 12, 16), actor=REFERENT_ID)
     with rejected(app, PhaseError, "R1"):
-        app.raise_alert(pilot, kind="change", description="x", on=date(2025, 12, 16), actor=LEAD)
+        app.raise_alert(
+            pilot, kind="change", description="x", on=date(2025, 12, 16), actor=REFERENT_ID
+        )
     with rejected(app, PhaseError, "R1"):
         app.withdraw(pilot, reason="again", on=date(2025, 12, 16), actor=LEAD)
 
@@ -225,7 +234,7 @@ def test_every_command_needs_an_actor(app: Parcours) -> None:
 def test_logged_days_are_positive_and_plausible(app: Parcours, days: float) -> None:
     pilot = in_diagnostic(app)
     with rejected(app, InvalidInput, "days"):
-        app.log_time(pilot, days=days, on=date(2024, 10, 1), actor=LEAD)
+        app.log_time(pilot, days=days, on=date(2024, 10, 1), actor=REFERENT_ID)
 
 
 def test_a_rex_session_is_counted_once(app: Parcours) -> None:
@@ -263,7 +272,7 @@ def test_the_contract_example_runs_to_closure(app: Parcours) -> None:
         actor=LEAD,
     )
     app.close(pilot, on=date(2025, 12, 15), actor=LEAD)
-    view = app.get_pilot(pilot)
+    view = app.get_pilot(pilot, actor=LEAD)
     assert view.phase == "closed"
     assert [s.phase for s in view.phase_history] == [
         "charter_signed",
@@ -283,7 +292,7 @@ def test_a_second_instance_sees_the_same_pilot(db_url: str, app: Parcours) -> No
     pilot, _ = in_deployment(app)
     other = Parcours(db_url, clock=app.clock)
     try:
-        assert other.get_pilot(pilot) == app.get_pilot(pilot)
+        assert other.get_pilot(pilot, actor=LEAD) == app.get_pilot(pilot, actor=LEAD)
         assert other.list_pilots() == app.list_pilots()
     finally:
         other.close_connections()

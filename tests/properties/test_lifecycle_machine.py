@@ -14,12 +14,14 @@ from contextlib import suppress
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from parcours import Parcours, ParcoursError
+from parcours import InvalidInput, Parcours, ParcoursError
 from tests.conftest import PARIS, Clock
+from tests.support.roles import REFERENT_ID, REGION, staffed, with_referent
 from tests.support.scenarios import INDICATOR, LEAD, REFERENT, evaluated_dashboard
 
 ORDER = ["charter_signed", "diagnostic", "framing", "deployment", "evaluation", "closed"]
@@ -33,7 +35,7 @@ class PilotLifecycle(RuleBasedStateMachine):
         self.folder = tempfile.mkdtemp(prefix="parcours-sm-")
         url = f"sqlite:///{self.folder}/parcours.db"
         self.clock = Clock(datetime(2026, 1, 15, 12, tzinfo=PARIS))
-        self.app = Parcours(url, clock=self.clock)
+        self.app = staffed(Parcours(url, clock=self.clock))
         self.reader = Parcours(url, clock=self.clock)
         self.projects: list[UUID] = []
         self.funding: list[UUID] = []
@@ -49,6 +51,7 @@ class PilotLifecycle(RuleBasedStateMachine):
             charter_signed_on=date(2024, 9, 2),
             actor=LEAD,
         )
+        with_referent(self.app, self.pilot)  # R15: its referent logs time, warns, asks
 
     def attempt(self, command: object) -> None:
         before = self.app.event_count()
@@ -120,7 +123,7 @@ class PilotLifecycle(RuleBasedStateMachine):
         project = data.draw(st.sampled_from(self.projects))
         self.attempt(
             lambda: self.app.report_indicator(
-                self.pilot, project, key=key, value=value, period="2025-Q2", actor=LEAD
+                self.pilot, project, key=key, value=value, period="2025-Q2", actor=REFERENT_ID
             )
         )
 
@@ -130,7 +133,7 @@ class PilotLifecycle(RuleBasedStateMachine):
 
     @rule(on=days_, amount=st.sampled_from([0, 0.5, 1, 2.5, 40]))
     def log_time(self, on: date, amount: float) -> None:
-        self.attempt(lambda: self.app.log_time(self.pilot, days=amount, on=on, actor=LEAD))
+        self.attempt(lambda: self.app.log_time(self.pilot, days=amount, on=on, actor=REFERENT_ID))
 
     @rule(on=days_, session=st.sampled_from(["rex-a", "rex-b"]))
     def rex(self, on: date, session: str) -> None:
@@ -147,14 +150,18 @@ class PilotLifecycle(RuleBasedStateMachine):
     @rule(on=days_, kind=st.sampled_from(["change", "confidentiality", "gossip"]))
     def warn(self, on: date, kind: str) -> None:
         self.attempt(
-            lambda: self.app.raise_alert(self.pilot, kind=kind, description="x", on=on, actor=LEAD)
+            lambda: self.app.raise_alert(
+                self.pilot, kind=kind, description="x", on=on, actor=REFERENT_ID
+            )
         )
 
     @rule(on=days_, approve=st.booleans())
     def communicate(self, on: date, approve: bool) -> None:
         def command() -> None:
-            news = self.app.request_communication(self.pilot, title="News", on=on, actor=LEAD)
-            self.app.decide_communication(self.pilot, news, approved=approve, on=on, actor=LEAD)
+            news = self.app.request_communication(
+                self.pilot, title="News", on=on, actor=REFERENT_ID
+            )
+            self.app.decide_communication(self.pilot, news, approved=approve, on=on, actor=REGION)
 
         with suppress(ParcoursError):
             command()
@@ -227,6 +234,13 @@ class PilotLifecycle(RuleBasedStateMachine):
 
     @rule(on=days_)
     def scheduled_rex(self, on: date) -> None:
+        if on > self.app.programme("grand-est-2024").retention.until:
+            # After the end of the experiment (R2) a session is refused at the door.
+            with pytest.raises(InvalidInput, match="R2"):
+                self.app.schedule_rex(
+                    "grand-est-2024", on=on, kind="collective", title="REX", actor=LEAD
+                )
+            return
         session = self.app.schedule_rex(
             "grand-est-2024", on=on, kind="collective", title="REX", actor=LEAD
         )
@@ -234,7 +248,7 @@ class PilotLifecycle(RuleBasedStateMachine):
 
     @rule()
     def erase_operational_referent(self) -> None:
-        referent = self.app.get_pilot(self.pilot).referent("operational")
+        referent = self.app.get_pilot(self.pilot, actor=LEAD).referent("operational")
         if referent is not None:
             self.attempt(lambda: self.app.erase_person(self.pilot, referent.person_id, actor=LEAD))
 
@@ -254,7 +268,7 @@ class PilotLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def phases_follow_the_charter(self) -> None:
-        view = self.app.get_pilot(self.pilot)
+        view = self.app.get_pilot(self.pilot, actor=LEAD)
         path = [step.phase for step in view.phase_history]
         if path[-1] == "withdrawn":
             path = path[:-1]
@@ -264,7 +278,9 @@ class PilotLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def another_instance_loads_the_same_pilot(self) -> None:
-        assert self.reader.get_pilot(self.pilot) == self.app.get_pilot(self.pilot)
+        assert self.reader.get_pilot(self.pilot, actor=LEAD) == self.app.get_pilot(
+            self.pilot, actor=LEAD
+        )
 
     def teardown(self) -> None:
         self.app.close_connections()

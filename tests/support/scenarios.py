@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from parcours import Parcours, cohort
 from parcours.cohort import Dashboard
 from parcours.projections.board import board
+from tests.support.roles import AUDITOR, LEAD, REFERENT_ID, REGION, staffed, with_referent
 
-LEAD = "agency:project-lead"
+__all__ = ["AUDITOR", "LEAD", "REFERENT_ID", "REGION", "staffed", "with_referent"]
 REFERENT = {
     "role": "operational",
     "first_name": "Camille",
@@ -24,9 +25,11 @@ INDICATOR = {"key": "people_helped", "label": "People helped", "unit": "persons"
 
 
 def enrolled(app: Parcours, name: str = "Communauté de Communes Ardenne Rives de Meuse") -> UUID:
-    return app.enroll(
+    """A pilot enrolled by the agency, with REFERENT_ID granted as its referent."""
+    pilot = app.enroll(
         name=name, programme="grand-est-2024", charter_signed_on=date(2024, 9, 2), actor=LEAD
     )
+    return with_referent(app, pilot)
 
 
 def in_diagnostic(app: Parcours) -> UUID:
@@ -61,7 +64,7 @@ def in_deployment(app: Parcours) -> tuple[UUID, UUID]:
 def in_evaluation(app: Parcours) -> tuple[UUID, UUID]:
     pilot, project = in_deployment(app)
     app.report_indicator(
-        pilot, project, key="people_helped", value=74, period="2025-Q2", actor=LEAD
+        pilot, project, key="people_helped", value=74, period="2025-Q2", actor=REFERENT_ID
     )
     app.start_evaluation(pilot, on=date(2025, 11, 3), actor=LEAD)
     return pilot, project

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from parcours import Parcours, ProgrammeError, load_programme
+from tests.support.roles import LEAD, staffed
 
 
 def test_grand_est_carries_the_numbers_of_the_charter() -> None:
@@ -43,11 +44,11 @@ def test_a_registered_programme_survives_a_restart(tmp_path: Path) -> None:
     second.write_text(text.replace('id = "grand-est-2024"', 'id = "grand-est-2025"'))
     url = f"sqlite:///{tmp_path}/p.db"
     Parcours(url).register_programme(str(second))
-    again = Parcours(url)
+    again = staffed(Parcours(url), "grand-est-2025")
     pilot = again.enroll(
         name="CC X",
         programme="grand-est-2025",
         charter_signed_on=date(2025, 9, 1),
-        actor="agency:lead",
+        actor=LEAD,
     )
-    assert again.get_pilot(pilot).programme == "grand-est-2025"
+    assert again.get_pilot(pilot, actor=LEAD).programme == "grand-est-2025"

@@ -27,6 +27,13 @@ CONTRACT = {
     "erase_person",
     "get_pilot",
     "list_pilots",
+    # R15 (second round)
+    "grant",
+    "revoke",
+    "principals",
+    "history",
+    "export_personal_data",
+    "export_audit",
 }
 
 
@@ -35,6 +42,7 @@ def test_the_public_surface_is_curated() -> None:
         "ConcurrencyConflict",
         "ConfigurationError",
         "InvalidInput",
+        "NotAuthorised",
         "NotFound",
         "Parcours",
         "ParcoursError",
@@ -59,3 +67,5 @@ def test_errors_are_also_builtin_errors() -> None:
     assert issubclass(parcours.InvalidInput, ValueError)
     assert issubclass(parcours.PilotNotFound, LookupError)
     assert issubclass(parcours.RuleViolation, parcours.ParcoursError)
+    assert issubclass(parcours.NotAuthorised, parcours.ParcoursError)
+    assert issubclass(parcours.NotAuthorised, PermissionError)

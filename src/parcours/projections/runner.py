@@ -17,7 +17,7 @@ from uuid import UUID
 
 from eventsourcing import persistence
 from eventsourcing.persistence import IntegrityError, Mapper, Recording, StoredEvent
-from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing.utils import TopicError, get_topic, resolve_topic
 from sqlalchemy import LargeBinary, Table, bindparam, delete, insert, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -48,7 +48,10 @@ _POSITION = select(projection_positions.c.position).where(
 # reads where the first stopped, instead of folding the same page again.
 _POSITION_LOCKED = _POSITION.with_for_update()
 # Failures of the database rather than of an event (eventsourcing wraps SQLAlchemy's).
-_DATABASE_DOWN = (
+# An unknown topic is not the event's fault either: a newer version wrote it, and this one
+# must stop and say so (the shell's error boundary does) rather than set it aside.
+_NOT_THE_EVENT = (
+    TopicError,
     OperationalError,
     InterfaceError,
     persistence.OperationalError,
@@ -121,7 +124,7 @@ class ProjectionRunner:
             except (PositionMoved, IntegrityError, SAIntegrityError):
                 time.sleep(random.uniform(0.001, 0.01))  # another worker got there first
                 continue
-            except _DATABASE_DOWN as failure:
+            except _NOT_THE_EVENT as failure:
                 if "locked" not in str(failure).lower():
                     raise  # the database, not an event: the worker tries again later
                 time.sleep(random.uniform(0.001, 0.01))
@@ -159,8 +162,8 @@ class ProjectionRunner:
                         decoded = self._decode([row])
                         for projection in self.projections:
                             projection.fold(session, [event for _, event in decoded])
-                except _DATABASE_DOWN:
-                    raise  # the database, not the event: nothing is dead-lettered
+                except _NOT_THE_EVENT:
+                    raise  # the database or the code, not the event: nothing is dead-lettered
                 except Exception as error:
                     held.add(pilot)
                     entries.append((position, pilot, version, topic, dead.describe(error)))

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict
 from parcours import audit
 from parcours.domain import deadlines as rules
 from parcours.domain.pilot import Act, Pilot
+from parcours.inputs import caller_instant
 from parcours.service.pipeline import Write
 from parcours.store import outbox, queue
 
@@ -90,6 +91,9 @@ class DeadlineScheduler:
         self._lock = threading.Lock()
         self.pipeline = app.pipeline
         self._log = app.pipeline.log
+        # Our own principal (R15): only the pipeline makes one; a caller's "system:scheduler"
+        # string is refused.
+        self._principal = app.pipeline.system(SCHEDULER_ACTOR)
 
     def on_notice(self, callback: Callback) -> Callback:
         """Register a callback for each recorded reminder and breach (usable as a decorator)."""
@@ -101,7 +105,7 @@ class DeadlineScheduler:
     def tick(self, now: datetime | None = None) -> TickReport:
         """Record what fell due up to `now` (default: the app's clock); idempotent."""
         with self._lock, self.app.correlation(f"tick-{uuid4()}"):
-            instant = now or self.app.now()
+            instant = self.app.now() if now is None else caller_instant("now", now, self.app.now())
             if instant.tzinfo is None:
                 raise ValueError("tick(now=…) needs an aware datetime")
             recorded: list[Recorded] = []
@@ -163,7 +167,7 @@ class DeadlineScheduler:
             return done
 
         result: list[Recorded] = self.pipeline.run(
-            None, "evaluate_deadlines", pilot_id, SCHEDULER_ACTOR, decide, reschedule=False
+            None, "evaluate_deadlines", pilot_id, self._principal, decide, reschedule=False
         )
         return result
 
@@ -215,7 +219,9 @@ class DeadlineScheduler:
         return delivered, failed
 
     def _notice(self, claim: outbox.Claim) -> Notice:
-        view = self.app.get_pilot(claim.pilot_id)
+        # The scheduler's own read, for the agency's and the Region's notices (R12): not a
+        # principal's query, so it goes to the part itself.
+        view = self.app.pilots.view(self.pipeline.load(claim.pilot_id))
         recipients = [
             {"role": c.role, "first_name": c.first_name, "last_name": c.last_name, "email": c.email}
             for c in view.contacts

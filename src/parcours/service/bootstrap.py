@@ -11,9 +11,11 @@ from parcours.projections.pilots import PilotIndex
 from parcours.projections.projects import METADATA as PROJECT_METADATA
 from parcours.projections.projects import ProjectIndex, RexSessionIndex
 from parcours.projections.runner import ProjectionRunner
-from parcours.service.pipeline import Authorise, Pipeline, allow_every_act
+from parcours.service.pipeline import Authorise, Pipeline
 from parcours.service.programmes import Programmes
+from parcours.service.roles import Authoriser
 from parcours.settings import Settings
+from parcours.store import grants
 from parcours.store.eventstore import PilotStore
 from parcours.store.first_start import opened
 from parcours.store.keys import KeyStore
@@ -24,12 +26,16 @@ from parcours.store.setup import create_tables
 def bootstrap(
     settings: Settings,
     clock: clocks.Clock | None = None,
-    authorise: Authorise = allow_every_act,
+    authorise: Authorise | None = None,
 ) -> Pipeline:
+    """`authorise`: the roles of R15 from the programmes' tables unless given (a test or a
+    benchmark may hand another)."""
     store, keys, widened = opened(lambda: _open(settings))
     projections = ProjectionRunner(
         store, [PilotIndex(), ProjectIndex(), RexSessionIndex()], name="read_models"
     )
+    programmes = Programmes(store)
+    log = get_logger()
     maintenance.refold_widened(projections, widened)
     return Pipeline(
         settings=settings,
@@ -37,9 +43,9 @@ def bootstrap(
         store=store,
         keys=keys,
         projections=projections,
-        programmes=Programmes(store),
-        log=get_logger(),
-        authorise=authorise,
+        programmes=programmes,
+        log=log,
+        authorise=authorise or Authoriser(store, programmes, log),
     )
 
 
@@ -48,7 +54,11 @@ def _open(settings: Settings) -> tuple[PilotStore, KeyStore, set[str]]:
     and the tables an upgrade gave a column."""
     store = PilotStore(settings.url, settings.snapshot_interval)
     try:
-        widened = create_tables(store.engine, (METADATA, PILOT_INDEX_METADATA, PROJECT_METADATA))
+        widened = create_tables(
+            store.engine, (METADATA, PILOT_INDEX_METADATA, PROJECT_METADATA, grants.METADATA)
+        )
+        # A database made before the roles: its pilots' programmes, once (R15 checks read them).
+        grants.backfill_pilot_programmes(store)
         with store.writing() as session:
             keys = KeyStore.open(session, settings.master_key_bytes())
     except BaseException:

@@ -45,16 +45,19 @@ class CohortQueries(Service):
         if isinstance(today, datetime):
             if today.tzinfo is None:
                 raise InvalidInput("today", "a date-time needs its time zone")
-            return today
+            return inp.check_instant("today", today)
         day = inp.check_date("today", today)
         return datetime.combine(day, time(12), self.pipeline.programme("grand-est-2024").zone)
 
-    def dashboard(self, today: date | datetime | None = None) -> cohort.Dashboard:
+    def dashboard(
+        self, today: date | datetime | None = None, *, actor: str | None = None
+    ) -> cohort.Dashboard:
         """One row per pilot: phase, since, next deadline, days left, alerts with rule ids.
 
         Rows kept for this day by `refresh_dashboard` are read as they are; the others (a
         pilot changed since, another day) are evaluated now. Either way the result is the
-        same; only the time differs."""
+        same; only the time differs. No personal data: any principal holding a role (R15)."""
+        self.pipeline.permit_optional("dashboard", actor)
         at = self.instant(today)
         with self.pipeline.reading() as session:  # one snapshot for kept and evaluated rows alike
             found, _, stale = self._cohort(session, at)
@@ -119,9 +122,12 @@ class CohortQueries(Service):
             for r in rows
         }
 
-    def indicators(self, pilot: Any, today: date | None = None) -> list[cohort.IndicatorLine]:
+    def indicators(
+        self, pilot: Any, today: date | None = None, *, actor: str | None = None
+    ) -> list[cohort.IndicatorLine]:
         """R8: every framed indicator of the pilot's projects, its target and reported values,
         its last report and (in deployment) the next one due, as of `today`."""
+        self.pipeline.permit_optional("indicators", actor)
         pilot_id = str(self.pipeline.load(pilot).id)
         row = self.pilot_rows(pilot_id)[0]
         programme = self.pipeline.programme(row["programme"])
@@ -133,8 +139,11 @@ class CohortQueries(Service):
         with self.pipeline.reading() as session:
             return readers.project_rows(session, pilot_id)
 
-    def rex_sessions(self, programme: str | None = None) -> list[dict[str, Any]]:
+    def rex_sessions(
+        self, programme: str | None = None, *, actor: str | None = None
+    ) -> list[dict[str, Any]]:
         """R7: the cohort's scheduled sessions with the pilots that attended each."""
+        self.pipeline.permit_optional("rex_sessions", actor)
         with self.pipeline.reading() as session:
             sessions = readers.rex_session_rows(session, programme)
         attendance: dict[str, list[str]] = {s["session_id"]: [] for s in sessions}
@@ -144,22 +153,31 @@ class CohortQueries(Service):
                     attendance[name].append(row["name"])
         return [{**s, "attended_by": attendance[s["session_id"]]} for s in sessions]
 
-    def time_budget(self, pilot: Any, today: date | None = None) -> list[cohort.BudgetLine]:
+    def time_budget(
+        self, pilot: Any, today: date | None = None, *, actor: str | None = None
+    ) -> list[cohort.BudgetLine]:
         """R6: budget against logged days, for the diagnostic and each deployment month."""
+        self.pipeline.permit_optional("time_budget", actor)
         row = self.pilot_rows(pilot)[0]
         programme = self.pipeline.programme(row["programme"])
         day = self.instant(today).astimezone(programme.zone).date()
         return cohort.time_budget(programme, row, day)
 
-    def follow_up_cadence(self, pilot: Any, today: date | None = None) -> list[cohort.CadenceLine]:
+    def follow_up_cadence(
+        self, pilot: Any, today: date | None = None, *, actor: str | None = None
+    ) -> list[cohort.CadenceLine]:
         """R5: follow-up meetings per month of deployment."""
+        self.pipeline.permit_optional("follow_up_cadence", actor)
         row = self.pilot_rows(pilot)[0]
         programme = self.pipeline.programme(row["programme"])
         day = self.instant(today).astimezone(programme.zone).date()
         return cohort.follow_up_cadence(programme, row, day)
 
-    def rex_attendance(self, year: int, today: date | None = None) -> list[cohort.RexLine]:
+    def rex_attendance(
+        self, year: int, today: date | None = None, *, actor: str | None = None
+    ) -> list[cohort.RexLine]:
         """R7: per pilot, REX sessions attended in `year` against the programme's quota."""
+        self.pipeline.permit_optional("rex_attendance", actor)
         if not isinstance(year, int) or not 2000 <= year <= 2100:
             raise InvalidInput("year", "a calendar year such as 2025")
         lines = []

@@ -8,8 +8,8 @@ from uuid import UUID, uuid4
 
 from parcours import inputs as inp
 from parcours.domain.pilot import Act, Pilot
-from parcours.privacy import sealing
 from parcours.errors import ProgrammeError
+from parcours.privacy import sealing
 from parcours.service.pipeline import Service, Write, as_uuid
 from parcours.service.programme_contacts import ProgrammeContactCommands
 
@@ -36,6 +36,7 @@ class ContactCommands(Service):
             actor=actor,
         )
         definition = self.pipeline.programme(data.programme)
+        signed_on = inp.within_programme("charter_signed_on", data.charter_signed_on, definition)
         return self.pipeline.create(
             command_id,
             "enroll",
@@ -47,7 +48,7 @@ class ContactCommands(Service):
                 name=data.name,
                 programme=definition.id,
                 siren=data.siren,
-                charter_signed_on=data.charter_signed_on,
+                charter_signed_on=signed_on,
             ),
         )
 

@@ -26,7 +26,9 @@ RETENTION_ACTOR = "system:retention"
 class PersonalData(Service):
     def purge_expired(self, now: datetime | None = None) -> rights.PurgeReport:
         """R13: purge every pilot whose programme's retention has ended at `now`."""
-        instant = now or self.pipeline.now()
+        clock = self.pipeline.now()
+        # aware, and not after the clock: a purge "as of 2030" would purge everyone (issue 18)
+        instant = clock if now is None else inp.caller_instant("now", now, clock)
         with self.pipeline.reading() as session:
             living = readers.pilots_in_phase(session, "purged", negate=True)
         due = [
@@ -62,17 +64,20 @@ class PersonalData(Service):
             writes.append(lambda s: pipeline.keys.destroy(s, person_ids))
             writes.append(lambda s: pipeline.store.delete_snapshots(s, pilot.id))
 
-        pipeline.run(None, "purge", pilot_id, RETENTION_ACTOR, decide)
+        pipeline.run(None, "purge", pilot_id, pipeline.system(RETENTION_ACTOR), decide)
         return counted["persons"], counted["keys"]
 
-    def verify_purge(self) -> rights.PurgeReport:
+    def verify_purge(self, *, actor: str | None = None) -> rights.PurgeReport:
         """No key of a purged pilot's people remains; their personal fields are unreadable."""
+        self.pipeline.permit_optional("verify_purge", actor)
         with self.pipeline.reading() as session:
             purged = [UUID(p) for p, _ in readers.pilots_in_phase(session, "purged")]
         return rights.verify_purge(self.pipeline.store, self.pipeline.keys, purged)
 
-    def export_personal_data(self, *, email: str) -> rights.PersonalDataExport:
-        """R14, right of access: every personal value held about the person with this email."""
+    def export_personal_data(self, *, email: str, actor: str) -> rights.PersonalDataExport:
+        """R14, right of access: every personal value held about the person with this email,
+        in the programmes where `actor` is the agency or the Region (R12, R15)."""
+        permit = self.pipeline.permit("export_personal_data", actor)
         address = inp.validated(inp.EmailOnly, email=email).email
         keys = self.pipeline.keys
         with self.pipeline.reading() as session:
@@ -81,7 +86,7 @@ class PersonalData(Service):
         for person_id, pilot_id in found:
             pilot = self.pipeline.load(pilot_id)
             contact = pilot.contacts.get(person_id)
-            if contact is None:
+            if contact is None or pilot.programme not in permit.programmes:
                 continue
             with self.pipeline.reading() as session:
                 key = keys.keys(session, [person_id]).get(person_id)

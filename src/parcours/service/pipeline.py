@@ -4,8 +4,11 @@ the purge, goes through `Pipeline.run` (or `Pipeline.create` for a new aggregate
 1. **validate** the envelope: the actor (`inputs.check_actor`), the pilot id, the caller's
    command id. The command's own values were validated by its pydantic input model before
    it reached the pipeline (`parcours.inputs`).
-2. **authorise** the principal for this act (`Authorise`, the hook the roles of R15 fill). It
-   runs before the pilot is loaded, so a refusal reveals nothing and costs nothing.
+2. **authorise** the principal for this act (R15: `service.roles.Authoriser`, plugged in by
+   `bootstrap`): one indexed read of the grants table, before the pilot is loaded, so a
+   refusal reveals nothing and costs nothing. parcours' own scheduler and purge act as a
+   `SystemPrincipal` that only `Pipeline.system` makes: a caller's string `system:…` is
+   refused, whatever the act.
 3. **load** the pilot (`PilotNotFound`), or answer a repeated command id from the ledger.
 4. **decide**: the command's `decide(pilot, act, writes)` calls the aggregate, whose guards
    raise `PhaseError` or `RuleViolation`; it may add writes of our own rows (keys, outbox).
@@ -25,7 +28,7 @@ import time as clock_time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
 from typing import Any, TypeVar, cast
@@ -42,16 +45,18 @@ from parcours import inputs as inp
 from parcours.domain import experiment
 from parcours.domain.pilot import Act, Pilot
 from parcours.domain.rex import RexSession
+from parcours.domain.roles import OPERATOR, Permit
 from parcours.errors import ConcurrencyConflict, InvalidInput, PilotNotFound
-from parcours.programme import Programme
+from parcours.programme import SYSTEM_PRINCIPALS, Programme
 from parcours.projections.runner import PositionMoved, ProjectionRunner
 from parcours.service.programmes import Programmes
 from parcours.settings import Settings
-from parcours.store import ledger, queue
+from parcours.store import grants, ledger, queue
 from parcours.store.eventstore import PilotStore
 from parcours.store.keys import KeyStore
 
 T = TypeVar("T")
+A = TypeVar("A", bound=Aggregate)
 Write = Callable[[Session], object]
 Decide = Callable[[Pilot, Act, list[Write]], T]
 MAX_ATTEMPTS = 8
@@ -63,19 +68,32 @@ _CORRELATION: ContextVar[str] = ContextVar("parcours_correlation", default="")
 @dataclass(frozen=True)
 class Request:
     """What the authorise step is asked: may `actor` perform `command` on this pilot (or, for
-    an act with no pilot yet, in this programme)?"""
+    an act with no pilot yet, in this programme; or, with neither, anywhere)?
+
+    `system`: the actor is parcours' own scheduler or purge (a `SystemPrincipal`). `role`,
+    `subject`: the role and principal a grant or revocation concerns, or (`role` alone) the
+    funder's role of a funding decision once its line is known."""
 
     command: str
     actor: str
     pilot_id: UUID | None = None
     programme: str | None = None
+    system: bool = False
+    role: str | None = None
+    subject: str | None = None
 
 
-Authorise = Callable[[Request], None]
+Authorise = Callable[[Request], Permit]
 
 
-def allow_every_act(request: Request) -> None:
-    """The authorise step until roles are granted (R15 fills it): any valid actor may act."""
+@dataclass(frozen=True, eq=False)
+class SystemPrincipal:
+    """parcours' own scheduler or retention purge, acting. Only `Pipeline.system` makes one
+    that the pipeline accepts (it carries the pipeline's private key), so no caller of the
+    API or the CLI can act as `system:…` by naming it."""
+
+    name: str
+    key: object = field(repr=False)
 
 
 class Pipeline:
@@ -95,7 +113,7 @@ class Pipeline:
         projections: ProjectionRunner,
         programmes: Programmes,
         log: Any,
-        authorise: Authorise = allow_every_act,
+        authorise: Authorise,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -105,6 +123,7 @@ class Pipeline:
         self.programmes = programmes
         self.log = log
         self.authorise = authorise
+        self._system_key = object()
 
     # -- time and transactions --------------------------------------------------------------
 
@@ -123,6 +142,46 @@ class Pipeline:
     def event_count(self) -> int:
         """How many events the store holds (a rejected command must not change it)."""
         return int(self.store.recorder.max_notification_id() or 0)
+
+    # -- who acts ------------------------------------------------------------------------------
+
+    def system(self, name: str) -> SystemPrincipal:
+        """The principal parcours' own scheduler (`system:scheduler`) or retention purge
+        (`system:retention`) acts as; for those two and nothing else."""
+        if name not in SYSTEM_PRINCIPALS:
+            raise ValueError(f"not a system principal: {name!r}")
+        return SystemPrincipal(name, self._system_key)
+
+    def principal(self, actor: Any, command: str) -> tuple[str, bool]:
+        """Step 1 for the actor: (principal id, is parcours' own system principal). A string
+        is checked as an id (`inputs.check_actor`); a `SystemPrincipal` not made by this
+        pipeline is refused."""
+        if isinstance(actor, SystemPrincipal):
+            if actor.key is self._system_key:
+                return actor.name, True
+            # Not ours: asked as a caller's string would be, so refused (and logged).
+            self.authorise(Request(command, actor.name))
+            raise AssertionError("a system: principal named by a caller was let through")
+        return inp.check_actor(actor), False
+
+    def permit(
+        self,
+        command: str,
+        actor: Any,
+        *,
+        pilot_id: UUID | None = None,
+        programme: str | None = None,
+    ) -> Permit:
+        """Authorise a read: the permit says whether personal values are masked (R12)."""
+        principal, system = self.principal(actor, command)
+        return self.authorise(
+            Request(command, principal, pilot_id=pilot_id, programme=programme, system=system)
+        )
+
+    def permit_optional(self, command: str, actor: Any) -> Permit:
+        """A cohort view without personal data: open to any principal holding a role; with no
+        actor, the operator (the process that holds the database) reads."""
+        return OPERATOR if actor is None else self.permit(command, actor)
 
     # -- the steps ----------------------------------------------------------------------------
 
@@ -191,6 +250,8 @@ class Pipeline:
         decide: Decide[T],
         *,
         reschedule: bool = True,
+        role: str | None = None,
+        subject: str | None = None,
     ) -> T:
         """Run `command` on an existing pilot: validate, authorise, load, decide, append, log.
 
@@ -198,11 +259,14 @@ class Pipeline:
         no-op that returns the first result.
         `reschedule`: the pilot's deadlines are evaluated again at the next scheduler tick,
         since the act may have met one (the scheduler's own evaluation sets its next instant).
+        `role`, `subject`: what a grant or revocation concerns (see `Request`).
         """
         ident = as_uuid(pilot_id, "pilot")
-        principal = inp.check_actor(actor)
+        principal, system = self.principal(actor, command)
         key = None if command_id is None else inp.check_command_id(command_id)
-        self.authorise(Request(command=command, actor=principal, pilot_id=ident))
+        self.authorise(
+            Request(command, principal, ident, system=system, role=role, subject=subject)
+        )
         for attempt in range(MAX_ATTEMPTS):
             try:
                 with self.writing() as session:
@@ -242,9 +306,9 @@ class Pipeline:
     ) -> UUID:
         """Run a command that creates a pilot (enrolment): the same steps, with no pilot to
         load; a repeated command id returns the pilot the first one created."""
-        principal = inp.check_actor(actor)
+        principal, system = self.principal(actor, command)
         key = None if command_id is None else inp.check_command_id(command_id)
-        self.authorise(Request(command=command, actor=principal, programme=programme.id))
+        self.authorise(Request(command, principal, programme=programme.id, system=system))
         if key is not None:
             row = self._previous(key)
             if row is not None:
@@ -253,7 +317,12 @@ class Pipeline:
                 return UUID(row.pilot_id)
         act = self.act(principal, programme, key, command)
         pilot = build(act)
-        if not self.commit(pilot, self._bookkeeping(pilot, act, command, pilot.id, True)):
+        writes = self._bookkeeping(pilot, act, command, pilot.id, True)
+        # The checks of R15 find a pilot's programme without loading it.
+        writes.append(
+            partial(grants.remember_pilot, pilot_id=str(pilot.id), programme=pilot.programme)
+        )
+        if not self.commit(pilot, writes):
             if key is not None:
                 row = self._previous(key)
                 if row is not None:  # the same enrolment, submitted twice at once
@@ -266,14 +335,50 @@ class Pipeline:
         self, command: str, programme: Programme, actor: Any, build: Callable[[Act], RexSession]
     ) -> UUID:
         """Store a new programme-level aggregate (a REX session) built by `build(act)`."""
-        principal = inp.check_actor(actor)
-        self.authorise(Request(command=command, actor=principal, programme=programme.id))
+        principal, system = self.principal(actor, command)
+        self.authorise(Request(command, principal, programme=programme.id, system=system))
         act = self.act(principal, programme)
         session = build(act)
         if not self.commit(session, []):
             raise ConcurrencyConflict(f"{command}: the new session's id was taken; try again")
         self.log.info("command", command=command, session=str(session.id), actor=act.actor)
         return session.id
+
+    def run_aggregate(
+        self,
+        request: Request,
+        programme: Programme,
+        load: Callable[[Act], A],
+        decide: Callable[[A, Act, list[Write], Permit], T],
+    ) -> T:
+        """Run a command on an aggregate other than a pilot (a programme's register of roles):
+        authorise, load (or create) it, decide (knowing why it was allowed), append with our
+        rows in one transaction. The authorisation is asked again on each attempt: what
+        another writer committed meanwhile (a grant) may change the answer."""
+        for attempt in range(MAX_ATTEMPTS):
+            permit = self.authorise(request)
+            act = self.act(request.actor, programme)
+            aggregate = load(act)
+            writes: list[Write] = []
+            result = decide(aggregate, act, writes, permit)
+            if self.commit(aggregate, writes):
+                self.log.info(
+                    "command",
+                    command=request.command,
+                    aggregate=str(aggregate.id),
+                    actor=act.actor,
+                )
+                return result
+            clock_time.sleep(random.uniform(0, 0.004) * (attempt + 1))
+        raise ConcurrencyConflict(f"{request.command}: kept changing under us; try again")
+
+    def get_aggregate(self, aggregate_id: UUID) -> Aggregate | None:
+        """Any stored aggregate by id (a REX session, a programme's register), or None."""
+        try:
+            found: Any = self.store.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, Aggregate) else None
 
     def rex_session(self, session_id: UUID) -> RexSession | None:
         """A scheduled REX session by its id, or None."""

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from parcours import audit
 from parcours.domain.pilot import Pilot
+from parcours.domain.roles import MASKED
 from parcours.errors import InvalidInput, PilotNotFound
 from parcours.privacy import sealing
 from parcours.projections import readers
@@ -31,12 +32,21 @@ from parcours.views import (
 class PilotQueries(Service):
     # -- queries ----------------------------------------------------------------------------
 
-    def get_pilot(self, pilot: Any, *, as_of: datetime | None = None) -> PilotView:
+    def get_pilot(self, pilot: Any, *, actor: str, as_of: datetime | None = None) -> PilotView:
+        """The pilot now (or as recorded at `as_of`). R12, R15: personal values for the
+        agency, the Region and the pilot's own referents; an auditor reads "[personal]"."""
+        ident = as_uuid(pilot, "pilot")
+        permit = self.pipeline.permit("get_pilot", actor, pilot_id=ident)
         if as_of is None:
-            return self.view(self.pipeline.load(pilot))
-        return self.view(self._replay_as_of(as_uuid(pilot, "pilot"), as_of))
+            view = self.view(self.pipeline.load(ident))
+        else:
+            view = self.view(self._replay_as_of(ident, as_of))
+        return masked_view(view) if permit.masked else view
 
-    def list_pilots(self, *, programme: str | None = None) -> list[PilotSummary]:
+    def list_pilots(
+        self, *, programme: str | None = None, actor: str | None = None
+    ) -> list[PilotSummary]:
+        self.pipeline.permit_optional("list_pilots", actor)
         with self.pipeline.reading() as session:
             rows = readers.pilot_summaries(session, programme)
         return [
@@ -50,13 +60,19 @@ class PilotQueries(Service):
             for r in rows
         ]
 
-    def history(self, pilot: Any) -> list[HistoryEntry]:
-        """Every event of the pilot: sequence, recorded time, effective date, actor, fields."""
-        ident = self.pipeline.load(pilot).id
-        return audit.history(self.pipeline.store, self.pipeline.keys, ident)
+    def history(self, pilot: Any, *, actor: str) -> list[HistoryEntry]:
+        """Every event of the pilot: sequence, recorded time, effective date, actor, fields
+        (personal values masked for an auditor, as in `get_pilot`)."""
+        ident = as_uuid(pilot, "pilot")
+        permit = self.pipeline.permit("history", actor, pilot_id=ident)
+        entries = audit.history(
+            self.pipeline.store, self.pipeline.keys, self.pipeline.load(ident).id
+        )
+        return [masked_entry(e) for e in entries] if permit.masked else entries
 
-    def verify_audit_trail(self) -> audit.AuditReport:
+    def verify_audit_trail(self, *, actor: str | None = None) -> audit.AuditReport:
         """Recompute the tamper-evidence chain of every pilot; the report names the first break."""
+        self.pipeline.permit_optional("verify_audit_trail", actor)
         return audit.verify_audit_trail(self.pipeline.store)
 
     def checkpoint_audit_trail(self, at: datetime | None = None) -> int:
@@ -64,10 +80,13 @@ class PilotQueries(Service):
         cut off, or a chain rewritten, since. The scheduler does it once a day."""
         return audit.checkpoint(self.pipeline.store, at or self.pipeline.now())
 
-    def export_audit(self, pilot: Any) -> list[dict[str, Any]]:
-        """The pilot's history with its chain, one JSON object per event, for an auditor."""
+    def export_audit(self, pilot: Any, *, actor: str) -> list[dict[str, Any]]:
+        """The pilot's history with its chain, one JSON object per event, for an auditor (it
+        carries the stored bytes, personal fields sealed, and no plain personal value)."""
+        ident = as_uuid(pilot, "pilot")
+        self.pipeline.permit("export_audit", actor, pilot_id=ident)
         return audit.export_lines(
-            self.pipeline.store, self.pipeline.keys, self.pipeline.load(pilot).id
+            self.pipeline.store, self.pipeline.keys, self.pipeline.load(ident).id
         )
 
     @staticmethod
@@ -112,6 +131,34 @@ class PilotQueries(Service):
             version=pilot.version,
             recorded_at=pilot.modified_on,
         )
+
+
+def masked_view(view: PilotView) -> PilotView:
+    """The view an auditor reads: every personal value replaced by "[personal]" (R12)."""
+    contacts = [
+        c.model_copy(
+            update={
+                name: _masked(getattr(c, name))
+                for name in ("first_name", "last_name", "email", "phone", "title")
+            }
+        )
+        for c in view.contacts
+    ]
+    return view.model_copy(update={"contacts": contacts})
+
+
+def masked_entry(entry: HistoryEntry) -> HistoryEntry:
+    """A history entry as an auditor reads it: sealed personal values as "[personal]"."""
+    sealed = entry.fields.get("sealed")
+    if not isinstance(sealed, dict):
+        return entry
+    fields = {**entry.fields, "sealed": {k: _masked(v) for k, v in sealed.items()}}
+    return entry.model_copy(update={"fields": fields})
+
+
+def _masked(value: Any) -> Any:
+    # What is already gone stays "[purged]"; an absent title stays absent.
+    return value if value is None or value == sealing.PURGED else MASKED
 
 
 def _contact(person_id: str, contact: dict[str, Any], key: bytes | None) -> ContactView:

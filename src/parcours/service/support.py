@@ -8,8 +8,10 @@ from uuid import UUID, uuid4
 
 from parcours import charter_inputs as cin
 from parcours import inputs as inp
+from parcours.domain.pilot import Act, Pilot
+from parcours.domain.roles import funder_role
 from parcours.errors import InvalidInput
-from parcours.service.pipeline import Service, as_uuid
+from parcours.service.pipeline import Request, Service, Write, as_uuid
 
 
 class SupportCommands(Service):
@@ -108,19 +110,26 @@ class SupportCommands(Service):
         if not isinstance(granted, bool):
             raise InvalidInput("granted", "true or false")
         funding_id = str(as_uuid(funding, "funding"))
-        self.pipeline.run(
-            command_id,
-            "decide_funding",
-            pilot,
-            actor,
-            lambda p, act, _w: p.decide_funding(
+        pipeline = self.pipeline
+
+        def decide(p: Pilot, act: Act, _w: list[Write]) -> None:
+            # R15: the scheme's funder records the decision (the Region for its own schemes,
+            # the agency on another funder's behalf); the line names the scheme.
+            line = p.fundings.get(funding_id)
+            if line is not None:
+                scheme = pipeline.programme(p.programme).funding_scheme(line["scheme"])
+                pipeline.authorise(
+                    Request("decide_funding", act.actor, p.id, role=funder_role(scheme))
+                )
+            p.decide_funding(
                 act,
-                self.pipeline.date(on, act),
+                pipeline.date(on, act),
                 funding_id=funding_id,
                 granted=granted,
-                programme=self.pipeline.programme(p.programme),
-            ),
-        )
+                programme=pipeline.programme(p.programme),
+            )
+
+        pipeline.run(command_id, "decide_funding", pilot, actor, decide)
 
     def raise_blocker(
         self,

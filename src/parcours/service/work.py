@@ -117,7 +117,7 @@ class WorkCommands(Service):
                 project_id=project_id,
                 key=data.key,
                 value=data.value,
-                period=data.period,
+                period=inp.period_within(data.period, self.pipeline.programme(p.programme)),
                 on=self.pipeline.date(on, act),
             ),
         )
@@ -165,6 +165,7 @@ class WorkCommands(Service):
             inp.RexSessionInput, programme=programme, on=on, kind=kind, title=title
         )
         definition = self.pipeline.programme(data.programme)
+        on_day = inp.within_programme("on", data.on, definition)
         return self.pipeline.record_session(
             "schedule_rex",
             definition,
@@ -173,7 +174,7 @@ class WorkCommands(Service):
                 act,
                 session_id=uuid4(),
                 programme=definition.id,
-                on=data.on,
+                on=on_day,
                 kind=data.kind,
                 title=data.title,
             ),

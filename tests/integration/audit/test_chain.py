@@ -10,6 +10,7 @@ import pytest
 
 from parcours import Parcours
 from tests.conftest import Clock
+from tests.support.roles import staffed
 from tests.support.scenarios import LEAD, in_deployment
 
 FOURTH = "WHERE originator_id = ? AND originator_version = 4"
@@ -18,7 +19,7 @@ FOURTH = "WHERE originator_id = ? AND originator_version = 4"
 @pytest.fixture
 def store(tmp_path: Path, clock: Clock) -> tuple[Parcours, Path]:
     path = tmp_path / "parcours.db"
-    app = Parcours(f"sqlite:///{path}", clock=clock)
+    app = staffed(Parcours(f"sqlite:///{path}", clock=clock))
     in_deployment(app)
     in_deployment(app)
     return app, path
@@ -33,7 +34,8 @@ def test_an_untouched_store_verifies(store: tuple[Parcours, Path]) -> None:
     app, _ = store
     report = app.verify_audit_trail()
     assert report.ok
-    assert (report.pilots, report.events) == (2, app.event_count())
+    # two pilots and the programme's register of roles (R15): three chained histories
+    assert (report.pilots, report.events) == (3, app.event_count())
 
 
 def test_a_changed_byte_is_located(store: tuple[Parcours, Path]) -> None:
@@ -60,7 +62,7 @@ def test_a_changed_byte_is_located(store: tuple[Parcours, Path]) -> None:
 def test_a_deleted_event_is_located(store: tuple[Parcours, Path], version: int) -> None:
     app, path = store
     pilot = app.list_pilots()[0].id
-    last = app.get_pilot(pilot).version
+    last = app.get_pilot(pilot, actor=LEAD).version
     version = min(version, last)
     _tamper(
         path,
@@ -100,7 +102,7 @@ def test_swapped_events_are_detected(store: tuple[Parcours, Path]) -> None:
 
 def test_the_chain_still_verifies_after_erasure_and_purge(app: Parcours) -> None:
     pilot, _ = in_deployment(app)
-    app.erase_person(pilot, app.get_pilot(pilot).contacts[0].person_id, actor=LEAD)
+    app.erase_person(pilot, app.get_pilot(pilot, actor=LEAD).contacts[0].person_id, actor=LEAD)
     app.purge_expired(datetime(2026, 2, 1, tzinfo=UTC))
     assert app.verify_audit_trail().ok
 
@@ -108,8 +110,8 @@ def test_the_chain_still_verifies_after_erasure_and_purge(app: Parcours) -> None
 def test_a_cut_off_tail_is_caught_by_the_checkpoint(store: tuple[Parcours, Path]) -> None:
     app, path = store
     pilot = app.list_pilots()[0].id
-    last = app.get_pilot(pilot).version
-    assert app.checkpoint_audit_trail() == 2
+    last = app.get_pilot(pilot, actor=LEAD).version
+    assert app.checkpoint_audit_trail() == 3  # with the programme's register of roles
     with sqlite3.connect(path) as db:  # the event and its link, both removed
         db.execute(
             "DELETE FROM parcours_events WHERE originator_id = ? AND originator_version = ?",
@@ -138,11 +140,11 @@ def test_a_rewritten_chain_is_caught_by_the_checkpoint(store: tuple[Parcours, Pa
         ).fetchall()
         previous = GENESIS
         for version, topic, state in rows:
-            if version == 2:
+            if version == 3:  # the referent's designation (2 is the referent's grant)
                 state = state.replace(b"operational", b"Operational")
                 db.execute(
                     "UPDATE parcours_events SET state = ? WHERE originator_id = ? AND "
-                    "originator_version = 2",
+                    "originator_version = 3",
                     (state, pilot.bytes),
                 )
             previous = link(previous, pilot, version, topic, state)
@@ -158,7 +160,7 @@ def test_a_rewritten_chain_is_caught_by_the_checkpoint(store: tuple[Parcours, Pa
 
 def test_an_export_verifies_alone_and_a_changed_line_is_caught(app: Parcours) -> None:
     pilot, _ = in_deployment(app)
-    lines = app.export_audit(pilot)
+    lines = app.export_audit(pilot, actor=LEAD)
     assert Parcours.verify_audit_export(lines).ok
     forged = [dict(line) for line in lines]
     forged[3]["recorded_at"] = "2020-01-01T00:00:00+00:00"

@@ -12,6 +12,7 @@ from parcours import Parcours, Settings
 from parcours.scheduler import DeadlineScheduler, Notice
 from tests.conftest import Clock
 from tests.integration.privacy.test_sealed_at_rest import PERSONAL
+from tests.support.roles import staffed
 from tests.support.scenarios import LEAD, in_deployment
 
 SECOND = ["Dominique", "Lefèvre", "dominique.lefevre@example.org", "+33612345678"]
@@ -30,7 +31,7 @@ def _scenario(app: Parcours, clock: Clock) -> tuple[object, list[bytes], list[No
         title="Vice-présidente",  # R11: the elected referent's title/portfolio
         actor=LEAD,
     )
-    person = app.get_pilot(pilot).referent("elected")
+    person = app.get_pilot(pilot, actor=LEAD).referent("elected")
     assert person is not None
     app.rectify_contact(pilot, person.person_id, title="Vice-présidente", actor=LEAD)
     with app.pipeline.reading() as session:
@@ -58,16 +59,18 @@ def _assert_purged(app: Parcours, pilot: object, notices: list[Notice]) -> None:
         ("approaching", date(2026, 1, 31), 14)
     ]
     assert r13[0].recipients  # the notice reached the referents before the purge
-    history = [e.event_type for e in app.history(pilot)]
+    history = [e.event_type for e in app.history(pilot, actor=LEAD)]
     assert history.count("PersonalDataPurged") == 1
     assert app.verify_purge().verified
     assert app.verify_audit_trail().ok
-    assert app.export_personal_data(email="dominique.lefevre@example.org").records == []
+    assert app.export_personal_data(email="dominique.lefevre@example.org", actor=LEAD).records == []
 
 
 def test_sqlite_file_holds_nothing_after_the_purge(tmp_path: Path, clock: Clock) -> None:
-    app = Parcours(
-        settings=Settings(url=f"sqlite:///{tmp_path}/p.db", snapshot_interval=4), clock=clock
+    app = staffed(
+        Parcours(
+            settings=Settings(url=f"sqlite:///{tmp_path}/p.db", snapshot_interval=4), clock=clock
+        )
     )
     pilot, keys, notices = _scenario(app, clock)
     _assert_purged(app, pilot, notices)
@@ -80,7 +83,7 @@ def test_sqlite_file_holds_nothing_after_the_purge(tmp_path: Path, clock: Clock)
 
 
 def test_postgres_columns_hold_nothing_after_the_purge(postgres_url: str, clock: Clock) -> None:
-    app = Parcours(settings=Settings(url=postgres_url, snapshot_interval=4), clock=clock)
+    app = staffed(Parcours(settings=Settings(url=postgres_url, snapshot_interval=4), clock=clock))
     pilot, keys, notices = _scenario(app, clock)
     _assert_purged(app, pilot, notices)
     engine = sa.create_engine(postgres_url)

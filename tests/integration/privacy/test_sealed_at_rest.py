@@ -9,6 +9,7 @@ import structlog
 
 from parcours import Parcours, Settings
 from tests.conftest import Clock
+from tests.support.roles import staffed
 from tests.support.scenarios import LEAD, REFERENT, in_evaluation
 
 PERSONAL = [
@@ -27,7 +28,7 @@ def _database_bytes(folder: Path) -> bytes:
 
 def test_no_personal_value_in_the_sqlite_file(tmp_path: Path, clock: Clock) -> None:
     settings = Settings(url=f"sqlite:///{tmp_path}/parcours.db", snapshot_interval=3)
-    app = Parcours(settings=settings, clock=clock)
+    app = staffed(Parcours(settings=settings, clock=clock))
     pilot, _ = in_evaluation(app)
     app.designate_referent(
         pilot,
@@ -40,7 +41,7 @@ def test_no_personal_value_in_the_sqlite_file(tmp_path: Path, clock: Clock) -> N
         on=date(2025, 11, 4),
         actor=LEAD,
     )
-    assert app.get_pilot(pilot).referent("elected") is not None
+    assert app.get_pilot(pilot, actor=LEAD).referent("elected") is not None
     app.close_connections()
     raw = _database_bytes(tmp_path)
     assert b"Snapshot" in raw, "the scenario should have taken snapshots"
@@ -54,11 +55,11 @@ def test_no_personal_value_in_the_logs(tmp_path: Path, clock: Clock) -> None:
 
     logs.configure(level="info")
     with structlog.testing.capture_logs() as captured:
-        app = Parcours(f"sqlite:///{tmp_path}/parcours.db", clock=clock)
+        app = staffed(Parcours(f"sqlite:///{tmp_path}/parcours.db", clock=clock))
         pilot, _ = in_evaluation(app)
         app.rectify_contact(
             pilot,
-            app.get_pilot(pilot).contacts[0].person_id,
+            app.get_pilot(pilot, actor=LEAD).contacts[0].person_id,
             email="c.martin@example.org",
             actor=LEAD,
         )

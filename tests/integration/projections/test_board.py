@@ -12,6 +12,7 @@ from sqlalchemy import inspect, text, update
 from parcours import Parcours
 from parcours.projections.board import board
 from tests.conftest import Clock
+from tests.support.roles import REFERENT_ID
 from tests.support.scenarios import (
     LEAD,
     enrolled,
@@ -39,10 +40,12 @@ def cohort_of_five(app: Parcours) -> Parcours:
     enrolled(app, name="CC du Pays de Phalsbourg")
     pilot, project = in_deployment(app)
     app.record_follow_up(pilot, on=date(2025, 3, 20), actor=LEAD)
-    app.log_time(pilot, days=4, on=date(2025, 3, 21), actor=LEAD)
+    app.log_time(pilot, days=4, on=date(2025, 3, 21), actor=REFERENT_ID)
     app.raise_blocker(pilot, description="Pas de salle", on=date(2025, 3, 22), actor=LEAD)
-    app.raise_alert(pilot, kind="change", description="Élection", on=date(2025, 3, 24), actor=LEAD)
-    app.request_communication(pilot, title="Communiqué", on=date(2025, 3, 25), actor=LEAD)
+    app.raise_alert(
+        pilot, kind="change", description="Élection", on=date(2025, 3, 24), actor=REFERENT_ID
+    )
+    app.request_communication(pilot, title="Communiqué", on=date(2025, 3, 25), actor=REFERENT_ID)
     app.source_solution(
         pilot, project, name="Médiation", provider="Région", regional=True, actor=LEAD
     )

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from parcours import Parcours
+from tests.support.roles import REFERENT_ID
 from tests.support.scenarios import LEAD, enrolled, in_deployment, in_diagnostic
 
 
@@ -89,7 +90,7 @@ def test_r5_a_month_with_0_to_3_follow_ups(
 )
 def test_r6_at_25_percent_off_the_budget(app: Parcours, logged: float, status: str) -> None:
     pilot = in_diagnostic(app)
-    app.log_time(pilot, days=logged, on=date(2024, 10, 8), actor=LEAD)
+    app.log_time(pilot, days=logged, on=date(2024, 10, 8), actor=REFERENT_ID)
     line = app.time_budget(pilot, today=date(2025, 1, 15))[0]
     assert (line.period, line.budget, line.logged, line.status) == ("diagnostic", 2, logged, status)
     r6 = _alerts(app, date(2025, 1, 15)).get("R6", [])
@@ -118,9 +119,9 @@ def test_r9_r10_r11_alerts(app: Parcours) -> None:
         kind="confidentiality",
         description="Data shared by mistake",
         on=date(2024, 9, 4),
-        actor=LEAD,
+        actor=REFERENT_ID,
     )
-    app.request_communication(pilot, title="Press kit", on=date(2024, 9, 5), actor=LEAD)
+    app.request_communication(pilot, title="Press kit", on=date(2024, 9, 5), actor=REFERENT_ID)
     found = _alerts(app, date(2024, 9, 6))
     assert found["R9"] == ["warning: 1 warning(s) raised, latest on 2024-09-04 (confidentiality)"]
     assert found["R10"] == ["warning: 1 communication(s) awaiting the Region's decision"]
@@ -130,7 +131,7 @@ def test_erasing_the_operational_referent_raises_r11(app: Parcours) -> None:
     pilot = in_diagnostic(app)
     operational = "warning: no operational referent designated"
     assert operational not in _alerts(app, date(2024, 10, 1))["R11"]
-    app.erase_person(pilot, app.get_pilot(pilot).contacts[0].person_id, actor=LEAD)
+    app.erase_person(pilot, app.get_pilot(pilot, actor=LEAD).contacts[0].person_id, actor=LEAD)
     assert operational in _alerts(app, date(2024, 10, 1))["R11"]
 
 

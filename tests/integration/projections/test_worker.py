@@ -10,13 +10,16 @@ import time
 
 from parcours import Parcours, Settings
 from tests.conftest import Clock
+from tests.support.roles import staffed
 from tests.support.scenarios import enrolled, kept_dashboard_rows
 
 
 def test_a_projection_worker_follows_the_commands_of_another_process(
     db_url: str, clock: Clock
 ) -> None:
-    writer = Parcours(settings=Settings(url=db_url, project_after_commands=False), clock=clock)
+    writer = staffed(
+        Parcours(settings=Settings(url=db_url, project_after_commands=False), clock=clock)
+    )
     env = {**os.environ, "PARCOURS_DATABASE_URL": db_url}
     worker = subprocess.Popen(
         [

@@ -18,6 +18,7 @@ import pytest
 
 from parcours import Parcours, Settings
 from tests.conftest import Clock
+from tests.support.roles import LEAD, staffed, with_referent
 from tests.support.scenarios import in_deployment
 
 SECONDS = float(os.environ.get("PARCOURS_CONCURRENCY_SECONDS", "30"))
@@ -83,8 +84,12 @@ print(max(lags), lags[-1])
 def test_four_writers_and_a_projection_worker(
     postgres_url: str, clock: Clock, tmp_path: Path
 ) -> None:
-    app = Parcours(settings=Settings(url=postgres_url), clock=clock)
+    app = staffed(Parcours(settings=Settings(url=postgres_url), clock=clock))
     pilots = [str(in_deployment(app)[0]) for _ in range(20)]
+    # The writers act as the agency and as every pilot's referent (R15).
+    app.grant("test:writer", "agency", actor=LEAD)
+    for pilot in pilots:
+        with_referent(app, pilot, "test:writer")
     before = app.event_count()
     stop = tmp_path / "stop"
     follower = subprocess.Popen(
@@ -119,7 +124,7 @@ def test_four_writers_and_a_projection_worker(
     stored = Counter(
         entry.command_id
         for pilot in pilots
-        for entry in app.history(pilot)
+        for entry in app.history(pilot, actor=LEAD)
         if entry.command_id.startswith("w")
     )
     assert all(stored[c] == 1 for c in accepted), "an accepted command is missing or doubled"

@@ -10,11 +10,14 @@ from pathlib import Path
 from parcours import Parcours
 from parcours.scheduler import DeadlineScheduler
 from tests.conftest import Clock
+from tests.support.roles import LEAD, staffed
 from tests.support.scenarios import in_diagnostic, kept_dashboard_rows
 
 
 def _missed(app: Parcours, pilot: object) -> list[str]:
-    return [e.fields["rule"] for e in app.history(pilot) if e.event_type == "DeadlineMissed"]
+    return [
+        e.fields["rule"] for e in app.history(pilot, actor=LEAD) if e.event_type == "DeadlineMissed"
+    ]
 
 
 def test_a_breach_due_while_stopped_is_recorded_once_on_restart(
@@ -22,7 +25,7 @@ def test_a_breach_due_while_stopped_is_recorded_once_on_restart(
 ) -> None:
     url = f"sqlite:///{tmp_path}/parcours.db"
     clock.set(date(2024, 9, 20))
-    app = Parcours(url, clock=clock)
+    app = staffed(Parcours(url, clock=clock))
     pilot = in_diagnostic(app)
 
     scheduler = DeadlineScheduler(app)
@@ -46,7 +49,7 @@ def test_a_breach_due_while_stopped_is_recorded_once_on_restart(
 
 
 def test_the_stored_jobs_never_drop_a_misfire(tmp_path: Path, clock: Clock) -> None:
-    app = Parcours(f"sqlite:///{tmp_path}/parcours.db", clock=clock)
+    app = staffed(Parcours(f"sqlite:///{tmp_path}/parcours.db", clock=clock))
     scheduler = DeadlineScheduler(app)
     scheduler.start()
     try:
@@ -61,7 +64,7 @@ def test_the_stored_jobs_never_drop_a_misfire(tmp_path: Path, clock: Clock) -> N
 def test_a_running_scheduler_keeps_the_dashboard_rows_of_the_day(
     tmp_path: Path, clock: Clock
 ) -> None:
-    app = Parcours(f"sqlite:///{tmp_path}/parcours.db", clock=clock)
+    app = staffed(Parcours(f"sqlite:///{tmp_path}/parcours.db", clock=clock))
     in_diagnostic(app)
     scheduler = DeadlineScheduler(app)
     scheduler.start()

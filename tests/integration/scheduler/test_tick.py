@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from parcours import Parcours
-from parcours.scheduler import DeadlineScheduler, Notice
+from parcours.scheduler import DeadlineScheduler, Notice, TickReport
 from tests.conftest import Clock
 from tests.support.scenarios import LEAD, enrolled, in_diagnostic
 
@@ -16,9 +16,15 @@ from tests.support.scenarios import LEAD, enrolled, in_diagnostic
 def _deadline_events(app: Parcours, pilot: object) -> list[tuple[str, object, object]]:
     return [
         (e.event_type, e.fields.get("rule"), e.fields.get("due"))
-        for e in app.history(pilot)
+        for e in app.history(pilot, actor=LEAD)
         if e.event_type.startswith(("Deadline", "Retention"))
     ]
+
+
+def tick(scheduler: DeadlineScheduler, clock: Clock, at: datetime) -> TickReport:
+    """The clock reaches `at` first: a tick may not run ahead of the clock (issue 18)."""
+    clock.now = at
+    return scheduler.tick(at)
 
 
 @pytest.fixture
@@ -30,11 +36,11 @@ def early(clock: Clock) -> Clock:
 def test_r3_breach_at_midnight_in_paris_once(app: Parcours, early: Clock) -> None:
     pilot = in_diagnostic(app)
     scheduler = DeadlineScheduler(app)
-    on_time = scheduler.tick(datetime(2024, 12, 31, 22, 59, tzinfo=UTC))
+    on_time = tick(scheduler, early, datetime(2024, 12, 31, 22, 59, tzinfo=UTC))
     assert not [r for r in on_time.recorded if r.kind == "missed"]
-    late = scheduler.tick(datetime(2024, 12, 31, 23, 0, tzinfo=UTC))
+    late = tick(scheduler, early, datetime(2024, 12, 31, 23, 0, tzinfo=UTC))
     assert {(r.kind, r.rule) for r in late.recorded} == {("missed", "R3"), ("missed", "R7")}
-    again = scheduler.tick(datetime(2025, 1, 2, tzinfo=UTC))
+    again = tick(scheduler, early, datetime(2025, 1, 2, tzinfo=UTC))
     assert again.recorded == []
     counts = Counter(_deadline_events(app, pilot))
     assert counts[("DeadlineMissed", "R3", date(2024, 12, 31))] == 1
@@ -43,8 +49,8 @@ def test_r3_breach_at_midnight_in_paris_once(app: Parcours, early: Clock) -> Non
 def test_a_reminder_on_christmas_comes_on_the_24th(app: Parcours, early: Clock) -> None:
     in_diagnostic(app)
     scheduler = DeadlineScheduler(app)
-    scheduler.tick(datetime(2024, 12, 20, tzinfo=UTC))
-    report = scheduler.tick(datetime(2024, 12, 24, 8, tzinfo=UTC))
+    tick(scheduler, early, datetime(2024, 12, 20, tzinfo=UTC))
+    report = tick(scheduler, early, datetime(2024, 12, 24, 8, tzinfo=UTC))
     assert {(r.rule, r.offset) for r in report.recorded} == {("R3", 7), ("R7", 7)}
 
 
@@ -53,19 +59,19 @@ def test_a_met_deadline_is_recorded_as_met(app: Parcours, early: Clock) -> None:
     app.recommend_project(pilot, title="Portail", theme="e-administration", actor=LEAD)
     early.set(date(2024, 12, 12))
     app.complete_diagnostic(pilot, on=date(2024, 12, 12), actor=LEAD)
-    report = DeadlineScheduler(app).tick(datetime(2024, 12, 12, 18, tzinfo=UTC))
+    report = tick(DeadlineScheduler(app), early, datetime(2024, 12, 12, 18, tzinfo=UTC))
     assert ("met", "R3") in {(r.kind, r.rule) for r in report.recorded}
 
 
 def test_downtime_is_caught_up_once(app: Parcours, early: Clock) -> None:
     pilot = in_diagnostic(app)
     scheduler = DeadlineScheduler(app)
-    report = scheduler.tick(datetime(2025, 8, 1, tzinfo=UTC))
+    report = tick(scheduler, early, datetime(2025, 8, 1, tzinfo=UTC))
     kinds = Counter((r.kind, r.rule) for r in report.recorded)
     assert kinds[("missed", "R3")] == 1
     assert kinds[("missed", "R4")] == 1
     assert kinds[("approaching", "R4")] == 2  # both reminders, late but recorded
-    assert scheduler.tick(datetime(2025, 8, 2, tzinfo=UTC)).recorded == []
+    assert tick(scheduler, early, datetime(2025, 8, 2, tzinfo=UTC)).recorded == []
     assert len(_deadline_events(app, pilot)) == len(report.recorded)
 
 
@@ -73,9 +79,9 @@ def test_a_tick_evaluates_only_what_is_due(app: Parcours, early: Clock) -> None:
     for i in range(5):
         enrolled(app, name=f"CC {i}")
     scheduler = DeadlineScheduler(app)
-    first = scheduler.tick(datetime(2024, 9, 21, tzinfo=UTC))
+    first = tick(scheduler, early, datetime(2024, 9, 21, tzinfo=UTC))
     assert first.evaluated == 5  # each was touched by its enrolment
-    assert scheduler.tick(datetime(2024, 9, 22, tzinfo=UTC)).evaluated == 0
+    assert tick(scheduler, early, datetime(2024, 9, 22, tzinfo=UTC)).evaluated == 0
 
 
 def test_a_failing_callback_is_retried_without_recording_twice(app: Parcours, early: Clock) -> None:
@@ -90,26 +96,26 @@ def test_a_failing_callback_is_retried_without_recording_twice(app: Parcours, ea
             raise ConnectionError("mail server down")
         received.append(notice)
 
-    first = scheduler.tick(datetime(2024, 12, 2, tzinfo=UTC))
+    first = tick(scheduler, early, datetime(2024, 12, 2, tzinfo=UTC))
     assert first.failed_deliveries == 2
     assert received == []
     broken["on"] = False
-    second = scheduler.tick(datetime(2024, 12, 3, tzinfo=UTC))
+    second = tick(scheduler, early, datetime(2024, 12, 3, tzinfo=UTC))
     assert second.recorded == []
     assert second.delivered == 2
     assert {(n.rule, n.kind) for n in received} == {("R3", "approaching"), ("R7", "approaching")}
     assert received[0].recipients[0]["email"] == "camille.martin@example.org"
-    assert scheduler.tick(datetime(2024, 12, 4, tzinfo=UTC)).delivered == 0
+    assert tick(scheduler, early, datetime(2024, 12, 4, tzinfo=UTC)).delivered == 0
     assert len(_deadline_events(app, pilot)) == 2
 
 
 def test_an_objecting_person_is_left_out_of_notices(app: Parcours, early: Clock) -> None:
     pilot = in_diagnostic(app)
-    app.record_objection(pilot, app.get_pilot(pilot).contacts[0].person_id, actor=LEAD)
+    app.record_objection(pilot, app.get_pilot(pilot, actor=LEAD).contacts[0].person_id, actor=LEAD)
     scheduler = DeadlineScheduler(app)
     received: list[Notice] = []
     scheduler.on_notice(received.append)
-    scheduler.tick(datetime(2024, 12, 2, tzinfo=UTC))
+    tick(scheduler, early, datetime(2024, 12, 2, tzinfo=UTC))
     assert received
     assert all(n.recipients == [] for n in received)
 
@@ -117,14 +123,14 @@ def test_an_objecting_person_is_left_out_of_notices(app: Parcours, early: Clock)
 def test_retention_notice_then_purge_once(app: Parcours, early: Clock) -> None:
     pilot = in_diagnostic(app)
     scheduler = DeadlineScheduler(app)
-    scheduler.tick(datetime(2026, 1, 1, tzinfo=UTC))
-    notice = scheduler.tick(datetime(2026, 1, 16, 8, tzinfo=UTC))
+    tick(scheduler, early, datetime(2026, 1, 1, tzinfo=UTC))
+    notice = tick(scheduler, early, datetime(2026, 1, 16, 8, tzinfo=UTC))
     assert [(r.rule, r.offset) for r in notice.recorded] == [("R13", 14)]
-    assert scheduler.tick(datetime(2026, 1, 31, 22, 59, tzinfo=UTC)).purged == []
-    purge = scheduler.tick(datetime(2026, 1, 31, 23, 0, tzinfo=UTC))
+    assert tick(scheduler, early, datetime(2026, 1, 31, 22, 59, tzinfo=UTC)).purged == []
+    purge = tick(scheduler, early, datetime(2026, 1, 31, 23, 0, tzinfo=UTC))
     assert purge.purged == [pilot]
-    assert scheduler.tick(datetime(2026, 2, 2, tzinfo=UTC)).purged == []
-    assert app.get_pilot(pilot).phase == "purged"
-    types = [e.event_type for e in app.history(pilot)]
+    assert tick(scheduler, early, datetime(2026, 2, 2, tzinfo=UTC)).purged == []
+    assert app.get_pilot(pilot, actor=LEAD).phase == "purged"
+    types = [e.event_type for e in app.history(pilot, actor=LEAD)]
     assert types.count("RetentionNoticeDue") == 1
     assert types.count("PersonalDataPurged") == 1

@@ -9,6 +9,7 @@ from datetime import date
 
 from parcours import Parcours
 from tests.conftest import Clock
+from tests.support.roles import LEAD
 from tests.support.scenarios import enrolled, in_diagnostic
 
 TICKER = """
@@ -48,7 +49,7 @@ def test_two_scheduler_processes_record_each_fact_once(
     for pilot in pilots:
         facts = Counter(
             (e.event_type, e.fields["rule"], e.fields["due"], e.fields.get("offset"))
-            for e in app.history(pilot)
+            for e in app.history(pilot, actor=LEAD)
             if e.event_type.startswith("Deadline")
         )
         assert facts, "the schedulers recorded nothing"

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from parcours import Parcours
 from parcours.store.after_commit import after_commit
 from tests.conftest import Clock
+from tests.support.roles import REFERENT_ID
 from tests.support.scenarios import LEAD, in_deployment, in_diagnostic
 
 
@@ -47,7 +48,7 @@ def test_two_processes_writing_one_pilot_in_turn_keep_chain_and_read_models_exac
     pilot, _ = in_deployment(app)
     for day in range(1, 7):
         writer = app if day % 2 else other
-        writer.log_time(pilot, days=0.5, on=date(2025, 3, 3 + day), actor=LEAD)
+        writer.log_time(pilot, days=0.5, on=date(2025, 3, 3 + day), actor=REFERENT_ID)
         writer.record_follow_up(pilot, on=date(2025, 3, 3 + day), actor=LEAD)
     assert app.verify_audit_trail().ok
     assert app.check_projections().ok
@@ -75,16 +76,16 @@ def test_a_rolled_back_command_leaves_no_trace_in_memory(
         stale.log_time(
             app.pipeline.act(LEAD, app.programme("grand-est-2024")), date(2024, 10, 1), 1.0
         )
-        other.log_time(pilot, days=2.0, on=date(2024, 10, 2), actor=LEAD)
+        other.log_time(pilot, days=2.0, on=date(2024, 10, 2), actor=REFERENT_ID)
         assert app.pipeline.commit(stale, []) is False  # its version was taken: rolled back
     else:
         app.pipeline.projections.projections.append(FailingProjection())
         with pytest.raises(RuntimeError, match="disk is full"):
-            app.log_time(pilot, days=1.0, on=date(2024, 10, 1), actor=LEAD)
+            app.log_time(pilot, days=1.0, on=date(2024, 10, 1), actor=REFERENT_ID)
         app.pipeline.projections.projections.pop()
-        other.log_time(pilot, days=2.0, on=date(2024, 10, 2), actor=LEAD)
+        other.log_time(pilot, days=2.0, on=date(2024, 10, 2), actor=REFERENT_ID)
     # the next command chains onto, and folds into, what was committed
-    app.log_time(pilot, days=0.5, on=date(2024, 10, 3), actor=LEAD)
+    app.log_time(pilot, days=0.5, on=date(2024, 10, 3), actor=REFERENT_ID)
     assert app.verify_audit_trail().ok
     assert app.check_projections().ok
     logged = app.time_budget(pilot, today=date(2024, 10, 4))[0].logged

@@ -1,0 +1,109 @@
+"""`parcours grant`, `parcours revoke`, `parcours principals` (R15), registered on the
+`parcours` command by `cli.py`.
+
+The principal acting is `PARCOURS_ACTOR` / `--actor`. On a new database no one holds a role
+and the only act accepted is the first grant, giving `agency` to its own author: hence
+`parcours grant agency:ops-1 agency` with no actor set acts as the principal it names.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+# The `parcours.cli` module (its error boundary `run`, `app`, `out`, `emit_json`), handed over
+# by `register`: this module never imports it, so the two make no circle.
+shell: Any = None
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+ActorOrSelf = Annotated[
+    str | None,
+    typer.Option(
+        "--actor",
+        envvar="PARCOURS_ACTOR",
+        help="Who grants (default: the principal itself, as the very first grant must).",
+    ),
+]
+Principal = Annotated[str, typer.Argument(help="An opaque id, e.g. agency:ops-1 (never a name).")]
+Role = Annotated[str, typer.Argument(help="agency, region, auditor or referent.")]
+ProgrammeOption = Annotated[
+    str | None,
+    typer.Option("--programme", help="For agency, region, auditor (default grand-est-2024)."),
+]
+PilotOption = Annotated[str | None, typer.Option("--pilot", help="For referent: the pilot's id.")]
+
+
+def grant(
+    principal: Principal,
+    role: Role,
+    programme: ProgrammeOption = None,
+    pilot: PilotOption = None,
+    actor: ActorOrSelf = None,
+) -> None:
+    """Give a role (R15): agency, region, auditor in a programme; referent of one pilot."""
+    shell.run(
+        lambda: shell.app().grant(
+            principal, role, actor=actor or principal, programme=programme, pilot=pilot
+        )
+    )
+    where = f"pilot {pilot}" if pilot else (programme or "grand-est-2024")
+    shell.out.print(f"{principal} holds {role} in {where}", markup=False)
+
+
+def revoke(
+    principal: Principal,
+    role: Role,
+    programme: ProgrammeOption = None,
+    pilot: PilotOption = None,
+    actor: ActorOrSelf = None,
+) -> None:
+    """Take a role back (R15); the last agency of a programme cannot be."""
+    shell.run(
+        lambda: shell.app().revoke(
+            principal, role, actor=actor or principal, programme=programme, pilot=pilot
+        )
+    )
+    shell.out.print(f"{principal} no longer holds {role}", markup=False)
+
+
+def principals(
+    programme: Annotated[str | None, typer.Option("--programme")] = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="The grants and revocations of --programme.")
+    ] = False,
+    as_json: Json = False,
+    actor: Annotated[str | None, typer.Option("--actor", envvar="PARCOURS_ACTOR")] = None,
+) -> None:
+    """Who holds which role, where; --history: the programme's grants as facts."""
+    if history:
+        entries = shell.run(lambda: shell.app().role_history(programme, actor=actor or "cli"))
+        if as_json:
+            shell.emit_json(entries)
+            return
+        table = Table("#", "recorded (UTC)", "actor", "event", title="Roles")
+        for e in entries:
+            summary = e.summary
+            table.add_row(
+                str(e.sequence), e.recorded_at.strftime("%Y-%m-%d %H:%M"), e.actor, summary
+            )
+        shell.out.print(table)
+        return
+    rows = shell.run(lambda: shell.app().principals(actor=actor, programme=programme))
+    if as_json:
+        shell.emit_json(rows)
+        return
+    table = Table("principal", "role", "programme", "pilot", "granted by", title="Principals")
+    for r in rows:
+        table.add_row(r.principal, r.role, r.programme, str(r.pilot_id or ""), r.granted_by)
+    shell.out.print(table)
+
+
+def register(cli: typer.Typer, module: ModuleType) -> None:
+    global shell
+    shell = module
+    cli.command()(grant)
+    cli.command()(revoke)
+    cli.command()(principals)
