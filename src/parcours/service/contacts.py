@@ -9,7 +9,8 @@ from uuid import UUID, uuid4
 from parcours import inputs as inp
 from parcours.domain.pilot import Act, Pilot
 from parcours.privacy import sealing
-from parcours.service.pipeline import Service, Write, as_uuid
+from parcours.service.bookkeeping import Write
+from parcours.service.pipeline import Service, as_uuid
 
 
 class ContactCommands(Service):
