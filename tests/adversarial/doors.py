@@ -10,6 +10,7 @@ from uuid import UUID
 from hypothesis import HealthCheck, settings
 
 from parcours import InvalidInput, Parcours, ParcoursError
+from tests.support.roles import REFERENT_ID
 from tests.support.scenarios import (
     LEAD,
     enrolled,
@@ -62,7 +63,7 @@ def prepared(app: Parcours, make: Callable[[Parcours], dict[str, Any]]) -> dict[
 
 
 def last_fields(app: Parcours, pilot: Any) -> dict[str, Any]:
-    return app.history(pilot)[-1].fields
+    return app.history(pilot, actor=LEAD)[-1].fields
 
 
 def diagnosing(app: Parcours) -> dict[str, Any]:
@@ -89,7 +90,7 @@ def fresh(app: Parcours, ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 def requested(app: Parcours, ctx: dict[str, Any]) -> dict[str, Any]:
-    comm = app.request_communication(ctx["pilot"], title="Lettre", on=TODAY, actor=LEAD)
+    comm = app.request_communication(ctx["pilot"], title="Lettre", on=TODAY, actor=REFERENT_ID)
     return {**ctx, "communication": comm}
 
 
@@ -99,13 +100,15 @@ def blocked(app: Parcours, ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 def contact(app: Parcours, c: dict[str, Any], person: UUID) -> Any:
-    return next(x for x in app.get_pilot(c["pilot"]).contacts if x.person_id == person)
+    return next(x for x in app.get_pilot(c["pilot"], actor=LEAD).contacts if x.person_id == person)
 
 
 def project(app: Parcours, c: dict[str, Any], project: UUID) -> Any:
-    return next(x for x in app.get_pilot(c["pilot"]).projects if x.project_id == project)
+    return next(
+        x for x in app.get_pilot(c["pilot"], actor=LEAD).projects if x.project_id == project
+    )
 
 
 def communication(app: Parcours, c: dict[str, Any]) -> Any:
-    comms = app.get_pilot(c["pilot"]).communications
+    comms = app.get_pilot(c["pilot"], actor=LEAD).communications
     return next(x for x in comms if x.communication_id == c["communication"])

@@ -6,23 +6,20 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from datetime import date
 
 from parcours import Parcours
+from parcours.settings import Settings
+from tests.support.roles import LEAD, staffed
 
 START = """
 import sys, time
-from datetime import date
 from parcours import Parcours
 
 url, at = sys.argv[1], float(sys.argv[2])
 time.sleep(max(0.0, at - time.time()))  # all processes open the database at the same instant
 app = Parcours(url)
-try:  # the first grant (R15); a process that loses the race holds it all the same
-    app.grant("agency:ops-1", "agency", programme="grand-est-2024", actor="agency:ops-1")
-except Exception:
-    pass
-app.enroll(name="CC du Pays de Bitche", programme="grand-est-2024",
-           charter_signed_on=date(2024, 9, 2), actor="agency:ops-1")
+assert app.list_pilots() == [] and app.dashboard().rows == []
 print("up")
 """
 
@@ -40,6 +37,16 @@ for _ in range(3):
     folded += app.pipeline.projections.catch_up(page=10)
 print("folded", folded)
 """
+
+
+def _enrol_many(app: Parcours, count: int) -> None:
+    for n in range(count):
+        app.enroll(
+            name=f"Commune {n}",
+            programme="grand-est-2024",
+            charter_signed_on=date(2024, 9, 2),
+            actor=LEAD,
+        )
 
 
 def _at_once(script: str, url: str, count: int) -> list[str]:
@@ -63,29 +70,19 @@ def _at_once(script: str, url: str, count: int) -> list[str]:
 
 def test_four_processes_starting_on_an_empty_database_all_come_up(db_url: str) -> None:
     assert _at_once(START, db_url, 4) == ["up"] * 4
-    app = Parcours(db_url)
+    app = staffed(Parcours(db_url))  # the schema they raced to create takes the first acts
     try:
-        assert len(app.list_pilots(actor="agency:ops-1")) == 4
+        _enrol_many(app, 4)
+        assert len(app.list_pilots()) == 4
         assert app.verify_audit_trail().ok
     finally:
         app.close_connections()
 
 
 def test_three_projection_workers_at_once_fold_each_event_once(db_url: str) -> None:
-    from datetime import date
-
-    from parcours.settings import Settings
-
-    writer = Parcours(settings=Settings(url=db_url, project_after_commands=False))
-    writer.grant("agency:ops-1", "agency", programme="grand-est-2024", actor="agency:ops-1")
+    writer = staffed(Parcours(settings=Settings(url=db_url, project_after_commands=False)))
     try:
-        for n in range(200):
-            writer.enroll(
-                name=f"Commune {n}",
-                programme="grand-est-2024",
-                charter_signed_on=date(2024, 9, 2),
-                actor="agency:ops-1",
-            )
+        _enrol_many(writer, 200)
         outputs = _at_once(WORKER, db_url, 3)
         folded = sum(int(line.split()[1]) for line in outputs)
         assert folded == writer.event_count()  # each event folded by exactly one worker

@@ -40,6 +40,7 @@ from tests.adversarial.hostile import (
     text_refused,
 )
 from tests.adversarial.text_fields import TEXT_FIELDS, TextField
+from tests.support.roles import REFERENT_ID
 from tests.support.scenarios import LEAD, REFERENT
 
 # -- the pilot's name, through every output ------------------------------------------------
@@ -65,8 +66,8 @@ def test_a_pilot_name_is_refused_at_the_door_or_shown_exactly_everywhere(
     )
     if not accepted:
         return
-    assert app.get_pilot(pilot).name == name
-    assert app.history(pilot)[0].fields["name"] == name
+    assert app.get_pilot(pilot, actor=LEAD).name == name
+    assert app.history(pilot, actor=LEAD)[0].fields["name"] == name
     assert [p.name for p in app.list_pilots() if p.id == pilot] == [name]
     board = app.dashboard(today=TODAY)
     row = next(r for r in board.rows if r.pilot_id == pilot)
@@ -146,7 +147,7 @@ def test_an_actor_is_a_short_identifier_or_refused(app: Parcours, actor: str) ->
         refused=refused,
     )
     if accepted:
-        assert app.history(pilot)[-1].actor == actor
+        assert app.history(pilot, actor=LEAD)[-1].actor == actor
 
 
 CLOSED = {
@@ -163,9 +164,11 @@ CLOSED = {
     "role": lambda app, c, v: app.designate_referent(
         c["pilot"], actor=LEAD, **{**REFERENT, "role": v}
     ),
-    "kind": lambda app, c, v: app.raise_alert(c["pilot"], kind=v, description="x", actor=LEAD),
+    "kind": lambda app, c, v: app.raise_alert(
+        c["pilot"], kind=v, description="x", actor=REFERENT_ID
+    ),
     "key": lambda app, c, v: app.report_indicator(
-        c["pilot"], c["project"], key=v, value=1, period="2025-Q2", actor=LEAD
+        c["pilot"], c["project"], key=v, value=1, period="2025-Q2", actor=REFERENT_ID
     ),
     "scheme": lambda app, c, v: app.identify_funding(
         c["pilot"], c["project"], scheme=v, amount_eur=1000, rate=0.5, months=12, actor=LEAD

@@ -37,6 +37,7 @@ from tests.adversarial.hostile import (
     hostile_periods,
     period_accepted,
 )
+from tests.support.roles import REFERENT_ID
 from tests.support.scenarios import INDICATOR, LEAD, in_framing
 
 # -- numbers ------------------------------------------------------------------------------
@@ -57,7 +58,7 @@ NUMBER_FIELDS = [
         "days",
         0,
         31,
-        lambda a, c, v: a.log_time(c["pilot"], days=v, on=TODAY, actor=LEAD),
+        lambda a, c, v: a.log_time(c["pilot"], days=v, on=TODAY, actor=REFERENT_ID),
         low_open=True,
     ),
     NumberField(
@@ -65,7 +66,12 @@ NUMBER_FIELDS = [
         -1e12,
         1e12,
         lambda a, c, v: a.report_indicator(
-            c["pilot"], c["project"], key="people_helped", value=v, period="2025-Q2", actor=LEAD
+            c["pilot"],
+            c["project"],
+            key="people_helped",
+            value=v,
+            period="2025-Q2",
+            actor=REFERENT_ID,
         ),
     ),
     NumberField(
@@ -176,7 +182,7 @@ def test_a_charter_is_signed_within_the_programme_window_or_refused(
         refused=not OPENS <= day <= min(ENDS, CLOCK_DAY),
     )
     if accepted:
-        assert app.get_pilot(pilot).charter_signed_on == day
+        assert app.get_pilot(pilot, actor=LEAD).charter_signed_on == day
 
 
 @HOSTILE
@@ -206,11 +212,11 @@ def test_a_business_date_lies_between_the_charter_and_today_or_is_refused(
     accepted, _ = at_the_door(
         app,
         "on",
-        lambda: app.log_time(pilot, days=0.5, on=day, actor=LEAD),
+        lambda: app.log_time(pilot, days=0.5, on=day, actor=REFERENT_ID),
         refused=not date(2024, 9, 2) <= day <= CLOCK_DAY,
     )
     if accepted:
-        assert app.history(pilot)[-1].effective == day
+        assert app.history(pilot, actor=LEAD)[-1].effective == day
 
 
 @HOSTILE
@@ -223,7 +229,12 @@ def test_an_indicator_period_parses_and_falls_in_the_programme_or_is_refused(
         app,
         "period",
         lambda: app.report_indicator(
-            ctx["pilot"], ctx["project"], key="people_helped", value=5, period=period, actor=LEAD
+            ctx["pilot"],
+            ctx["project"],
+            key="people_helped",
+            value=5,
+            period=period,
+            actor=REFERENT_ID,
         ),
         refused=not period_accepted(period, OPENS, ENDS),
     )

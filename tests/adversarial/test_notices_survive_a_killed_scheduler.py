@@ -16,6 +16,7 @@ from parcours.settings import Settings
 from parcours.store.outbox import notice_id
 from parcours.store.schema import outbox
 from tests.conftest import Clock
+from tests.support.roles import staffed
 from tests.support.scenarios import in_diagnostic
 
 NOW = datetime(2025, 1, 1, 8, 0, tzinfo=UTC)
@@ -83,7 +84,7 @@ def test_notices_claimed_by_a_killed_scheduler_arrive_after_its_lease(
 
 def test_a_notice_that_keeps_failing_is_parked_then_retried(db_url: str, clock: Clock) -> None:
     clock.set(date(2024, 9, 20))
-    app = Parcours(settings=Settings(url=db_url, notice_max_attempts=2), clock=clock)
+    app = staffed(Parcours(settings=Settings(url=db_url, notice_max_attempts=2), clock=clock))
     try:
         in_diagnostic(app)
         scheduler = DeadlineScheduler(app)

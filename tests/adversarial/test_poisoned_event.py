@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from parcours import Parcours
 from parcours.settings import Settings
 from tests.conftest import Clock
+from tests.support.roles import staffed
 from tests.support.scenarios import LEAD, REFERENT
 
 GOOD_DAY = b'"on":{"_type_":"date_iso","_data_":"2024-09-10"}'
@@ -28,7 +29,9 @@ NO_DAY = b'"on":{"_type_":"date_iso","_data_":"2024-19-10"}'  # month 19: cannot
 def worker_side(db_url: str, clock: Clock) -> Iterator[Parcours]:
     """Commands do not fold (PARCOURS_PROJECT_AFTER_COMMANDS=0): a worker does."""
     clock.set(date(2024, 9, 20))
-    app = Parcours(settings=Settings(url=db_url, project_after_commands=False), clock=clock)
+    app = staffed(
+        Parcours(settings=Settings(url=db_url, project_after_commands=False), clock=clock)
+    )
     yield app
     app.close_connections()
 
@@ -104,7 +107,9 @@ def test_a_nul_byte_that_reached_the_store_does_not_freeze_postgresql_read_model
     postgres_url: str, clock: Clock
 ) -> None:
     clock.set(date(2024, 9, 20))
-    app = Parcours(settings=Settings(url=postgres_url, project_after_commands=False), clock=clock)
+    app = staffed(
+        Parcours(settings=Settings(url=postgres_url, project_after_commands=False), clock=clock)
+    )
     try:
         poisoned = _enrol(app, "CC Sarre-Moselle")
         _rewrite(postgres_url, poisoned, 1, b'"name":"CC Sarre', b'"name":"CC \\u0000Sarre')

@@ -22,6 +22,7 @@ from tests.adversarial.doors import (
     project,
     requested,
 )
+from tests.support.roles import REFERENT_ID, REGION
 from tests.support.scenarios import INDICATOR, LEAD, REFERENT
 
 
@@ -74,10 +75,12 @@ TEXT_FIELDS = [
         2000,
         True,
         lambda app, c, v: app.raise_alert(
-            c["pilot"], kind="change", description=v, on=TODAY, actor=LEAD
+            c["pilot"], kind="change", description=v, on=TODAY, actor=REFERENT_ID
         ),
         lambda app, c, alert: next(
-            a.description for a in app.get_pilot(c["pilot"]).alerts if a.alert_id == alert
+            a.description
+            for a in app.get_pilot(c["pilot"], actor=LEAD).alerts
+            if a.alert_id == alert
         ),
         deploying,
     ),
@@ -85,7 +88,9 @@ TEXT_FIELDS = [
         "title",
         300,
         False,
-        lambda app, c, v: app.request_communication(c["pilot"], title=v, on=TODAY, actor=LEAD),
+        lambda app, c, v: app.request_communication(
+            c["pilot"], title=v, on=TODAY, actor=REFERENT_ID
+        ),
         lambda app, c, comm: communication(app, {**c, "communication": comm}).title,
         deploying,
     ),
@@ -94,7 +99,7 @@ TEXT_FIELDS = [
         2000,
         True,
         lambda app, c, v: app.decide_communication(
-            c["pilot"], c["communication"], approved=False, reason=v, on=TODAY, actor=LEAD
+            c["pilot"], c["communication"], approved=False, reason=v, on=TODAY, actor=REGION
         ),
         lambda app, c, _: communication(app, c).reason,
         deploying,
@@ -105,7 +110,7 @@ TEXT_FIELDS = [
         2000,
         True,
         lambda app, c, v: app.withdraw(c["pilot"], reason=v, on=TODAY, actor=LEAD),
-        lambda app, c, _: app.get_pilot(c["pilot"]).withdrawal_reason,
+        lambda app, c, _: app.get_pilot(c["pilot"], actor=LEAD).withdrawal_reason,
         setup=fresh,
     ),
     TextField(
@@ -115,7 +120,7 @@ TEXT_FIELDS = [
         lambda app, c, v: app.record_evaluation(
             c["pilot"], findings=v, recommendations="Étendre", replicable=True, actor=LEAD
         ),
-        lambda app, c, _: app.get_pilot(c["pilot"]).evaluation.findings,  # type: ignore[union-attr]
+        lambda app, c, _: app.get_pilot(c["pilot"], actor=LEAD).evaluation.findings,  # type: ignore[union-attr]
         evaluating,
     ),
     TextField(
@@ -125,7 +130,7 @@ TEXT_FIELDS = [
         lambda app, c, v: app.record_evaluation(
             c["pilot"], findings="Trois villages", recommendations=v, replicable=False, actor=LEAD
         ),
-        lambda app, c, _: app.get_pilot(c["pilot"]).evaluation.recommendations,  # type: ignore[union-attr]
+        lambda app, c, _: app.get_pilot(c["pilot"], actor=LEAD).evaluation.recommendations,  # type: ignore[union-attr]
         evaluating,
     ),
     TextField(

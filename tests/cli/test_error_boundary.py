@@ -189,13 +189,17 @@ def test_a_database_written_by_a_newer_version_says_so(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/p.db"
     runner = CliRunner()
     env = {"PARCOURS_ACTOR": "agency:lead"}
+    runner.invoke(cli, ["--db", url, "grant", "agency:lead", "agency"], env=env)
     pilot = runner.invoke(
         cli, ["--db", url, "enroll", "CC X", "--charter-signed-on", "2024-09-02"], env=env
     ).stdout.strip()
     with sqlite3.connect(tmp_path / "p.db") as db:
-        db.execute("UPDATE parcours_events SET topic = 'parcours.domain.events:EnrolledV9'")
+        db.execute(
+            "UPDATE parcours_events SET topic = 'parcours.domain.events:EnrolledV9' "
+            "WHERE topic = 'parcours.domain.events:Enrolled'"
+        )
     for args in (["show", pilot], ["history", pilot], ["projections", "rebuild"]):
-        result = runner.invoke(cli, ["--db", url, *args])
+        result = runner.invoke(cli, ["--db", url, *args], env=env)
         assert result.exit_code == 1, result.stderr
         assert "version plus récente" in result.stderr
         assert result.stderr.count("\n") == 1

@@ -13,6 +13,7 @@ from parcours.cli import cli
 from parcours.scheduler import DeadlineScheduler, Notice
 from parcours.settings import Settings
 from tests.adversarial.test_poisoned_event import GOOD_DAY, NO_DAY, _rewrite
+from tests.support.roles import staffed
 from tests.support.scenarios import LEAD, REFERENT, in_diagnostic
 
 
@@ -31,7 +32,7 @@ def shell(*args: str) -> tuple[int, str]:
 
 
 def test_projections_status_names_the_pilot_a_poisoned_event_holds_back(url: str) -> None:
-    app = Parcours(settings=Settings(url=url, project_after_commands=False))
+    app = staffed(Parcours(settings=Settings(url=url, project_after_commands=False)))
     pilot = app.enroll(
         name="CC Ardenne Rives de Meuse",
         programme="grand-est-2024",
@@ -59,7 +60,7 @@ def test_notices_lists_the_parked_ones_and_puts_them_back_in_line(url: str) -> N
     from tests.conftest import PARIS, Clock
 
     clock = Clock(datetime(2024, 9, 20, 12, tzinfo=PARIS))
-    app = Parcours(settings=Settings(url=url, notice_max_attempts=1), clock=clock)
+    app = staffed(Parcours(settings=Settings(url=url, notice_max_attempts=1), clock=clock))
     in_diagnostic(app)
     scheduler = DeadlineScheduler(app)
 

@@ -78,6 +78,8 @@ ROLES_FR = {
 ACTS_FR = {
     "enroll": "inscrire un pilote",
     "designate_referent": "désigner un référent",
+    "designate_programme_contact": "désigner un chef de projet du programme",
+    "programme_contacts": "lire les contacts du programme",
     "rectify_contact": "rectifier un contact",
     "record_objection": "enregistrer une opposition",
     "erase_person": "effacer une personne",

@@ -23,7 +23,7 @@ from parcours import audit
 from parcours.domain import deadlines as rules
 from parcours.domain.pilot import Act, Pilot
 from parcours.inputs import caller_instant
-from parcours.service.pipeline import Write
+from parcours.service.bookkeeping import Write
 from parcours.store import outbox, queue
 
 if TYPE_CHECKING:

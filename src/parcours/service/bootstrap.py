@@ -11,8 +11,9 @@ from parcours.projections.pilots import PilotIndex
 from parcours.projections.projects import METADATA as PROJECT_METADATA
 from parcours.projections.projects import ProjectIndex, RexSessionIndex
 from parcours.projections.runner import ProjectionRunner
-from parcours.service.pipeline import Authorise, Pipeline
+from parcours.service.pipeline import Pipeline
 from parcours.service.programmes import Programmes
+from parcours.service.requests import Authorise
 from parcours.service.roles import Authoriser
 from parcours.settings import Settings
 from parcours.store import grants

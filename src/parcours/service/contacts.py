@@ -10,7 +10,8 @@ from parcours import inputs as inp
 from parcours.domain.pilot import Act, Pilot
 from parcours.errors import ProgrammeError
 from parcours.privacy import sealing
-from parcours.service.pipeline import Service, Write, as_uuid
+from parcours.service.bookkeeping import Write
+from parcours.service.pipeline import Service, as_uuid
 from parcours.service.programme_contacts import ProgrammeContactCommands
 
 

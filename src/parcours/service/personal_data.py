@@ -15,7 +15,8 @@ from parcours import inputs as inp
 from parcours.domain.pilot import Act, Pilot
 from parcours.privacy import rights, sealing
 from parcours.projections import readers
-from parcours.service.pipeline import Service, Write
+from parcours.service.bookkeeping import Write
+from parcours.service.pipeline import Service
 from parcours.store.schema import person_keys
 
 # The purge is the retention rule's act (R13), not a person's: the scheduler and

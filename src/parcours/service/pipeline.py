@@ -28,7 +28,6 @@ import time as clock_time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
 from typing import Any, TypeVar, cast
@@ -49,51 +48,21 @@ from parcours.domain.roles import OPERATOR, Permit
 from parcours.errors import ConcurrencyConflict, InvalidInput, PilotNotFound
 from parcours.programme import SYSTEM_PRINCIPALS, Programme
 from parcours.projections.runner import PositionMoved, ProjectionRunner
+from parcours.service.bookkeeping import Write, done_before, rows_beside
 from parcours.service.programmes import Programmes
+from parcours.service.requests import Authorise, Request, SystemPrincipal
 from parcours.settings import Settings
-from parcours.store import grants, ledger, queue
+from parcours.store import grants, ledger
 from parcours.store.eventstore import PilotStore
 from parcours.store.keys import KeyStore
 
 T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
-Write = Callable[[Session], object]
 Decide = Callable[[Pilot, Act, list[Write]], T]
 MAX_ATTEMPTS = 8
 # Another writer got there first: the transaction is rolled back and the command tried again.
 _CONFLICTS = (IntegrityError, SAIntegrityError, PositionMoved)
 _CORRELATION: ContextVar[str] = ContextVar("parcours_correlation", default="")
-
-
-@dataclass(frozen=True)
-class Request:
-    """What the authorise step is asked: may `actor` perform `command` on this pilot (or, for
-    an act with no pilot yet, in this programme; or, with neither, anywhere)?
-
-    `system`: the actor is parcours' own scheduler or purge (a `SystemPrincipal`). `role`,
-    `subject`: the role and principal a grant or revocation concerns, or (`role` alone) the
-    funder's role of a funding decision once its line is known."""
-
-    command: str
-    actor: str
-    pilot_id: UUID | None = None
-    programme: str | None = None
-    system: bool = False
-    role: str | None = None
-    subject: str | None = None
-
-
-Authorise = Callable[[Request], Permit]
-
-
-@dataclass(frozen=True, eq=False)
-class SystemPrincipal:
-    """parcours' own scheduler or retention purge, acting. Only `Pipeline.system` makes one
-    that the pipeline accepts (it carries the pipeline's private key), so no caller of the
-    API or the CLI can act as `system:…` by naming it."""
-
-    name: str
-    key: object = field(repr=False)
 
 
 class Pipeline:
@@ -273,7 +242,7 @@ class Pipeline:
                     # Other commands on this pilot wait here until this one commits.
                     self.store.lock_pilot(session, ident)
                     if key is not None:
-                        done, first = self._done_before(key, command, ident)
+                        done, first = done_before(session, key, command, ident)
                         if done:
                             return cast(T, first)
                     pilot = self.load(ident)
@@ -281,7 +250,7 @@ class Pipeline:
                     act = self.act(principal, self.programme(pilot.programme), key, command)
                     writes: list[Write] = []
                     result = decide(pilot, act, writes)
-                    writes.extend(self._bookkeeping(pilot, act, command, result, reschedule))
+                    writes.extend(rows_beside(pilot, act, command, result, reschedule))
                     self._append(session, pilot, writes)
             except _CONFLICTS:
                 self.log.info("conflict.retry", command=command, pilot=str(ident))
@@ -317,7 +286,7 @@ class Pipeline:
                 return UUID(row.pilot_id)
         act = self.act(principal, programme, key, command)
         pilot = build(act)
-        writes = self._bookkeeping(pilot, act, command, pilot.id, True)
+        writes = rows_beside(pilot, act, command, pilot.id, True)
         # The checks of R15 find a pilot's programme without loading it.
         writes.append(
             partial(grants.remember_pilot, pilot_id=str(pilot.id), programme=pilot.programme)
@@ -382,10 +351,7 @@ class Pipeline:
 
     def rex_session(self, session_id: UUID) -> RexSession | None:
         """A scheduled REX session by its id, or None."""
-        try:
-            found: Any = self.store.repository.get(session_id)
-        except AggregateNotFoundError:
-            return None
+        found = self.get_aggregate(session_id)
         return found if isinstance(found, RexSession) else None
 
     def commit(self, aggregate: Aggregate, writes: list[Write]) -> bool:
@@ -409,46 +375,6 @@ class Pipeline:
     def _previous(self, command_id: str) -> Any:
         with self.reading() as session:
             return ledger.previous(session, command_id)
-
-    def _done_before(self, command_id: str, command: str, pilot_id: UUID) -> tuple[bool, Any]:
-        row = self._previous(command_id)
-        if row is None:
-            return False, None
-        if row.command != command or row.pilot_id != str(pilot_id):
-            raise InvalidInput(
-                "command_id", f"already used for {row.command} on pilot {row.pilot_id}"
-            )
-        return True, None if row.result is None else UUID(row.result)
-
-    def _bookkeeping(
-        self, pilot: Pilot, act: Act, command: str, result: Any, reschedule: bool
-    ) -> list[Write]:
-        pilot_id = str(pilot.id)
-        writes: list[Write] = []
-        version = pilot.version
-        if reschedule and pilot.pending_events:
-            writes.append(
-                partial(queue.record_and_reschedule, pilot_id=pilot_id, version=version, at=act.at)
-            )
-        elif reschedule:
-            writes.append(partial(queue.schedule, pilot_id=pilot_id, at=queue.ASAP))
-        elif pilot.pending_events:
-            writes.append(
-                partial(ledger.record_version, pilot_id=pilot_id, version=version, at=act.at)
-            )
-        if act.caller_command_id:
-            remembered = result if isinstance(result, UUID) else None
-            writes.append(
-                partial(
-                    ledger.remember,
-                    command_id=act.command_id,
-                    command=command,
-                    pilot_id=pilot_id,
-                    result=remembered,
-                    at=act.at,
-                )
-            )
-        return writes
 
 
 def as_uuid(value: Any, what: str) -> UUID:

@@ -10,9 +10,8 @@ destroys them all.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
@@ -24,10 +23,12 @@ from parcours import inputs as inp
 from parcours.cohort import Alert, alert
 from parcours.domain.pilot import Act
 from parcours.domain.programme_contacts import ProgrammeContacts, desk_id
-from parcours.errors import ConcurrencyConflict, NotFound
+from parcours.errors import NotFound
 from parcours.privacy import sealing
-from parcours.service.pipeline import MAX_ATTEMPTS, Request, Service, Write, as_uuid
-from parcours.service.queries import contact_view
+from parcours.service.bookkeeping import Write
+from parcours.service.pipeline import Service, as_uuid
+from parcours.service.queries import contact_view, masked_contact
+from parcours.service.requests import Request
 from parcours.views import ContactView
 
 T = TypeVar("T")
@@ -137,7 +138,7 @@ class ProgrammeContactCommands(Service):
         desk = self.desk(self.pipeline.programme(programme).id)
         if desk is None or desk.purged_on is not None:
             return 0, 0
-        self._run("purge", programme, actor, decide)
+        self._run("purge", programme, self.pipeline.system(actor), decide)
         return counted["persons"], counted["keys"]
 
     # -- queries ------------------------------------------------------------------------------
@@ -149,16 +150,18 @@ class ProgrammeContactCommands(Service):
             return None
         return found if isinstance(found, ProgrammeContacts) else None
 
-    def programme_contacts(self, programme: str) -> list[ContactView]:
+    def programme_contacts(self, programme: str, *, actor: str) -> list[ContactView]:
         """R11: the programme's project leads, present and past, unsealed while their keys
-        exist (`role` is their organisation)."""
+        exist (`role` is their organisation); an auditor reads them masked (R12)."""
         definition = self.pipeline.programme(programme)
+        permit = self.pipeline.permit("programme_contacts", actor, programme=definition.id)
         desk = self.desk(definition.id)
         if desk is None:
             return []
         with self.pipeline.reading() as session:
             keys = self.pipeline.keys.keys(session, desk.contacts)
-        return [contact_view(pid, c, keys.get(pid)) for pid, c in desk.contacts.items()]
+        views = [contact_view(pid, c, keys.get(pid)) for pid, c in desk.contacts.items()]
+        return [masked_contact(v) for v in views] if permit.masked else views
 
     def alerts(self, programme: str) -> list[Alert]:
         """R11: an alert for each required project lead the programme has none of."""
@@ -179,21 +182,22 @@ class ProgrammeContactCommands(Service):
         self, command: str, programme: str, actor: Any, decide: Decide[T], create: bool = False
     ) -> T:
         """Validate, authorise, load (or open) the programme's contacts, decide, append with
-        our rows in one transaction; tried again when another writer got there first."""
+        our rows in one transaction (`Pipeline.run_aggregate`)."""
         definition = self.pipeline.programme(programme)
-        principal = inp.check_actor(actor)
-        self.pipeline.authorise(Request(command=command, actor=principal, programme=definition.id))
-        for attempt in range(MAX_ATTEMPTS):
-            act = self.pipeline.act(principal, definition, None, command)
+        principal, system = self.pipeline.principal(actor, command)
+        request = Request(command, principal, programme=definition.id, system=system)
+
+        def load(act: Act) -> ProgrammeContacts:
             desk = self.desk(definition.id)
-            if desk is None:
-                if not create:
-                    raise NotFound("programme contact", definition.id)
-                desk = ProgrammeContacts.open(act, definition.id)
-            writes: list[Write] = []
-            result = decide(desk, act, writes)
-            if self.pipeline.commit(desk, writes):
-                self.pipeline.log.info("command", command=command, programme=definition.id)
-                return result
-            time.sleep(random.uniform(0, 0.004) * (attempt + 1))
-        raise ConcurrencyConflict(f"{command}: the programme's contacts kept changing; try again")
+            if desk is not None:
+                return desk
+            if not create:
+                raise NotFound("programme contact", definition.id)
+            return ProgrammeContacts.open(act, definition.id)
+
+        return self.pipeline.run_aggregate(
+            request,
+            definition,
+            load,
+            lambda desk, act, writes, _permit: decide(desk, replace(act, command=command), writes),
+        )

@@ -135,16 +135,17 @@ class PilotQueries(Service):
 
 def masked_view(view: PilotView) -> PilotView:
     """The view an auditor reads: every personal value replaced by "[personal]" (R12)."""
-    contacts = [
-        c.model_copy(
-            update={
-                name: _masked(getattr(c, name))
-                for name in ("first_name", "last_name", "email", "phone", "title")
-            }
-        )
-        for c in view.contacts
-    ]
-    return view.model_copy(update={"contacts": contacts})
+    return view.model_copy(update={"contacts": [masked_contact(c) for c in view.contacts]})
+
+
+def masked_contact(contact: ContactView) -> ContactView:
+    """A contact as an auditor reads it: every personal value as "[personal]" (R12)."""
+    return contact.model_copy(
+        update={
+            name: _masked(getattr(contact, name))
+            for name in ("first_name", "last_name", "email", "phone", "title")
+        }
+    )
 
 
 def masked_entry(entry: HistoryEntry) -> HistoryEntry:

@@ -32,8 +32,10 @@ from parcours.domain.pilot import Act, Pilot
 from parcours.domain.roles import Grant, Permit, Question, check
 from parcours.errors import InvalidInput, NotAuthorised, PilotNotFound, RuleViolation
 from parcours.programme import GRANTED_ROLES, PROGRAMME_ROLES, Programme
-from parcours.service.pipeline import Request, Service, Write, as_uuid
+from parcours.service.bookkeeping import Write
+from parcours.service.pipeline import Service, as_uuid
 from parcours.service.programmes import Programmes
+from parcours.service.requests import Request
 from parcours.store import grants as kept
 from parcours.store.eventstore import PilotStore
 from parcours.views import HeldRole, HistoryEntry

@@ -11,7 +11,9 @@ from parcours import inputs as inp
 from parcours.domain.pilot import Act, Pilot
 from parcours.domain.roles import funder_role
 from parcours.errors import InvalidInput
-from parcours.service.pipeline import Request, Service, Write, as_uuid
+from parcours.service.bookkeeping import Write
+from parcours.service.pipeline import Service, as_uuid
+from parcours.service.requests import Request
 
 
 class SupportCommands(Service):

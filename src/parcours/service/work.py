@@ -12,7 +12,8 @@ from parcours import inputs as inp
 from parcours.domain.pilot import Act, Pilot
 from parcours.domain.rex import RexSession
 from parcours.errors import InvalidInput
-from parcours.service.pipeline import Service, Write, as_uuid
+from parcours.service.bookkeeping import Write
+from parcours.service.pipeline import Service, as_uuid
 
 
 class WorkCommands(Service):

@@ -54,6 +54,10 @@ def configure_sqlite(engine: Engine, file_backed: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            # A read outside any transaction (the R15 checks), possibly made while this
+            # thread's command holds the write lock: it must neither begin nor wait for it.
+            return
         try:
             writing = transactions.get().commit
         except LookupError:

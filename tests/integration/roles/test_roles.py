@@ -19,7 +19,7 @@ import pytest
 
 from parcours import InvalidInput, NotAuthorised, Parcours, ParcoursError, RuleViolation
 from parcours.domain.roles import OPERATOR, funder_roles
-from parcours.service.pipeline import SystemPrincipal
+from parcours.service.requests import SystemPrincipal
 from tests.support.roles import AUDITOR, LEAD, REFERENT_ID, REGION, with_referent
 from tests.support.scenarios import INDICATOR, REFERENT, enrolled, in_deployment
 

@@ -21,11 +21,11 @@ import pytest
 from parcours import Parcours
 from parcours.scheduler import DeadlineScheduler
 from tests.conftest import Clock
+from tests.support.roles import LEAD, staffed
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "round1.db"
 PARIS = ZoneInfo("Europe/Paris")
 TICK_DAY = date(2025, 6, 2)  # the day of the fixture's scheduler tick and kept rows
-LEAD = "agency:project-lead"
 ARDENNE = "Communauté de Communes Ardenne Rives de Meuse"
 COLOMBEY = "Communauté de Communes du Pays de Colombey et du Sud Toulois"
 BRUCHE = "Communauté de Communes de la Vallée de la Bruche"
@@ -81,10 +81,11 @@ def test_an_old_store_shows_its_dashboard_from_the_rows_it_kept(old_store: Parco
 
 
 def test_an_old_store_replays_a_history_past_its_snapshot(old_store: Parcours) -> None:
+    staffed(old_store)  # an old store has no roles: the agency's first grant opens it
     ardenne = pilot_ids(old_store)[ARDENNE]
 
-    history = old_store.history(ardenne)
-    view = old_store.get_pilot(ardenne)
+    history = old_store.history(ardenne, actor=LEAD)
+    view = old_store.get_pilot(ardenne, actor=LEAD)
 
     assert len(history) == ARDENNE_EVENTS
     assert [e.sequence for e in history] == list(range(1, ARDENNE_EVENTS + 1))
@@ -96,8 +97,9 @@ def test_an_old_store_replays_a_history_past_its_snapshot(old_store: Parcours) -
 
 
 def test_an_old_store_opens_the_personal_data_it_sealed(old_store: Parcours) -> None:
+    staffed(old_store)  # an old store has no roles: the agency's first grant opens it
     # Sealed under a data key kept in the old file, found by the old file's email digest.
-    export = old_store.export_personal_data(email="camille.martin@example.org")
+    export = old_store.export_personal_data(email="camille.martin@example.org", actor=LEAD)
 
     assert [(r.pilot_name, r.fields["last_name"]) for r in export.records] == [(ARDENNE, "Martin")]
 
@@ -105,6 +107,7 @@ def test_an_old_store_opens_the_personal_data_it_sealed(old_store: Parcours) -> 
 def test_an_old_store_takes_a_new_command_and_still_verifies(
     old_store: Parcours, clock: Clock
 ) -> None:
+    staffed(old_store)  # an old store has no roles: the agency's first grant opens it
     ardenne = pilot_ids(old_store)[ARDENNE]
 
     old_store.record_follow_up(ardenne, on=date(2025, 6, 3), actor=LEAD)
@@ -116,7 +119,7 @@ def test_an_old_store_takes_a_new_command_and_still_verifies(
     DeadlineScheduler(old_store).tick(now=clock.now)
 
     report = old_store.verify_audit_trail()
-    history = old_store.history(ardenne)
+    history = old_store.history(ardenne, actor=LEAD)
     assert report.ok, report
     assert report.events > EVENTS + 1
     assert history[ARDENNE_EVENTS].event_type == "FollowUpRecorded"
