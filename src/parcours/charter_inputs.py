@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
-from parcours.inputs import ContactFields, Name
+from parcours.inputs import Amount, ContactFields, Flag, Months, Name, Rate
 
 
 class _Input(BaseModel):
@@ -21,11 +21,11 @@ class FundingTerms(_Input):
     the rate, or both."""
 
     scheme: Name
-    amount_eur: float = Field(gt=0, le=1e9, allow_inf_nan=False)
-    months: int = Field(gt=0, le=120)
-    rate: float | None = Field(default=None, gt=0, le=1, allow_inf_nan=False)
-    eligible_cost_eur: float | None = Field(default=None, gt=0, le=1e9, allow_inf_nan=False)
-    priority_district: bool = False
+    amount_eur: Amount
+    months: Months
+    rate: Rate | None = None
+    eligible_cost_eur: Amount | None = None
+    priority_district: Flag = False
 
 
 class Owner(_Input):
@@ -37,7 +37,7 @@ class Owner(_Input):
 class GraphicCharter(_Input):
     """R10: « en respectant la charte graphique de la Région Grand Est, le cas échéant »."""
 
-    graphic_charter_respected: bool | None = None
+    graphic_charter_respected: Flag | None = None
 
 
 class ProgrammeContactInput(ContactFields):

@@ -63,6 +63,17 @@ CALLS: dict[str, Act] = {
     "designate_referent": lambda app, w, a: app.designate_referent(
         w.pilot, actor=a, **{**REFERENT, "role": "elected"}
     ),
+    "designate_programme_contact": lambda app, w, a: app.designate_programme_contact(
+        "grand-est-2024",
+        organisation="region",
+        first_name="Claude",
+        last_name="Durand",
+        email="claude.durand@example.org",
+        phone="+33 3 87 00 00 00",
+        title="Chef de projets",
+        actor=a,
+    ),
+    "programme_contacts": lambda app, w, a: app.programme_contacts("grand-est-2024", actor=a),
     "rectify_contact": lambda app, w, a: app.rectify_contact(
         w.pilot, w.person, title="Directeur", actor=a
     ),
