@@ -88,6 +88,8 @@ class Dashboard(_Model):
     today: date
     rows: list[DashboardRow]
     summary: ProgrammeSummary
+    # R11: alerts of the programmes themselves (their own mandatory contacts), not a pilot's.
+    programme_alerts: list[Alert] = []
 
 
 class BudgetLine(_Model):

@@ -78,7 +78,13 @@ def evaluated_dashboard(app: Parcours, today: date) -> Dashboard:
         cohort.dashboard_row(app.programme(r["programme"]), r, at) for r in app.cohort.pilot_rows()
     ]
     day = at.astimezone(app.programme("grand-est-2024").zone).date()
-    return Dashboard(today=day, rows=rows, summary=cohort.summary(rows, day))
+    programmes = sorted({r.programme for r in rows})
+    return Dashboard(
+        today=day,
+        rows=rows,
+        summary=cohort.summary(rows, day),
+        programme_alerts=[a for p in programmes for a in app.programme_desk.alerts(p)],
+    )
 
 
 def kept_dashboard_rows(app: Parcours) -> int:

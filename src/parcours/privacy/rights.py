@@ -45,10 +45,40 @@ class PersonalRecord(BaseModel):
     purpose: str = PURPOSE
 
 
+class ControllerNotice(BaseModel):
+    """R14: who is responsible for the processing and where people exercise their rights
+    (« sous la responsabilité du dirigeant de Grand E-nov » … « GRAND E-NOV+, 30 rue François
+    Spoerry, 68100 Mulhouse, ou un e-mail à rgdp@grandenov.plus »), from the programme's data."""
+
+    model_config = ConfigDict(frozen=True)
+    programme: str
+    responsible: str
+    organisation: str
+    postal_address: list[str]
+    email: str
+    rights: str
+
+
+def controller_notice(programme: Programme) -> ControllerNotice | None:
+    found = programme.controller
+    if found is None:
+        return None
+    return ControllerNotice(
+        programme=programme.id,
+        responsible=found.responsible,
+        organisation=found.organisation,
+        postal_address=list(found.postal_address),
+        email=found.email,
+        rights=found.rights,
+    )
+
+
 class PersonalDataExport(BaseModel):
     model_config = ConfigDict(frozen=True)
     email: str
     records: list[PersonalRecord]
+    # R14: the controller and the rights address of each programme the records belong to.
+    controllers: list[ControllerNotice] = []
 
 
 def retention_ended(programme: Programme, now: datetime) -> bool:

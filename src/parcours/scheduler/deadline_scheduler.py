@@ -23,6 +23,7 @@ from parcours import audit
 from parcours.domain import deadlines as rules
 from parcours.domain.pilot import Act, Pilot
 from parcours.inputs import caller_instant
+from parcours.privacy import rights
 from parcours.service.bookkeeping import Write
 from parcours.store import outbox, queue
 
@@ -60,6 +61,9 @@ class Notice(BaseModel):
     due: date
     detail: dict[str, Any]
     recipients: list[dict[str, str]]
+    # R14: who the controller is and where the rights are exercised (the programme's data);
+    # every notice names them, the retention notice before the purge (R13) first of all.
+    controller: rights.ControllerNotice | None = None
 
 
 class TickReport(BaseModel):
@@ -122,6 +126,8 @@ class DeadlineScheduler:
                     if self._retention_over(UUID(pilot_id), instant):
                         self.app.personal_data.purge_pilot(UUID(pilot_id))
                         purged.append(UUID(pilot_id))
+            # R11/R13: the programmes' own contacts are purged at the same end of retention.
+            self.app.programme_desk.purge_expired(instant)
             delivered, failed = self.deliver()
             self._checkpoint_if_due(instant)
             if recorded or purged:
@@ -236,6 +242,7 @@ class DeadlineScheduler:
             due=claim.due,
             detail=json.loads(claim.detail),
             recipients=recipients,
+            controller=rights.controller_notice(self.app.programme(view.programme)),
         )
 
     def parked_notices(self) -> list[outbox.Claim]:

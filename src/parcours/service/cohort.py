@@ -16,6 +16,7 @@ from parcours.programme import Programme
 from parcours.projections import board, maintenance, readers
 from parcours.projections.dead_letters import DeadLetter
 from parcours.service.pipeline import Service, as_uuid
+from parcours.service.programme_contacts import ProgrammeContactCommands
 
 _REFRESH_BATCH = 500
 
@@ -73,7 +74,12 @@ class CohortQueries(Service):
         day = at.astimezone(self.pipeline.programme("grand-est-2024").zone).date()
         summary = cohort.summarize(board.phases(found), counted, day)
         # The rows were validated as they were assembled; 10,000 need not be checked twice.
-        return cohort.Dashboard.model_construct(today=day, rows=rows, summary=summary)
+        # R11: a programme's own mandatory contacts, missing, are the programme's alerts.
+        desk = ProgrammeContactCommands(self.pipeline)
+        programme_alerts = [a for p in sorted(board.programmes(found)) for a in desk.alerts(p)]
+        return cohort.Dashboard.model_construct(
+            today=day, rows=rows, summary=summary, programme_alerts=programme_alerts
+        )
 
     def refresh_dashboard(self, today: date | datetime | None = None) -> int:
         """Keep the dashboard row of the day of every pilot that has none for its current

@@ -13,10 +13,12 @@ from uuid import UUID
 
 from parcours import inputs as inp
 from parcours.domain.pilot import Act, Pilot
+from parcours.domain.programme_contacts import ProgrammeContacts
 from parcours.privacy import rights, sealing
 from parcours.projections import readers
 from parcours.service.bookkeeping import Write
 from parcours.service.pipeline import Service
+from parcours.service.programme_contacts import ProgrammeContactCommands
 from parcours.store.schema import person_keys
 
 # The purge is the retention rule's act (R13), not a person's: the scheduler and
@@ -42,10 +44,20 @@ class PersonalData(Service):
             destroyed = self.purge_pilot(pilot_id)
             persons += destroyed[0]
             keys += destroyed[1]
-        if due:
+        # R11/R13: the programmes' own contacts go at the same end of retention.
+        desks, desk_persons, desk_keys = ProgrammeContactCommands(self.pipeline).purge_expired(
+            instant
+        )
+        if due or desks:
             self.pipeline.store.overwrite_freed_pages(person_keys.name)
-        check = rights.verify_purge(self.pipeline.store, self.pipeline.keys, due)
-        return check.model_copy(update={"persons": persons, "keys_destroyed": keys})
+        check = rights.verify_purge(self.pipeline.store, self.pipeline.keys, [*due, *desks])
+        return check.model_copy(
+            update={
+                "pilots": due,
+                "persons": persons + desk_persons,
+                "keys_destroyed": keys + desk_keys,
+            }
+        )
 
     def retention_ended(self, programme_id: str, now: datetime) -> bool:
         return rights.retention_ended(self.pipeline.programme(programme_id), now)
@@ -84,19 +96,21 @@ class PersonalData(Service):
         with self.pipeline.reading() as session:
             found = keys.persons_with_email(session, address)
         records = []
+        programmes: set[str] = set()
         for person_id, pilot_id in found:
-            pilot = self.pipeline.load(pilot_id)
-            contact = pilot.contacts.get(person_id)
-            if contact is None or pilot.programme not in permit.programmes:
+            holder = self._holder(pilot_id)
+            contact = holder.contacts.get(person_id)
+            if contact is None or holder.programme not in permit.programmes:
                 continue
             with self.pipeline.reading() as session:
                 key = keys.keys(session, [person_id]).get(person_id)
             if key is None:
                 continue
+            programmes.add(holder.programme)
             records.append(
                 rights.PersonalRecord(
-                    pilot_id=pilot.id,
-                    pilot_name=pilot.name,
+                    pilot_id=holder.id,
+                    pilot_name=getattr(holder, "name", None) or f"programme {holder.programme}",
                     person_id=UUID(person_id),
                     role=contact["role"],
                     fields=sealing.unseal_fields(key, person_id, contact["sealed"]),
@@ -104,4 +118,17 @@ class PersonalData(Service):
                     restricted=contact["objected"],
                 )
             )
-        return rights.PersonalDataExport(email=address, records=records)
+        # R14: the controller and the rights address, from the programmes' data (the
+        # programmes the actor acts in, when nothing was found).
+        named = sorted(programmes or set(permit.programmes))
+        controllers = [rights.controller_notice(self.pipeline.programme(p)) for p in named]
+        return rights.PersonalDataExport(
+            email=address, records=records, controllers=[c for c in controllers if c]
+        )
+
+    def _holder(self, holder_id: str) -> Pilot | ProgrammeContacts:
+        """Whose contact a key belongs to: a pilot, or a programme's contacts (R11)."""
+        found = self.pipeline.get_aggregate(UUID(holder_id))
+        if isinstance(found, ProgrammeContacts):
+            return found
+        return self.pipeline.load(holder_id)

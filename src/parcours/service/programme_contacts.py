@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
@@ -24,7 +24,7 @@ from parcours.cohort import Alert, alert
 from parcours.domain.pilot import Act
 from parcours.domain.programme_contacts import ProgrammeContacts, desk_id
 from parcours.errors import NotFound
-from parcours.privacy import sealing
+from parcours.privacy import rights, sealing
 from parcours.service.bookkeeping import Write
 from parcours.service.pipeline import Service, as_uuid
 from parcours.service.queries import contact_view, masked_contact
@@ -32,6 +32,8 @@ from parcours.service.requests import Request
 from parcours.views import ContactView
 
 T = TypeVar("T")
+# The purge is the retention rule's act (R13): the reserved principal of service.personal_data.
+RETENTION_ACTOR = "system:retention"
 Decide = Callable[[ProgrammeContacts, Act, list[Write]], T]
 
 
@@ -140,6 +142,23 @@ class ProgrammeContactCommands(Service):
             return 0, 0
         self._run("purge", programme, self.pipeline.system(actor), decide)
         return counted["persons"], counted["keys"]
+
+    def purge_expired(self, now: datetime) -> tuple[list[UUID], int, int]:
+        """R13: purge the contacts of every programme whose retention has ended at `now`;
+        (the contacts aggregates purged, persons, keys destroyed)."""
+        done: list[UUID] = []
+        persons = keys = 0
+        for programme_id in self.pipeline.programmes.known_ids():
+            definition = self.pipeline.programme(programme_id)
+            desk = self.desk(definition.id)
+            if desk is None or desk.purged_on is not None:
+                continue
+            if not rights.retention_ended(definition, now):
+                continue
+            counted = self.purge(definition.id, RETENTION_ACTOR)
+            persons, keys = persons + counted[0], keys + counted[1]
+            done.append(desk.id)
+        return done, persons, keys
 
     # -- queries ------------------------------------------------------------------------------
 

@@ -28,6 +28,10 @@ class Programmes:
             self._known[programme_id] = load_programme(programme_id)
         return self._known[programme_id]
 
+    def known_ids(self) -> list[str]:
+        """Every programme this application knows: the built-in ones and those registered."""
+        return sorted({*builtin_ids(), *self._known})
+
     def register(self, definition: Programme | str) -> Programme:
         """Make a programme known (a `Programme`, or a TOML file's path); kept in the database."""
         programme = definition if isinstance(definition, Programme) else load_programme(definition)
