@@ -41,7 +41,7 @@ class GraphicCharter(_Input):
 
 
 class ProgrammeContactInput(ContactFields):
-    """R11: a project lead of the Region or of the agency; the title is mandatory."""
+    """R11: a project lead of the Region or of the agency (the title is mandatory: the
+    aggregate refuses its absence, citing R11)."""
 
     organisation: Literal["region", "agency"]
-    title: Name

@@ -104,16 +104,14 @@ def check_instant(field: str, value: Any) -> datetime:
 
 
 def within_programme(field: str, day: date, programme: Programme) -> date:
-    """`day` if it lies in the programme's window, `opens` to the end of the experiment (R2).
-
-    Until the programme carries its own `experiment_ends`, the experiment ends with the
-    retention of identifying data (R13: "le temps de l'expérimentation")."""
+    """`day` if it lies in the programme's window, `opens` to the end of the experiment (R2,
+    the programme's `experiment_ends`)."""
     if day < programme.opens:
         raise InvalidInput(
             field,
             say("date.before_opens", day=day, programme=programme.id, opens=programme.opens),
         )
-    ends = programme.retention.until
+    ends = programme.experiment_ends
     if day > ends:
         raise InvalidInput(field, say("date.after_end", day=day, programme=programme.id, ends=ends))
     return day
@@ -125,7 +123,7 @@ def period_within(period: str, programme: Programme) -> str:
         first, last = period_bounds(period)
     except ValueError as exc:
         raise InvalidInput("period", str(exc)) from None
-    ends = programme.retention.until
+    ends = programme.experiment_ends
     if last < programme.opens or first > ends:
         raise InvalidInput(
             "period",

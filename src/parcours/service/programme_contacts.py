@@ -47,7 +47,7 @@ class ProgrammeContactCommands(Service):
         last_name: str,
         email: str,
         phone: str,
-        title: str,
+        title: str | None,
         actor: str,
         on: date | None = None,
     ) -> UUID:
