@@ -129,6 +129,8 @@ ACTS_FR = {
     "projection_lag": "mesurer le retard des vues",
     "rebuild_projections": "reconstruire les vues",
     "check_projections": "contrôler les vues",
+    "dead_letters": "lister les événements que les vues n'ont pu intégrer",
+    "retry_dead_letters": "réintégrer les événements mis de côté",
     "purge_expired": "purger les données expirées",
     "evaluate_deadlines": "évaluer les échéances",
     "purge": "purger les données personnelles d'un pilote",
