@@ -16,6 +16,7 @@ from parcours.domain import events as ev
 from parcours.privacy import sealing
 from parcours.programme import Programme
 from parcours.store.eventstore import PilotStore
+from parcours.store.files import Overwrite
 from parcours.store.keys import KeyStore
 
 PURPOSE = (
@@ -31,6 +32,19 @@ class PurgeReport(BaseModel):
     keys_destroyed: int
     unreadable_events: int
     verified: bool
+    # Whether the freed pages reached the files (SQLite: the WAL checkpointed and truncated).
+    files: Overwrite | None = None
+
+
+class ErasureReport(BaseModel):
+    """R14 / GDPR art. 17: what an erasure destroyed, and what it reached."""
+
+    model_config = ConfigDict(frozen=True)
+    pilot_id: UUID
+    person_id: UUID
+    erased_at: datetime
+    # The key is gone from the live files once `files.complete` (SQLite WAL truncated).
+    files: Overwrite
 
 
 class PersonalRecord(BaseModel):

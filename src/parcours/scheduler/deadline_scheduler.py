@@ -118,6 +118,8 @@ class DeadlineScheduler:
                     if self._retention_over(UUID(pilot_id), instant):
                         self.app.personal_data.purge_pilot(UUID(pilot_id))
                         purged.append(UUID(pilot_id))
+            if purged:
+                self.app.personal_data.settle()
             delivered, failed = self.deliver()
             self._checkpoint_if_due(instant)
             if recorded or purged:

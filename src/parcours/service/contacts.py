@@ -9,7 +9,9 @@ from uuid import UUID, uuid4
 from parcours import inputs as inp
 from parcours.domain.pilot import Act, Pilot
 from parcours.privacy import sealing
+from parcours.privacy.rights import ErasureReport
 from parcours.service.pipeline import Service, Write, as_uuid
+from parcours.store.schema import person_keys
 
 
 class ContactCommands(Service):
@@ -141,12 +143,27 @@ class ContactCommands(Service):
 
     def erase_person(
         self, pilot: Any, person: Any, *, actor: str, command_id: str | None = None
-    ) -> None:
-        """GDPR art. 17 (R14): destroy this person's key; the pilot goes on."""
+    ) -> ErasureReport:
+        """GDPR art. 17 (R14): destroy this person's key; the pilot goes on.
+
+        After the commit the SQLite WAL is checkpointed and truncated, so that a copy of the
+        files taken from then on holds neither the key nor its wrapped form; the report
+        says whether that completed."""
         person_id = str(as_uuid(person, "person"))
+        erased: dict[str, Any] = {}
 
         def decide(p: Pilot, act: Act, writes: list[Write]) -> None:
             p.erase_person(act, person_id)
+            erased.update(pilot_id=p.id, at=act.at)
             writes.append(lambda s: self.pipeline.keys.destroy(s, [person_id]))
 
         self.pipeline.run(command_id, "erase_person", pilot, actor, decide)
+        files = self.pipeline.store.overwrite_freed_pages(person_keys.name)
+        if not files.complete:
+            self.pipeline.log.warning("erasure.files_not_overwritten", detail=files.detail)
+        return ErasureReport(
+            pilot_id=erased.get("pilot_id") or as_uuid(pilot, "pilot"),
+            person_id=UUID(person_id),
+            erased_at=erased.get("at") or self.pipeline.now(),
+            files=files,
+        )

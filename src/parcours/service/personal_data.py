@@ -16,6 +16,7 @@ from parcours.domain.pilot import Act, Pilot
 from parcours.privacy import rights, sealing
 from parcours.projections import readers
 from parcours.service.pipeline import Service, Write
+from parcours.store.files import Overwrite
 from parcours.store.schema import person_keys
 
 # The purge is the retention rule's act (R13), not a person's: the scheduler and
@@ -39,10 +40,17 @@ class PersonalData(Service):
             destroyed = self.purge_pilot(pilot_id)
             persons += destroyed[0]
             keys += destroyed[1]
-        if due:
-            self.pipeline.store.overwrite_freed_pages(person_keys.name)
+        files = self.settle() if due else None
         check = rights.verify_purge(self.pipeline.store, self.pipeline.keys, due)
-        return check.model_copy(update={"persons": persons, "keys_destroyed": keys})
+        return check.model_copy(update={"persons": persons, "keys_destroyed": keys, "files": files})
+
+    def settle(self) -> Overwrite:
+        """After a purge: make the freed pages reach the files (SQLite: the WAL checkpointed
+        and truncated, checked; PostgreSQL: the key table rewritten)."""
+        files = self.pipeline.store.overwrite_freed_pages(person_keys.name)
+        if not files.complete:
+            self.pipeline.log.warning("purge.files_not_overwritten", detail=files.detail)
+        return files
 
     def retention_ended(self, programme_id: str, now: datetime) -> bool:
         return rights.retention_ended(self.pipeline.programme(programme_id), now)
