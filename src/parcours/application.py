@@ -20,6 +20,7 @@ from parcours.programme import Programme
 from parcours.service.bootstrap import bootstrap
 from parcours.service.cohort import CohortQueries
 from parcours.service.contacts import ContactCommands
+from parcours.service.key_service import KeyCommands
 from parcours.service.personal_data import PersonalData
 from parcours.service.phases import PhaseCommands
 from parcours.service.pipeline import Pipeline
@@ -66,6 +67,7 @@ class Parcours:
         self.pilots = PilotQueries(self.pipeline)
         self.cohort = CohortQueries(self.pipeline)
         self.personal_data = PersonalData(self.pipeline)
+        self.key_rotation = KeyCommands(self.pipeline)
 
     # -- the application as a whole ----------------------------------------------------------
 
@@ -165,3 +167,5 @@ class Parcours:
     purge_expired = _forward("personal_data", PersonalData.purge_expired)
     verify_purge = _forward("personal_data", PersonalData.verify_purge)
     export_personal_data = _forward("personal_data", PersonalData.export_personal_data)
+    rotate_master_key = _forward("key_rotation", KeyCommands.rotate_master_key)
+    erasure_report = _forward("key_rotation", KeyCommands.erasure_report)

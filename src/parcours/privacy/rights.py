@@ -43,8 +43,19 @@ class ErasureReport(BaseModel):
     pilot_id: UUID
     person_id: UUID
     erased_at: datetime
-    # The key is gone from the live files once `files.complete` (SQLite WAL truncated).
-    files: Overwrite
+    # The key is gone from the live files once `files.complete` (SQLite WAL truncated);
+    # None in a report read back later.
+    files: Overwrite | None
+    # When the KEK that wrapped the destroyed key was destroyed by a rotation: from then on
+    # no copy of the files (a backup, a WAL, a dead tuple) opens this person's data.
+    irreversible_at: datetime | None
+    pending: str | None = None
+
+
+PENDING_ROTATION = (
+    "until the next key rotation (parcours gdpr rotate-key; the scheduler runs it), a copy of "
+    "the database taken before the erasure still opens with the current key file"
+)
 
 
 class PersonalRecord(BaseModel):

@@ -122,6 +122,8 @@ class DeadlineScheduler:
                 self.app.personal_data.settle()
             delivered, failed = self.deliver()
             self._checkpoint_if_due(instant)
+            # After an erasure, a redaction or a purge: the old KEK goes (R13), at the latest now.
+            self.app.key_rotation.rotate_if_due()
             if recorded or purged:
                 self._log.info(
                     "scheduler.tick",

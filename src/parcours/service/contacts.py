@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from functools import partial
 from typing import Any
 from uuid import UUID, uuid4
+
+from sqlalchemy.orm import Session
 
 from parcours import inputs as inp
 from parcours.domain.pilot import Act, Pilot
 from parcours.privacy import sealing
-from parcours.privacy.rights import ErasureReport
+from parcours.privacy.rights import PENDING_ROTATION, ErasureReport
 from parcours.service.pipeline import Service, Write, as_uuid
+from parcours.store import key_rotation, shredding
 from parcours.store.schema import person_keys
 
 
@@ -155,7 +159,7 @@ class ContactCommands(Service):
         def decide(p: Pilot, act: Act, writes: list[Write]) -> None:
             p.erase_person(act, person_id)
             erased.update(pilot_id=p.id, at=act.at)
-            writes.append(lambda s: self.pipeline.keys.destroy(s, [person_id]))
+            writes.append(partial(self._shred, pilot_id=str(p.id), person_id=person_id, at=act.at))
 
         self.pipeline.run(command_id, "erase_person", pilot, actor, decide)
         files = self.pipeline.store.overwrite_freed_pages(person_keys.name)
@@ -166,4 +170,17 @@ class ContactCommands(Service):
             person_id=UUID(person_id),
             erased_at=erased.get("at") or self.pipeline.now(),
             files=files,
+            irreversible_at=None,
+            pending=PENDING_ROTATION,
         )
+
+    def _shred(self, session: Session, *, pilot_id: str, person_id: str, at: datetime) -> None:
+        """Destroy the key, record under which KEK it was wrapped, and make a rotation due:
+        until that KEK is destroyed, an old copy of the wrapped key still opens."""
+        keys = self.pipeline.keys
+        kek = sorted(keys.keks_of_persons(session, [person_id]))
+        keys.destroy(session, [person_id])
+        shredding.record_erasure(
+            session, person_id=person_id, pilot_id=pilot_id, at=at, kek_id=kek[0] if kek else None
+        )
+        key_rotation.mark_due(session, at)
