@@ -25,6 +25,7 @@ from parcours.service.personal_data import PersonalData
 from parcours.service.phases import PhaseCommands
 from parcours.service.pipeline import Pipeline
 from parcours.service.queries import PilotQueries
+from parcours.service.redaction import Redaction
 from parcours.service.support import SupportCommands
 from parcours.service.work import WorkCommands
 from parcours.settings import Settings
@@ -68,6 +69,7 @@ class Parcours:
         self.cohort = CohortQueries(self.pipeline)
         self.personal_data = PersonalData(self.pipeline)
         self.key_rotation = KeyCommands(self.pipeline)
+        self.redaction = Redaction(self.pipeline)
 
     # -- the application as a whole ----------------------------------------------------------
 
@@ -169,3 +171,4 @@ class Parcours:
     export_personal_data = _forward("personal_data", PersonalData.export_personal_data)
     rotate_master_key = _forward("key_rotation", KeyCommands.rotate_master_key)
     erasure_report = _forward("key_rotation", KeyCommands.erasure_report)
+    redact = _forward("redaction", Redaction.redact)

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 from parcours import inputs as inp
 from parcours.errors import InvalidInput
 from parcours.service.pipeline import Service, as_uuid
+from parcours.service.sealed_text import Sealer
 
 
 class SupportCommands(Service):
@@ -126,8 +127,11 @@ class SupportCommands(Service):
             "raise_blocker",
             pilot,
             actor,
-            lambda p, act, _w: p.raise_blocker(
-                act, self.pipeline.date(on, act), blocker_id=str(blocker_id), description=text
+            lambda p, act, w: p.raise_blocker(
+                act,
+                self.pipeline.date(on, act),
+                blocker_id=str(blocker_id),
+                description=Sealer(self.pipeline, p, act, w)("description", text),
             ),
         )
         return blocker_id
@@ -149,7 +153,10 @@ class SupportCommands(Service):
             "lift_blocker",
             pilot,
             actor,
-            lambda p, act, _w: p.lift_blocker(
-                act, self.pipeline.date(on, act), blocker_id=blocker_id, how=text
+            lambda p, act, w: p.lift_blocker(
+                act,
+                self.pipeline.date(on, act),
+                blocker_id=blocker_id,
+                how=Sealer(self.pipeline, p, act, w)("how", text),
             ),
         )
