@@ -21,6 +21,7 @@ from parcours.service.bootstrap import bootstrap
 from parcours.service.cohort import CohortQueries
 from parcours.service.contacts import ContactCommands
 from parcours.service.key_service import KeyCommands
+from parcours.service.migration import Migration
 from parcours.service.personal_data import PersonalData
 from parcours.service.phases import PhaseCommands
 from parcours.service.pipeline import Pipeline
@@ -70,6 +71,7 @@ class Parcours:
         self.personal_data = PersonalData(self.pipeline)
         self.key_rotation = KeyCommands(self.pipeline)
         self.redaction = Redaction(self.pipeline)
+        self.migration = Migration(self.pipeline)
 
     # -- the application as a whole ----------------------------------------------------------
 
@@ -172,3 +174,4 @@ class Parcours:
     rotate_master_key = _forward("key_rotation", KeyCommands.rotate_master_key)
     erasure_report = _forward("key_rotation", KeyCommands.erasure_report)
     redact = _forward("redaction", Redaction.redact)
+    seal_clear_text = _forward("migration", Migration.seal_clear_text)

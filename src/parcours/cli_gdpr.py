@@ -79,6 +79,16 @@ def gdpr_purge(
     emit_json(run(lambda: app().purge_expired(when, dry_run=dry_run)))
 
 
+@gdpr_cli.command("migrate")
+def gdpr_migrate() -> None:
+    """Seal the free text an earlier version stored in clear (once, after upgrading, with no
+    other process writing): a recorded rewrite; the audit trail is verified after it."""
+    report = run(lambda: app().seal_clear_text())
+    emit_json(report)
+    if not report.audit_verified:
+        raise typer.Exit(1)
+
+
 @gdpr_cli.command("verify")
 def gdpr_verify() -> None:
     """Check that no key of a purged pilot's people remains and their data is unreadable."""

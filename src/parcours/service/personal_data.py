@@ -22,6 +22,7 @@ from parcours.domain import events as ev
 from parcours.domain.pilot import Act, Pilot
 from parcours.privacy import free_text, rights, rotation, sealing
 from parcours.projections import readers
+from parcours.service.migration import Migration
 from parcours.service.pipeline import Service, Write
 from parcours.service.purge_checks import verify
 from parcours.store import key_rotation, search, shredding
@@ -116,6 +117,10 @@ class PersonalData(Service):
         the whole database for the destroyed values and records what it found."""
         outcome: dict[str, Any] = {}
         pipeline = self.pipeline
+        migration = Migration(pipeline)
+        if migration.has_clear_text(pilot_id):
+            # Text an earlier version stored in clear: sealed first, so the purge reaches it.
+            migration.seal_clear_text([pilot_id])
 
         def decide(pilot: Pilot, act: Act, writes: list[Write]) -> None:
             person_ids = sorted(pilot.contacts)

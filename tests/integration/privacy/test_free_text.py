@@ -123,3 +123,38 @@ def test_no_name_of_any_free_text_in_any_postgresql_column(postgres_url: str, cl
                 assert hits == 0, (table, column, field)
     engine.dispose()
     assert searched > 100
+
+
+def test_no_name_and_no_destroyed_key_in_a_pg_dump_after_the_purge(
+    postgres_url: str, clock: Clock
+) -> None:
+    import subprocess
+
+    from tests.support.postgres import find_pg_bin
+
+    pg_bin = find_pg_bin()
+    assert pg_bin is not None
+    clock.set(date(2025, 11, 4))
+    names = default_names()
+    app = Parcours(settings=Settings(url=postgres_url, snapshot_interval=3), clock=clock)
+    names_everywhere(app, names)
+    with app.pipeline.reading() as session:
+        keys = [
+            bytes(k)
+            for table in ("parcours_text_keys", "parcours_person_keys")
+            for (k,) in session.execute(sa.text(f"SELECT data_key FROM {table}"))
+        ]
+    clock.now = AFTER_RETENTION
+    app.purge_expired(AFTER_RETENTION)
+    app.close_connections()
+    dump = subprocess.run(
+        [str(pg_bin / "pg_dump"), "--no-owner", postgres_url.replace("+psycopg", "")],
+        check=True,
+        capture_output=True,
+    ).stdout
+    assert b"COPY public.parcours_events" in dump
+    for field, name in names.items():
+        assert name.encode() not in dump, field
+    for key in keys:
+        assert key.hex().encode() not in dump  # bytea is dumped as \\x<hex>
+        assert key not in dump
