@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from parcours import Parcours
 from tests.conftest import Clock
+from tests.support.roles import staffed
 from tests.support.scenarios import LEAD, in_deployment
 
 PERSON = {
@@ -36,7 +37,7 @@ def test_a_copy_taken_right_after_an_erasure_holds_no_key_and_no_value(
 ) -> None:
     live = tmp_path / "live"
     live.mkdir()
-    app = Parcours(f"sqlite:///{live}/p.db", clock=clock)
+    app = staffed(Parcours(f"sqlite:///{live}/p.db", clock=clock))
     pilot, _ = in_deployment(app)
     person = app.designate_referent(pilot, actor=LEAD, **PERSON)
     with app.pipeline.reading() as session:
@@ -57,5 +58,5 @@ def test_a_copy_taken_right_after_an_erasure_holds_no_key_and_no_value(
     for field, value in PERSON.items():
         if field != "role":  # the role is not personal data
             assert value.encode() not in after, value
-    assert app.get_pilot(pilot).referent("elected") is None
+    assert app.get_pilot(pilot, actor=LEAD).referent("elected") is None
     app.close_connections()

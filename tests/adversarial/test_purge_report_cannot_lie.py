@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from parcours import Parcours, Settings
 from tests.conftest import Clock
 from tests.support.free_text import default_names, names_everywhere
+from tests.support.roles import LEAD, staffed
 from tests.support.scenarios import REFERENT
 
 AFTER = datetime(2026, 2, 1, 9, tzinfo=UTC)
@@ -87,7 +88,7 @@ def test_the_purge_report_agrees_with_a_raw_search_of_the_files(
     (tmp_path / "leaky").mkdir()
     for folder, leak in (("clean", False), ("leaky", True)):
         url = f"sqlite:///{tmp_path}/{folder}/p.db"
-        app = Parcours(settings=Settings(url=url, snapshot_interval=3), clock=clock)
+        app = staffed(Parcours(settings=Settings(url=url, snapshot_interval=3), clock=clock))
         pilot, _ = names_everywhere(app, names)
         alert = f"Mme {names['AlertRaised.description']} quitte ses fonctions"
         if leak:
@@ -118,5 +119,5 @@ def test_a_dry_run_lists_what_would_go_and_changes_nothing(app: Parcours, clock:
     assert plan.would_destroy_keys == 10
     assert plan.keys_destroyed == 0
     assert _tables(app) == before
-    assert app.get_pilot(pilot).phase == "evaluation"
+    assert app.get_pilot(pilot, actor=LEAD).phase == "evaluation"
     assert app.purge_expired(datetime(2025, 12, 1, tzinfo=UTC), dry_run=True).pilots == []

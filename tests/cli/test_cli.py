@@ -428,9 +428,12 @@ def test_gdpr_key_file_rotation_dry_run_and_verify_from_the_shell(  # type: igno
 ) -> None:
     key_file = tmp_path / "keys" / "keyring.json"
     monkeypatch.setenv("PARCOURS_KEY_FILE", str(key_file))
+    # a database of its own: the fixture's was made under the default key file
+    monkeypatch.setenv("PARCOURS_DATABASE_URL", f"sqlite:///{tmp_path}/keyed.db")
     _, out, _ = run("gdpr", "init-key")
     assert "created" in out
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    run("grant", "agency:project-lead", "agency")
     _, out, _ = run("enroll", "CC X", "--charter-signed-on", "2024-09-02")
     pilot = out.strip()
     designate(run, pilot)

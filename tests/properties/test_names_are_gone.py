@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parcours import Parcours
+from tests.support.roles import REFERENT_ID, staffed
 from tests.support.scenarios import LEAD, in_deployment
 
 name = st.text(alphabet="bcdfghjklmnpqrstvwxzéèçàBCDFGHJKLMNPQRSTVWXZ", min_size=9, max_size=14)
@@ -32,11 +33,11 @@ def _stored_keys(app: Parcours) -> set[bytes]:
 
 def _write(app: Parcours, pilot: object, field: str, who: str) -> object | None:
     if field == "alert":
-        app.raise_alert(pilot, kind="change", description=f"Mme {who} part", actor=LEAD)
+        app.raise_alert(pilot, kind="change", description=f"Mme {who} part", actor=REFERENT_ID)
     elif field == "blocker":
         app.raise_blocker(pilot, description=f"{who} bloque", actor=LEAD)
     elif field == "communication":
-        app.request_communication(pilot, title=f"Portrait de {who}", actor=LEAD)
+        app.request_communication(pilot, title=f"Portrait de {who}", actor=REFERENT_ID)
     else:
         return app.designate_referent(
             pilot,
@@ -62,7 +63,7 @@ def test_after_erasure_redaction_or_purge_nothing_that_had_to_go_is_in_the_files
     folder = Path(tempfile.mkdtemp())
     try:
         now = [datetime(2025, 6, 2, 10, tzinfo=UTC)]
-        app = Parcours(f"sqlite:///{folder}/p.db", clock=lambda: now[0])
+        app = staffed(Parcours(f"sqlite:///{folder}/p.db", clock=lambda: now[0]))
         pilot, _ = in_deployment(app)
         people = [(who, _write(app, pilot, field, who)) for field, who in written]
         before = _stored_keys(app)

@@ -6,6 +6,7 @@ from datetime import date
 from uuid import UUID
 
 from parcours import Parcours
+from tests.support.roles import REFERENT_ID, REGION
 from tests.support.scenarios import INDICATOR, LEAD, REFERENT, enrolled
 
 # (event type, field) of every free-text field the scenario below writes.
@@ -58,13 +59,13 @@ def names_everywhere(app: Parcours, names: dict[str, str]) -> tuple[UUID, UUID]:
         kind="change",
         description=f"Mme {names['AlertRaised.description']} quitte ses fonctions",
         on=date(2025, 4, 2),
-        actor=LEAD,
+        actor=REFERENT_ID,
     )
     communication = app.request_communication(
         pilot,
         title=f"Interview of {names['CommunicationRequested.title']}",
         on=date(2025, 4, 3),
-        actor=LEAD,
+        actor=REFERENT_ID,
     )
     app.decide_communication(
         pilot,
@@ -72,10 +73,10 @@ def names_everywhere(app: Parcours, names: dict[str, str]) -> tuple[UUID, UUID]:
         approved=False,
         reason=f"{names['CommunicationDecided.reason']} did not consent",
         on=date(2025, 4, 4),
-        actor=LEAD,
+        actor=REGION,
     )
     app.report_indicator(
-        pilot, project, key="people_helped", value=74, period="2025-Q2", actor=LEAD
+        pilot, project, key="people_helped", value=74, period="2025-Q2", actor=REFERENT_ID
     )
     app.start_evaluation(pilot, on=date(2025, 11, 3), actor=LEAD)
     app.record_evaluation(

@@ -14,13 +14,14 @@ from parcours import Parcours, Settings
 from parcours.privacy.sealing import PURGED
 from tests.conftest import Clock
 from tests.support.free_text import FIELDS, default_names, names_everywhere
+from tests.support.roles import LEAD, staffed
 
 AFTER_RETENTION = datetime(2026, 2, 1, 9, tzinfo=UTC)
 
 
 def _free_text_of(app: Parcours, pilot: object) -> dict[str, str]:
     found = {}
-    for entry in app.history(pilot):
+    for entry in app.history(pilot, actor=LEAD):
         for event, field in FIELDS:
             if entry.event_type == event and entry.fields.get(field) is not None:
                 found[f"{event}.{field}"] = entry.fields[field]
@@ -33,7 +34,7 @@ def test_free_text_reads_back_while_its_key_lives(app: Parcours, clock: Clock) -
     pilot, other = names_everywhere(app, names)
 
     texts = {**_free_text_of(app, pilot), **_free_text_of(app, other)}
-    view = app.get_pilot(pilot)
+    view = app.get_pilot(pilot, actor=LEAD)
 
     assert set(texts) == set(names)
     for field, name in names.items():
@@ -41,7 +42,7 @@ def test_free_text_reads_back_while_its_key_lives(app: Parcours, clock: Clock) -
     assert "quitte ses fonctions" in view.alerts[0].description
     assert view.evaluation is not None
     assert names["EvaluationRecorded.findings"] in view.evaluation.findings
-    assert names["Withdrawn.reason"] in (app.get_pilot(other).withdrawal_reason or "")
+    assert names["Withdrawn.reason"] in (app.get_pilot(other, actor=LEAD).withdrawal_reason or "")
     assert view.projects[0].evaluation_protocol is not None
     assert names["ProjectFramed.evaluation_protocol"] in view.projects[0].evaluation_protocol
 
@@ -52,7 +53,7 @@ def test_after_the_purge_every_free_text_shows_purged_and_the_audit_verifies(
     clock.set(date(2025, 11, 4))
     names = default_names()
     pilot, other = names_everywhere(app, names)
-    summaries_before = [e.summary for e in app.history(pilot)]
+    summaries_before = [e.summary for e in app.history(pilot, actor=LEAD)]
 
     clock.now = AFTER_RETENTION
     app.purge_expired(AFTER_RETENTION)
@@ -60,11 +61,13 @@ def test_after_the_purge_every_free_text_shows_purged_and_the_audit_verifies(
     texts = {**_free_text_of(app, pilot), **_free_text_of(app, other)}
     assert set(texts) == set(names)
     assert set(texts.values()) == {PURGED}
-    view = app.get_pilot(pilot)
+    view = app.get_pilot(pilot, actor=LEAD)
     assert view.alerts[0].description == PURGED
     assert view.alerts[0].kind == "change"  # the statistics stay readable
-    assert app.get_pilot(other).withdrawal_reason == PURGED
-    assert [e.summary for e in app.history(pilot)][: len(summaries_before)] == summaries_before
+    assert app.get_pilot(other, actor=LEAD).withdrawal_reason == PURGED
+    assert [e.summary for e in app.history(pilot, actor=LEAD)][
+        : len(summaries_before)
+    ] == summaries_before
     assert app.verify_audit_trail().ok
     with app.pipeline.reading() as session:
         left = session.execute(sa.text("SELECT count(*) FROM parcours_text_keys")).scalar_one()
@@ -74,8 +77,10 @@ def test_after_the_purge_every_free_text_shows_purged_and_the_audit_verifies(
 def test_no_name_of_any_free_text_in_the_sqlite_file_and_wal(tmp_path: Path, clock: Clock) -> None:
     clock.set(date(2025, 11, 4))
     names = default_names()
-    app = Parcours(
-        settings=Settings(url=f"sqlite:///{tmp_path}/p.db", snapshot_interval=3), clock=clock
+    app = staffed(
+        Parcours(
+            settings=Settings(url=f"sqlite:///{tmp_path}/p.db", snapshot_interval=3), clock=clock
+        )
     )
     names_everywhere(app, names)
     with app.pipeline.reading() as session:
@@ -97,7 +102,7 @@ def test_no_name_of_any_free_text_in_the_sqlite_file_and_wal(tmp_path: Path, clo
 def test_no_name_of_any_free_text_in_any_postgresql_column(postgres_url: str, clock: Clock) -> None:
     clock.set(date(2025, 11, 4))
     names = default_names()
-    app = Parcours(settings=Settings(url=postgres_url, snapshot_interval=3), clock=clock)
+    app = staffed(Parcours(settings=Settings(url=postgres_url, snapshot_interval=3), clock=clock))
     names_everywhere(app, names)
     clock.now = AFTER_RETENTION
     app.purge_expired(AFTER_RETENTION)
@@ -136,7 +141,7 @@ def test_no_name_and_no_destroyed_key_in_a_pg_dump_after_the_purge(
     assert pg_bin is not None
     clock.set(date(2025, 11, 4))
     names = default_names()
-    app = Parcours(settings=Settings(url=postgres_url, snapshot_interval=3), clock=clock)
+    app = staffed(Parcours(settings=Settings(url=postgres_url, snapshot_interval=3), clock=clock))
     names_everywhere(app, names)
     with app.pipeline.reading() as session:
         keys = [

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from parcours import ConfigurationError, Parcours, Settings
 from tests.conftest import Clock
+from tests.support.roles import LEAD, staffed
 from tests.support.scenarios import REFERENT, in_diagnostic
 
 
@@ -30,9 +31,9 @@ def test_sqlite_creates_its_key_file_in_the_users_data_folder_on_first_use(
 ) -> None:
     folder = tmp_path / "db"
     folder.mkdir()
-    app = Parcours(f"sqlite:///{folder}/x.db", clock=clock)
+    app = staffed(Parcours(f"sqlite:///{folder}/x.db", clock=clock))
     in_diagnostic(app)
-    export = app.export_personal_data(email=REFERENT["email"])
+    export = app.export_personal_data(email=REFERENT["email"], actor=LEAD)
     app.close_connections()
 
     key_file = no_key_file_configured
@@ -54,13 +55,13 @@ def test_postgresql_without_a_key_file_is_refused(
     no_key_file_configured: Path, postgres_url: str
 ) -> None:
     with pytest.raises(ConfigurationError, match=r"PARCOURS_KEY_FILE.*init-key"):
-        Parcours(postgres_url)
+        staffed(Parcours(postgres_url))
 
 
 def test_a_key_file_beside_the_database_is_refused(tmp_path: Path) -> None:
     settings = Settings(url=f"sqlite:///{tmp_path}/x.db", key_file=str(tmp_path / "k.json"))
     with pytest.raises(ConfigurationError, match="database's own folder"):
-        Parcours(settings=settings)
+        staffed(Parcours(settings=settings))
 
 
 def test_a_key_file_readable_by_others_is_refused(tmp_path: Path) -> None:
@@ -70,23 +71,23 @@ def test_a_key_file_readable_by_others_is_refused(tmp_path: Path) -> None:
     os.chmod(key_file, 0o644)
     settings = Settings(url=f"sqlite:///{tmp_path}/x.db", key_file=str(key_file))
     with pytest.raises(ConfigurationError, match="chmod 600"):
-        Parcours(settings=settings)
+        staffed(Parcours(settings=settings))
 
 
 def test_a_key_file_without_the_databases_kek_is_refused(tmp_path: Path, clock: Clock) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     url = f"sqlite:///{tmp_path}/x.db"
-    first = Parcours(settings=Settings(url=url, key_file=str(tmp_path / "a" / "k.json")))
+    first = staffed(Parcours(settings=Settings(url=url, key_file=str(tmp_path / "a" / "k.json"))))
     first.close_connections()
     with pytest.raises(ConfigurationError, match="does not hold the key-encryption key"):
-        Parcours(settings=Settings(url=url, key_file=str(tmp_path / "b" / "k.json")))
+        staffed(Parcours(settings=Settings(url=url, key_file=str(tmp_path / "b" / "k.json"))))
 
 
 def test_an_in_memory_database_keeps_its_kek_in_memory(
     no_key_file_configured: Path, clock: Clock
 ) -> None:
-    app = Parcours(clock=clock)
+    app = staffed(Parcours(clock=clock))
     in_diagnostic(app)
-    assert app.export_personal_data(email=REFERENT["email"]).records
+    assert app.export_personal_data(email=REFERENT["email"], actor=LEAD).records
     assert not no_key_file_configured.exists()

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from parcours import ConfigurationError, Parcours, Settings
 from tests.conftest import Clock
+from tests.support.roles import LEAD, staffed
 from tests.support.scenarios import REFERENT, in_diagnostic
 
 MASTER = base64.b64encode(os.urandom(32)).decode()
@@ -28,7 +29,7 @@ def _as_an_earlier_version_wrote_it(url: str, master: bytes) -> bytes:
     secret = os.urandom(32)
     with engine.begin() as c:
         person = c.execute(sa.text("SELECT person_id FROM parcours_person_keys")).scalar_one()
-    app = Parcours(url)
+    app = staffed(Parcours(url))
     with app.pipeline.reading() as session:
         key = app.pipeline.keys.keys(session, [person])[person]
     app.close_connections()
@@ -55,18 +56,18 @@ def test_an_old_master_wrapped_database_opens_and_is_rewrapped_under_the_kek(
     tmp_path: Path, clock: Clock
 ) -> None:
     url = f"sqlite:///{tmp_path}/p.db"
-    app = Parcours(url, clock=clock)
+    app = staffed(Parcours(url, clock=clock))
     in_diagnostic(app)
     app.close_connections()
     key = _as_an_earlier_version_wrote_it(url, base64.b64decode(MASTER))
 
-    without = Parcours(url, clock=clock)  # opens; the old key cannot be read without it
+    without = staffed(Parcours(url, clock=clock))  # opens; the old key cannot be read without it
     with pytest.raises(ConfigurationError, match="PARCOURS_MASTER_KEY"):
-        without.export_personal_data(email=REFERENT["email"])
+        without.export_personal_data(email=REFERENT["email"], actor=LEAD)
     without.close_connections()
 
-    again = Parcours(settings=Settings(url=url, master_key=MASTER), clock=clock)
-    export = again.export_personal_data(email=REFERENT["email"])
+    again = staffed(Parcours(settings=Settings(url=url, master_key=MASTER), clock=clock))
+    export = again.export_personal_data(email=REFERENT["email"], actor=LEAD)
     assert [r.fields["last_name"] for r in export.records] == [REFERENT["last_name"]]
     again.close_connections()
 
@@ -82,8 +83,8 @@ def test_an_old_master_wrapped_database_opens_and_is_rewrapped_under_the_kek(
     assert key not in bytes(stored)
     assert secrets == 0, "the digest secret kept in the database is gone"
     # From now on the key file's KEK suffices.
-    later = Parcours(url, clock=clock)
-    assert later.export_personal_data(email=REFERENT["email"]).records
+    later = staffed(Parcours(url, clock=clock))
+    assert later.export_personal_data(email=REFERENT["email"], actor=LEAD).records
     later.close_connections()
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("p.db*"))
     assert key not in raw
@@ -91,17 +92,17 @@ def test_an_old_master_wrapped_database_opens_and_is_rewrapped_under_the_kek(
 
 def test_a_wrong_master_key_is_refused(tmp_path: Path, clock: Clock) -> None:
     url = f"sqlite:///{tmp_path}/p.db"
-    app = Parcours(url, clock=clock)
+    app = staffed(Parcours(url, clock=clock))
     in_diagnostic(app)
     app.close_connections()
     _as_an_earlier_version_wrote_it(url, base64.b64decode(MASTER))
     other = base64.b64encode(os.urandom(32)).decode()
-    wrong = Parcours(settings=Settings(url=url, master_key=other), clock=clock)
+    wrong = staffed(Parcours(settings=Settings(url=url, master_key=other), clock=clock))
     with pytest.raises(ConfigurationError, match="does not open"):
-        wrong.export_personal_data(email=REFERENT["email"])
+        wrong.export_personal_data(email=REFERENT["email"], actor=LEAD)
     wrong.close_connections()
 
 
 def test_a_malformed_master_key_is_refused_at_start(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="PARCOURS_MASTER_KEY: expected base64 of 32"):
-        Parcours(settings=Settings(url=f"sqlite:///{tmp_path}/p.db", master_key="secret"))
+        staffed(Parcours(settings=Settings(url=f"sqlite:///{tmp_path}/p.db", master_key="secret")))
