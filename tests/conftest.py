@@ -8,6 +8,7 @@ the run; elsewhere the PostgreSQL half is skipped with the reason.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -20,6 +21,14 @@ from tests.support.postgres import PostgresServer, find_pg_bin
 from tests.support.roles import staffed
 
 PARIS = ZoneInfo("Europe/Paris")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One key file for the session's databases (PostgreSQL needs one configured; SQLite
+    would otherwise write to the user's data folder). Subprocesses inherit it."""
+    if "PARCOURS_KEY_FILE" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="parcours-keys-")
+        os.environ["PARCOURS_KEY_FILE"] = os.path.join(folder, "keyring.json")
 
 
 class Clock:

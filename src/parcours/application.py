@@ -20,11 +20,14 @@ from parcours.programme import Programme
 from parcours.service.bootstrap import bootstrap
 from parcours.service.cohort import CohortQueries
 from parcours.service.contacts import ContactCommands
+from parcours.service.key_service import KeyCommands
+from parcours.service.migration import Migration
 from parcours.service.personal_data import PersonalData
 from parcours.service.phases import PhaseCommands
 from parcours.service.pipeline import Pipeline
 from parcours.service.programme_contacts import ProgrammeContactCommands
 from parcours.service.queries import PilotQueries
+from parcours.service.redaction import Redaction
 from parcours.service.roles import RoleCommands
 from parcours.service.support import SupportCommands
 from parcours.service.work import WorkCommands
@@ -69,6 +72,9 @@ class Parcours:
         self.cohort = CohortQueries(self.pipeline)
         self.personal_data = PersonalData(self.pipeline)
         self.roles = RoleCommands(self.pipeline)
+        self.key_rotation = KeyCommands(self.pipeline)
+        self.redaction = Redaction(self.pipeline)
+        self.migration = Migration(self.pipeline)
         self.programme_desk = ProgrammeContactCommands(self.pipeline)
 
     # -- the application as a whole ----------------------------------------------------------
@@ -185,3 +191,7 @@ class Parcours:
     purge_expired = _forward("personal_data", PersonalData.purge_expired)
     verify_purge = _forward("personal_data", PersonalData.verify_purge)
     export_personal_data = _forward("personal_data", PersonalData.export_personal_data)
+    rotate_master_key = _forward("key_rotation", KeyCommands.rotate_master_key)
+    erasure_report = _forward("key_rotation", KeyCommands.erasure_report)
+    redact = _forward("redaction", Redaction.redact)
+    seal_clear_text = _forward("migration", Migration.seal_clear_text)

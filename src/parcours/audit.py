@@ -17,7 +17,7 @@ from sqlalchemy import func, select, tuple_
 
 from parcours.domain import events as ev
 from parcours.domain import grants
-from parcours.privacy import sealing
+from parcours.privacy import free_text, sealing
 from parcours.store.chain import GENESIS, chain, link
 from parcours.store.eventstore import PilotStore
 from parcours.store.keys import KeyStore
@@ -37,18 +37,28 @@ _BASE = {
 
 
 def history(store: PilotStore, keys_table: KeyStore, pilot_id: UUID) -> list[HistoryEntry]:
+    """Every event, personal values and free text opened while their keys exist."""
     events = list(store.events.get(pilot_id))
     persons = {e.person_id for e in events if isinstance(e, ev.ReferentDesignated)}
+    texts = {
+        free_text.key_id_of(token)
+        for event in events
+        for name in getattr(type(event), "free_text", ())
+        for token in free_text.tokens_in(getattr(event, name, None))
+    }
     with store.reading() as session:
         keys = keys_table.keys(session, persons)
-    return [_entry(event, keys) for event in events]
+        text_keys = keys_table.text_keys(session, texts)
+    return [_entry(event, keys, text_keys) for event in events]
 
 
-def _entry(event: Any, keys: dict[str, bytes]) -> HistoryEntry:
+def _entry(event: Any, keys: dict[str, bytes], text_keys: dict[str, bytes]) -> HistoryEntry:
     fields = {k: v for k, v in vars(event).items() if k not in _BASE}
     if "sealed" in fields:
         person = fields["person_id"]
         fields["sealed"] = sealing.unseal_fields(keys.get(person), person, fields["sealed"])
+    for name in getattr(type(event), "free_text", ()):
+        fields[name] = free_text.opened(fields.get(name), text_keys)
     return HistoryEntry(
         sequence=event.originator_version,
         recorded_at=event.timestamp,

@@ -647,11 +647,7 @@ def history(
 
 
 audit_cli = typer.Typer(help="Tamper evidence of the history.", no_args_is_help=True)
-gdpr_cli = typer.Typer(
-    help="Personal data: retention purge, access, proof (R12–R14).", no_args_is_help=True
-)
 cli.add_typer(audit_cli, name="audit")
-cli.add_typer(gdpr_cli, name="gdpr")
 
 
 @audit_cli.command("verify")
@@ -715,29 +711,6 @@ def audit_verify_export(path: Annotated[str, typer.Argument(help="FILE.jsonl")])
 def audit_checkpoint() -> None:
     """Record every pilot's chain head (the scheduler does it daily)."""
     out.print(f"checkpoint of {run(lambda: app().checkpoint_audit_trail())} pilots recorded")
-
-
-@gdpr_cli.command("export")
-def gdpr_export(email: str, actor: Actor = "cli") -> None:
-    """Right of access (R14): every personal value held about this email, as JSON."""
-    emit_json(run(lambda: app().export_personal_data(email=email, actor=actor)))
-
-
-@gdpr_cli.command("purge")
-def gdpr_purge(
-    at: Annotated[str | None, typer.Option("--at", help="ISO date-time (default: now).")] = None,
-) -> None:
-    """Purge the pilots whose retention has ended (R13)."""
-    emit_json(run(lambda: app().purge_expired(instant(at, "at"))))
-
-
-@gdpr_cli.command("verify")
-def gdpr_verify() -> None:
-    """Check that no key of a purged pilot's people remains and their data is unreadable."""
-    report = run(lambda: app().verify_purge())
-    emit_json(report)
-    if not report.verified:
-        raise typer.Exit(1)
 
 
 Today = Annotated[str | None, typer.Option("--today", help="YYYY-MM-DD (default: today).")]
@@ -957,3 +930,8 @@ cli_roles.register(cli, sys.modules[__name__])
 
 def main() -> None:
     cli()
+
+
+from parcours.cli_gdpr import gdpr_cli  # noqa: E402  (it uses the helpers above)
+
+cli.add_typer(gdpr_cli, name="gdpr")

@@ -37,8 +37,13 @@ class Settings(BaseModel):
     project_after_commands: bool = True
     log_format: str = "console"
     log_level: str = "warning"
-    # base64 of 32 random bytes; wraps every person's data key (see privacy.keys).
+    # base64 of 32 random bytes: the wrapping of data keys before key files (kept so that
+    # an old database opens; its keys are re-wrapped under the key file's KEK on opening).
     master_key: str | None = Field(default=None, repr=False)
+    # The key file holding the key-encryption keys (store/keyring.py). None: the
+    # environment's PARCOURS_KEY_FILE, else (SQLite) the user's data folder; mandatory on
+    # PostgreSQL.
+    key_file: str | None = None
     # A scheduler's claim on a notice lasts this long; past it, another tick may deliver it.
     notice_lease_seconds: int = Field(default=300, ge=1, le=86_400)
     # Failed deliveries of one notice before it is parked (shown by `parcours notices`).
@@ -72,6 +77,15 @@ class Settings(BaseModel):
             )
         return raw
 
+    def key_file_setting(self, environ: Mapping[str, str] | None = None) -> str | None:
+        """The configured key file. The one setting `Parcours(url)` also reads from the
+        environment when it is not given: a key file's path belongs to the deployment, and
+        code that embeds parcours should not have to carry it."""
+        if self.key_file:
+            return self.key_file
+        env = os.environ if environ is None else environ
+        return env.get("PARCOURS_KEY_FILE") or None
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         """The settings from PARCOURS_* variables; a wrong one is a ConfigurationError that
@@ -95,6 +109,8 @@ class Settings(BaseModel):
         for name in ("notice_lease_seconds", "notice_max_attempts"):
             if f"PARCOURS_{name.upper()}" in env:
                 values[name] = env[f"PARCOURS_{name.upper()}"]
+        if env.get("PARCOURS_KEY_FILE"):
+            values["key_file"] = env["PARCOURS_KEY_FILE"]
         if env.get("PARCOURS_MASTER_KEY"):
             values["master_key"] = env["PARCOURS_MASTER_KEY"]
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -421,3 +421,34 @@ def test_roles_from_the_shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     code, _, err = shell("show", pilot, "--actor", "auditor:nobody", ok=False)
     assert code == 1
     assert "R12/R15" in err
+
+
+def test_gdpr_key_file_rotation_dry_run_and_verify_from_the_shell(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key_file = tmp_path / "keys" / "keyring.json"
+    monkeypatch.setenv("PARCOURS_KEY_FILE", str(key_file))
+    # a database of its own: the fixture's was made under the default key file
+    monkeypatch.setenv("PARCOURS_DATABASE_URL", f"sqlite:///{tmp_path}/keyed.db")
+    _, out, _ = run("gdpr", "init-key")
+    assert "created" in out
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    run("grant", "agency:project-lead", "agency")
+    _, out, _ = run("enroll", "CC X", "--charter-signed-on", "2024-09-02")
+    pilot = out.strip()
+    designate(run, pilot)
+    _, out, _ = run("gdpr", "purge", "--at", "2026-02-01T00:00:00+01:00", "--dry-run")
+    plan = json.loads(out)
+    assert plan["dry_run"] is True
+    assert plan["would_purge"][0]["person_keys"] == 1
+    _, out, _ = run("gdpr", "export", "camille.martin@example.org")
+    assert json.loads(out)["records"]  # the dry run changed nothing
+    _, out, _ = run("gdpr", "rotate-key")
+    assert "rotated to key" in out
+    _, out, _ = run("gdpr", "export", "camille.martin@example.org")
+    assert json.loads(out)["records"]  # the living survive a rotation
+    run("gdpr", "purge", "--at", "2026-02-01T00:00:00+01:00")
+    _, out, _ = run("gdpr", "verify")
+    checks = json.loads(out)["checks"]
+    assert all(c["ok"] for c in checks)
+    assert any("parcours_events" in c["tables"] for c in checks)

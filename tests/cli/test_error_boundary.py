@@ -87,6 +87,9 @@ def invocation(path: list[str], command: Any, tmp: Path) -> list[str]:
 
 
 ALL_COMMANDS = list(commands())
+# Sub-commands that never open the database (they make a key file of the user's, or print a
+# public key): a broken database does not concern them, and they must not fail for it.
+NO_DATABASE = {("gdpr", "init-key"), ("audit", "public-key")}
 
 
 def free_port() -> int:
@@ -153,6 +156,8 @@ def test_every_sub_command_fails_on_one_line_without_a_traceback(
     before, env = broken[case]
     runner = CliRunner()
     for path, command in ALL_COMMANDS:
+        if tuple(path) in NO_DATABASE:
+            continue
         args = [*before, *invocation(path, command, tmp_path)]
         result = runner.invoke(
             cli, args, env={"PARCOURS_DATABASE_URL": f"sqlite:///{tmp_path}/ok.db", **env}

@@ -34,6 +34,7 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-u
         assert "Traceback" not in result.stdout + result.stderr
         return result.stdout
 
+    invoke("grant", "agency:project-lead", "agency")  # a store is closed by default (R15)
     return invoke
 
 

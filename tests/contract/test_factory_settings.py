@@ -25,6 +25,7 @@ from parcours.scheduler import DeadlineScheduler
 from parcours.store.eventstore import PilotStore
 from parcours.store.factory import ParcoursFactory
 from tests.conftest import Clock
+from tests.support.roles import LEAD, staffed
 from tests.support.scenarios import in_deployment
 
 SETTINGS = (
@@ -55,7 +56,7 @@ def exercised(app: Parcours) -> None:
     """Commands, a scheduler tick and the queries on them, then the audit trail verified."""
     pilot, _ = in_deployment(app)
     DeadlineScheduler(app).tick(now=datetime(2025, 6, 1, 20, tzinfo=UTC))
-    assert app.get_pilot(pilot).phase == "deployment"
+    assert app.get_pilot(pilot, actor=LEAD).phase == "deployment"
     assert len(app.dashboard(today=datetime(2025, 6, 2, tzinfo=UTC)).rows) == 1
     report = app.verify_audit_trail()
     assert report.ok, report
@@ -116,7 +117,7 @@ def test_an_application_runs_and_verifies_with_autoflush_off(
     db_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch, opened: list[Parcours]
 ) -> None:
     monkeypatch.setenv("SQLALCHEMY_AUTOFLUSH", "n")
-    app = Parcours(db_url, clock=clock)
+    app = staffed(Parcours(db_url, clock=clock))
     opened.append(app)
 
     exercised(app)
@@ -161,7 +162,7 @@ def test_a_connection_creator_makes_every_connection_of_a_sqlite_application(
     # The URL names a file that cannot be opened: only the creator's connections work.
     target["where"] = str(tmp_path / "created.db")
     monkeypatch.setenv("SQLALCHEMY_CONNECTION_CREATOR_TOPIC", get_topic(sqlite_creator))
-    app = Parcours(f"sqlite:///{tmp_path}/missing/directory.db", clock=clock)
+    app = staffed(Parcours(f"sqlite:///{tmp_path}/missing/directory.db", clock=clock))
     opened.append(app)
 
     exercised(app)
@@ -186,7 +187,7 @@ def test_a_connection_creator_makes_every_connection_of_a_postgresql_application
     base, _, _ = postgres_url.rpartition("/")
     target["where"] = postgres_url.replace("postgresql+psycopg", "postgresql")
     monkeypatch.setenv("SQLALCHEMY_CONNECTION_CREATOR_TOPIC", get_topic(postgres_creator))
-    app = Parcours(f"{base}/no_such_database", clock=clock)
+    app = staffed(Parcours(f"{base}/no_such_database", clock=clock))
     opened.append(app)
 
     exercised(app)
@@ -215,7 +216,7 @@ def test_a_schema_holds_every_table_of_a_postgresql_application(
     postgres_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch, opened: list[Parcours]
 ) -> None:
     monkeypatch.setenv("SQLALCHEMY_SCHEMA", "parcours_app")
-    app = Parcours(postgres_url, clock=clock)
+    app = staffed(Parcours(postgres_url, clock=clock))
     opened.append(app)
 
     exercised(app)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
@@ -33,6 +33,9 @@ class PilotEvent(Aggregate.Event):
     # Version 2 added `correlation_id` (the request or scheduler tick a command belongs to).
     # Version 1 events are read with their command id standing for it.
     class_version = 2
+    # The fields people write freely (names end up there): sealed, each under a key of its
+    # own, by `parcours.privacy.free_text`; the event holds the token, never the text.
+    free_text: ClassVar[tuple[str, ...]] = ()
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -110,6 +113,7 @@ class Closed(PhaseChanged):
 
 @dataclass(frozen=True)
 class Withdrawn(PhaseChanged):
+    free_text: ClassVar[tuple[str, ...]] = ("reason",)
     reason: str
 
     def mutate_pilot(self, pilot: PilotState) -> None:
@@ -223,6 +227,8 @@ class ProjectRecommended(PilotEvent):
 class ProjectFramed(PilotEvent):
     """R8: indicators and evaluation protocol co-defined during framing."""
 
+    free_text: ClassVar[tuple[str, ...]] = ("evaluation_protocol",)
+
     project_id: str
     indicators: list[dict[str, Any]]
     evaluation_protocol: str
@@ -281,6 +287,8 @@ class RexAttended(PilotEvent):
 class AlertRaised(PilotEvent):
     """R9: a confidentiality issue or a change that could affect the deployment."""
 
+    free_text: ClassVar[tuple[str, ...]] = ("description",)
+
     alert_id: str
     kind: str
     description: str
@@ -296,6 +304,8 @@ class AlertRaised(PilotEvent):
 @dataclass(frozen=True)
 class CommunicationRequested(PilotEvent):
     """R10: a publication about the experiment awaits the Region's agreement."""
+
+    free_text: ClassVar[tuple[str, ...]] = ("title",)
 
     communication_id: str
     title: str
@@ -313,6 +323,7 @@ class CommunicationRequested(PilotEvent):
 
 @dataclass(frozen=True)
 class CommunicationDecided(PilotEvent):
+    free_text: ClassVar[tuple[str, ...]] = ("reason",)
     communication_id: str
     approved: bool
     reason: str | None
@@ -347,6 +358,8 @@ class CommunicationPublished(PilotEvent):
 @dataclass(frozen=True)
 class EvaluationRecorded(PilotEvent):
     """R1: the experiment report of the evaluation phase (REX)."""
+
+    free_text: ClassVar[tuple[str, ...]] = ("findings", "recommendations")
 
     findings: str
     recommendations: str
@@ -496,6 +509,8 @@ class FundingDecided(PilotEvent):
 class BlockerRaised(PilotEvent):
     """R1 (deployment): something stands in the way; the agency helps lift it."""
 
+    free_text: ClassVar[tuple[str, ...]] = ("description",)
+
     blocker_id: str
     description: str
 
@@ -510,6 +525,7 @@ class BlockerRaised(PilotEvent):
 
 @dataclass(frozen=True)
 class BlockerLifted(PilotEvent):
+    free_text: ClassVar[tuple[str, ...]] = ("how",)
     blocker_id: str
     how: str
 
@@ -517,3 +533,11 @@ class BlockerLifted(PilotEvent):
         blocker = pilot.blockers[self.blocker_id]
         blocker["lifted_on"] = self.on
         blocker["how"] = self.how
+
+
+@dataclass(frozen=True)
+class TextRedacted(PilotEvent):
+    """R14: free-text fields made unreadable for good (their keys destroyed); `items` names
+    each one by the sequence of its event and its field, never by its text."""
+
+    items: list[dict[str, Any]]

@@ -228,6 +228,14 @@ class Pilot(Aggregate):
         self._living_contact(person_id)
         self.trigger_event(ev.PersonErased, **self._stamp(act, act.today), person_id=person_id)
 
+    def redact(self, act: Act, items: list[dict[str, Any]]) -> None:
+        """R14: free-text fields made unreadable for good (their keys go with the event)."""
+        if self.phase == Phase.PURGED.value:
+            raise RuleViolation("R13", "the pilot is purged: its free text is already gone")
+        if not items:
+            raise InvalidInput("fields", "no free text to redact (R14)")
+        self.trigger_event(ev.TextRedacted, **self._stamp(act, act.today), items=items)
+
     def contact(self, person_id: str) -> dict[str, Any]:
         return _known(self.contacts, "person", person_id)
 

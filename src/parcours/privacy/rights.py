@@ -8,20 +8,40 @@ which needs only the store and the key table.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from parcours.domain import events as ev
-from parcours.privacy import sealing
+from parcours.privacy.rotation import RotationReport
 from parcours.programme import Programme
-from parcours.store.eventstore import PilotStore
-from parcours.store.keys import KeyStore
+from parcours.store.files import Overwrite
+from parcours.store.search import SearchReport
 
 PURPOSE = (
     "R12: follow-up of the experiment by the agency and the Region; kept in identifying form "
     "until the end of retention (R13)"
 )
+
+
+class Check(BaseModel):
+    """One structural check of `verify_purge`: what, where, and whether it held."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    tables: list[str]
+    ok: bool
+    detail: str = ""
+
+
+class PurgePlan(BaseModel):
+    """A dry run's line: a pilot that would be purged and the keys that would go."""
+
+    model_config = ConfigDict(frozen=True)
+    pilot_id: UUID
+    name: str
+    person_keys: int
+    text_keys: int
 
 
 class PurgeReport(BaseModel):
@@ -31,6 +51,52 @@ class PurgeReport(BaseModel):
     keys_destroyed: int
     unreadable_events: int
     verified: bool
+    texts_destroyed: int = 0
+    # Whether the freed pages reached the files (SQLite: the WAL checkpointed and truncated).
+    files: Overwrite | None = None
+    # The rotation that followed: from `irreversible_at` no copy of the files opens them.
+    rotation: RotationReport | None = None
+    irreversible_at: datetime | None = None
+    # One per purged pilot: the search of every table and column, inside the purge's
+    # transaction, for every value it destroyed (what `verify_purge` shows again later).
+    searches: list[SearchReport] = []
+    checks: list[Check] = []
+    dry_run: bool = False
+    would_purge: list[PurgePlan] = []
+    would_destroy_keys: int = 0
+
+
+class ErasureReport(BaseModel):
+    """R14 / GDPR art. 17: what an erasure destroyed, and what it reached."""
+
+    model_config = ConfigDict(frozen=True)
+    pilot_id: UUID
+    person_id: UUID
+    erased_at: datetime
+    # The key is gone from the live files once `files.complete` (SQLite WAL truncated);
+    # None in a report read back later.
+    files: Overwrite | None
+    # When the KEK that wrapped the destroyed key was destroyed by a rotation: from then on
+    # no copy of the files (a backup, a WAL, a dead tuple) opens this person's data.
+    irreversible_at: datetime | None
+    pending: str | None = None
+
+
+class RedactionReport(BaseModel):
+    """R14: free-text fields made unreadable for good, named by event sequence and field."""
+
+    model_config = ConfigDict(frozen=True)
+    pilot_id: UUID
+    items: list[dict[str, Any]]
+    redacted_at: datetime
+    files: Overwrite | None
+    pending: str | None = None
+
+
+PENDING_ROTATION = (
+    "until the next key rotation (parcours gdpr rotate-key; the scheduler runs it), a copy of "
+    "the database taken before the erasure still opens with the current key file"
+)
 
 
 class PersonalRecord(BaseModel):
@@ -84,29 +150,3 @@ class PersonalDataExport(BaseModel):
 def retention_ended(programme: Programme, now: datetime) -> bool:
     """R13: the programme's retention is over on the day `now` falls on in its zone."""
     return now.astimezone(programme.zone).date() > programme.retention.until
-
-
-def verify_purge(store: PilotStore, keys_table: KeyStore, pilot_ids: list[UUID]) -> PurgeReport:
-    """No key of a purged pilot's people remains; every personal field of theirs is unreadable."""
-    with store.reading() as session:
-        left = keys_table.persons_of_pilots(session, [str(p) for p in pilot_ids])
-    sealed = [
-        event
-        for pilot_id in pilot_ids
-        for event in store.events.get(pilot_id)
-        if isinstance(event, ev.ReferentDesignated | ev.ContactRectified)
-    ]
-    with store.reading() as session:
-        keys = keys_table.keys(session, {e.person_id for e in sealed})
-    readable = 0
-    for event in sealed:
-        plain = sealing.unseal_fields(keys.get(event.person_id), event.person_id, event.sealed)
-        readable += sum(1 for v in plain.values() if v != sealing.PURGED)
-    unreadable = len(sealed) if readable == 0 else 0
-    return PurgeReport(
-        pilots=list(pilot_ids),
-        persons=0,
-        keys_destroyed=0,
-        unreadable_events=unreadable,
-        verified=not left and readable == 0,
-    )

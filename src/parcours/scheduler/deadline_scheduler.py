@@ -126,10 +126,14 @@ class DeadlineScheduler:
                     if self._retention_over(UUID(pilot_id), instant):
                         self.app.personal_data.purge_pilot(UUID(pilot_id))
                         purged.append(UUID(pilot_id))
+            if purged:
+                self.app.personal_data.settle()
             # R11/R13: the programmes' own contacts are purged at the same end of retention.
             self.app.programme_desk.purge_expired(instant)
             delivered, failed = self.deliver()
             self._checkpoint_if_due(instant)
+            # After an erasure, a redaction or a purge: the old KEK goes (R13), at the latest now.
+            self.app.key_rotation.rotate_if_due()
             if recorded or purged:
                 self._log.info(
                     "scheduler.tick",

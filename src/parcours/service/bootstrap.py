@@ -3,8 +3,13 @@ what it needs (cosmicpython's `bootstrap.py`). Nothing else opens the database."
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+from uuid import UUID
+
 from parcours import clock as clocks
 from parcours.logs import get_logger
+from parcours.privacy import sealing
 from parcours.projections import maintenance
 from parcours.projections.pilots import METADATA as PILOT_INDEX_METADATA
 from parcours.projections.pilots import PilotIndex
@@ -19,8 +24,9 @@ from parcours.settings import Settings
 from parcours.store import grants
 from parcours.store.eventstore import PilotStore
 from parcours.store.first_start import opened
+from parcours.store.keyring import resolve as resolve_keyring
 from parcours.store.keys import KeyStore
-from parcours.store.schema import METADATA
+from parcours.store.schema import METADATA, person_keys
 from parcours.store.setup import create_tables
 
 
@@ -31,7 +37,8 @@ def bootstrap(
 ) -> Pipeline:
     """`authorise`: the roles of R15 from the programmes' tables unless given (a test or a
     benchmark may hand another)."""
-    store, keys, widened = opened(lambda: _open(settings))
+    clock = clock or clocks.system_clock
+    store, keys, widened = opened(lambda: _open(settings, clock))
     projections = ProjectionRunner(
         store, [PilotIndex(), ProjectIndex(), RexSessionIndex()], name="read_models"
     )
@@ -40,7 +47,7 @@ def bootstrap(
     maintenance.refold_widened(projections, widened)
     return Pipeline(
         settings=settings,
-        clock=clock or clocks.system_clock,
+        clock=clock,
         store=store,
         keys=keys,
         projections=projections,
@@ -50,19 +57,47 @@ def bootstrap(
     )
 
 
-def _open(settings: Settings) -> tuple[PilotStore, KeyStore, set[str]]:
-    """The event store, our tables and the key table's secret: what a first start creates;
-    and the tables an upgrade gave a column."""
+def _open(settings: Settings, clock: clocks.Clock) -> tuple[PilotStore, KeyStore, set[str]]:
+    """The event store, our tables and the key-encryption key: what a first start creates;
+    and the tables an upgrade gave a column (their read models are folded again).
+
+    The keys of an earlier version (stored as they were, or under PARCOURS_MASTER_KEY) are
+    re-wrapped under the key file's KEK here, on opening, with their email digests
+    recomputed under the KEK's secret: a key left in clear in the file is the worst exposure
+    there is, so it ends at the first start, not at some later rotation."""
+    master = settings.master_key_bytes()
     store = PilotStore(settings.url, settings.snapshot_interval)
     try:
+        keyring = resolve_keyring(
+            dialect=store.dialect,
+            in_memory=store.in_memory,
+            database_file=store.datastore_path(),
+            configured=settings.key_file_setting(),
+        )
         widened = create_tables(
             store.engine, (METADATA, PILOT_INDEX_METADATA, PROJECT_METADATA, grants.METADATA)
         )
         # A database made before the roles: its pilots' programmes, once (R15 checks read them).
         grants.backfill_pilot_programmes(store)
+        adopted = 0
         with store.writing() as session:
-            keys = KeyStore.open(session, settings.master_key_bytes())
+            keys = KeyStore.open(session, keyring, clocks.read(clock), master)
+            if keys.legacy_rows(session):
+                adopted = keys.adopt_legacy(session, partial(_email_of, store))
+        if adopted:
+            store.overwrite_freed_pages(person_keys.name)  # the old forms, overwritten
     except BaseException:
         store.close_connections()
         raise
     return store, keys, widened
+
+
+def _email_of(store: PilotStore, pilot_id: str, person_id: str, key: bytes) -> str | None:
+    """The person's current email, opened from the pilot's events with their key."""
+    pilot: Any = store.repository.get(UUID(pilot_id))
+    contact = getattr(pilot, "contacts", {}).get(person_id)
+    token = None if contact is None else contact["sealed"].get("email")
+    if token is None:
+        return None
+    email = sealing.unseal(key, person_id, "email", token)
+    return None if email == sealing.PURGED else email

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from functools import partial
 from typing import Any
 from uuid import UUID, uuid4
+
+from sqlalchemy.orm import Session
 
 from parcours import inputs as inp
 from parcours.domain.pilot import Act, Pilot
 from parcours.errors import ProgrammeError
 from parcours.privacy import sealing
+from parcours.privacy.rights import PENDING_ROTATION, ErasureReport
 from parcours.service.bookkeeping import Write
 from parcours.service.pipeline import Service, as_uuid
 from parcours.service.programme_contacts import ProgrammeContactCommands
+from parcours.store import key_rotation, shredding
+from parcours.store.schema import person_keys
 
 
 class ContactCommands(Service):
@@ -153,18 +159,56 @@ class ContactCommands(Service):
 
     def erase_person(
         self, pilot: Any, person: Any, *, actor: str, command_id: str | None = None
-    ) -> None:
+    ) -> ErasureReport:
         """GDPR art. 17 (R14): destroy this person's key; the pilot goes on. `pilot` may be a
-        programme's id, for one of its own contacts (R11)."""
+        programme's id, for one of its own contacts (R11).
+
+        After the commit the SQLite WAL is checkpointed and truncated, so that a copy of the
+        files taken from then on holds neither the key nor its wrapped form; the report
+        says whether that completed."""
         if self._programme(pilot):
-            return ProgrammeContactCommands(self.pipeline).erase(pilot, person, actor=actor)
+            return self._erased(
+                person,
+                ProgrammeContactCommands(self.pipeline).erase(
+                    pilot, person, actor=actor, shred=self._shred
+                ),
+            )
         person_id = str(as_uuid(person, "person"))
+        erased: dict[str, Any] = {}
 
         def decide(p: Pilot, act: Act, writes: list[Write]) -> None:
             p.erase_person(act, person_id)
-            writes.append(lambda s: self.pipeline.keys.destroy(s, [person_id]))
+            erased.update(pilot_id=p.id, at=act.at)
+            writes.append(partial(self._shred, pilot_id=str(p.id), person_id=person_id, at=act.at))
 
         self.pipeline.run(command_id, "erase_person", pilot, actor, decide)
+        return self._erased(
+            person, (erased.get("pilot_id") or as_uuid(pilot, "pilot"), erased.get("at"))
+        )
+
+    def _erased(self, person: Any, where: tuple[UUID, datetime | None]) -> ErasureReport:
+        files = self.pipeline.store.overwrite_freed_pages(person_keys.name)
+        if not files.complete:
+            self.pipeline.log.warning("erasure.files_not_overwritten", detail=files.detail)
+        return ErasureReport(
+            pilot_id=where[0],
+            person_id=as_uuid(person, "person"),
+            erased_at=where[1] or self.pipeline.now(),
+            files=files,
+            irreversible_at=None,
+            pending=PENDING_ROTATION,
+        )
+
+    def _shred(self, session: Session, *, pilot_id: str, person_id: str, at: datetime) -> None:
+        """Destroy the key, record under which KEK it was wrapped, and make a rotation due:
+        until that KEK is destroyed, an old copy of the wrapped key still opens."""
+        keys = self.pipeline.keys
+        kek = sorted(keys.keks_of_persons(session, [person_id]))
+        keys.destroy(session, [person_id])
+        shredding.record_erasure(
+            session, person_id=person_id, pilot_id=pilot_id, at=at, kek_id=kek[0] if kek else None
+        )
+        key_rotation.mark_due(session, at)
 
     def _programme(self, pilot: Any) -> bool:
         """True when `pilot` names a programme: the act is on one of its own contacts (R11)."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from parcours import inputs as inp
 from parcours.service.pipeline import Service
+from parcours.service.sealed_text import Sealer
 
 
 class PhaseCommands(Service):
@@ -82,5 +83,7 @@ class PhaseCommands(Service):
             "withdraw",
             pilot,
             actor,
-            lambda p, act, _w: p.withdraw(act, self.pipeline.date(on, act), text),
+            lambda p, act, w: p.withdraw(
+                act, self.pipeline.date(on, act), Sealer(self.pipeline, p, act, w)("reason", text)
+            ),
         )

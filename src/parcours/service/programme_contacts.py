@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
+from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
@@ -32,6 +33,7 @@ from parcours.service.requests import Request
 from parcours.views import ContactView
 
 T = TypeVar("T")
+Shred = Callable[..., None]
 # The purge is the retention rule's act (R13): the reserved principal of service.personal_data.
 RETENTION_ACTOR = "system:retention"
 Decide = Callable[[ProgrammeContacts, Act, list[Write]], T]
@@ -115,15 +117,22 @@ class ProgrammeContactCommands(Service):
             lambda desk, act, _w: desk.record_objection(act, person_id),
         )
 
-    def erase(self, programme: str, person: Any, *, actor: str) -> None:
-        """R14 / GDPR art. 17: destroy this person's key."""
+    def erase(
+        self, programme: str, person: Any, *, actor: str, shred: Shred | None = None
+    ) -> tuple[UUID, datetime]:
+        """R14 / GDPR art. 17: destroy this person's key (with `shred`, as a pilot's
+        referent's is: recorded, a rotation made due); (the aggregate's id, when)."""
         person_id = str(as_uuid(person, "person"))
 
-        def decide(desk: ProgrammeContacts, act: Act, writes: list[Write]) -> None:
+        def decide(desk: ProgrammeContacts, act: Act, writes: list[Write]) -> tuple[UUID, datetime]:
             desk.erase(act, person_id)
-            writes.append(lambda s: self.pipeline.keys.destroy(s, [person_id]))
+            if shred is None:
+                writes.append(lambda s: self.pipeline.keys.destroy(s, [person_id]))
+            else:
+                writes.append(partial(shred, pilot_id=str(desk.id), person_id=person_id, at=act.at))
+            return desk.id, act.at
 
-        self._run("erase_person", programme, actor, decide)
+        return self._run("erase_person", programme, actor, decide)
 
     def purge(self, programme: str, actor: str) -> tuple[int, int]:
         """R13: destroy the keys of every contact of the programme; (persons, keys)."""

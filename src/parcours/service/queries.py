@@ -13,6 +13,7 @@ from parcours.errors import InvalidInput, PilotNotFound
 from parcours.privacy import sealing
 from parcours.projections import readers
 from parcours.service.pipeline import Service, as_uuid
+from parcours.service.sealed_text import open_texts
 from parcours.store import ledger
 from parcours.views import (
     CommunicationView,
@@ -106,6 +107,7 @@ class PilotQueries(Service):
     def view(self, pilot: Pilot) -> PilotView:
         with self.pipeline.reading() as session:
             keys = self.pipeline.keys.keys(session, pilot.contacts)
+        text = open_texts(self.pipeline, _free_text(pilot))
         return PilotView(
             id=pilot.id,
             name=pilot.name,
@@ -116,18 +118,18 @@ class PilotQueries(Service):
             charter_signed_on=pilot.charter_signed_on,
             phase_history=[PhaseStep(phase=p, since=d) for p, d in pilot.phase_history],
             contacts=[_contact(pid, c, keys.get(pid)) for pid, c in pilot.contacts.items()],
-            projects=[_project(pid, p) for pid, p in pilot.projects.items()],
+            projects=[_project(pid, p) for pid, p in text["projects"].items()],
             time_logged=[TimeEntry(**t) for t in pilot.time_logs],
             days_logged=sum(t["days"] for t in pilot.time_logs),
             follow_ups=list(pilot.follow_ups),
             rex=dict(pilot.rex),
-            alerts=[RaisedAlert(alert_id=UUID(i), **a) for i, a in pilot.alerts.items()],
+            alerts=[RaisedAlert(alert_id=UUID(i), **a) for i, a in text["alerts"].items()],
             communications=[
                 CommunicationView(communication_id=UUID(i), **c)
-                for i, c in pilot.communications.items()
+                for i, c in text["communications"].items()
             ],
-            evaluation=Evaluation(**pilot.evaluation) if pilot.evaluation else None,
-            withdrawal_reason=pilot.withdrawal_reason,
+            evaluation=Evaluation(**text["evaluation"]) if text["evaluation"] else None,
+            withdrawal_reason=text["withdrawal_reason"],
             version=pilot.version,
             recorded_at=pilot.modified_on,
         )
@@ -160,6 +162,17 @@ def masked_entry(entry: HistoryEntry) -> HistoryEntry:
 def _masked(value: Any) -> Any:
     # What is already gone stays "[purged]"; an absent title stays absent.
     return value if value is None or value == sealing.PURGED else MASKED
+
+
+def _free_text(pilot: Pilot) -> dict[str, Any]:
+    """The parts of the state that hold free text (sealed tokens, R13)."""
+    return {
+        "alerts": pilot.alerts,
+        "communications": pilot.communications,
+        "evaluation": pilot.evaluation,
+        "withdrawal_reason": pilot.withdrawal_reason,
+        "projects": pilot.projects,
+    }
 
 
 def _contact(person_id: str, contact: dict[str, Any], key: bytes | None) -> ContactView:

@@ -14,6 +14,7 @@ from parcours.errors import InvalidInput
 from parcours.service.bookkeeping import Write
 from parcours.service.pipeline import Service, as_uuid
 from parcours.service.requests import Request
+from parcours.service.sealed_text import Sealer
 
 
 class SupportCommands(Service):
@@ -149,8 +150,11 @@ class SupportCommands(Service):
             "raise_blocker",
             pilot,
             actor,
-            lambda p, act, _w: p.raise_blocker(
-                act, self.pipeline.date(on, act), blocker_id=str(blocker_id), description=text
+            lambda p, act, w: p.raise_blocker(
+                act,
+                self.pipeline.date(on, act),
+                blocker_id=str(blocker_id),
+                description=Sealer(self.pipeline, p, act, w)("description", text),
             ),
         )
         return blocker_id
@@ -172,7 +176,10 @@ class SupportCommands(Service):
             "lift_blocker",
             pilot,
             actor,
-            lambda p, act, _w: p.lift_blocker(
-                act, self.pipeline.date(on, act), blocker_id=blocker_id, how=text
+            lambda p, act, w: p.lift_blocker(
+                act,
+                self.pipeline.date(on, act),
+                blocker_id=blocker_id,
+                how=Sealer(self.pipeline, p, act, w)("how", text),
             ),
         )

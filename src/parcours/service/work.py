@@ -14,6 +14,7 @@ from parcours.domain.rex import RexSession
 from parcours.errors import InvalidInput
 from parcours.service.bookkeeping import Write
 from parcours.service.pipeline import Service, as_uuid
+from parcours.service.sealed_text import Sealer
 
 
 class WorkCommands(Service):
@@ -83,11 +84,13 @@ class WorkCommands(Service):
             "frame_project",
             pilot,
             actor,
-            lambda p, act, _w: p.frame_project(
+            lambda p, act, w: p.frame_project(
                 act,
                 project_id=project_id,
                 indicators=[i.model_dump() for i in data.indicators],
-                evaluation_protocol=data.evaluation_protocol,
+                evaluation_protocol=Sealer(self.pipeline, p, act, w)(
+                    "evaluation_protocol", data.evaluation_protocol
+                ),
                 owner=owned_by,
             ),
         )
@@ -205,12 +208,12 @@ class WorkCommands(Service):
             "raise_alert",
             pilot,
             actor,
-            lambda p, act, _w: p.raise_alert(
+            lambda p, act, w: p.raise_alert(
                 act,
                 self.pipeline.date(on, act),
                 alert_id=str(alert_id),
                 kind=data.kind,
-                description=data.description,
+                description=Sealer(self.pipeline, p, act, w)("description", data.description),
             ),
         )
         return alert_id
@@ -231,8 +234,11 @@ class WorkCommands(Service):
             "request_communication",
             pilot,
             actor,
-            lambda p, act, _w: p.request_communication(
-                act, self.pipeline.date(on, act), communication_id=str(communication_id), title=text
+            lambda p, act, w: p.request_communication(
+                act,
+                self.pipeline.date(on, act),
+                communication_id=str(communication_id),
+                title=Sealer(self.pipeline, p, act, w)("title", text),
             ),
         )
         return communication_id
@@ -257,12 +263,12 @@ class WorkCommands(Service):
             "decide_communication",
             pilot,
             actor,
-            lambda p, act, _w: p.decide_communication(
+            lambda p, act, w: p.decide_communication(
                 act,
                 self.pipeline.date(on, act),
                 communication_id=communication_id,
                 approved=approved,
-                reason=why,
+                reason=Sealer(self.pipeline, p, act, w)("reason", why),
             ),
         )
 
@@ -316,10 +322,12 @@ class WorkCommands(Service):
             "record_evaluation",
             pilot,
             actor,
-            lambda p, act, _w: p.record_evaluation(
+            lambda p, act, w: p.record_evaluation(
                 act,
-                findings=data.findings,
-                recommendations=data.recommendations,
+                findings=Sealer(self.pipeline, p, act, w)("findings", data.findings),
+                recommendations=Sealer(self.pipeline, p, act, w)(
+                    "recommendations", data.recommendations
+                ),
                 replicable=data.replicable,
             ),
         )

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from parcours.domain.pilot import Pilot
 from parcours.store.factory import ParcoursFactory
+from parcours.store.files import Overwrite, checkpoint_wal
 from parcours.store.transcoding import DateAsISO, EventTranscoder
 
 _PILOT_LOCK = select(func.pg_advisory_xact_lock(bindparam("b_key")))
@@ -97,17 +98,38 @@ class PilotStore(Application[UUID]):
         table = getattr(self.snapshots.recorder, "events_record_cls").__table__  # noqa: B009
         session.execute(table.delete().where(table.c.originator_id == pilot_id))
 
-    def overwrite_freed_pages(self, table_name: str) -> None:
-        """Deleted rows linger on disk until the engine reuses their space: make it do so now."""
-        engine = self.engine
-        if self.dialect == "sqlite" and not self.in_memory:
-            with engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        elif self.dialect == "postgresql":
+    def overwrite_freed_pages(self, *tables: str) -> Overwrite:
+        """Deleted rows linger on disk until the engine reuses their space: make it do so now.
+
+        SQLite: every connection runs with `secure_delete` (store/engine.py), so a deleted row
+        is zeroed in its page; the WAL still holds the page as it was until a checkpoint, so
+        the WAL is checkpointed with TRUNCATE and the result checked (tried again while a
+        reader or writer keeps it busy; reported, never ignored, when it cannot complete).
+        PostgreSQL: `VACUUM FULL` of the tables rewrites them into new files; the dead
+        tuples' old files, `pg_wal`, replicas and backups are out of our reach, which is
+        why the data keys are wrapped under a key-encryption key outside the database."""
+        if self.dialect == "sqlite":
+            if self.in_memory:
+                return Overwrite(complete=True, attempts=0, detail="in-memory: nothing on disk")
+            return checkpoint_wal(self.engine, self.datastore_path())
+        if self.dialect == "postgresql" and tables:
             # VACUUM FULL rewrites the table into a new file and drops the old one; the
             # filesystem, not PostgreSQL, decides when those blocks are overwritten.
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.exec_driver_sql(f"VACUUM FULL {table_name}")
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                for table in tables:
+                    c.exec_driver_sql(f"VACUUM FULL {table}")
+            return Overwrite(
+                complete=True,
+                attempts=1,
+                detail=f"VACUUM FULL {', '.join(tables)} (pg_wal and backups keep old copies)",
+            )
+        return Overwrite(complete=True, attempts=0, detail="nothing to overwrite")
+
+    def datastore_path(self) -> str:
+        """The SQLite database file's path ('' for another database)."""
+        if self.dialect != "sqlite":
+            return ""
+        return str(self.engine.url.database or "")
 
     def close_connections(self) -> None:
         self.close()

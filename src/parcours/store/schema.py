@@ -25,10 +25,59 @@ person_keys = Table(
     METADATA,
     Column("person_id", String(36), primary_key=True),
     Column("pilot_id", String(36), nullable=False, index=True),
+    # Wrapped under the key-encryption key named by `kek_id` (store/keyring.py); NULL
+    # `kek_id`: a row of an earlier version (plain, or under PARCOURS_MASTER_KEY).
     Column("data_key", LargeBinary, nullable=False),
-    # HMAC of the normalised email, for the right of access by email (R14); goes with the key.
+    # HMAC of the normalised email under a secret derived from the KEK, for the right of
+    # access by email (R14); goes with the key, and changes at every rotation.
     Column("email_digest", String(64), nullable=True, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("kek_id", String(16), nullable=True),
+    # The email sealed under the person's own data key: a rotation recomputes the digest.
+    Column("sealed_email", LargeBinary, nullable=True),
+)
+
+# One data key per free-text value (an alert's description, a withdrawal reason...), so that
+# a redaction destroys one field for good and the purge destroys every field of a pilot.
+text_keys = Table(
+    "parcours_text_keys",
+    METADATA,
+    Column("key_id", String(32), primary_key=True),
+    Column("pilot_id", String(36), nullable=False, index=True),
+    Column("data_key", LargeBinary, nullable=False),
+    Column("kek_id", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# The key-encryption keys this database used, by id (never the keys: they live in the key
+# file); `destroyed_at` is when a rotation destroyed one, i.e. when every erasure done while
+# it was current became irreversible.
+keks = Table(
+    "parcours_keks",
+    METADATA,
+    Column("kek_id", String(16), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("destroyed_at", DateTime(timezone=True), nullable=True),
+)
+
+# Erasures (R14) and purges (R13): when, and under which KEK the destroyed keys were wrapped;
+# ids and counts only, never a value.
+erasures = Table(
+    "parcours_erasures",
+    METADATA,
+    Column("person_id", String(36), primary_key=True),
+    Column("pilot_id", String(36), nullable=False),
+    Column("erased_at", DateTime(timezone=True), nullable=False),
+    Column("kek_id", String(16), nullable=True),
+)
+purges = Table(
+    "parcours_purges",
+    METADATA,
+    Column("pilot_id", String(36), primary_key=True),
+    Column("purged_at", DateTime(timezone=True), nullable=False),
+    Column("kek_ids", Text, nullable=False),
+    # The search of every table and column done inside the purge's transaction (JSON).
+    Column("report", Text, nullable=False),
 )
 
 # Installation-wide values created once (the secret of the email digests).

@@ -40,7 +40,8 @@ def test_a_projection_worker_follows_the_commands_of_another_process(
         assert "running" in worker.stderr.readline()
         pilot = enrolled(writer)
         deadline = time.monotonic() + 20
-        while not writer.list_pilots() and time.monotonic() < deadline:
+        # the enrolment and the referent's grant: wait for both to be folded
+        while writer.projection_lag() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert [p.id for p in writer.list_pilots()] == [pilot]
         assert writer.projection_lag() == 0
