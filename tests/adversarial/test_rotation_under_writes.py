@@ -28,6 +28,7 @@ def test_people_designated_during_rotations_all_still_open(app: Parcours, clock:
                     last_name=f"Nom{n}",
                     email=email,
                     phone="+33 3 29 00 00 00",
+                    title="Vice-président",  # R11: the elected referent's portfolio
                     actor=LEAD,
                 )
                 emails.append(email)

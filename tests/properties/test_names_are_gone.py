@@ -46,6 +46,7 @@ def _write(app: Parcours, pilot: object, field: str, who: str) -> object | None:
             last_name=who[::-1],
             email=f"{who.lower()[:3]}x{len(who)}@example.org",
             phone="+33 3 29 00 00 00",
+            title="Vice-président",  # R11: the elected referent's portfolio
             actor=LEAD,
         )
     return None
