@@ -1,5 +1,10 @@
 """`parcours demo`: the Grand Est 2024 cohort, September 2024 to the purge in February 2026.
 
+Round 2 of the charter shows in it: follow-ups during framing (« la mise en œuvre »), an
+indicator left unreported (R8, Ballons des Hautes-Vosges from 29 December 2025), the
+approach of the end of the experiment (R2, from 2 December 2025) and, when it passes, one
+`ExperimentEnded` fact for every pilot still open (printed with the 1 February 2026 table).
+
 Eight pilots (real intercommunalities, fictional people at example.org) go through the
 charter on a simulated clock while the real `DeadlineScheduler` ticks every evening. The
 agency grants its roles first (R15: a new database refuses every other act), each pilot's
@@ -106,6 +111,7 @@ class Cohort:
         evaluation: date | None = None,
         closure: date | None = None,
         withdrawal: date | None = None,
+        reports_until: date | None = None,
     ) -> None:
         app, first, last, function = self.app, *referent_name
         self.on(
@@ -192,10 +198,18 @@ class Cohort:
                 actor=LEAD,
             ),
         )
+        # R5: follow-ups run during framing too (« la mise en œuvre de projet(s) »).
+        month = (done + timedelta(days=32)).replace(day=20)
+        while (
+            month < (deployment or END)
+            and month < self.app.programme("grand-est-2024").experiment_ends
+        ):
+            self.later(month, key, app.record_follow_up, on=month, actor=LEAD)
+            month = (month + timedelta(days=32)).replace(day=20)
         if deployment is None:
             return
         self.on(deployment, lambda: app.start_deployment(self.ids[key], on=deployment, actor=LEAD))
-        self._deployment(key, deployment, evaluation or END, gap)
+        self._deployment(key, deployment, evaluation or END, gap, reports_until)
         if evaluation is not None:
             self.on(
                 evaluation, lambda: app.start_evaluation(self.ids[key], on=evaluation, actor=LEAD)
@@ -286,7 +300,9 @@ class Cohort:
             actor=referent(key),
         )
 
-    def _deployment(self, key: str, start: date, end: date, gap: int | None) -> None:
+    def _deployment(
+        self, key: str, start: date, end: date, gap: int | None, reports_until: date | None
+    ) -> None:
         app = self.app
         month = start.replace(day=1)
         reported = 0
@@ -298,7 +314,8 @@ class Cohort:
             logged_on = max(month.replace(day=12), start)
             if logged_on < end:
                 self.later(logged_on, key, app.log_time, days=2, on=logged_on, actor=referent(key))
-            if month.month in (3, 6, 9, 12):
+            silent = reports_until is not None and month > reports_until  # R8: no more
+            if month.month in (3, 6, 9, 12) and not silent:
                 reported += 1
                 report_on = month.replace(day=28)
                 value = 40 * reported
@@ -370,6 +387,7 @@ def scenario(app: Parcours) -> Cohort:
         date(2024, 9, 18),
         (date(2024, 10, 21), date(2024, 12, 19)),
         date(2025, 7, 15),
+        reports_until=date(2025, 10, 1),  # its December report never comes: R8 from 29 Dec
     )
     c.pilot(
         "barr",
