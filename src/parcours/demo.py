@@ -269,7 +269,11 @@ class Cohort:
             self.on(
                 published,
                 lambda: app.publish_communication(
-                    self.ids[key], self.news[key], on=published, actor=referent(key)
+                    self.ids[key],
+                    self.news[key],
+                    graphic_charter_respected=True,  # R10, « le cas échéant »
+                    on=published,
+                    actor=referent(key),
                 ),
             )
 

@@ -400,6 +400,9 @@ def test_en_respectant_la_charte_graphique_de_la_region_le_cas_echeant(
     )
     [shown] = app.get_pilot(pilot, actor=LEAD).communications
     assert (shown.status, shown.graphic_charter_respected) == ("published", respected)
+    page = app.report_html(today=date(2024, 10, 3))
+    assert "charte graphique de la Région respectée / publiées (R10)" in page
+    assert f"<td>{1 if respected else 0} / 1</td>" in page
 
 
 # -- a store made before round 2 -----------------------------------------------------------------

@@ -302,15 +302,17 @@ def _support(
                     funded += funding["amount_eur"]
         solutions = len(row["solutions"])
         dashboard = by_id[row["pilot_id"]]
+        published = app.published_communications(row["pilot_id"])
         lines.append(
             [
                 row["name"],
                 f"{dashboard.regional_solutions} / {solutions}",
                 f"{funded:,.0f} / {requested:,.0f}".replace(",", " "),
                 dashboard.open_blockers,
+                f"{sum(1 for r in published if r is True)} / {len(published)}",
             ]
         )
-    header = [w["pilot"], w["solutions"], w["funding"], w["blockers"]]
+    header = [w["pilot"], w["solutions"], w["funding"], w["blockers"], w["graphic_charter"]]
     return f"<section><h2>{escape(w['support'])}</h2>{_table(header, lines)}</section>"
 
 

@@ -82,6 +82,8 @@ LABELS: dict[str, dict[str, str]] = {
         "solutions": "Solutions régionales / sourcées",
         "funding": "Financements accordés / identifiés (€)",
         "blockers": "Freins ouverts",
+        "graphic_charter": "Publications : charte graphique de la Région respectée / "
+        "publiées (R10)",
         "sessions": "Sessions de retour d'expérience",
         "date": "Date",
         "session": "Session",
@@ -144,6 +146,7 @@ LABELS: dict[str, dict[str, str]] = {
         "solutions": "Regional / sourced solutions",
         "funding": "Funding granted / identified (€)",
         "blockers": "Open blockers",
+        "graphic_charter": "Publications: the Region's graphic charter respected / published (R10)",
         "sessions": "Experience-review sessions",
         "date": "Date",
         "session": "Session",

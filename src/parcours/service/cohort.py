@@ -140,6 +140,16 @@ class CohortQueries(Service):
         day = self.instant(today).astimezone(programme.zone).date()
         return cohort.indicator_lines(self.project_rows(pilot_id), programme, row, day)
 
+    def published_communications(self, pilot_id: str) -> list[bool | None]:
+        """R10: for each communication of the pilot published, whether the Region's graphic
+        charter was respected (None: not said, or not applicable)."""
+        pilot = self.pipeline.load(pilot_id)
+        return [
+            c.get("graphic_charter_respected")
+            for c in pilot.communications.values()
+            if c["status"] == "published"
+        ]
+
     def project_rows(self, pilot_id: str) -> list[dict[str, Any]]:
         """A pilot's projects as the read model holds them (plain dicts), by title."""
         with self.pipeline.reading() as session:
