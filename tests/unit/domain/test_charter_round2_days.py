@@ -318,3 +318,38 @@ def test_jusqu_a_50000_euros_par_projet_sur_la_duree_du_dispositif() -> None:
         RuleViolation, match=r"at most 50,000 € per project over 36 months; 30,000 € already"
     ):
         apply(date(2024, 4, 1), amount=20000.5, eligible=100000, already=30000)
+
+
+# -- R3, R7: the days issue 22 found untested ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("withdrawn", "verdict"), [(date(2024, 12, 31), "void"), (date(2025, 1, 1), "missed")]
+)
+def test_phase_de_diagnostic_avant_le_31_decembre_2024_withdrawal_on_the_day_voids_it(
+    withdrawn: date, verdict: str
+) -> None:
+    h = history([*DIAGNOSTIC, ["withdrawn", withdrawn]])
+    assert status("R3", h, at(date(2025, 2, 1))) == [verdict]
+    keys = {f.key for f in owed(GRAND_EST, h, at(date(2025, 2, 1)))}
+    assert ("missed:R3:2024-12-31" in keys) is (verdict == "missed")
+
+
+def test_au_moins_2_rex_en_2025_met_on_the_day_of_the_second() -> None:
+    rex = [date(2025, 3, 13), date(2025, 12, 31)]
+    h = History(phase_history=DIAGNOSTIC, follow_ups=[], rex_dates=rex)
+    [r2024, r2025] = [d for d in deadlines(GRAND_EST, h, at(date(2026, 1, 2))) if d.rule == "R7"]
+    assert (r2025.status, r2025.met_on) == ("met", date(2025, 12, 31))
+    assert r2024.status == "missed"
+    one = History(phase_history=DIAGNOSTIC, follow_ups=[], rex_dates=rex[:1])
+    before = [
+        d for d in deadlines(GRAND_EST, one, last_minute(date(2025, 12, 31))) if d.rule == "R7"
+    ]
+    assert before[1].status == "approaching"  # one of two, the year not over at 23:59
+    after = [
+        d for d in deadlines(GRAND_EST, one, midnight_after(date(2025, 12, 31))) if d.rule == "R7"
+    ]
+    assert after[1].status == "missed"
+    facts = {f.key: f for f in owed(GRAND_EST, h, midnight_after(date(2025, 12, 31)))}
+    assert facts["met:R7:2025-12-31"].met_on == date(2025, 12, 31)
+    assert "missed:R7:2025-12-31" not in facts
