@@ -158,17 +158,6 @@ def _phase_deadline(
     )
 
 
-def _month_ends(first: date, last: date) -> list[date]:
-    """Last days of the months from `first`'s month to `last`'s month, inclusive."""
-    ends = []
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        nxt = date(year + month // 12, month % 12 + 1, 1)
-        ends.append(nxt - timedelta(days=1))
-        year, month = nxt.year, nxt.month
-    return ends
-
-
 def follow_up_months(
     programme: Programme, history: History, today: date
 ) -> list[tuple[date, date, int, bool]]:
