@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check bench clean
+.PHONY: demo test check bench mutate clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,5 +27,13 @@ check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+# Mutation testing of the rule modules (issue 22); slow, so not part of `make test`. The
+# result goes to tests/MUTATION.md.
+mutate: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,postgres,mutate]'
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/python -m tests.mutation.report
+
 clean:
-	rm -rf $(VENV) parcours-demo.db parcours-report.html .pytest_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) mutants parcours-demo.db parcours-report.html .pytest_cache .mypy_cache .hypothesis
