@@ -66,7 +66,8 @@ def periods(
     framed = by_phase.get(Phase.FRAMING.value, [])
     if framing is not None or framed:
         start = framing or min(d for d, _ in framed)
-        end = max([today if deployment is None else deployment, *(d for d, _ in framed)])
+        last = today if deployment is None else deployment - cal.ONE_DAY
+        end = max([last, *(d for d, _ in framed)])
         lines.append(Period("framing", start, end, None, _sum(d for _, d in framed)))
     if deployment is not None:
         lines.extend(_deployment_months(programme, phase_history, deployment, by_phase, today))
