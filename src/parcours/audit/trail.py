@@ -1,4 +1,4 @@
-"""Audit: every event of a pilot, who did it, when, what it said; and the hash chain.
+"""Audit: every event of a pilot, who did it, when, what it said; and the per-pilot hash chain.
 
 Personal values are shown while their person's key exists, `[purged]` after (R13, R14).
 """
@@ -20,6 +20,8 @@ from parcours.privacy import sealing
 from parcours.store.chain import GENESIS, chain, link
 from parcours.store.eventstore import PilotStore
 from parcours.store.keys import KeyStore
+from parcours.store.log import append_records
+from parcours.store.records import checkpoint_entry
 from parcours.store.schema import audit_checkpoints
 from parcours.views import HistoryEntry
 
@@ -178,13 +180,15 @@ def checkpoint(store: PilotStore, at: datetime) -> int:
             pilot: [int(version), bytes(digest).hex()]
             for pilot, version, digest in session.execute(_heads_query())
         }
-        session.execute(
-            audit_checkpoints.insert().values(
-                recorded_at=at.astimezone(UTC).replace(tzinfo=None),
-                pilots=len(heads),
-                heads=json.dumps(heads, sort_keys=True),
-            )
-        )
+        values = {
+            "recorded_at": at.astimezone(UTC).replace(tzinfo=None),
+            "pilots": len(heads),
+            "heads": json.dumps(heads, sort_keys=True),
+        }
+        made = session.execute(audit_checkpoints.insert().values(**values))
+        # A leaf of the audit log: rewriting or deleting the checkpoint breaks the log.
+        values["id"] = made.inserted_primary_key[0]
+        append_records(session, [checkpoint_entry(values)])
     return len(heads)
 
 
