@@ -87,10 +87,40 @@ def summary(event: Any) -> str:
 
 
 class Break(BaseModel):
+    """One thing verification found wrong. `kind` says what: an event (its pilot and version),
+    a snapshot, a command-ledger row, a programme, a checkpoint, the log itself (its leaves
+    and tree rows) or the receipt."""
+
     model_config = ConfigDict(frozen=True)
-    pilot_id: UUID
-    version: int
+    pilot_id: UUID | None
+    version: int | None
     reason: str
+    kind: str = "event"
+    ref: str | None = None  # the command id, programme id, checkpoint id, tree node
+    leaf: int | None = None  # the leaf of the audit log concerned
+
+    def line(self) -> str:
+        """The finding in one line (what `parcours audit verify` prints)."""
+        if self.pilot_id is not None and self.version is not None:
+            where = f"pilot {self.pilot_id} version {self.version}"
+            if self.kind == "snapshot":
+                where = f"snapshot of {where}"
+            return f"audit trail broken at {where}: {self.reason}"
+        return f"audit trail broken: {self.reason}"
+
+
+class ReceiptCheck(BaseModel):
+    """What was checked against a receipt: its tree head, and the consistency proof (RFC 9162
+    §2.1.4) from it to the current log, which anyone holding the receipt can check again."""
+
+    model_config = ConfigDict(frozen=True)
+    size: int
+    root: str
+    issued_at: datetime
+    key_id: str
+    signature_ok: bool
+    consistent: bool
+    proof: list[str]
 
 
 class AuditReport(BaseModel):
@@ -99,6 +129,13 @@ class AuditReport(BaseModel):
     pilots: int
     events: int
     first_break: Break | None
+    # The audit log: its size and root now, what was checked against a receipt, and every
+    # finding (first_break is the first of them).
+    leaves: int = 0
+    root: str | None = None
+    receipt: ReceiptCheck | None = None
+    snapshots: int = 0
+    problems: list[Break] = []
 
 
 def verify_audit_trail(store: PilotStore, page: int = 1000) -> AuditReport:

@@ -28,7 +28,7 @@ from eventsourcing.application import (
 from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import get_topic
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -107,6 +107,18 @@ class PilotStore(Application[UUID]):
         """The audit log (a Merkle tree over the stored events and the rows that decide)."""
         found: MerkleLog = getattr(self.recorder, "log")  # noqa: B009
         return found
+
+    @property
+    def events_table(self) -> Table:
+        table: Table = getattr(self.recorder, "events_record_cls").__table__  # noqa: B009
+        return table
+
+    @property
+    def snapshots_table(self) -> Table | None:
+        if self.snapshots is None:
+            return None
+        table: Table = getattr(self.snapshots.recorder, "events_record_cls").__table__  # noqa: B009
+        return table
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
