@@ -259,10 +259,23 @@ def _against_checkpoint(
         ).first()
     if row is None:
         return None
-    checkpointed = {
-        UUID(pilot_id): (int(version), bytes.fromhex(digest))
-        for pilot_id, (version, digest) in json.loads(row.heads).items()
-    }
+    try:
+        checkpointed = {
+            UUID(pilot_id): (int(version), bytes.fromhex(digest))
+            for pilot_id, (version, digest) in json.loads(row.heads).items()
+        }
+    except (ValueError, TypeError, AttributeError):  # a checkpoint edited into anything
+        return AuditReport(
+            ok=False,
+            pilots=len(heads),
+            events=events,
+            first_break=Break(
+                pilot_id=None,
+                version=None,
+                reason="the last checkpoint cannot be read",
+                kind="checkpoint",
+            ),
+        )
     with store.reading() as session:
         recorded = _recorded_links(
             session,

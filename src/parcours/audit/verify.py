@@ -47,6 +47,8 @@ class _Scan:
         self.commands: set[str] = set()
         self.checkpoints: set[str] = set()
         self.programmes: dict[str, tuple[int, bytes]] = {}
+        self.snapshots: dict[tuple[UUID, int], tuple[int, bool]] = {}  # leaf, row found
+        self.deleted: set[tuple[UUID, int]] = set()
         self.versions: dict[UUID, int] = {}
         self.last_id = 0
 
@@ -71,6 +73,7 @@ class _Scan:
                     break
                 keys = [(UUID(r.ref), int(r.version)) for r in rows if r.kind == "event"]
                 events = log_reads.events_at(session, table, keys)
+                snaps = self._snapshot_rows(session, rows)
                 commands = ledger.rows(session, [r.ref for r in rows if r.kind == "command"])
                 checkpoints = records.current(
                     session, "checkpoint", [r.ref for r in rows if r.kind == "checkpoint"]
@@ -83,6 +86,8 @@ class _Scan:
                         self.tree.append(MISSING)
                     if row.kind == "event":
                         digest = self._event(row, events)
+                    elif row.kind == "snapshot":
+                        digest = self._snapshot(row, snaps)
                     else:
                         digest = self._record(row, commands, checkpoints, pointers)
                     self.tree.append(digest)
@@ -106,10 +111,38 @@ class _Scan:
         covered = log.event_bytes(pilot, version, stored.topic, bytes(stored.state))
         digest = merkle.leaf_hash(covered)
         if digest != bytes(row.hash):
-            self.problem(f"its stored bytes were rewritten (leaf {index} differs)", **where)
+            self.problem(f"its stored bytes do not match leaf {index} (rewritten)", **where)
         if stored.id <= self.last_id:
             self.problem(f"stored out of the log's order (leaf {index})", **where)
         self.last_id = max(self.last_id, int(stored.id))
+        return digest
+
+    def _snapshot_rows(self, session: Any, rows: Sequence[Any]) -> dict[tuple[UUID, int], Any]:
+        table = self.store.snapshots_table
+        keys = [(UUID(r.ref), int(r.version)) for r in rows if r.kind == "snapshot"]
+        if table is None or not keys:
+            return {}
+        return log_reads.snapshots_at(session, table, keys)
+
+    def _snapshot(self, row: Any, snaps: dict[tuple[UUID, int], Any]) -> bytes:
+        """A snapshot's leaf: its row may be gone (the purge deletes snapshots and says so in
+        a later note); the tree then keeps the stored hash."""
+        pilot, version, index = UUID(row.ref), int(row.version), int(row.leaf_index)
+        stored = snaps.get((pilot, version))
+        self.snapshots[(pilot, version)] = (index, stored is not None)
+        if stored is None:
+            return bytes(row.hash)
+        digest = merkle.leaf_hash(
+            log.snapshot_bytes(pilot, version, stored.topic, bytes(stored.state))
+        )
+        if digest != bytes(row.hash):
+            self.problem(
+                f"the snapshot does not match leaf {index} (rewritten)",
+                pilot_id=pilot,
+                version=version,
+                kind="snapshot",
+                leaf=index,
+            )
         return digest
 
     def _record(
@@ -147,6 +180,10 @@ class _Scan:
                 self.problem(f"checkpoint {ref} was rewritten since leaf {index}", **where)
         elif kind == "programme":
             self.programmes[ref] = (index, data)
+        elif kind == "note" and ref == "snapshots-deleted":
+            note = json.loads(data)
+            pilot = UUID(note["snapshots_deleted"])
+            self.deleted.update((pilot, int(v)) for v in note["versions"])
         elif kind != "note":
             self.problem(f"leaf {index} is of an unknown kind {kind!r}", **where)
         return digest
@@ -197,6 +234,26 @@ class _Scan:
                         pilot_id=pilot,
                         version=version,
                     )
+        snapshots = self.store.snapshots_table
+        if snapshots is not None:
+            with self.store.reading() as session:
+                present = set(log_reads.snapshot_keys(session, snapshots))
+            for pilot, version in sorted(present - self.snapshots.keys(), key=str):
+                self.problem(
+                    "the snapshot is not in the audit log (written outside it)",
+                    pilot_id=pilot,
+                    version=version,
+                    kind="snapshot",
+                )
+            for (pilot, version), (index, found) in self.snapshots.items():
+                if not found and (pilot, version) not in self.deleted:
+                    self.problem(
+                        f"the snapshot of leaf {index} was deleted",
+                        pilot_id=pilot,
+                        version=version,
+                        kind="snapshot",
+                        leaf=index,
+                    )
         with self.store.reading() as session:
             for command_id in sorted(set(log_reads.command_ids(session)) - self.commands):
                 self.problem(
@@ -211,9 +268,9 @@ class _Scan:
             current = records.current(session, "programme", sorted(self.programmes))
             rows = set(records.all_refs(session, "programme"))
         for ref in sorted(rows | set(self.programmes)):
-            index, data = self.programmes.get(ref, (None, None))
+            index, data = self.programmes.get(ref, (-1, b""))
             entry = current.get(ref)
-            if index is None:
+            if index < 0:
                 self.problem(f"programme {ref} is not in the audit log", kind="programme", ref=ref)
             elif entry is None or entry.data != data:
                 self.problem(

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from parcours.domain.pilot import Pilot
 from parcours.store import log_backfill
 from parcours.store.factory import ParcoursFactory
-from parcours.store.log import MerkleLog
+from parcours.store.log import MerkleLog, snapshot_entry, snapshots_deleted
 from parcours.store.transcoding import DateAsISO, EventTranscoder
 
 _PILOT_LOCK = select(func.pg_advisory_xact_lock(bindparam("b_key")))
@@ -95,12 +95,20 @@ class PilotStore(Application[UUID]):
         version: int | None = None,
         projector_func: Any = project_aggregate,
     ) -> None:
-        """A snapshot of the pilot folded from its events (never from an older snapshot)."""
+        """A snapshot of the pilot folded from its events (never from an older snapshot), and
+        a leaf of the audit log that covers its stored bytes."""
+        assert self.snapshots is not None
         token = _EVENTS_ONLY.set(True)
         try:
-            super().take_snapshot(aggregate_id, version, projector_func)
+            aggregate: Any = self.repository.get(
+                aggregate_id, version=version, projector_func=projector_func
+            )
         finally:
             _EVENTS_ONLY.reset(token)
+        stored = self.mapper.to_stored_event(type(aggregate).Snapshot.take(aggregate))
+        with self.writing() as session:
+            self.snapshots.recorder.insert_events([stored])
+            self.audit_log.append_records(session, [snapshot_entry(stored)])
 
     @property
     def audit_log(self) -> MerkleLog:
@@ -177,7 +185,12 @@ class PilotStore(Application[UUID]):
         if self.snapshots is None:
             return
         table = getattr(self.snapshots.recorder, "events_record_cls").__table__  # noqa: B009
+        versions = session.execute(
+            select(table.c.originator_version).where(table.c.originator_id == pilot_id)
+        ).scalars()
         session.execute(table.delete().where(table.c.originator_id == pilot_id))
+        # The log records the deletion, so a snapshot's leaf without its row is explained.
+        self.audit_log.append_records(session, [snapshots_deleted(pilot_id, list(versions))])
 
     def overwrite_freed_pages(self, table_name: str) -> None:
         """Deleted rows linger on disk until the engine reuses their space: make it do so now."""

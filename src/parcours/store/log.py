@@ -57,7 +57,7 @@ leaves = Table(
     "parcours_audit_leaves",
     METADATA,
     Column("leaf_index", _ID, primary_key=True, autoincrement=False),
-    # event | command | programme | checkpoint | note
+    # event | snapshot | command | programme | checkpoint | note
     Column("kind", String(16), nullable=False),
     # the pilot (event), the command id, the programme id, the checkpoint id
     Column("ref", String(100), nullable=False),
@@ -133,6 +133,24 @@ def event_entry(originator_id: UUID, version: int, topic: str, state: bytes) -> 
 
 def record_entry(kind: str, ref: str, data: bytes, version: int | None = None) -> Entry:
     return Entry(kind, ref, version, record_bytes(kind, data), data)
+
+
+def snapshot_bytes(originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
+    """What a snapshot's leaf covers: its stored row (the leaf keeps no copy of it)."""
+    return record_bytes("snapshot", event_bytes(originator_id, version, topic, state))
+
+
+def snapshot_entry(stored: Any) -> Entry:
+    pilot = UUID(str(stored.originator_id))
+    version = int(stored.originator_version)
+    covered = snapshot_bytes(pilot, version, stored.topic, bytes(stored.state))
+    return Entry("snapshot", str(pilot), version, covered)
+
+
+def snapshots_deleted(pilot: UUID, versions: list[int]) -> Entry:
+    """The note that a pilot's snapshots were deleted (by the purge)."""
+    data = canonical({"snapshots_deleted": str(pilot), "versions": sorted(versions)})
+    return record_entry("note", "snapshots-deleted", data)
 
 
 class StoredTree:

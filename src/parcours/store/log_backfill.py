@@ -39,7 +39,7 @@ def backfill(store: Any) -> int:
         store.audit_log.lock(session)
         if log.size(session):
             return 0
-        counts = {"event": 0, "command": 0, "programme": 0, "checkpoint": 0}
+        counts = {"event": 0, "snapshot": 0, "command": 0, "programme": 0, "checkpoint": 0}
         produced: dict[str, tuple[str, list[int]]] = {}
         position = 0
         while True:
@@ -60,6 +60,12 @@ def backfill(store: Any) -> int:
             counts["event"] += len(entries)
         tables = set(inspect(session.connection()).get_table_names())
         entries = []
+        snapshots = store.snapshots_table
+        if snapshots is not None and snapshots.name in tables:
+            order = (snapshots.c.originator_id, snapshots.c.originator_version)
+            for row in session.execute(select(snapshots).order_by(*order)):
+                entries.append(log.snapshot_entry(row))
+                counts["snapshot"] += 1
         if commands.name in tables:
             rows = session.execute(
                 select(commands).order_by(commands.c.recorded_at, commands.c.command_id)

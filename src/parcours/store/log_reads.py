@@ -57,3 +57,21 @@ def snapshot_keys(session: Session, snapshots: Table) -> list[Key]:
         )
     )
     return [(UUID(str(r.originator_id)), int(r.originator_version)) for r in rows]
+
+
+def snapshots_at(session: Session, snapshots: Table, keys: Sequence[Key]) -> dict[Key, Any]:
+    """Stored snapshot rows (topic, state) by (originator id, version)."""
+    found: dict[Key, Any] = {}
+    for start in range(0, len(keys), 400):
+        chunk = list(keys[start : start + 400])
+        rows = session.execute(
+            select(
+                snapshots.c.originator_id,
+                snapshots.c.originator_version,
+                snapshots.c.topic,
+                snapshots.c.state,
+            ).where(tuple_(snapshots.c.originator_id, snapshots.c.originator_version).in_(chunk))
+        )
+        for row in rows:
+            found[(UUID(str(row.originator_id)), int(row.originator_version))] = row
+    return found
