@@ -51,7 +51,7 @@ def prove(store: PilotStore, pilot: UUID, receipt: Receipt) -> dict[str, Any]:
                 "version": int(row.version),
                 "topic": stored.topic,
                 "event_type": stored.topic.rsplit(":", 1)[-1].rsplit(".", 1)[-1],
-                "state": base64.b64encode(bytes(stored.state)).decode("ascii"),
+                "state": base64.b64encode(log.as_bytes(stored.state)).decode("ascii"),
                 "proof": path,
             }
         )

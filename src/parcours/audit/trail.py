@@ -20,7 +20,7 @@ from parcours.privacy import sealing
 from parcours.store.chain import GENESIS, chain, link
 from parcours.store.eventstore import PilotStore
 from parcours.store.keys import KeyStore
-from parcours.store.log import append_records
+from parcours.store.log import append_records, as_bytes
 from parcours.store.records import checkpoint_entry
 from parcours.store.schema import audit_checkpoints
 from parcours.views import HistoryEntry
@@ -161,7 +161,7 @@ def verify_audit_trail(store: PilotStore, page: int = 1000) -> AuditReport:
                     else "event out of order"
                 )
                 return _broken(heads, events, pilot, last_version + 1, reason)
-            digest = link(previous, pilot, n.originator_version, n.topic, bytes(n.state))
+            digest = link(previous, pilot, n.originator_version, n.topic, as_bytes(n.state))
             if recorded.get((str(pilot), n.originator_version)) != digest:
                 return _broken(
                     heads,
@@ -311,13 +311,13 @@ def export_lines(store: PilotStore, keys: KeyStore, pilot_id: UUID) -> list[dict
     lines = []
     previous = GENESIS
     for entry, raw in zip(entries, stored, strict=True):
-        digest = link(previous, pilot_id, raw.originator_version, raw.topic, bytes(raw.state))
+        digest = link(previous, pilot_id, raw.originator_version, raw.topic, as_bytes(raw.state))
         lines.append(
             {
                 "pilot_id": str(pilot_id),
                 "sequence": raw.originator_version,
                 "topic": raw.topic,
-                "state": base64.b64encode(bytes(raw.state)).decode("ascii"),
+                "state": base64.b64encode(as_bytes(raw.state)).decode("ascii"),
                 "previous": previous.hex(),
                 "hash": digest.hex(),
                 "recorded_at": entry.recorded_at.isoformat(),

@@ -108,9 +108,9 @@ class _Scan:
             self.problem(f"the event of leaf {index} is missing", **where)
             return MISSING
         self.events.add((pilot, version))
-        covered = log.event_bytes(pilot, version, stored.topic, bytes(stored.state))
+        covered = log.event_bytes(pilot, version, stored.topic, log.as_bytes(stored.state))
         digest = merkle.leaf_hash(covered)
-        if digest != bytes(row.hash):
+        if digest != log.as_bytes(row.hash):
             self.problem(f"its stored bytes do not match leaf {index} (rewritten)", **where)
         if stored.id <= self.last_id:
             self.problem(f"stored out of the log's order (leaf {index})", **where)
@@ -131,11 +131,11 @@ class _Scan:
         stored = snaps.get((pilot, version))
         self.snapshots[(pilot, version)] = (index, stored is not None)
         if stored is None:
-            return bytes(row.hash)
+            return log.as_bytes(row.hash)
         digest = merkle.leaf_hash(
-            log.snapshot_bytes(pilot, version, stored.topic, bytes(stored.state))
+            log.snapshot_bytes(pilot, version, stored.topic, log.as_bytes(stored.state))
         )
-        if digest != bytes(row.hash):
+        if digest != log.as_bytes(row.hash):
             self.problem(
                 f"the snapshot does not match leaf {index} (rewritten)",
                 pilot_id=pilot,
@@ -153,14 +153,14 @@ class _Scan:
         pointers: list[tuple[str, UUID, int, int, int]],
     ) -> bytes:
         index, kind, ref = int(row.leaf_index), str(row.kind), str(row.ref)
-        data = bytes(row.data) if row.data is not None else b""
+        data = log.as_bytes(row.data)
         digest = merkle.leaf_hash(log.record_bytes(kind, data))
         where: dict[str, Any] = {
             "kind": kind if kind != "note" else "log",
             "ref": ref,
             "leaf": index,
         }
-        if digest != bytes(row.hash):
+        if digest != log.as_bytes(row.hash):
             self.problem(f"leaf {index} ({kind} {ref}) does not match what it covers", **where)
         if kind == "command":
             self.commands.add(ref)
@@ -205,7 +205,7 @@ class _Scan:
         for command_id, pilot, first, last, index in pointers:
             for version in range(first, last + 1):
                 stored = events.get((pilot, version))
-                carried = None if stored is None else _command_id(bytes(stored.state))
+                carried = None if stored is None else _command_id(log.as_bytes(stored.state))
                 if carried != command_id:
                     self.problem(
                         f"ledger row {command_id} points at an event that is not its own",
@@ -391,7 +391,7 @@ def _tree_rows(session: Any, tree: merkle.MemoryTree, stored_size: int) -> list[
         for row in rows:
             level, index = int(row.level), int(row.idx)
             known = tree.levels[level] if level < len(tree.levels) else []
-            if index >= len(known) or known[index] != bytes(row.hash):
+            if index >= len(known) or known[index] != log.as_bytes(row.hash):
                 return [_tree_row(level, index, "differs from its recomputation")]
             counts[level] += 1
     for level in range(1, len(tree.levels)):

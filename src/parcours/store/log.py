@@ -121,6 +121,14 @@ def record_bytes(kind: str, data: bytes) -> bytes:
     return kind.encode() + b"\x00" + data
 
 
+def as_bytes(value: Any) -> bytes:
+    """A stored blob as bytes, whatever a hand edit made of it (SQLite's replace() on a BLOB
+    returns TEXT)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    return b"" if value is None else bytes(value)
+
+
 def canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 

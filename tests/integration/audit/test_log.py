@@ -38,6 +38,12 @@ def recomputed_root(app: Parcours) -> bytes:
                 UUID(row.ref), gt=row.version - 1, lte=row.version
             )
             covered = log.event_bytes(UUID(row.ref), row.version, stored.topic, stored.state)
+        elif row.kind == "snapshot":
+            assert store.snapshots is not None
+            (snapshot,) = store.snapshots.recorder.select_events(
+                UUID(row.ref), gt=row.version - 1, lte=row.version
+            )
+            covered = log.snapshot_bytes(UUID(row.ref), row.version, snapshot.topic, snapshot.state)
         else:
             covered = log.record_bytes(row.kind, row.data)
         assert merkle.leaf_hash(covered) == row.hash
@@ -116,6 +122,7 @@ def test_an_older_store_is_backfilled_once_when_opened(tmp_path: Path, clock: Cl
     rows = leaves(app)
     app.close_connections()
     assert [r.kind for r in rows].count("event") == 144
+    assert [r.kind for r in rows].count("snapshot") == 1
     assert rows[-1].kind == "note"
     assert b'"backfill"' in rows[-1].data
 
