@@ -185,12 +185,16 @@ class PilotStore(Application[UUID]):
         if self.snapshots is None:
             return
         table = getattr(self.snapshots.recorder, "events_record_cls").__table__  # noqa: B009
-        versions = session.execute(
-            select(table.c.originator_version).where(table.c.originator_id == pilot_id)
-        ).scalars()
+        versions = list(
+            session.execute(
+                select(table.c.originator_version).where(table.c.originator_id == pilot_id)
+            )
+            .scalars()
+            .all()
+        )
         session.execute(table.delete().where(table.c.originator_id == pilot_id))
         # The log records the deletion, so a snapshot's leaf without its row is explained.
-        self.audit_log.append_records(session, [snapshots_deleted(pilot_id, list(versions))])
+        self.audit_log.append_records(session, [snapshots_deleted(pilot_id, versions)])
 
     def overwrite_freed_pages(self, table_name: str) -> None:
         """Deleted rows linger on disk until the engine reuses their space: make it do so now."""

@@ -233,7 +233,8 @@ class MerkleLog:
                     "kind": entry.kind,
                     "ref": entry.ref,
                     "version": entry.version,
-                    "data": entry.data,
+                    # b"" rather than NULL for events and snapshots (their rows are elsewhere)
+                    "data": b"" if entry.data is None else entry.data,
                     "hash": digest,
                 }
             )
