@@ -80,7 +80,7 @@ def _blobs(app: Parcours) -> list[tuple[Table, str, list[Any], dict[str, Any]]]:
             (chain, "hash", ["originator_id", "originator_version"]),
         ):
             for row in session.execute(select(table)).mappings():
-                if row[column] is not None:
+                if row[column]:  # a forger changes bytes that exist
                     found.append((table, column, keys, dict(row)))
     return found
 
