@@ -18,7 +18,7 @@ from uuid import UUID
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from parcours import Parcours
@@ -241,9 +241,13 @@ def insert_an_event(s: Store, c: Connection) -> tuple[UUID, int]:
 def duplicate_an_event_with_its_leaf(s: Store, c: Connection) -> tuple[UUID, int]:
     """A copy appended as a new version with a well-formed leaf: only the chain catches it."""
     copy = s.event(c, s.b, 2)
+    top = c.execute(
+        select(func.max(s.events.c.originator_version)).where(s.events.c.originator_id == s.b)
+    ).scalar_one()
+    after = int(top) + 1  # appended as the pilot's next version
     c.execute(
         insert(s.events).values(
-            originator_id=s.b, originator_version=8, topic=copy.topic, state=copy.state
+            originator_id=s.b, originator_version=after, topic=copy.topic, state=copy.state
         )
     )
     size = log.size(c)  # type: ignore[arg-type]
@@ -252,13 +256,13 @@ def duplicate_an_event_with_its_leaf(s: Store, c: Connection) -> tuple[UUID, int
             leaf_index=size,
             kind="event",
             ref=str(s.b),
-            version=8,
+            version=after,
             data=None,
-            hash=merkle.leaf_hash(log.event_bytes(s.b, 8, copy.topic, copy.state)),
+            hash=merkle.leaf_hash(log.event_bytes(s.b, after, copy.topic, copy.state)),
         )
     )
     relog(s, c)
-    return s.b, 8
+    return s.b, after
 
 
 def truncate_the_tail_of_one_pilot(s: Store, c: Connection) -> tuple[UUID, int]:
@@ -305,15 +309,16 @@ def truncate_the_tail_of_the_whole_log(s: Store, c: Connection) -> None:
 
 
 def recompute_the_chain_after_an_edit(s: Store, c: Connection) -> tuple[UUID, int]:
-    state = bytes(s.event(c, s.a, 2).state).replace(b"operational", b"Operational")
-    s.set_state(c, s.a, 2, state=state)
+    # version 3: the referent's designation (version 2 is the referent's grant, R15)
+    state = bytes(s.event(c, s.a, 3).state).replace(b"operational", b"Operational")
+    s.set_state(c, s.a, 3, state=state)
     rechain(s, c, s.a)
-    return s.a, 2
+    return s.a, 3
 
 
 def recompute_chain_leaves_and_tree_after_an_edit(s: Store, c: Connection) -> None:
-    state = bytes(s.event(c, s.a, 2).state).replace(b"operational", b"Operational")
-    s.set_state(c, s.a, 2, state=state)
+    state = bytes(s.event(c, s.a, 3).state).replace(b"operational", b"Operational")
+    s.set_state(c, s.a, 3, state=state)
     rechain(s, c, s.a)
     relog(s, c)
 

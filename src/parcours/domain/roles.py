@@ -138,6 +138,7 @@ ACTS_FR = {
     "audit_receipt": "émettre un reçu d'audit signé",
     "audit_public_key": "publier la clé publique des reçus",
     "prove_pilot": "prouver l'inclusion des événements d'un pilote",
+    "verify_pilot_proofs": "vérifier les preuves d'un pilote",
     "purge_expired": "purger les données expirées",
     "evaluate_deadlines": "évaluer les échéances",
     "purge": "purger les données personnelles d'un pilote",
