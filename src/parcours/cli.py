@@ -19,10 +19,10 @@ from rich.table import Table
 
 from parcours import cli_roles, logs
 from parcours.application import Parcours
+from parcours.cli_audit import add_audit
 from parcours.cli_errors import Boundary, OneLineErrors
 from parcours.cli_operations import add_operations
 from parcours.errors import InvalidInput
-from parcours.messages import say
 from parcours.outputs import DASHBOARD_CSV, cell, dashboard_cells, json_ready, markup, write_csv
 from parcours.settings import Settings
 
@@ -646,71 +646,7 @@ def history(
     out.print(table)
 
 
-audit_cli = typer.Typer(help="Tamper evidence of the history.", no_args_is_help=True)
-cli.add_typer(audit_cli, name="audit")
-
-
-@audit_cli.command("verify")
-def audit_verify(as_json: Json = False) -> None:
-    """Recompute every pilot's hash chain; exit 1 and name the first break if any."""
-    report = run(lambda: app().verify_audit_trail())
-    if as_json:
-        emit_json(report)
-    elif report.ok:
-        out.print(f"audit trail verified: {report.pilots} histories, {report.events} events")
-    if not report.ok and report.first_break is not None:
-        broken = report.first_break
-        err.print(
-            f"error: audit trail broken at pilot {broken.pilot_id} version "
-            f"{broken.version}: {broken.reason}",
-            markup=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(1)
-
-
-@audit_cli.command("export")
-def audit_export(
-    pilot: PilotArg,
-    out_file: Annotated[str, typer.Option("--out", help="FILE.jsonl")],
-    actor: Actor = "cli",
-) -> None:
-    """Write the pilot's history with its hash chain, one JSON line per event."""
-    lines = run(lambda: app().export_audit(pilot, actor=actor))
-    with open(out_file, "w", encoding="utf-8") as handle:
-        for line in lines:
-            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
-    out.print(f"{len(lines)} events written to {markup(out_file)}")
-
-
-@audit_cli.command("verify-export")
-def audit_verify_export(path: Annotated[str, typer.Argument(help="FILE.jsonl")]) -> None:
-    """Check an exported history with nothing but the file; exit 1 on a break."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            lines = [json.loads(raw) for raw in handle if raw.strip()]
-    except (OSError, ValueError) as exc:
-        raise InvalidInput("path", f"cannot read an export: {type(exc).__name__}") from None
-    try:
-        report = Parcours.verify_audit_export(lines)
-    except (LookupError, TypeError, ValueError, AttributeError):  # lines of another shape
-        raise InvalidInput("path", say("audit.not_an_export")) from None
-    if report.ok:
-        out.print(f"export verified: {report.events} events")
-        return
-    assert report.first_break is not None
-    err.print(
-        f"error: export broken at line {report.first_break.version}: {report.first_break.reason}",
-        markup=False,
-        soft_wrap=True,
-    )
-    raise typer.Exit(1)
-
-
-@audit_cli.command("checkpoint")
-def audit_checkpoint() -> None:
-    """Record every pilot's chain head (the scheduler does it daily)."""
-    out.print(f"checkpoint of {run(lambda: app().checkpoint_audit_trail())} pilots recorded")
+add_audit(cli, lambda: app(), out, err)
 
 
 Today = Annotated[str | None, typer.Option("--today", help="YYYY-MM-DD (default: today).")]

@@ -23,6 +23,7 @@ ENV_NAMES = {
     "log_format": "PARCOURS_LOG_FORMAT",
     "log_level": "PARCOURS_LOG_LEVEL",
     "master_key": "PARCOURS_MASTER_KEY",
+    "audit_key": "PARCOURS_AUDIT_KEY",
 }
 
 
@@ -44,6 +45,9 @@ class Settings(BaseModel):
     # environment's PARCOURS_KEY_FILE, else (SQLite) the user's data folder; mandatory on
     # PostgreSQL.
     key_file: str | None = None
+    # The file of the Ed25519 key that signs audit receipts (outside the database); None: the
+    # user's data directory (audit/keys.py), or memory for an in-memory database.
+    audit_key: str | None = None
     # A scheduler's claim on a notice lasts this long; past it, another tick may deliver it.
     notice_lease_seconds: int = Field(default=300, ge=1, le=86_400)
     # Failed deliveries of one notice before it is parked (shown by `parcours notices`).
@@ -113,6 +117,8 @@ class Settings(BaseModel):
             values["key_file"] = env["PARCOURS_KEY_FILE"]
         if env.get("PARCOURS_MASTER_KEY"):
             values["master_key"] = env["PARCOURS_MASTER_KEY"]
+        if env.get("PARCOURS_AUDIT_KEY"):
+            values["audit_key"] = env["PARCOURS_AUDIT_KEY"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
             return cls.model_validate(values)

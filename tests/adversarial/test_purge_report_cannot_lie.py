@@ -57,6 +57,7 @@ def test_a_value_left_in_clear_anywhere_is_reported_by_the_purge_and_by_verify(
     alert = f"Mme {names['AlertRaised.description']} quitte ses fonctions"
     _leak(app, pilot, alert, REFERENT["email"])
 
+    clock.now = AFTER
     report = app.purge_expired(AFTER)
 
     hits = {(h.table, h.column, h.kind) for s in report.searches for h in s.hits}
@@ -87,12 +88,14 @@ def test_the_purge_report_agrees_with_a_raw_search_of_the_files(
     (tmp_path / "clean").mkdir()
     (tmp_path / "leaky").mkdir()
     for folder, leak in (("clean", False), ("leaky", True)):
+        clock.set(date(2025, 11, 4))
         url = f"sqlite:///{tmp_path}/{folder}/p.db"
         app = staffed(Parcours(settings=Settings(url=url, snapshot_interval=3), clock=clock))
         pilot, _ = names_everywhere(app, names)
         alert = f"Mme {names['AlertRaised.description']} quitte ses fonctions"
         if leak:
             _leak(app, pilot, alert, REFERENT["email"])
+        clock.now = AFTER
         report = app.purge_expired(AFTER)
         raw = b"".join(p.read_bytes() for p in (tmp_path / folder).glob("p.db*"))
         values = [REFERENT["email"], alert]
@@ -108,6 +111,7 @@ def test_a_dry_run_lists_what_would_go_and_changes_nothing(app: Parcours, clock:
     pilot, other = names_everywhere(app, default_names())
     before = _tables(app)
 
+    clock.now = AFTER
     plan = app.purge_expired(AFTER, dry_run=True)
 
     assert plan.dry_run

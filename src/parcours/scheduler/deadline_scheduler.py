@@ -14,12 +14,14 @@ import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict
 
 from parcours import audit
+from parcours.audit import receipts
 from parcours.domain import deadlines as rules
 from parcours.domain.pilot import Act, Pilot
 from parcours.inputs import caller_instant
@@ -86,8 +88,12 @@ class DeadlineScheduler:
         *,
         sweep_every: timedelta = timedelta(hours=1),
         batch: int = 500,
+        receipts_dir: str | Path | None = None,
     ) -> None:
         self.app = app
+        # A signed receipt of the audit log each day: written here, and to `on_receipt`.
+        self.receipts_dir = receipts_dir
+        self._receipt_callbacks: list[Callable[[dict[str, Any]], object]] = []
         self.sweep_every = sweep_every
         self.batch = batch
         self._callbacks: list[Callback] = []
@@ -102,6 +108,13 @@ class DeadlineScheduler:
     def on_notice(self, callback: Callback) -> Callback:
         """Register a callback for each recorded reminder and breach (usable as a decorator)."""
         self._callbacks.append(callback)
+        return callback
+
+    def on_receipt(
+        self, callback: Callable[[dict[str, Any]], object]
+    ) -> Callable[[dict[str, Any]], object]:
+        """Register a callback for each day's audit receipt (usable as a decorator)."""
+        self._receipt_callbacks.append(callback)
         return callback
 
     # -- the tick ---------------------------------------------------------------------------
@@ -134,6 +147,7 @@ class DeadlineScheduler:
             self._checkpoint_if_due(instant)
             # After an erasure, a redaction or a purge: the old KEK goes (R13), at the latest now.
             self.app.key_rotation.rotate_if_due()
+            self._receipt_if_due(instant)
             if recorded or purged:
                 self._log.info(
                     "scheduler.tick",
@@ -185,6 +199,11 @@ class DeadlineScheduler:
         last = audit.last_checkpoint_at(self.pipeline.store)
         if last is None or now - last >= timedelta(days=1):
             self.app.checkpoint_audit_trail(now)
+
+    def _receipt_if_due(self, now: datetime) -> None:
+        if receipts.due(self.pipeline.store, now):
+            document = self.app.audit_receipt(at=now)
+            receipts.hand_out(document, self.receipts_dir, self._receipt_callbacks, self._log)
 
     def _retention_over(self, pilot_id: UUID, now: datetime) -> bool:
         pilot = self.pipeline.load(pilot_id)

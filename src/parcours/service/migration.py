@@ -39,7 +39,7 @@ from parcours.privacy import free_text
 from parcours.projections import readers
 from parcours.service.cohort import CohortQueries
 from parcours.service.pipeline import Service
-from parcours.store import rewrite
+from parcours.store import log_backfill, rewrite
 from parcours.store.files import Overwrite
 
 NAME = "seal-free-text-v1"
@@ -92,6 +92,9 @@ class Migration(Service):
                 )
                 rewrite.record(session, NAME, now, {"runs": runs})
             self._forget_cached_pilots()
+            # The audit log hashed the clear bytes: it starts over the sealed store (its
+            # earlier receipts no longer extend; the README says so).
+            log_backfill.restart(self.pipeline.store, NAME)
             audit.checkpoint(self.pipeline.store, now)
             CohortQueries(self.pipeline).rebuild_projections()
             files = self.pipeline.store.overwrite_freed_pages(

@@ -7,6 +7,9 @@ from typing import Any, Literal
 from uuid import UUID
 
 from parcours import audit
+from parcours.audit import keys as audit_keys
+from parcours.audit import proofs, receipts
+from parcours.audit import verify as audit_verify
 from parcours.domain.pilot import Pilot
 from parcours.domain.roles import MASKED
 from parcours.errors import InvalidInput, PilotNotFound
@@ -71,10 +74,58 @@ class PilotQueries(Service):
         )
         return [masked_entry(e) for e in entries] if permit.masked else entries
 
-    def verify_audit_trail(self, *, actor: str | None = None) -> audit.AuditReport:
-        """Recompute the tamper-evidence chain of every pilot; the report names the first break."""
+    def verify_audit_trail(
+        self, *, receipt: Any = None, public_key: str | None = None, actor: str | None = None
+    ) -> audit.AuditReport:
+        """Recompute the chain of every pilot and every leaf of the audit log from the stored
+        rows, the log's tree, the ledger's pointers and the snapshots; with a `receipt` (a
+        dict, its JSON, or a file's text) also check its signature and that the log still
+        extends it. Without one, the last receipt this database kept is used, if any.
+        `public_key`: the PEM to check signatures with (default: this installation's key)."""
         self.pipeline.permit_optional("verify_audit_trail", actor)
-        return audit.verify_audit_trail(self.pipeline.store)
+        store = self.pipeline.store
+        public = (
+            audit_keys.PublicKey.from_pem(public_key)
+            if public_key is not None
+            else audit_keys.public_key(
+                store, self.pipeline.settings.audit_key, in_memory=store.in_memory
+            )
+        )
+        parsed = receipts.parse(receipt) if receipt is not None else None
+        if parsed is None and public is not None:
+            parsed = receipts.last_kept(store)
+        return audit_verify.verify(store, receipt=parsed, public=public)
+
+    def audit_receipt(self, *, at: datetime | None = None) -> dict[str, Any]:
+        """A signed tree head of the audit log (JSON data): keep it outside the database; a
+        later `verify_audit_trail(receipt=…)` proves the log still holds what it held."""
+        return receipts.issue(
+            self.pipeline.store, self._signing_key(), at or self.pipeline.now()
+        ).document()
+
+    def audit_public_key(self) -> str:
+        """The PEM of the public key receipts are signed with (to publish to auditors)."""
+        return self._signing_key().public.pem()
+
+    def prove_pilot(self, pilot: Any, *, receipt: Any = None) -> dict[str, Any]:
+        """The pilot's stored events, each with its inclusion proof under a receipt (a new one
+        if none is given): checkable with nothing but this document and the public key."""
+        ident = self.pipeline.load(pilot).id
+        parsed = receipts.parse(receipt) if receipt is not None else None
+        if parsed is None:
+            parsed = receipts.parse(self.audit_receipt())
+        return proofs.prove(self.pipeline.store, ident, parsed)
+
+    @staticmethod
+    def verify_pilot_proofs(document: dict[str, Any], public_key: str) -> audit.AuditReport:
+        """Check a `prove_pilot` document with nothing but it and the public key's PEM."""
+        return proofs.check(document, audit_keys.PublicKey.from_pem(public_key))
+
+    def _signing_key(self) -> audit_keys.SigningKey:
+        store = self.pipeline.store
+        return audit_keys.signing_key(
+            store, self.pipeline.settings.audit_key, in_memory=store.in_memory
+        )
 
     def checkpoint_audit_trail(self, at: datetime | None = None) -> int:
         """Record every pilot's chain head; a later verification then also catches a tail

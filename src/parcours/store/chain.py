@@ -1,8 +1,11 @@
-"""Tamper evidence: each stored event is chained to the previous one of its pilot.
+"""Tamper evidence: each stored event is chained to the previous one of its pilot, and is a
+leaf of the audit log (`store/log.py`, a Merkle tree that signed receipts vouch for).
 
 hash(v) = SHA-256(hash(v-1) ‖ pilot id ‖ version ‖ topic ‖ stored bytes). The stored bytes
 hold ciphertext for personal fields, so destroying a key (erasure, purge) never breaks the
-chain. The hashes are written by the recorder in the transaction that inserts the events.
+chain. The hashes are written by the recorder in the transaction that inserts the events;
+the leaves right after the events, under the lock that orders the inserts, followed by the
+leaves of the command-ledger rows written in the same transaction (`store/ledger.py`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from parcours.store import ledger
 from parcours.store.after_commit import after_commit
+from parcours.store.log import TABLES, MerkleLog, event_entry, register
 
 METADATA = MetaData()
 GENESIS = b"\x00" * 32
@@ -62,6 +67,13 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tables.append(chain)
+        self.tables.extend(TABLES)
+        table = self.events_table_name
+        if self.schema_name is not None:
+            table = f"{self.schema_name}.{table}"
+        assert self.datastore.engine is not None
+        self.log = MerkleLog(table, self.datastore.engine.dialect.name)
+        register(self.datastore.engine, self.log)
         # pilot id -> (version, hash) of the last link this process saw committed. A link
         # never changes once written, so a hit is exact even if other processes wrote since.
         self._committed: LRUCache[str, tuple[int, bytes]] = LRUCache(maxsize=10_000)
@@ -82,6 +94,19 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
             session.execute(chain.insert(), rows)
         super()._insert_events(session, stored_events, **kwargs)
         after_commit(session, partial(self._remember, heads))
+
+    def _insert_stored_events(
+        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int]:
+        # The library locks the events table first (PostgreSQL): the log's next index is ours.
+        ids = super()._insert_stored_events(session, stored_events, **kwargs)
+        entries = [
+            event_entry(UUID(str(e.originator_id)), e.originator_version, e.topic, bytes(e.state))
+            for e in stored_events
+        ]
+        entries.extend(ledger.pending_entries(session, stored_events))
+        self.log.append(session, entries)
+        return ids
 
     def _remember(self, heads: dict[tuple[str, int], bytes]) -> None:
         for (pilot, version), digest in heads.items():

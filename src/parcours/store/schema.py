@@ -140,7 +140,7 @@ outbox = Table(
 )
 
 # Commands already applied, by the caller's command id: a double submit returns the first
-# result instead of acting twice.
+# result instead of acting twice. Each row is a leaf of the audit log (store/log.py).
 commands = Table(
     "parcours_commands",
     METADATA,
@@ -149,6 +149,10 @@ commands = Table(
     Column("pilot_id", String(36), nullable=False),
     Column("result", String(36), nullable=True),
     Column("recorded_at", DateTime(timezone=False), nullable=False),
+    # The events the command produced: the pilot's versions first..last (a leaf of the audit
+    # log covers the row with them, store/ledger.py).
+    Column("first_version", Integer, nullable=True),
+    Column("last_version", Integer, nullable=True),
 )
 
 # The pilot's version after each command, by recorded time (UTC, naive): `as_of` finds the

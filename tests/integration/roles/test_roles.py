@@ -79,6 +79,7 @@ CALLS: dict[str, Act] = {
     ),
     "record_objection": lambda app, w, a: app.record_objection(w.pilot, uuid4(), actor=a),
     "erase_person": lambda app, w, a: app.erase_person(w.pilot, uuid4(), actor=a),
+    "redact": lambda app, w, a: app.redact(w.pilot, containing="Personne", actor=a),
     "start_diagnostic": lambda app, w, a: app.start_diagnostic(w.pilot, on=DAY, actor=a),
     "complete_diagnostic": lambda app, w, a: app.complete_diagnostic(w.pilot, on=DAY, actor=a),
     "start_deployment": lambda app, w, a: app.start_deployment(w.pilot, on=DAY, actor=a),

@@ -1,4 +1,4 @@
-"""Audit: every event of a pilot, who did it, when, what it said; and the hash chain.
+"""Audit: every event of a pilot, who did it, when, what it said; and the per-pilot hash chain.
 
 Personal values are shown while their person's key exists, `[purged]` after (R13, R14).
 """
@@ -21,6 +21,8 @@ from parcours.privacy import free_text, sealing
 from parcours.store.chain import GENESIS, chain, link
 from parcours.store.eventstore import PilotStore
 from parcours.store.keys import KeyStore
+from parcours.store.log import append_records, as_bytes
+from parcours.store.records import checkpoint_entry
 from parcours.store.schema import audit_checkpoints
 from parcours.views import HistoryEntry
 
@@ -106,10 +108,40 @@ def summary(event: Any) -> str:
 
 
 class Break(BaseModel):
+    """One thing verification found wrong. `kind` says what: an event (its pilot and version),
+    a snapshot, a command-ledger row, a programme, a checkpoint, the log itself (its leaves
+    and tree rows) or the receipt."""
+
     model_config = ConfigDict(frozen=True)
-    pilot_id: UUID
-    version: int
+    pilot_id: UUID | None
+    version: int | None
     reason: str
+    kind: str = "event"
+    ref: str | None = None  # the command id, programme id, checkpoint id, tree node
+    leaf: int | None = None  # the leaf of the audit log concerned
+
+    def line(self) -> str:
+        """The finding in one line (what `parcours audit verify` prints)."""
+        if self.pilot_id is not None and self.version is not None:
+            where = f"pilot {self.pilot_id} version {self.version}"
+            if self.kind == "snapshot":
+                where = f"snapshot of {where}"
+            return f"audit trail broken at {where}: {self.reason}"
+        return f"audit trail broken: {self.reason}"
+
+
+class ReceiptCheck(BaseModel):
+    """What was checked against a receipt: its tree head, and the consistency proof (RFC 9162
+    §2.1.4) from it to the current log, which anyone holding the receipt can check again."""
+
+    model_config = ConfigDict(frozen=True)
+    size: int
+    root: str
+    issued_at: datetime
+    key_id: str
+    signature_ok: bool
+    consistent: bool
+    proof: list[str]
 
 
 class AuditReport(BaseModel):
@@ -118,6 +150,13 @@ class AuditReport(BaseModel):
     pilots: int
     events: int
     first_break: Break | None
+    # The audit log: its size and root now, what was checked against a receipt, and every
+    # finding (first_break is the first of them).
+    leaves: int = 0
+    root: str | None = None
+    receipt: ReceiptCheck | None = None
+    snapshots: int = 0
+    problems: list[Break] = []
 
 
 def verify_audit_trail(store: PilotStore, page: int = 1000) -> AuditReport:
@@ -143,7 +182,7 @@ def verify_audit_trail(store: PilotStore, page: int = 1000) -> AuditReport:
                     else "event out of order"
                 )
                 return _broken(heads, events, pilot, last_version + 1, reason)
-            digest = link(previous, pilot, n.originator_version, n.topic, bytes(n.state))
+            digest = link(previous, pilot, n.originator_version, n.topic, as_bytes(n.state))
             if recorded.get((str(pilot), n.originator_version)) != digest:
                 return _broken(
                     heads,
@@ -199,13 +238,15 @@ def checkpoint(store: PilotStore, at: datetime) -> int:
             pilot: [int(version), bytes(digest).hex()]
             for pilot, version, digest in session.execute(_heads_query())
         }
-        session.execute(
-            audit_checkpoints.insert().values(
-                recorded_at=at.astimezone(UTC).replace(tzinfo=None),
-                pilots=len(heads),
-                heads=json.dumps(heads, sort_keys=True),
-            )
-        )
+        values = {
+            "recorded_at": at.astimezone(UTC).replace(tzinfo=None),
+            "pilots": len(heads),
+            "heads": json.dumps(heads, sort_keys=True),
+        }
+        made = session.execute(audit_checkpoints.insert().values(**values))
+        # A leaf of the audit log: rewriting or deleting the checkpoint breaks the log.
+        values["id"] = made.inserted_primary_key[0]
+        append_records(session, [checkpoint_entry(values)])
     return len(heads)
 
 
@@ -239,10 +280,23 @@ def _against_checkpoint(
         ).first()
     if row is None:
         return None
-    checkpointed = {
-        UUID(pilot_id): (int(version), bytes.fromhex(digest))
-        for pilot_id, (version, digest) in json.loads(row.heads).items()
-    }
+    try:
+        checkpointed = {
+            UUID(pilot_id): (int(version), bytes.fromhex(digest))
+            for pilot_id, (version, digest) in json.loads(row.heads).items()
+        }
+    except (ValueError, TypeError, AttributeError):  # a checkpoint edited into anything
+        return AuditReport(
+            ok=False,
+            pilots=len(heads),
+            events=events,
+            first_break=Break(
+                pilot_id=None,
+                version=None,
+                reason="the last checkpoint cannot be read",
+                kind="checkpoint",
+            ),
+        )
     with store.reading() as session:
         recorded = _recorded_links(
             session,
@@ -278,13 +332,13 @@ def export_lines(store: PilotStore, keys: KeyStore, pilot_id: UUID) -> list[dict
     lines = []
     previous = GENESIS
     for entry, raw in zip(entries, stored, strict=True):
-        digest = link(previous, pilot_id, raw.originator_version, raw.topic, bytes(raw.state))
+        digest = link(previous, pilot_id, raw.originator_version, raw.topic, as_bytes(raw.state))
         lines.append(
             {
                 "pilot_id": str(pilot_id),
                 "sequence": raw.originator_version,
                 "topic": raw.topic,
-                "state": base64.b64encode(bytes(raw.state)).decode("ascii"),
+                "state": base64.b64encode(as_bytes(raw.state)).decode("ascii"),
                 "previous": previous.hex(),
                 "hash": digest.hex(),
                 "recorded_at": entry.recorded_at.isoformat(),

@@ -1,0 +1,172 @@
+"""`parcours audit`: tamper evidence from the shell, for an auditor as much as an operator.
+
+    parcours audit public-key > parcours-audit.pem       the key receipts are signed with
+    parcours audit receipt > receipt-2025-06-02.json      a signed tree head: keep it outside
+    parcours audit verify --receipt receipt-….json        exit 1, one line, if anything broke
+    parcours audit prove PILOT --receipt r.json --out pilot.json
+    parcours audit verify-export pilot.json --public-key parcours-audit.pem
+
+and, as before, `verify` alone, `export` / `verify-export` of one pilot's hash chain (JSON
+lines) and `checkpoint`. Failures reach the CLI's one error boundary (cli_errors).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+
+from parcours.application import Parcours
+from parcours.errors import InvalidInput
+from parcours.messages import say
+from parcours.outputs import json_ready, markup
+
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a line.")]
+ReceiptFile = Annotated[
+    str | None, typer.Option("--receipt", help="A receipt file (from `parcours audit receipt`).")
+]
+KeyFile = Annotated[
+    str | None,
+    typer.Option("--public-key", help="The PEM from `parcours audit public-key`."),
+]
+
+
+def add_audit(root: typer.Typer, app: Callable[[], Parcours], out: Console, err: Console) -> None:
+    """Register `parcours audit` and its commands on the CLI's root."""
+    audit = typer.Typer(help="Tamper evidence of the history.", no_args_is_help=True)
+    root.add_typer(audit, name="audit")
+
+    def emit(data: Any) -> None:
+        if isinstance(data, BaseModel):
+            data = data.model_dump(mode="json")
+        out.print_json(json.dumps(json_ready(data), default=str, allow_nan=False))
+
+    def fail(line: str) -> None:
+        err.print(f"error: {line}", markup=False, soft_wrap=True)
+        raise typer.Exit(1)
+
+    @audit.command("verify")
+    def verify(
+        receipt: ReceiptFile = None, public_key: KeyFile = None, as_json: Json = False
+    ) -> None:
+        """Recompute every chain, every leaf of the audit log, the snapshots and the ledger;
+        with --receipt, also check that the log still extends it. Exit 1 and name the first
+        break if any."""
+        document = None if receipt is None else _read(receipt, "receipt")
+        key = None if public_key is None else _read(public_key, "public_key")
+        report = app().verify_audit_trail(receipt=document, public_key=key)
+        if as_json:
+            emit(report)
+        elif report.ok:
+            against = ""
+            if report.receipt is not None:
+                against = f", extends the receipt of {report.receipt.size} leaves"
+            out.print(
+                f"audit trail verified: {report.pilots} histories, {report.events} events, "
+                f"{report.leaves} leaves{against}"
+            )
+        if not report.ok and report.first_break is not None:
+            fail(report.first_break.line())
+
+    @audit.command("receipt")
+    def receipt() -> None:
+        """Print a signed receipt of the audit log as it is now (JSON): keep it outside."""
+        out.print_json(json.dumps(app().audit_receipt()))
+
+    @audit.command("public-key")
+    def public_key() -> None:
+        """Print the public key receipts are signed with (PEM), to give to auditors."""
+        print(app().audit_public_key(), end="")
+
+    @audit.command("prove")
+    def prove(
+        pilot: Annotated[str, typer.Argument(help="The pilot's id.")],
+        receipt: ReceiptFile = None,
+        out_file: Annotated[str | None, typer.Option("--out", help="FILE.json")] = None,
+    ) -> None:
+        """Write the pilot's events with their inclusion proofs under the receipt (a new one
+        if none is given): checkable with the file and the public key alone."""
+        document = None if receipt is None else _read(receipt, "receipt")
+        proof = app().prove_pilot(pilot, receipt=document)
+        text = json.dumps(proof, ensure_ascii=False, indent=1)
+        if out_file is None:
+            print(text)
+            return
+        Path(out_file).write_text(text + "\n", encoding="utf-8")
+        out.print(f"{len(proof['events'])} events with their proofs written to {markup(out_file)}")
+
+    @audit.command("verify-export")
+    def verify_export(
+        path: Annotated[str, typer.Argument(help="FILE.json (prove) or FILE.jsonl (export)")],
+        public_key: KeyFile = None,
+    ) -> None:
+        """Check a file from `prove` (with --public-key) or from `export`, with nothing but
+        the file; exit 1 on a break."""
+        text = _read(path, "path")
+        document = _as_json(text)
+        if isinstance(document, dict) and document.get("format") == "parcours-pilot-proof":
+            if public_key is None:
+                raise InvalidInput("public_key", "a proof is checked with --public-key FILE")
+            report = Parcours.verify_pilot_proofs(document, _read(public_key, "public_key"))
+            if report.ok:
+                out.print(f"proofs verified: {report.events} events under the receipt")
+                return
+            assert report.first_break is not None
+            fail(report.first_break.line())
+        _verify_chain_export(text, out, fail)
+
+    @audit.command("export")
+    def export(
+        pilot: Annotated[str, typer.Argument(help="The pilot's id.")],
+        out_file: Annotated[str, typer.Option("--out", help="FILE.jsonl")],
+        actor: Annotated[
+            str,
+            typer.Option("--actor", envvar="PARCOURS_ACTOR", help="Who reads (R15)."),
+        ] = "cli",
+    ) -> None:
+        """Write the pilot's history with its hash chain, one JSON line per event."""
+        lines = app().export_audit(pilot, actor=actor)
+        with open(out_file, "w", encoding="utf-8") as handle:
+            for line in lines:
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+        out.print(f"{len(lines)} events written to {markup(out_file)}")
+
+    @audit.command("checkpoint")
+    def checkpoint() -> None:
+        """Record every pilot's chain head (the scheduler does it daily)."""
+        out.print(f"checkpoint of {app().checkpoint_audit_trail()} pilots recorded")
+
+
+def _verify_chain_export(text: str, out: Console, fail: Callable[[str], None]) -> None:
+    try:
+        lines = [json.loads(raw) for raw in text.splitlines() if raw.strip()]
+    except ValueError as exc:
+        raise InvalidInput("path", f"cannot read an export: {type(exc).__name__}") from None
+    try:
+        report = Parcours.verify_audit_export(lines)
+    except (LookupError, TypeError, ValueError, AttributeError):  # lines of another shape
+        raise InvalidInput("path", say("audit.not_an_export")) from None
+    if report.ok:
+        out.print(f"export verified: {report.events} events")
+        return
+    assert report.first_break is not None
+    fail(f"export broken at line {report.first_break.version}: {report.first_break.reason}")
+
+
+def _read(path: str, field: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(field, f"cannot read {path}: {type(exc).__name__}") from None
+
+
+def _as_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
