@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from parcours import cli_roles, logs
+from parcours import cli_charter, cli_roles, logs
 from parcours.application import Parcours
 from parcours.cli_audit import add_audit
 from parcours.cli_errors import Boundary, OneLineErrors
@@ -862,6 +862,7 @@ def demo(
 
 # Who may do what (R15): grant, revoke, principals (bodies in cli_roles).
 cli_roles.register(cli, sys.modules[__name__])
+cli_charter.register(cli, sys.modules[__name__])  # round 2 (R10, R11): bodies in cli_charter
 
 
 def main() -> None:

@@ -1,0 +1,96 @@
+"""`parcours programme-contact` and `parcours programme-contacts` (R11): the Region's and the
+agency's project leads, and `parcours publish --graphic-charter` (R10), registered on the
+`parcours` command by `cli.py` (round 2 of the charter, issue 19).
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+# The `parcours.cli` module (its error boundary `run`, `app`, `out`, `emit_json`, `day`),
+# handed over by `register`: this module never imports it, so the two make no circle.
+shell: Any = None
+Actor = Annotated[str, typer.Option("--actor", envvar="PARCOURS_ACTOR", help="Who acts.")]
+Programme = Annotated[str, typer.Option("--programme", help="The programme's id.")]
+
+
+def programme_contact(
+    organisation: Annotated[str, typer.Argument(help="region or agency")],
+    first_name: Annotated[str, typer.Option("--first-name")],
+    last_name: Annotated[str, typer.Option("--last-name")],
+    email: Annotated[str, typer.Option("--email")],
+    phone: Annotated[str, typer.Option("--phone")],
+    title: Annotated[str, typer.Option("--title", help="Their title (mandatory, R11).")],
+    programme: Programme = "grand-est-2024",
+    actor: Actor = "cli",
+) -> None:
+    """Designate the Region's or the agency's project lead for the programme (R11); prints
+    the person's id. Sealed like a referent's contact; the same rights (R14)."""
+    person = shell.run(
+        lambda: shell.app().designate_programme_contact(
+            programme,
+            organisation=organisation,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            phone=phone,
+            title=title,
+            actor=actor,
+        )
+    )
+    shell.out.print(str(person))
+
+
+def programme_contacts(
+    programme: Programme = "grand-est-2024",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    actor: Actor = "cli",
+) -> None:
+    """The programme's project leads (R11), unsealed for the agency and the Region."""
+    contacts = shell.run(lambda: shell.app().programme_contacts(programme, actor=actor))
+    if as_json:
+        shell.emit_json(contacts)
+        return
+    table = Table("organisation", "name", "title", "email", "current", title="Programme contacts")
+    for c in contacts:
+        name = f"{c.first_name} {c.last_name}"
+        table.add_row(c.role, name, c.title or "", c.email, "yes" if c.current else "no")
+    shell.out.print(table)
+
+
+def publish(
+    pilot: Annotated[str, typer.Argument()],
+    communication: Annotated[str, typer.Argument()],
+    graphic_charter: Annotated[
+        bool | None,
+        typer.Option(
+            "--graphic-charter/--no-graphic-charter",
+            help="Whether the Region's graphic charter was respected (R10, « le cas échéant »).",
+        ),
+    ] = None,
+    on: Annotated[str | None, typer.Option("--on")] = None,
+    actor: Actor = "cli",
+) -> None:
+    """Publish an approved communication (R10), saying whether the graphic charter was
+    respected (leave it out when it does not apply)."""
+    shell.run(
+        lambda: shell.app().publish_communication(
+            pilot,
+            communication,
+            graphic_charter_respected=graphic_charter,
+            on=shell.day(on),
+            actor=actor,
+        )
+    )
+
+
+def register(cli: typer.Typer, module: ModuleType) -> None:
+    global shell
+    shell = module
+    cli.command("programme-contact")(programme_contact)
+    cli.command("programme-contacts")(programme_contacts)
+    cli.command("publish")(publish)
