@@ -153,8 +153,9 @@ def main() -> None:
         "# Mutation testing of the rule modules (`make mutate`)",
         "",
         "Written by `tests/mutation/report.py` from the last `mutmut run` (mutmut 3.8.1,",
-        "configured in `pyproject.toml`: the pure rule modules against `tests/unit`,",
-        "`tests/oracle` and `tests/test_readme.py`). Not part of `make test`.",
+        "configured in `pyproject.toml`: the rule modules against `tests/unit`,",
+        "`tests/oracle`, `tests/test_readme.py` and, for the standing of a pilot (`cohort.py`),",
+        "the dashboard's tests on SQLite). Not part of `make test`.",
         "",
         "| module | mutants | killed | score | not killed |",
         "|---|---|---|---|---|",
@@ -165,7 +166,18 @@ def main() -> None:
     total = sum(r[1] for r in rows)
     killed = sum(r[2] for r in rows)
     text += ["", f"All: {killed} of {total} killed ({killed / total:.1%}).", ""]
-    text += ["## Not killed", "", "| mutant | the line as mutated | judged |", "|---|---|---|"]
+    text += [
+        "## Not killed",
+        "",
+        "Every survivor of the rule modules of `domain/` is judged below. Those of `cohort.py`",
+        "(the standing of a pilot: the dashboard's alerts, budgets, cadence, indicators), added",
+        "to the run last, are listed but not judged yet: many sit in code that only tests",
+        "outside this selection reach (deployment support, the report, the shell), the",
+        "others are tests still to write.",
+        "",
+        "| mutant | the line as mutated | judged |",
+        "|---|---|---|",
+    ]
     bar = "\\|"
     text += [
         f"| `{name}` | `{line.replace('|', bar)}` | {judged(name, line)} |"
