@@ -88,8 +88,9 @@ def invocation(path: list[str], command: Any, tmp: Path) -> list[str]:
 
 ALL_COMMANDS = list(commands())
 # Sub-commands that never open the database (they make a key file of the user's, or print a
-# public key): a broken database does not concern them, and they must not fail for it.
-NO_DATABASE = {("gdpr", "init-key"), ("audit", "public-key")}
+# public key, or the rules shipped with the package): a broken database does not concern
+# them, and they must not fail for it.
+NO_DATABASE = {("gdpr", "init-key"), ("audit", "public-key"), ("regles",), ("rules",)}
 
 
 def free_port() -> int:

@@ -184,7 +184,8 @@ def test_the_shell_examples_run_in_order(name: str, tmp_path: Path) -> None:
     out = _run_shell(runnable, tmp_path, _sandbox(tmp_path))
     if name == "README.md":
         assert (tmp_path / "parcours.db").exists()
-        assert "agency:project-lead" in out  # `parcours principals`, the last command
+        assert "agency:project-lead" in out  # `parcours principals`
+        assert "R15 — Qui peut faire quoi" in out  # `parcours regles R10 R15`
 
 
 @pytest.mark.postgres

@@ -140,3 +140,10 @@ def test_the_rules_ship_as_package_data() -> None:
     assert {"rules.toml", "regles.fr.md", "rules.en.md"} <= shipped
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert '"rules/*.toml", "rules/*.md"' in pyproject
+
+
+def test_the_rules_need_no_database() -> None:
+    """The rules are the package's: a broken database setting does not stop them."""
+    result = CliRunner().invoke(cli, ["--db", "nonsense://x", "regles", "R3"])
+    assert result.exit_code == 0, result.output
+    assert "Phase de diagnostic avant le 31 décembre 2024" in result.output
