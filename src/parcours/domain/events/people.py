@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from parcours.domain import people
 from parcours.domain.events.base import PilotEvent
 from parcours.domain.events.phases import PhaseChanged
 from parcours.domain.state import PilotState
@@ -21,18 +22,9 @@ class ReferentDesignated(PilotEvent):
     sealed: dict[str, str]
 
     def mutate_pilot(self, pilot: PilotState) -> None:
-        previous = pilot.referents.get(self.role)
-        if previous is not None:
-            pilot.contacts[previous]["current"] = False
-        pilot.referents[self.role] = self.person_id
-        pilot.contacts[self.person_id] = {
-            "role": self.role,
-            "sealed": dict(self.sealed),
-            "designated_on": self.on,
-            "current": True,
-            "objected": False,
-            "erased": False,
-        }
+        people.designate(
+            pilot.contacts, pilot.referents, self.person_id, self.role, self.sealed, self.on
+        )
 
 
 @dataclass(frozen=True)
@@ -43,7 +35,7 @@ class ContactRectified(PilotEvent):
     sealed: dict[str, str]
 
     def mutate_pilot(self, pilot: PilotState) -> None:
-        pilot.contacts[self.person_id]["sealed"].update(self.sealed)
+        people.rectify(pilot.contacts, self.person_id, self.sealed)
 
 
 @dataclass(frozen=True)
@@ -53,7 +45,7 @@ class ObjectionRecorded(PilotEvent):
     person_id: str
 
     def mutate_pilot(self, pilot: PilotState) -> None:
-        pilot.contacts[self.person_id]["objected"] = True
+        people.record_objection(pilot.contacts, self.person_id)
 
 
 @dataclass(frozen=True)
@@ -63,11 +55,7 @@ class PersonErased(PilotEvent):
     person_id: str
 
     def mutate_pilot(self, pilot: PilotState) -> None:
-        contact = pilot.contacts[self.person_id]
-        contact["erased"] = True
-        contact["current"] = False
-        if pilot.referents.get(contact["role"]) == self.person_id:
-            del pilot.referents[contact["role"]]
+        people.erase(pilot.contacts, pilot.referents, self.person_id)
 
 
 @dataclass(frozen=True)
@@ -80,10 +68,7 @@ class PersonalDataPurged(PhaseChanged):
 
     def mutate_pilot(self, pilot: PilotState) -> None:
         super().mutate_pilot(pilot)
-        for person_id in self.persons:
-            pilot.contacts[person_id]["erased"] = True
-            pilot.contacts[person_id]["current"] = False
-        pilot.referents.clear()
+        people.purge(pilot.contacts, pilot.referents, self.persons)
 
 
 @dataclass(frozen=True)
