@@ -9,23 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
-from parcours.demo import REPORT_DAY, play
+from parcours.demo import REPORT_DAY
 
 ARTEFACTS = Path(__file__).parent.parent.parent / "test-artefacts"
 DEPLOYMENT_GREEN = (0x2F, 0xA3, 0x6B)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    play(
-        str(folder / "demo.db"),
-        Console(quiet=True),
-        str(folder / "report.html"),
-    )
-    return folder
 
 
 def test_the_report_is_self_contained(demo: Path) -> None:
