@@ -5,6 +5,7 @@ its estimate is never drawn as fine, whatever the programme's tolerance for aler
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 from typing import Any, Literal
 
 from parcours import cohort
@@ -85,7 +86,7 @@ def _header(j: int, period: str, start: date, page: Page) -> str:
     else:
         top, bottom = page.short_month(start).rsplit(" ", 1)
     return (
-        f'<text x="{x:.0f}" y="12" font-size="10" text-anchor="middle">{top}</text>'
+        f'<text x="{x:.0f}" y="12" font-size="10" text-anchor="middle">{escape(top)}</text>'
         f'<text x="{x:.0f}" y="24" font-size="10" text-anchor="middle">{bottom}</text>'
     )
 
@@ -98,7 +99,7 @@ def _bar(x: float, y: float, b: cohort.BudgetLine, top: float, today: date, page
     logged = max(1.0, BAR_TOP * b.logged / top)
     words = _sentence(b, v, page)
     return (
-        f'<g class="budget-cell {v.replace(" ", "-")}"><title>{words}</title>'
+        f'<g class="budget-cell {v.replace(" ", "-")}"><title>{escape(words)}</title>'
         f'<rect x="{x + 4}" y="{base - estimate:.1f}" width="{CELL - 8}" height="{estimate:.1f}" '
         f'fill="none" stroke="#111827" stroke-width="1.5"/>'
         f'<rect x="{x + 9}" y="{base - logged:.1f}" width="{CELL - 18}" height="{logged:.1f}" '

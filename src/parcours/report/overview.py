@@ -3,6 +3,7 @@ support and the REX sessions: tables, in the reader's words."""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from parcours import cohort
@@ -36,9 +37,8 @@ def overview(board: cohort.Dashboard, page: Page) -> str:
         for p, n in board.summary.per_phase.items()
         if n
     )
-    intro = (
-        f"<p>{page.t('pilots_count', count=len(board.rows))} : {summary}.</p>" if summary else ""
-    )
+    said = f"{page.t('pilots_count', count=len(board.rows))} — {summary}."
+    intro = f"<p>{escape(said)}</p>" if summary else ""
     return section("overview", intro + table(header, lines, page.w["overview"]), page)
 
 
