@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from parcours.demo import REPORT_DAY
+from tests.support.browser import print_to_pdf
 
 ARTEFACTS = Path(__file__).parent.parent.parent / "test-artefacts"
 DEPLOYMENT_GREEN = (0x2F, 0xA3, 0x6B)
@@ -88,3 +89,14 @@ def test_a_real_browser_draws_the_charts(demo: Path, tmp_path: Path) -> None:
     colours = {colour: count for count, colour in timeline.getcolors(maxcolors=1 << 20) or []}
     green = colours.get(DEPLOYMENT_GREEN, 0)
     assert green > 2000, "the timeline's deployment bars were not drawn"  # a legend swatch: 200
+
+
+def test_the_report_prints_on_a4(demo: Path, tmp_path: Path) -> None:
+    """For the committees: every printed page is A4 (595 × 842 pt), not the browser's
+    default US Letter, and the cohort fits a handful of pages."""
+    pdf = print_to_pdf(demo / "report.html", tmp_path)
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert 2 <= len(boxes) <= 10, len(boxes)
+    for width, height in boxes:
+        assert abs(float(width) - 595.28) < 1.5
+        assert abs(float(height) - 841.89) < 1.5

@@ -102,3 +102,21 @@ def axe_violations(page: str, folder: Path) -> list[dict[str, Any]]:
     result = json.loads(html.unescape(found.group(1)))
     assert isinstance(result, list), result  # {"error": …} when axe itself failed
     return result
+
+
+def print_to_pdf(page: Path, folder: Path) -> bytes:
+    """`page` printed by headless Chromium, as its print dialog would (the page's own
+    `@page` size; Chromium's default paper is US Letter)."""
+    pdf = folder / "printed.pdf"
+    subprocess.run(
+        [
+            *flags(chromium(), folder / "print-profile"),
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    return pdf.read_bytes()

@@ -197,10 +197,12 @@ def cadence(app: Any, rows: list[dict[str, Any]], today: date, page: Page) -> st
             symbol = page.w["symbol_" + line.status]
             said = f"{symbol} {page.w[line.status]}"
             dash = ' stroke-dasharray="3 2"' if line.status == "not judged" else ""
+            month = page.month(line.month)
+            tip = page.t("cadence_cell", month=month, count=line.count, status=said)
             parts.append(
                 f'<rect class="cadence" x="{NAME_WIDTH + j * cell}" y="{y + 2}" '
                 f'width="{cell - 4}" height="{ROW - 4}" fill="{fill}" stroke="{ink}"{dash}>'
-                f"<title>{escape(page.month(line.month))} : {line.count} — {escape(said)}</title>"
+                f"<title>{escape(tip)}</title>"
                 f'</rect><text x="{NAME_WIDTH + j * cell + (cell - 4) / 2:.0f}" y="{y + 17}" '
                 f'font-size="11" text-anchor="middle" fill="{ink}">{symbol}{line.count}</text>'
             )
