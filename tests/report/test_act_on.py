@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from html.parser import HTMLParser
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -164,7 +165,9 @@ def test_the_alerts_name_the_months_over_budget_in_french(july: str) -> None:
     )
 
 
-def test_no_iso_date_nor_decimal_point_in_what_a_reader_sees(july: str) -> None:
+def test_no_iso_date_nor_decimal_point_in_what_a_reader_sees(july: str, demo: Path) -> None:
+    demo_seen = " ".join(_read((demo / "report.html").read_text(encoding="utf-8")).text)
+    assert not re.search(r"\b\d{4}-\d{2}\b|\d\.\d", demo_seen)
     seen = " ".join(_read(july).text)
     assert not re.search(r"\b\d{4}-\d{2}\b", seen), re.findall(r".{30}\d{4}-\d{2}.{20}", seen)
     assert not re.search(r"\d\.\d", seen), re.findall(r".{30}\d\.\d.{20}", seen)
