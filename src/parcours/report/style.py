@@ -19,6 +19,7 @@ font-size:.85rem}
 vertical-align:middle}
 .breach,.v-over{color:#b42318;font-weight:600}.warning,.v-under{color:#8a4b00}
 .info,.v-in-progress,.v-no-estimate{color:#374151}.v-ok{color:#14532d}
+.alerts td:nth-child(3){white-space:nowrap}
 """
 
 PRINT = """
