@@ -214,3 +214,12 @@ def test_the_english_report_keeps_the_same_order_and_formats() -> None:
     headings = [w for level, w in _read(page).headings if level == 2]
     assert headings[:3] == ["Due in the next 30 days", "Open alerts", "Cohort overview"]
     assert "31 May 2025" in page
+
+
+def test_an_unreported_indicator_is_named_by_its_label(july: str) -> None:
+    rows = _read(_section(july, "Alertes ouvertes")).rows
+    (r8,) = [r for r in rows if r[:2] == [A, "R8"]]
+    assert r8[3] == (
+        "indicateur « People helped » de Guichet numérique itinérant non remonté au "
+        "3 juin 2025 (tous les 3 mois en déploiement)"
+    )

@@ -92,10 +92,14 @@ class AlertRow:
 
 
 def grouped_alerts(
-    board: cohort.Dashboard, budgets: dict[str, list[cohort.BudgetLine]], page: Page
+    board: cohort.Dashboard,
+    budgets: dict[str, list[cohort.BudgetLine]],
+    page: Page,
+    indicators: dict[str, dict[str, str]] | None = None,
 ) -> list[AlertRow]:
     """One row per pilot and rule. Alerts of one sentence that differ only by their month are
-    said once, with their months listed; the worst severity of the row is its severity."""
+    said once, with their months listed; the worst severity of the row is its severity. An
+    indicator (R8) is named by its label (`indicators`: pilot id -> key -> label)."""
     found = []
     by_pilot = [(row.name, str(row.pilot_id), row.alerts) for row in board.rows]
     if board.programme_alerts:
@@ -106,7 +110,8 @@ def grouped_alerts(
             per_rule.setdefault(alert.rule, []).append(alert)
         for rule, group in per_rule.items():
             severity = min((a.severity for a in group), key=SEVERITY_ORDER.__getitem__)
-            text = " ; ".join(_sentences(group, budgets.get(pilot_id, []), page))
+            labels = (indicators or {}).get(pilot_id, {})
+            text = " ; ".join(_sentences(group, budgets.get(pilot_id, []), labels, page))
             found.append(AlertRow(name, rule, severity, text))
     worst: dict[str, int] = {}
     for row in found:
@@ -117,7 +122,9 @@ def grouped_alerts(
     )
 
 
-def _sentences(group: list[cohort.Alert], budget: list[cohort.BudgetLine], page: Page) -> list[str]:
+def _sentences(
+    group: list[cohort.Alert], budget: list[cohort.BudgetLine], labels: dict[str, str], page: Page
+) -> list[str]:
     merged: dict[tuple[str, tuple[tuple[str, str], ...]], list[str]] = {}
     for alert in group:
         rest = tuple(sorted((k, v) for k, v in alert.params.items() if k != "month"))
@@ -134,6 +141,8 @@ def _sentences(group: list[cohort.Alert], budget: list[cohort.BudgetLine], page:
             values["detail"] = _budget_detail(budget, key[3:], page)
         if months:
             values["month"] = page.months(months)
+        if "indicator" in values:
+            values["indicator"] = labels.get(values["indicator"], values["indicator"])
         out.append(page.t(key, **values))
     return out
 

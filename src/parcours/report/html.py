@@ -26,10 +26,19 @@ def render(app: CohortQueries, today: date, lang: str = "fr") -> str:
     programme = app.programme(rows[0]["programme"]) if rows else app.programme("grand-est-2024")
     programmes = {r["programme"]: app.programme(r["programme"]) for r in rows}
     budgets = budget.lines_of(app, rows, today)
+    indicators = {
+        r["pilot_id"]: {
+            i["key"]: f"« {i['label']} »" if page.lang == "fr" else f"“{i['label']}”"
+            for project in app.project_rows(r["pilot_id"])
+            for i in project["indicators"]
+        }
+        for r in rows
+        if r["indicators"]
+    }
     due = agenda.due_soon(rows, programmes, app.instant(today), today, page)
     sections = [
         agenda.due_section(due, today, page),
-        agenda.alerts_section(agenda.grouped_alerts(board, budgets, page), page),
+        agenda.alerts_section(agenda.grouped_alerts(board, budgets, page, indicators), page),
         overview.overview(board, page),
         charts.timeline(rows, programme, today, page),
         budget.budget_figure(rows, budgets, today, page),
