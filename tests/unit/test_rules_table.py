@@ -147,3 +147,15 @@ def test_the_rules_need_no_database() -> None:
     result = CliRunner().invoke(cli, ["--db", "nonsense://x", "regles", "R3"])
     assert result.exit_code == 0, result.output
     assert "Phase de diagnostic avant le 31 décembre 2024" in result.output
+
+
+def test_architecture_md_shows_where_each_rule_lives_as_the_data_says() -> None:
+    """Issue 21: a newcomer finds where a rule lives in ARCHITECTURE.md; the table there is
+    the one `rules.toml` gives (regenerate with parcours.rules.where_table())."""
+    from pathlib import Path
+
+    from parcours.rules import where_table
+
+    document = (Path(__file__).parents[2] / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    shown = document.split("<!-- rules-table: generated -->\n", 1)[1].split("<!-- /rules")[0]
+    assert shown == where_table()

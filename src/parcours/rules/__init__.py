@@ -65,3 +65,16 @@ def rules(lang: Lang = "fr") -> list[Rule]:
             )
         )
     return found
+
+
+def where_table(lang: Lang = "en") -> str:
+    """ARCHITECTURE.md's table "where each rule lives": rule → where it is enforced → the tests
+    that pin it, from `rules.toml` (a test keeps the document equal to it)."""
+    lines = ["| rule | | enforced in | pinned by |", "|---|---|---|---|"]
+    for rule in rules(lang):
+        enforced = "<br>".join(f"`{where}`" for where in rule.enforced)
+        pinned = "<br>".join(
+            f"`{test.split('::')[-1]}` ({test.split('::')[0]})" for test in rule.tests
+        )
+        lines.append(f"| {rule.id} | {rule.title} | {enforced} | {pinned} |")
+    return "\n".join(lines) + "\n"
