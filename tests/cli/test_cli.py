@@ -116,7 +116,7 @@ def test_a_pilot_from_the_shell(run) -> None:  # type: ignore[no-untyped-def]
     ("args", "message"),
     [
         (("start-diagnostic", "00000000-0000-0000-0000-000000000000"), "not found"),
-        (("start-diagnostic", "not-an-id"), "pilot: not an id"),
+        (("start-diagnostic", "not-an-id"), "not-an-id not found"),  # no such slug (issue 20)
         (("enroll", "CC X", "--charter-signed-on", "2031-01-01"), "(R2)"),
         (("enroll", "CC X", "--charter-signed-on", "yesterday"), "charter_signed_on"),
     ],
