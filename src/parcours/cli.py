@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from parcours import cli_charter, cli_roles, logs
+from parcours import cli_charter, cli_dry_run, cli_roles, logs
 from parcours.application import Parcours
 from parcours.cli_audit import add_audit
 from parcours.cli_errors import Boundary, OneLineErrors
@@ -53,7 +53,9 @@ Actor = Annotated[
 ]
 On = Annotated[str | None, typer.Option("--on", help="Business date, YYYY-MM-DD (default: today).")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-PilotArg = Annotated[str, typer.Argument(help="The pilot's id.")]
+PilotArg = Annotated[
+    str, typer.Argument(help="Le pilote : son identifiant, son slug ou son SIREN.")
+]
 
 
 class _State:
@@ -590,10 +592,16 @@ def list_pilots(as_json: Json = False) -> None:
         emit_json(rows)
         return
     table = Table("name", "programme", "phase", "since", title="Pilots")
+    table.add_column("slug", no_wrap=True)  # issue 20: what PILOT arguments accept
     table.add_column("id", no_wrap=True, min_width=36)
     for r in rows:
         table.add_row(
-            cell(r.name), cell(r.programme), r.phase, r.phase_since.isoformat(), str(r.id)
+            cell(r.name),
+            cell(r.programme),
+            r.phase,
+            r.phase_since.isoformat(),
+            cell(r.slug or ""),
+            str(r.id),
         )
     out.print(table)
 
@@ -810,10 +818,18 @@ cli.add_typer(scheduler_cli, name="scheduler")
 def scheduler_tick(
     at: Annotated[str | None, typer.Option("--at", help="ISO date-time (default: now).")] = None,
     as_json: Json = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=cli_dry_run.HELP)] = False,
 ) -> None:
     """Record once what fell due up to --at: reminders, breaches, the retention purge."""
     from parcours.scheduler import DeadlineScheduler
 
+    if dry_run:  # issue 20: what the tick would do, nothing written (bodies in cli_dry_run)
+        plan = run(lambda: DeadlineScheduler(app()).plan(instant(at, "at")))
+        if as_json:
+            emit_json(plan)
+        else:
+            cli_dry_run.show_plan(plan, out)
+        return
     report = run(lambda: DeadlineScheduler(app()).tick(instant(at, "at")))
     if as_json:
         emit_json(report)
