@@ -17,13 +17,13 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from parcours import cli_charter, cli_dry_run, cli_roles, logs
+from parcours import cli_charter, cli_dry_run, cli_exports, cli_roles, logs
 from parcours.application import Parcours
 from parcours.cli_audit import add_audit
 from parcours.cli_errors import Boundary, OneLineErrors
 from parcours.cli_operations import add_operations
 from parcours.errors import InvalidInput
-from parcours.outputs import DASHBOARD_CSV, cell, dashboard_cells, json_ready, markup, write_csv
+from parcours.outputs import DASHBOARD_CSV, cell, dashboard_cells, json_ready, markup
 from parcours.settings import Settings
 
 T = TypeVar("T")
@@ -528,6 +528,7 @@ def indicators(
     pilot: PilotArg,
     as_json: Json = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV rows.")] = False,
+    csv_dialect: cli_exports.CsvDialectOption = None,
 ) -> None:
     """R8: each framed indicator, its target and the values reported per period."""
     lines = run(lambda: app().indicators(pilot))
@@ -535,14 +536,14 @@ def indicators(
         emit_json(lines)
         return
     if as_csv:
-        write_csv(
-            sys.stdout,
+        cli_exports.print_csv(
             ["project", "key", "label", "unit", "target", "period", "value"],
             (
                 [line.project, line.key, line.label, line.unit, line.target, period, value]
                 for line in lines
                 for period, value in (line.values.items() or {"": None}.items())
             ),
+            run(lambda: cli_exports.dialect(csv_dialect)),
         )
         return
     out.print(_indicator_table(lines))
@@ -665,6 +666,7 @@ def dashboard(
     today: Today = None,
     as_json: Json = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV rows.")] = False,
+    csv_dialect: cli_exports.CsvDialectOption = None,
     refresh: Annotated[
         bool,
         typer.Option(
@@ -680,7 +682,8 @@ def dashboard(
         emit_json([row.model_dump(mode="json") for row in board.rows])
         return
     if as_csv:
-        write_csv(sys.stdout, DASHBOARD_CSV, (dashboard_cells(r) for r in board.rows))
+        chosen = run(lambda: cli_exports.dialect(csv_dialect))
+        cli_exports.print_csv(DASHBOARD_CSV, (dashboard_cells(r) for r in board.rows), chosen)
         return
     from parcours.render import dashboard_table
 
@@ -879,6 +882,7 @@ def demo(
 # Who may do what (R15): grant, revoke, principals (bodies in cli_roles).
 cli_roles.register(cli, sys.modules[__name__])
 cli_charter.register(cli, sys.modules[__name__])  # round 2 (R10, R11): bodies in cli_charter
+cli_exports.register(cli, sys.modules[__name__])  # issue 20: `export --xlsx` (cli_exports)
 
 
 def main() -> None:

@@ -300,7 +300,7 @@ def test_indicators_csv_and_evaluation_from_the_shell(run) -> None:  # type: ign
             "--actor",
             REFERENT_ID,
         )
-    _, out, _ = run("indicators", pilot, "--csv")
+    _, out, _ = run("indicators", pilot, "--csv", "--csv-dialect", "rfc4180")  # for machines
     assert out.splitlines()[1:] == [
         "Guichet,people_helped,People helped,persons,300,2025-Q2,74",
         "Guichet,people_helped,People helped,persons,300,2025-Q3,160",

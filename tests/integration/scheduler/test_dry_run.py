@@ -71,7 +71,9 @@ def test_a_dry_run_changes_nothing_and_the_tick_then_does_what_it_said(
     assert everything(app) == before
     assert app.event_count() == events
     assert sent == []  # nothing handed to the callbacks
-    assert plan.dry_run and plan.evaluated == 2 and plan.receivers == 1
+    assert plan.dry_run
+    assert plan.evaluated == 2
+    assert plan.receivers == 1
     owed = {(r.pilot_id, r.kind, r.rule, r.due, r.offset) for r in plan.would_record}
     assert {(p, "missed", "R3") for p in (first, second)} <= {o[:3] for o in owed}
     statuses = {n.status for n in plan.notices}
@@ -103,10 +105,12 @@ def test_a_dry_run_at_the_end_of_retention_lists_the_purge_and_purges_nothing(
 
     assert everything(app) == before
     assert plan.would_purge.pilots == [pilot]
-    assert plan.would_purge.persons == 1 and plan.would_purge.dry_run
+    assert plan.would_purge.persons == 1
+    assert plan.would_purge.dry_run
     assert plan.would_rotate_keys
     view = app.get_pilot(pilot, actor=LEAD)
-    assert view.phase != "purged" and view.contacts[0].email == "camille.martin@example.org"
+    assert view.phase != "purged"
+    assert view.contacts[0].email == "camille.martin@example.org"
 
     assert scheduler.tick(early.now).purged == [pilot]
     assert app.get_pilot(pilot, actor=LEAD).phase == "purged"
