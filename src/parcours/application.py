@@ -189,8 +189,7 @@ class Parcours:
     verify_audit_export = staticmethod(PilotQueries.verify_audit_export)
 
     # -- the cohort (R3–R11) and its read models ---------------------------------------------
-    # Each row with its pilot's slug (issue 20): one read of the names table.
-    dashboard = _forward("cohort", CohortQueries.dashboard, then=PilotNames.board_named)
+    dashboard = _forward("cohort", CohortQueries.dashboard)
     refresh_dashboard = _forward("cohort", CohortQueries.refresh_dashboard)
     indicators = _forward("cohort", CohortQueries.indicators)
     rex_sessions = _forward("cohort", CohortQueries.rex_sessions)

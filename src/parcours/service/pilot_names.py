@@ -1,9 +1,9 @@
 """Pilots by name (issue 20): their slugs and SIRENs on the views that list pilots.
 
 The reference itself (id, slug or SIREN) is resolved in one place, `Pipeline.pilot_id`; the
-rows are written with the enrolment (`Pipeline.create`, `store/pilot_names.py`). Here the
-lists people read (`list_pilots`, the dashboard) are given each pilot's slug, with one read
-of the names table for the whole list.
+rows are written with the enrolment (`Pipeline.create`, `store/pilot_names.py`). Here
+`list_pilots` is given each pilot's slug and SIREN, with one read of the names table for the
+whole list; the dashboard reads its slugs in its own query (`projections/board.py`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from parcours import cohort
 from parcours.service.pipeline import Service
 from parcours.store import pilot_names
 from parcours.views import PilotSummary
@@ -56,18 +55,6 @@ class PilotNames(Service):
             else p
             for p in pilots
         ]
-
-    def board_named(self, board: cohort.Dashboard) -> cohort.Dashboard:
-        """The dashboard with each row's slug."""
-        if not board.rows:
-            return board
-        with self.pipeline.reading() as session:
-            slugs = pilot_names.slugs(session, [str(r.pilot_id) for r in board.rows])
-        rows = [
-            r.model_copy(update={"slug": slugs[str(r.pilot_id)]}) if str(r.pilot_id) in slugs else r
-            for r in board.rows
-        ]
-        return board.model_copy(update={"rows": rows})
 
     def _by_id(self) -> dict[str, tuple[str, str | None]]:
         with self.pipeline.reading() as session:
