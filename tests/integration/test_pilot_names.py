@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import delete, func, select, text
 
 from parcours import Parcours
-from parcours.errors import InvalidInput, PilotNotFound
+from parcours.errors import InvalidInput, NotAuthorised, PilotNotFound
 from parcours.store import pilot_names
 from parcours.store.schema import meta
-from tests.support.roles import LEAD, staffed
+from tests.support.roles import AUDITOR, LEAD, staffed
 
 BITCHE = "Communauté de communes du Pays de Bitche"
 # Valid SIRENs (Luhn): the CC du Pays de Bitche's and the CC Ardenne Rives de Meuse's.
@@ -312,3 +312,17 @@ def test_the_race_window_is_closed_by_the_constraint_not_the_check(
     assert app.event_count() == before
     assert len(app.list_pilots()) == 1
     assert app.verify_audit_trail().ok
+
+
+def test_a_principal_with_no_role_learns_nothing_from_a_slug(app: Parcours) -> None:
+    """R15: as with an id, a stranger is refused whether or not the slug names a pilot, so
+    probing slugs tells which local authorities are enrolled to no one without a role."""
+    enrol(app, BITCHE, SIREN_BITCHE)
+    for reference in ("cc-pays-de-bitche", "cc-pays-de-sarrebourg", SIREN_ARDENNE):
+        with pytest.raises(NotAuthorised):
+            app.start_diagnostic(reference, on=date(2024, 9, 16), actor="agency:stranger")
+        with pytest.raises(NotAuthorised):
+            app.get_pilot(reference, actor="agency:stranger")
+    # a principal holding a role is told the slug names no pilot, as for an unknown id
+    with pytest.raises(PilotNotFound):
+        app.get_pilot("cc-pays-de-sarrebourg", actor=AUDITOR)

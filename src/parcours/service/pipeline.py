@@ -192,12 +192,15 @@ class Pipeline:
         finally:
             _CORRELATION.reset(token)
 
-    def pilot_id(self, reference: Any) -> UUID:
+    def pilot_id(self, reference: Any, actor: Any = None) -> UUID:
         """The pilot a reference names: its id, its slug (`cc-pays-de-bitche`) or its SIREN
         (issue 20). The one place a pilot reference is resolved: every command (`run`), every
         load and the pilot queries come through here. An id is taken as it is (no read); a
         slug or a SIREN costs one indexed read. Unknown: `PilotNotFound`; a SIREN enrolled in
-        two programmes: `InvalidInput` naming the field, with the slugs to choose from."""
+        two programmes: `InvalidInput` naming the field, with the slugs to choose from.
+
+        `actor`: who asks. A principal holding no role learns nothing from a reference, not
+        even that it names no pilot: `NotAuthorised` (R15), as for an unknown id."""
         if isinstance(reference, UUID):
             return reference
         if not isinstance(reference, str):
@@ -217,6 +220,9 @@ class Pipeline:
             else:
                 found = pilot_names.by_slug(session, text.lower())
                 choices = ""
+        if len(found) != 1 and actor is not None:
+            principal, system = self.principal(actor, "list_pilots")
+            self.authorise(Request("list_pilots", principal, system=system))
         if not found:
             raise PilotNotFound(text, " (aucun pilote n'a cet identifiant, ce slug ou ce SIREN)")
         if len(found) > 1:
@@ -266,7 +272,7 @@ class Pipeline:
         since the act may have met one (the scheduler's own evaluation sets its next instant).
         `role`, `subject`: what a grant or revocation concerns (see `Request`).
         """
-        ident = self.pilot_id(pilot_id)
+        ident = self.pilot_id(pilot_id, actor)
         principal, system = self.principal(actor, command)
         key = None if command_id is None else inp.check_command_id(command_id)
         self.authorise(

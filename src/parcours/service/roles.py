@@ -202,7 +202,7 @@ class RoleCommands(Service):
             if pilot is None:
                 raise InvalidInput("pilot", "a referent acts for one pilot: name it (R15)")
             self._on_pilot(
-                command, subject, actor, programme, self.pipeline.pilot_id(pilot), command_id
+                command, subject, actor, programme, self.pipeline.pilot_id(pilot, actor), command_id
             )
             return
         if pilot is not None:
