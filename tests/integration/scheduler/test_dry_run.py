@@ -95,6 +95,16 @@ def test_a_dry_run_at_the_end_of_retention_lists_the_purge_and_purges_nothing(
     app: Parcours, early: Clock
 ) -> None:
     pilot = in_diagnostic(app)
+    app.designate_programme_contact(
+        "grand-est-2024",
+        organisation="region",
+        first_name="Cyril",
+        last_name="Muret",
+        email="cyril.muret@example.org",
+        phone="+33 3 88 00 00 00",
+        title="Chef de projet",
+        actor=LEAD,
+    )
     scheduler = DeadlineScheduler(app)
     early.now = datetime(2026, 1, 31, 22, 0, tzinfo=UTC)
     scheduler.tick(early.now)
@@ -107,11 +117,16 @@ def test_a_dry_run_at_the_end_of_retention_lists_the_purge_and_purges_nothing(
     assert plan.would_purge.pilots == [pilot]
     assert plan.would_purge.persons == 1
     assert plan.would_purge.dry_run
+    assert plan.would_purge_programme_contacts == ["grand-est-2024"]
     assert plan.would_rotate_keys
+    assert app.programme_contacts("grand-est-2024", actor=LEAD)[0].last_name == "Muret"
     view = app.get_pilot(pilot, actor=LEAD)
     assert view.phase != "purged"
     assert view.contacts[0].email == "camille.martin@example.org"
 
     assert scheduler.tick(early.now).purged == [pilot]
     assert app.get_pilot(pilot, actor=LEAD).phase == "purged"
-    assert scheduler.plan(datetime(2026, 2, 2, tzinfo=UTC)).would_purge.pilots == []
+    assert app.programme_contacts("grand-est-2024", actor=LEAD)[0].last_name != "Muret"
+    after = scheduler.plan(datetime(2026, 2, 2, tzinfo=UTC))
+    assert after.would_purge.pilots == []
+    assert after.would_purge_programme_contacts == []
