@@ -593,17 +593,11 @@ def list_pilots(as_json: Json = False) -> None:
         emit_json(rows)
         return
     table = Table("name", "programme", "phase", "since", title="Pilots")
-    table.add_column("slug", no_wrap=True)  # issue 20: what PILOT arguments accept
     table.add_column("id", no_wrap=True, min_width=36)
     for r in rows:
-        table.add_row(
-            cell(r.name),
-            cell(r.programme),
-            r.phase,
-            r.phase_since.isoformat(),
-            cell(r.slug or ""),
-            str(r.id),
-        )
+        # its slug under its name (issue 20): what PILOT arguments accept, besides the id
+        name = r.name if r.slug is None else f"{r.name}\n{r.slug}"
+        table.add_row(cell(name), cell(r.programme), r.phase, r.phase_since.isoformat(), str(r.id))
     out.print(table)
 
 
