@@ -62,6 +62,12 @@ def test_a_pilot_is_reached_by_its_slug_or_its_siren(app: Parcours) -> None:
     assert app.resolve_pilot("cc-pays-de-bitche") == pilot
     assert app.resolve_pilot("CC-Pays-de-Bitche") == pilot  # typed in capitals
     assert app.resolve_pilot("245 701 404") == pilot  # a SIREN as printed on a letter
+    [reference] = app.pilot_references(actor=AUDITOR)
+    assert (reference.pilot_id, reference.slug, reference.siren) == (
+        pilot,
+        "cc-pays-de-bitche",
+        SIREN_BITCHE,
+    )
     # the library's commands and queries take either
     app.designate_referent(
         "cc-pays-de-bitche",
