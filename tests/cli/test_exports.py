@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from parcours import Parcours
 from parcours.cli import cli
-from parcours.cli_exports import Sheet, write_xlsx
+from parcours.cli_exports import Sheet, cohort_sheets, write_xlsx
 from tests.conftest import Clock
 from tests.support.roles import LEAD, REFERENT_ID, staffed
 from tests.support.scenarios import REFERENT, in_deployment
@@ -207,3 +207,28 @@ def test_scheduler_tick_dry_run_from_the_shell(db: str) -> None:
     assert Path(db.removeprefix("sqlite:///")).read_bytes() == before
     data = shell("scheduler", "tick", "--dry-run", "--at", "2025-08-01T08:00:00+02:00", "--json")
     assert '"dry_run": true' in data.stdout
+
+
+def test_the_workbook_is_typed_on_both_databases(
+    app: Parcours, clock: Clock, tmp_path: Path
+) -> None:
+    """The same sheets from SQLite and PostgreSQL: what each database hands back (dates,
+    numbers) reaches the workbook typed."""
+    clock.set(date(2025, 6, 20))
+    pilot, project = in_deployment(app)
+    app.log_time(pilot, days=1.5, on=date(2025, 3, 10), actor=REFERENT_ID)
+    app.report_indicator(
+        pilot, project, key="people_helped", value=74.5, period="2025-Q1", actor=REFERENT_ID
+    )
+    path = tmp_path / "cohorte.xlsx"
+    write_xlsx(path, cohort_sheets(app, date(2025, 6, 30)))
+    book = load_workbook(path)
+    assert book.sheetnames == SHEETS
+    [row] = list(book["Tableau de bord"].iter_rows(min_row=2))
+    assert row[4].is_date
+    assert row[7].data_type == "n"  # days left: a number
+    budget = [r for r in book["Budgets (R6)"].iter_rows(min_row=2) if r[6].value]
+    assert budget
+    assert all(r[6].data_type == "n" for r in budget)
+    [line] = list(book["Indicateurs (R8)"].iter_rows(min_row=2))
+    assert line[8].value == 74.5
