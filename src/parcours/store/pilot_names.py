@@ -57,6 +57,9 @@ names = Table(
 )
 
 _BACKFILLED = "pilot_names_backfilled"
+# An enrolment is stored under its class's topic, and under the one it had before
+# `domain/events.py` became a package (databases of rounds 1 and 2): both are read.
+ENROLLED_TOPICS = sorted({get_topic(Enrolled), "parcours.domain.events:Enrolled"})
 
 # The kinds of EPCI a French officer abbreviates: "Communauté de communes du Pays de Bitche"
 # is "CC du Pays de Bitche" in every letter of the agency, so its slug is cc-pays-de-bitche.
@@ -192,7 +195,7 @@ def backfill(store: PilotStore) -> int:
     table: Any = store.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
     query = (
         select(table.c.originator_id, table.c.originator_version, table.c.topic, table.c.state)
-        .where(table.c.topic == get_topic(Enrolled))
+        .where(table.c.topic.in_(ENROLLED_TOPICS))
         .order_by(table.c.id)
     )
     try:
