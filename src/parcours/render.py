@@ -56,7 +56,8 @@ def dashboard_table(board: Dashboard) -> Table:
     for row in board.rows:
         nxt = row.next_deadline
         table.add_row(
-            cell(row.name),
+            # its slug under its name (issue 20): what the commands' PILOT accepts
+            cell(row.name if row.slug is None else f"{row.name}\n{row.slug}"),
             row.phase,
             row.phase_since.isoformat(),
             f"{nxt.rule} {nxt.due.isoformat()} ({nxt.days_left} d)" if nxt else "-",

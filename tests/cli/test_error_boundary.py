@@ -77,7 +77,7 @@ def invocation(path: list[str], command: Any, tmp: Path) -> list[str]:
             args.append(str(tmp / "missing.jsonl") if param.name == "path" else value)
         elif getattr(param, "is_flag", False):
             args.append(param.opts[0])
-        elif param.opts[0] in ("--html", "--out"):
+        elif param.opts[0] in ("--html", "--out", "--xlsx"):
             args += [param.opts[0], str(tmp / "out" / "file")]
         else:
             args += [param.opts[0], OPTIONS[param.opts[0]]]

@@ -21,7 +21,7 @@ from parcours.service.programmes import Programmes
 from parcours.service.requests import Authorise
 from parcours.service.roles import Authoriser
 from parcours.settings import Settings
-from parcours.store import grants
+from parcours.store import grants, pilot_names
 from parcours.store.eventstore import PilotStore
 from parcours.store.first_start import opened
 from parcours.store.keyring import resolve as resolve_keyring
@@ -76,10 +76,19 @@ def _open(settings: Settings, clock: clocks.Clock) -> tuple[PilotStore, KeyStore
             configured=settings.key_file_setting(),
         )
         widened = create_tables(
-            store.engine, (METADATA, PILOT_INDEX_METADATA, PROJECT_METADATA, grants.METADATA)
+            store.engine,
+            (
+                METADATA,
+                PILOT_INDEX_METADATA,
+                PROJECT_METADATA,
+                grants.METADATA,
+                pilot_names.METADATA,
+            ),
         )
         # A database made before the roles: its pilots' programmes, once (R15 checks read them).
         grants.backfill_pilot_programmes(store)
+        # A database made before the slugs (issue 20): every pilot's slug and SIREN, once.
+        pilot_names.backfill(store)
         adopted = 0
         with store.writing() as session:
             keys = KeyStore.open(session, keyring, clocks.read(clock), master)
