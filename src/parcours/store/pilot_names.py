@@ -30,12 +30,11 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.utils import get_topic
 from sqlalchemy import Column, Index, MetaData, String, Table, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from parcours.domain.events import Enrolled
+from parcours.domain.events import Enrolled, stored_topics
 from parcours.store.eventstore import PilotStore
 from parcours.store.schema import meta
 
@@ -59,7 +58,7 @@ names = Table(
 _BACKFILLED = "pilot_names_backfilled"
 # An enrolment is stored under its class's topic, and under the one it had before
 # `domain/events.py` became a package (databases of rounds 1 and 2): both are read.
-ENROLLED_TOPICS = sorted({get_topic(Enrolled), "parcours.domain.events:Enrolled"})
+ENROLLED_TOPICS = stored_topics(Enrolled)
 
 # The kinds of EPCI a French officer abbreviates: "Communauté de communes du Pays de Bitche"
 # is "CC du Pays de Bitche" in every letter of the agency, so its slug is cc-pays-de-bitche.

@@ -144,3 +144,19 @@ def test_event_topics_stored_before_the_split_of_the_events_module_still_resolve
         cls = resolve_topic(topic)
         assert cls.__module__.startswith("parcours.domain.events.")
         assert get_topic(cls) != topic
+
+
+def test_the_old_stores_pilots_get_their_programme_rows_despite_the_moved_topics(
+    old_store: Parcours,
+) -> None:
+    """The pilot → programme rows (R15 checks without loading a pilot) are backfilled from the
+    enrolments stored under the topic of before the split, and the grants the events give
+    (`replayed`) include them."""
+    from sqlalchemy import select
+
+    from parcours.store import grants
+
+    with old_store.pipeline.reading() as session:
+        rows = dict(session.execute(select(grants.pilot_programmes)).tuples().all())
+    assert len(rows) == 3
+    assert set(rows.values()) == {"grand-est-2024"}

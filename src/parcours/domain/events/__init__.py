@@ -14,7 +14,7 @@ here). Never rename a class without an upcaster.
 
 from __future__ import annotations
 
-from eventsourcing.utils import register_topic
+from eventsourcing.utils import get_topic, register_topic
 
 from parcours.domain.events.base import PilotEvent
 from parcours.domain.events.deadline_facts import (
@@ -109,3 +109,13 @@ __all__ = [
 # importing a name one day.
 for _name in __all__:
     register_topic(f"parcours.domain.events:{_name}", globals()[_name])
+
+
+def stored_topics(*classes: type) -> list[str]:
+    """Every topic a stored event of these classes may carry: its path now and, for a class
+    of this package, its path before the split. A query over the events table by topic must
+    use this, or it misses the events of older databases."""
+    found = {get_topic(cls) for cls in classes}
+    ours = [cls for cls in classes if cls.__name__ in __all__]
+    found |= {f"parcours.domain.events:{cls.__qualname__}" for cls in ours}
+    return sorted(found)
