@@ -117,6 +117,7 @@ def build(app: Parcours, index: int, heavy: bool) -> tuple[Pilot, list[Any]]:
                     key="people_helped",
                     value=float(month.month * 10),
                     period=f"{month:%Y-%m}",
+                    on=month.replace(day=25),
                 )
         for session in ("rex-2025-a", "rex-2025-b"):
             pilot.record_rex(act, date(2025, 6, 12), session)

@@ -12,8 +12,7 @@ pair. (Day-versioned rows, to spare even that fold, are another issue's.)
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -79,8 +78,9 @@ class AsOf:
         rows: dict[str, dict[str, Any]] = {}
         found: dict[str, list[dict[str, Any]]] = {}
         stale: set[str] = set()
-        for pilot_id, its in events.items():
+        for pilot_id, (its, undecoded) in events.items():
             row, its_projects, failed = _fold(its)
+            failed = failed or undecoded
             if row is None:
                 continue
             rows[pilot_id] = row
@@ -99,56 +99,79 @@ class AsOf:
         )
         return Recorded(ordered, _by_title(found, readers.project_order(session)), frozenset(stale))
 
-    def _read(self, session: Session, bounds: dict[str, int]) -> dict[str, list[Any]]:
-        """Each pilot's events up to its bound, in order (decoding only those)."""
+    def _read(self, session: Session, bounds: dict[str, int]) -> dict[str, tuple[list[Any], bool]]:
+        """Each pilot's events up to its bound, in order (decoding only those), and whether
+        one could not be decoded (the events stop just before it)."""
         table = self._events
         ids = sorted(bounds)
-        kept: list[StoredRow] = []
+        # The bound by the id as the driver gives it back (bytes on SQLite, a UUID on
+        # PostgreSQL, text elsewhere): no UUID made per stored row.
+        raw: dict[object, int] = {}
+        for ident in ids:
+            uuid = UUID(ident)
+            raw[uuid.bytes] = raw[uuid] = raw[ident] = bounds[ident]
+        kept: dict[object, list[StoredRow]] = {}
         for first in range(0, len(ids), _CHUNK):
             chunk = [UUID(i) for i in ids[first : first + _CHUNK]]
             found: Sequence[StoredRow] = (
                 session.execute(self._query.where(table.c.originator_id.in_(chunk))).tuples().all()
             )
-            kept.extend(row for row in found if row[2] <= bounds.get(str(_uuid(row[1])), 0))
-        events: dict[str, list[Any]] = {}
-        for _, event in self._decode(kept):
-            events.setdefault(str(event.originator_id), []).append(event)
-        for its in events.values():
-            its.sort(key=lambda e: e.originator_version)
+            for row in found:
+                key = bytes(row[1]) if isinstance(row[1], memoryview) else row[1]
+                bound = raw.get(key)
+                if bound is None:
+                    bound = bounds.get(str(_uuid(key)), 0)
+                if row[2] <= bound:
+                    kept.setdefault(key, []).append(row)
+        events: dict[str, tuple[list[Any], bool]] = {}
+        for rows in kept.values():
+            rows.sort(key=lambda r: r[2])
+            pilot_id = str(_uuid(rows[0][1]))
+            try:
+                events[pilot_id] = ([event for _, event in self._decode(rows)], False)
+            except Exception:  # an event that cannot be decoded: stop just before it
+                decoded: list[Any] = []
+                for row in rows:
+                    try:
+                        decoded.extend(event for _, event in self._decode([row]))
+                    except Exception:
+                        break
+                events[pilot_id] = (decoded, True)
         return events
 
 
 def _fold(events: list[Any]) -> tuple[dict[str, Any] | None, list[dict[str, Any]], bool]:
     """One pilot's row and project rows from its events; an event that cannot be folded
-    stops the fold just before it (the flag says so)."""
+    stops the fold just before it (the flag says so), as the read models hold it back."""
     rows: dict[str, dict[str, Any]] = {}
     found: dict[tuple[str, str], dict[str, Any]] = {}
     failed = False
-    for done, event in enumerate(events):
-        try:
-            pilots.fold_rows(rows, [event])
-            projects.fold_rows(found, [event])
-        except Exception:  # a poisoned event: what the read models hold back too
-            rows, found, failed = {}, {}, True
-            pilots.fold_rows(rows, events[:done])
-            projects.fold_rows(found, events[:done])
-            break
+    try:
+        pilots.fold_rows(rows, events)
+        projects.fold_rows(found, events)
+    except Exception:  # a poisoned event: find it, and fold what comes before it
+        failed = True
+        rows, found = {}, {}
+        for done, event in enumerate(events):
+            try:
+                pilots.fold_rows(rows, [event])
+                projects.fold_rows(found, [event])
+            except Exception:
+                rows, found = {}, {}
+                pilots.fold_rows(rows, events[:done])
+                projects.fold_rows(found, events[:done])
+                break
     row = next(iter(rows.values()), None)
-    return (
-        None if row is None else _stored(row, pilots.JSON_COLUMNS),
-        [_stored(p, projects.JSON_COLUMNS) for p in found.values()],
-        failed,
-    )
+    return (None if row is None else _stored(row), [dict(p) for p in found.values()], failed)
 
 
-def _stored(row: dict[str, Any], columns: Iterable[str]) -> dict[str, Any]:
-    """The row as the table gives it back: JSON columns through JSON, flags as integers."""
+def _stored(row: dict[str, Any]) -> dict[str, Any]:
+    """The row as the table gives it back: its flags as integers. (Its JSON columns need no
+    round trip: the events were decoded from JSON, and the folds put no other type there,
+    since the table's projector writes them with `json.dumps`.)"""
     out = dict(row)
-    for column in columns:
-        out[column] = json.loads(json.dumps(row[column]))
-    for flag in ("operational_referent", "elected_referent"):
-        if flag in out:
-            out[flag] = int(out[flag])
+    out["operational_referent"] = int(out["operational_referent"])
+    out["elected_referent"] = int(out["elected_referent"])
     return out
 
 

@@ -35,7 +35,7 @@ from parcours.store.after_commit import after_commit
 METADATA = MetaData()
 
 # JSON columns hold lists of dates and small maps; they are read whole with the row.
-JSON_COLUMNS = _JSON = (
+_JSON = (
     "phase_history",
     "follow_ups",
     "rex",

@@ -25,7 +25,7 @@ from parcours.domain import events as ev
 from parcours.domain.rex import RexScheduled
 
 METADATA = MetaData()
-JSON_COLUMNS = _JSON = ("indicators", "reports", "solutions", "fundings", "reported_on")
+_JSON = ("indicators", "reports", "solutions", "fundings", "reported_on")
 
 
 def project_table(name: str = "parcours_rm_projects", metadata: MetaData = METADATA) -> Table:

@@ -62,9 +62,12 @@ class CohortQueries(Service):
 
     `as_of(day)` gives these queries pinned to one past day (the report reads through it)."""
 
-    def __init__(self, pipeline: Pipeline, *, pinned: Cut | None = None) -> None:
+    def __init__(
+        self, pipeline: Pipeline, *, pinned: Cut | None = None, known_at: datetime | None = None
+    ) -> None:
         super().__init__(pipeline)
         self.pinned = pinned
+        self.known_at = known_at  # what `known_at=` means when a question does not say
         self._reader: AsOf | None = None
         self._recorded: Recorded | None = None
 
@@ -79,12 +82,12 @@ class CohortQueries(Service):
     def as_of(
         self, today: date | datetime | None, known_at: datetime | None = None
     ) -> CohortQueries:
-        """These queries as recorded at the end of `today` (or at `known_at`); this object
-        itself when that is now or later: the read models answer."""
+        """These queries as recorded at the end of `today` (or at `known_at`): this object
+        itself when that is all that is recorded now (the read models answer)."""
         cut = self.cut(today, known_at)
-        if cut is None:
+        if cut is None and known_at is None:
             return self
-        pinned = CohortQueries(self.pipeline, pinned=cut)
+        pinned = CohortQueries(self.pipeline, pinned=cut, known_at=known_at)
         pinned._reader = self._as_of_reader()
         return pinned
 
@@ -92,6 +95,7 @@ class CohortQueries(Service):
         """What the answer about `today` is folded from: None when the read models hold it
         (what was recorded by the end of `today`, or by `known_at`, is all that is recorded
         now); else the day and the instant to fold the log up to."""
+        known_at = self.known_at if known_at is None else known_at
         if today is None and known_at is None:
             return self.pinned
         zone = self.pipeline.programme("grand-est-2024").zone
