@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from parcours import cli_charter, cli_roles, logs
+from parcours import cli_charter, cli_roles, cli_rules, logs
 from parcours.application import Parcours
 from parcours.cli_audit import add_audit
 from parcours.cli_errors import Boundary, OneLineErrors
@@ -71,6 +71,7 @@ def _root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the Python traceback of a failure.")
     ] = False,
+    version: cli_rules.VersionOption = False,
 ) -> None:
     Boundary.debug = debug
     settings = Settings.from_env(url=db)
@@ -869,6 +870,7 @@ def demo(
 # Who may do what (R15): grant, revoke, principals (bodies in cli_roles).
 cli_roles.register(cli, sys.modules[__name__])
 cli_charter.register(cli, sys.modules[__name__])  # round 2 (R10, R11): bodies in cli_charter
+cli_rules.register(cli)  # `parcours regles` / `rules` (the shipped rules), `--version`
 
 
 def main() -> None:

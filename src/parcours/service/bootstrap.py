@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from parcours import clock as clocks
-from parcours.logs import get_logger
+from parcours.logs import logger_for
 from parcours.privacy import sealing
 from parcours.projections import maintenance
 from parcours.projections.pilots import METADATA as PILOT_INDEX_METADATA
@@ -39,11 +39,12 @@ def bootstrap(
     benchmark may hand another)."""
     clock = clock or clocks.system_clock
     store, keys, widened = opened(lambda: _open(settings, clock))
+    # This application's logger: structlog's global configuration is the host's (logs.py).
+    log = logger_for(settings.log_format, settings.log_level)
     projections = ProjectionRunner(
-        store, [PilotIndex(), ProjectIndex(), RexSessionIndex()], name="read_models"
+        store, [PilotIndex(), ProjectIndex(), RexSessionIndex()], name="read_models", log=log
     )
     programmes = Programmes(store)
-    log = get_logger()
     maintenance.refold_widened(projections, widened)
     return Pipeline(
         settings=settings,

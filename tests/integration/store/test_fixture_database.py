@@ -126,3 +126,21 @@ def test_an_old_store_takes_a_new_command_and_still_verifies(
     assert report.events > EVENTS + 1
     assert history[ARDENNE_EVENTS].event_type == "FollowUpRecorded"
     assert [e.sequence for e in history] == list(range(1, len(history) + 1))
+
+
+def test_event_topics_stored_before_the_split_of_the_events_module_still_resolve() -> None:
+    """Issue 21 moved the event classes into one module per concern: every topic the old
+    store holds (`parcours.domain.events:Closed`) resolves to the class now living in a
+    submodule, and new events are stored under the new path."""
+    import sqlite3
+
+    from eventsourcing.utils import get_topic, resolve_topic
+
+    with sqlite3.connect(f"file:{FIXTURE}?mode=ro", uri=True) as db:
+        stored = {row[0] for row in db.execute("SELECT DISTINCT topic FROM parcours_events")}
+    old = {t for t in stored if t.startswith("parcours.domain.events:")}
+    assert len(old) >= 10  # the fixture holds the topics of many kinds of event
+    for topic in old:
+        cls = resolve_topic(topic)
+        assert cls.__module__.startswith("parcours.domain.events.")
+        assert get_topic(cls) != topic
