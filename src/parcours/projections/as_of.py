@@ -87,7 +87,9 @@ class AsOf:
             found[pilot_id] = its_projects
             if failed:
                 stale.add(pilot_id)
-        order = readers.pilot_order(session)
+        # One pilot (its budget, its cadence): nothing to order, its projects read alone.
+        alone = next(iter(bounds)) if len(bounds) == 1 else None
+        order = list(rows) if alone else readers.pilot_order(session)
         ordered = [rows[p] for p in order if p in rows]
         # Read models behind the log (a projection worker): order the rest as SQL would.
         listed = set(order)
@@ -97,7 +99,8 @@ class AsOf:
                 key=lambda r: (r["name"], r["pilot_id"]),
             )
         )
-        return Recorded(ordered, _by_title(found, readers.project_order(session)), frozenset(stale))
+        titled = _by_title(found, readers.project_order(session, alone))
+        return Recorded(ordered, titled, frozenset(stale))
 
     def _read(self, session: Session, bounds: dict[str, int]) -> dict[str, tuple[list[Any], bool]]:
         """Each pilot's events up to its bound, in order (decoding only those), and whether

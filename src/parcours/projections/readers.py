@@ -38,12 +38,14 @@ def pilot_order(session: Session) -> list[str]:
     return list(session.execute(query).scalars())
 
 
-def project_order(session: Session) -> list[tuple[str, str]]:
-    """Every (pilot id, project id), each pilot's projects by title, as the database sorts
-    them (the order of `project_rows`)."""
+def project_order(session: Session, pilot_id: str | None = None) -> list[tuple[str, str]]:
+    """Every (pilot id, project id) (or those of one pilot), each pilot's projects by title,
+    as the database sorts them (the order of `project_rows`)."""
     query = select(projects.c.pilot_id, projects.c.project_id).order_by(
         projects.c.title, projects.c.project_id
     )
+    if pilot_id is not None:
+        query = query.where(projects.c.pilot_id == pilot_id)
     return [(r.pilot_id, r.project_id) for r in session.execute(query)]
 
 

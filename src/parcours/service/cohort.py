@@ -57,8 +57,12 @@ class CohortQueries(Service):
       now, with the rules judged on that day (a projection, e.g. "what falls due by then").
 
     `known_at=` (an aware date-time) separates the two times: the rules judged on `today`
-    over what was recorded by `known_at` (`known_at=app.now()`: a past day as we know it
-    now, with what was typed late; the read models answer).
+    over what was recorded by `known_at`. At or after the clock's now (`known_at=app.now()`
+    under a clock that stands still): a past day as we know it now, time typed late
+    included, from the read models; earlier: folded from the log as above.
+
+    The fast path trusts the clock to move forward: an act recorded "in the future" of the
+    clock (a simulation that set it back) is in the read models, so today shows it.
 
     `as_of(day)` gives these queries pinned to one past day (the report reads through it)."""
 
