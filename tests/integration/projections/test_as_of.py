@@ -11,7 +11,7 @@ import pytest
 
 from parcours import Parcours, PilotNotFound
 from tests.conftest import PARIS, Clock
-from tests.support.scenarios import INDICATOR, LEAD, REFERENT, REFERENT_ID, with_referent
+from tests.support.scenarios import INDICATOR, LEAD, REFERENT, REFERENT_ID, REGION, with_referent
 
 LATER = date(2025, 2, 3)
 
@@ -160,3 +160,36 @@ def test_programme_contacts_are_taken_as_recorded_too(app: Parcours, clock: Cloc
         "R11",
     ]
     assert app.dashboard(today=date(2024, 11, 4)).programme_alerts == []
+
+
+def test_what_the_report_reads_is_pinned_to_the_day(app: Parcours, clock: Clock) -> None:
+    """The report reads through `as_of(day)`: the sessions scheduled, the attendance and the
+    publications (R7, R10) recorded by the end of that day, not those recorded since."""
+    pilot = _enrolled(app, clock, "CC Ardenne", date(2024, 9, 2))
+    clock.set(date(2024, 9, 16))
+    app.start_diagnostic(pilot, on=date(2024, 9, 16), actor=LEAD)
+    clock.set(date(2024, 10, 15))
+    session = app.schedule_rex(
+        "grand-est-2024", on=date(2024, 11, 28), kind="collective", title="REX", actor=LEAD
+    )
+    news = app.request_communication(
+        pilot, title="Communiqué", on=date(2024, 10, 15), actor=REFERENT_ID
+    )
+    clock.set(date(2024, 11, 28))
+    app.record_rex(pilot, session=str(session), actor=LEAD)
+    app.decide_communication(pilot, news, approved=True, on=date(2024, 11, 28), actor=REGION)
+    app.publish_communication(
+        pilot, news, graphic_charter_respected=True, on=date(2024, 11, 28), actor=REFERENT_ID
+    )
+    clock.set(LATER)
+
+    october = app.cohort.as_of(date(2024, 10, 1))
+    assert october.rex_sessions() == []
+    assert october.published_communications(str(pilot)) == []
+    mid = app.cohort.as_of(date(2024, 10, 15))
+    assert [(s["title"], s["attended_by"]) for s in mid.rex_sessions()] == [("REX", [])]
+    assert mid.published_communications(str(pilot)) == []
+    after = app.cohort.as_of(date(2024, 11, 28))
+    assert [s["attended_by"] for s in after.rex_sessions()] == [["CC Ardenne"]]
+    assert after.published_communications(str(pilot)) == [True]
+    assert app.cohort.as_of(None) is app.cohort  # today: the read models themselves
