@@ -119,6 +119,7 @@ def build(app: Parcours, index: int, heavy: bool, logs: int = 1) -> tuple[Pilot,
                     key="people_helped",
                     value=float(month.month * 10),
                     period=f"{month:%Y-%m}",
+                    on=month.replace(day=25),
                 )
         for session in ("rex-2025-a", "rex-2025-b"):
             pilot.record_rex(act, date(2025, 6, 12), session)

@@ -105,7 +105,8 @@ def figure_s(results: Results, backend: str, reference: Parcours, large: Parcour
 
 DASHBOARD_PROBE = """
 import json, sys, time
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from benchmarks.cohort import NOW
 from parcours import Parcours
 from parcours.projections import board
 
@@ -117,17 +118,25 @@ def best(runs, action):
         times.append(time.perf_counter() - start)
     return min(times)
 
-app = Parcours(sys.argv[1])
+# The generated cohort is recorded at NOW, in one go. `today=` is what was recorded by the
+# end of that day (issue 20), so: Q asks the rules on `day` over all that is stored
+# (`known_at` now, a clock standing still: the read models and kept rows); Q past asks `past`
+# as recorded just after NOW, earlier than now: every pilot's events folded from the log.
+now = datetime.now(UTC)
+app = Parcours(sys.argv[1], clock=lambda: now)
 day, past = date.fromisoformat(sys.argv[2]), date.fromisoformat(sys.argv[3])
 agency = sys.argv[4]
-evaluated = app.dashboard(today=day, actor=agency)
-t_evaluated = best(1, lambda: app.dashboard(today=day, actor=agency))
+evaluated = app.dashboard(today=day, known_at=now, actor=agency)
+t_evaluated = best(1, lambda: app.dashboard(today=day, known_at=now, actor=agency))
 start = time.perf_counter()
 kept = app.refresh_dashboard(today=day)
 t_refresh = time.perf_counter() - start
-assert app.dashboard(today=day, actor=agency) == evaluated
-t_board = best(5, lambda: app.dashboard(today=day, actor=agency))
-t_past = best(1, lambda: app.dashboard(today=past, actor=agency))
+assert app.dashboard(today=day, known_at=now, actor=agency) == evaluated
+t_board = best(5, lambda: app.dashboard(today=day, known_at=now, actor=agency))
+recorded = NOW + timedelta(minutes=1)
+folded = app.dashboard(today=past, known_at=recorded, actor=agency)
+assert len(folded.rows) == kept, (len(folded.rows), kept)
+t_past = best(1, lambda: app.dashboard(today=past, known_at=recorded, actor=agency))
 
 def read():
     with app.pipeline.reading() as session:
@@ -168,5 +177,6 @@ def figure_q(results: Results, backend: str, url: str, agency: str) -> None:
         q["past"] * 1000,
         f"<= {goal} ms",
         q["past"] * 1000 <= goal,
-        f"the same dashboard as of {PAST_DAY} (a past day)",
+        f"the dashboard of {PAST_DAY} as recorded at the generation's end (a past instant):"
+        " every pilot's events folded from the log",
     )

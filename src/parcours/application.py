@@ -114,15 +114,21 @@ class Parcours:
         self.pipeline.store.close_connections()
 
     def report_html(
-        self, today: date | None = None, lang: str = "fr", *, actor: str | None = None
+        self,
+        today: date | None = None,
+        lang: str = "fr",
+        *,
+        known_at: datetime | None = None,
+        actor: str | None = None,
     ) -> str:
         """The cohort report: timeline, budgets, REX, cadence, alerts; one self-contained page
-        (no personal data: any principal holding a role, R15)."""
+        (no personal data: any principal holding a role, R15). Of a past day, the cohort as
+        recorded at its end, or at `known_at` (`CohortQueries.as_of`)."""
         from parcours import report
 
         self.pipeline.permit_optional("report_html", actor)
-
-        return report.render(self.cohort, report.html.today_of(self.cohort, today), lang)
+        day = report.html.today_of(self.cohort, today)
+        return report.render(self.cohort.as_of(day, known_at), day, lang)
 
     # -- who may do what (R15) ---------------------------------------------------------------
     grant = _forward("roles", RoleCommands.grant)

@@ -653,7 +653,13 @@ def history(
 add_audit(cli, lambda: app(), out, err)
 
 
-Today = Annotated[str | None, typer.Option("--today", help="YYYY-MM-DD (default: today).")]
+Today = Annotated[
+    str | None,
+    typer.Option(
+        "--today",
+        help="YYYY-MM-DD: the cohort as recorded at the end of that day (default: today).",
+    ),
+]
 
 
 @cli.command()

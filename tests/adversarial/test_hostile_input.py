@@ -69,7 +69,7 @@ def test_a_pilot_name_is_refused_at_the_door_or_shown_exactly_everywhere(
     assert app.get_pilot(pilot, actor=LEAD).name == name
     assert app.history(pilot, actor=LEAD)[0].fields["name"] == name
     assert [p.name for p in app.list_pilots() if p.id == pilot] == [name]
-    board = app.dashboard(today=TODAY)
+    board = app.dashboard(today=TODAY, known_at=app.now())
     row = next(r for r in board.rows if r.pilot_id == pilot)
     assert row.name == name
     assert json.loads(json.dumps(row.model_dump(mode="json"), allow_nan=False))["name"] == name
@@ -78,7 +78,7 @@ def test_a_pilot_name_is_refused_at_the_door_or_shown_exactly_everywhere(
     cell = list(csv.reader(io.StringIO(buffer.getvalue())))[1][1]
     assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), "a formula reached the CSV"
     assert csv_cell_back(cell) == name
-    assert html.escape(name) in app.report_html(today=TODAY)
+    assert html.escape(name) in app.report_html(today=TODAY, known_at=app.now())
     screen = Console(file=io.StringIO(), width=400, color_system=None)
     screen.print(dashboard_table(board))  # markup in a name must neither crash nor style
 

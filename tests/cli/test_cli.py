@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from parcours import Parcours
+from parcours import clock as clocks
 from parcours.cli import cli
+from tests.conftest import PARIS
 from tests.support.roles import REFERENT_ID, REGION
 from tests.support.scenarios import kept_dashboard_rows
 
@@ -320,7 +323,10 @@ def test_indicators_csv_and_evaluation_from_the_shell(run) -> None:  # type: ign
     assert "People helped" in out
 
 
-def test_dashboard_refresh_keeps_the_rows_and_shows_the_same(run) -> None:  # type: ignore[no-untyped-def]
+def test_dashboard_refresh_keeps_the_rows_and_shows_the_same(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # --today is as recorded at the end of that day (issue 20): the shell's clock stands
+    # on that day, so what is recorded here was recorded by then.
+    monkeypatch.setattr(clocks, "system_clock", lambda: datetime(2025, 1, 6, 12, tzinfo=PARIS))
     _, out, _ = run("enroll", "CC du Pays de Bitche", "--charter-signed-on", "2024-09-02")
     pilot = out.strip()
     designate(run, pilot)

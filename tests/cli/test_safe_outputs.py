@@ -9,12 +9,14 @@ import html
 import io
 import json
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from parcours import clock as clocks
 from parcours.cli import cli
 
 FORMULA_NAME = '=HYPERLINK("http://example.org","x") [/]'
@@ -38,7 +40,10 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-u
     return invoke
 
 
-def test_a_formula_named_pilot_opens_safely_everywhere(shell, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_formula_named_pilot_opens_safely_everywhere(shell, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # --today is as recorded at the end of that day (issue 20): the shell's clock stands
+    # on that day, so what is recorded here was recorded by then.
+    monkeypatch.setattr(clocks, "system_clock", lambda: datetime(2025, 1, 6, 12, tzinfo=UTC))
     pilot = shell("enroll", FORMULA_NAME, "--charter-signed-on", "2024-09-02").strip()
     # The markup [/] neither crashes the table nor vanishes from the name.
     assert FORMULA_NAME in shell("list")

@@ -57,7 +57,7 @@ def exercised(app: Parcours) -> None:
     pilot, _ = in_deployment(app)
     DeadlineScheduler(app).tick(now=datetime(2025, 6, 1, 20, tzinfo=UTC))
     assert app.get_pilot(pilot, actor=LEAD).phase == "deployment"
-    assert len(app.dashboard(today=datetime(2025, 6, 2, tzinfo=UTC)).rows) == 1
+    assert len(app.dashboard(today=datetime(2025, 6, 2, tzinfo=UTC), known_at=app.now()).rows) == 1
     report = app.verify_audit_trail()
     assert report.ok, report
     assert report.events > 5

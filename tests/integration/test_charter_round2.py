@@ -96,7 +96,10 @@ def test_le_temps_de_l_experimentation_prendra_fin_en_janvier_2026_one_fact_phas
     assert types(app, pilot).count("ExperimentEnded") == 1
     view = app.get_pilot(pilot, actor=LEAD)
     assert view.phase == "deployment"  # frozen as it was
-    alerts = {a.rule: a.message for a in app.dashboard(today=date(2026, 2, 2)).rows[0].alerts}
+    alerts = {
+        a.rule: a.message
+        for a in app.dashboard(today=date(2026, 2, 2), known_at=app.now()).rows[0].alerts
+    }
     assert alerts["R2"].startswith(
         "the experiment ended on 2026-01-31 with the pilot in deployment"
     )
@@ -142,9 +145,11 @@ def test_the_approach_of_the_end_is_announced_from_2_december_2025(
     app: Parcours, clock: Clock
 ) -> None:
     pilot, _ = in_framing(app)
-    alerts = {a.rule for a in app.dashboard(today=date(2025, 12, 1)).rows[0].alerts}
+    alerts = {
+        a.rule for a in app.dashboard(today=date(2025, 12, 1), known_at=app.now()).rows[0].alerts
+    }
     assert "R2" not in alerts
-    row = app.dashboard(today=date(2025, 12, 2)).rows[0]
+    row = app.dashboard(today=date(2025, 12, 2), known_at=app.now()).rows[0]
     assert [a.message for a in row.alerts if a.rule == "R2"] == [
         "the experiment ends on 2026-01-31 (60 days left); not yet in evaluation"
     ]
@@ -178,13 +183,18 @@ def test_an_r4_miss_recorded_under_the_old_reading_gets_a_retraction_once(app: P
     assert retractions[0].fields["rule"] == "R4"
     assert "la mise en œuvre begins with framing" in retractions[0].fields["reading"]
     assert [e.event_type for e in history].count("DeadlineMissed") >= 1  # never rewritten
-    assert "R4" not in {a.rule for a in app.dashboard(today=date(2025, 7, 2)).rows[0].alerts}
+    assert "R4" not in {
+        a.rule for a in app.dashboard(today=date(2025, 7, 2), known_at=app.now()).rows[0].alerts
+    }
 
 
 def test_des_temps_de_suivi_reguliers_are_recorded_in_framing(app: Parcours) -> None:
     pilot, _ = in_framing(app)
     app.record_follow_up(pilot, on=date(2025, 1, 14), actor=LEAD)
-    cadence = {c.month: c for c in app.follow_up_cadence(pilot, today=date(2025, 2, 15))}
+    cadence = {
+        c.month: c
+        for c in app.follow_up_cadence(pilot, today=date(2025, 2, 15), known_at=app.now())
+    }
     assert cadence["2025-01"].count == 1
     # framing months before the release of the corrected reading: shown, not judged
     assert cadence["2024-12"].status == "not judged"
@@ -200,7 +210,9 @@ def test_deux_jours_par_mois_de_deploiement_days_filed_by_the_date_of_work(
     app.log_time(pilot, days=1, on=date(2024, 11, 28), actor=REFERENT_ID)  # typed in 2026
     app.log_time(pilot, days=0.5, on=date(2025, 1, 10), actor=REFERENT_ID)  # framing
     app.log_time(pilot, days=2, on=date(2025, 3, 20), actor=REFERENT_ID)
-    lines = {b.period: b for b in app.time_budget(pilot, today=date(2025, 4, 2))}
+    lines = {
+        b.period: b for b in app.time_budget(pilot, today=date(2025, 4, 2), known_at=app.now())
+    }
     assert (lines["diagnostic"].budget, lines["diagnostic"].logged) == (2, 1)
     assert (lines["framing"].budget, lines["framing"].logged, lines["framing"].status) == (
         None,
@@ -215,13 +227,15 @@ def test_deux_jours_par_mois_de_deploiement_days_filed_by_the_date_of_work(
 
 def test_faire_remonter_les_indicateurs_chaque_trimestre(app: Parcours) -> None:
     pilot, project = deployed_in(app, "grand-est-2024")  # reported on 28 March 2025
-    assert "R8" not in {a.rule for a in app.dashboard(today=date(2025, 6, 28)).rows[0].alerts}
-    row = app.dashboard(today=date(2025, 6, 29)).rows[0]
+    assert "R8" not in {
+        a.rule for a in app.dashboard(today=date(2025, 6, 28), known_at=app.now()).rows[0].alerts
+    }
+    row = app.dashboard(today=date(2025, 6, 29), known_at=app.now()).rows[0]
     assert [a.message for a in row.alerts if a.rule == "R8"] == [
         "indicator people_helped of Tiers-lieu not reported by 2025-06-28 "
         "(every 3 months during deployment)"
     ]
-    [line] = app.indicators(pilot, today=date(2025, 6, 29))
+    [line] = app.indicators(pilot, today=date(2025, 6, 29), known_at=app.now())
     assert (line.last_reported_on, line.next_due) == (date(2025, 3, 28), date(2025, 6, 28))
     app.report_indicator(
         pilot,
@@ -232,7 +246,7 @@ def test_faire_remonter_les_indicateurs_chaque_trimestre(app: Parcours) -> None:
         on=date(2025, 6, 30),
         actor=REFERENT_ID,
     )
-    [line] = app.indicators(pilot, today=date(2025, 7, 1))
+    [line] = app.indicators(pilot, today=date(2025, 7, 1), known_at=app.now())
     assert (line.last_reported_on, line.next_due) == (date(2025, 6, 30), date(2025, 9, 30))
 
 
@@ -251,7 +265,7 @@ def test_contacts_a_completer_obligatoirement_pour_la_region_et_grand_e_nov(
     app: Parcours,
 ) -> None:
     in_diagnostic(app)
-    board = app.dashboard(today=date(2024, 10, 1))
+    board = app.dashboard(today=date(2024, 10, 1), known_at=app.now())
     assert [a.message for a in board.programme_alerts] == [
         "no region project lead designated for the programme",
         "no agency project lead designated for the programme",
@@ -263,7 +277,9 @@ def test_contacts_a_completer_obligatoirement_pour_la_region_et_grand_e_nov(
     assert (shown.role, shown.last_name, shown.email) == ("region", "Muret", CYRIL["email"])
     [masked] = app.programme_contacts("grand-est-2024", actor="auditor:ccrc-1")
     assert masked.last_name != "Muret"
-    assert [a.rule for a in app.dashboard(today=date(2024, 10, 1)).programme_alerts] == ["R11"]
+    assert [
+        a.rule for a in app.dashboard(today=date(2024, 10, 1), known_at=app.now()).programme_alerts
+    ] == ["R11"]
     # the same rights as a pilot's referents (R14): access, with the controller; erasure
     export = app.export_personal_data(email=CYRIL["email"], actor=LEAD)
     assert [r.fields["last_name"] for r in export.records] == ["Muret"]
@@ -279,14 +295,14 @@ def test_contacts_a_completer_obligatoirement_pour_la_region_et_grand_e_nov(
 def test_le_titre_portefeuille_de_l_elu_referent_est_obligatoire(app: Parcours) -> None:
     pilot = in_diagnostic(app)
     assert "no elected referent designated" in [
-        a.message for a in app.dashboard(today=date(2024, 10, 1)).rows[0].alerts
+        a.message for a in app.dashboard(today=date(2024, 10, 1), known_at=app.now()).rows[0].alerts
     ]
     elected = {**REFERENT, "role": "elected", "title": None}
     with rejected(app, RuleViolation, r"R11 \(title\).*Titre/Portefeuille"):
         app.designate_referent(pilot, actor=LEAD, **elected)
     app.designate_referent(pilot, actor=LEAD, **{**elected, "title": "Vice-président TIC"})
     assert "no elected referent designated" not in [
-        a.message for a in app.dashboard(today=date(2024, 10, 1)).rows[0].alerts
+        a.message for a in app.dashboard(today=date(2024, 10, 1), known_at=app.now()).rows[0].alerts
     ]
 
 
@@ -400,7 +416,7 @@ def test_en_respectant_la_charte_graphique_de_la_region_le_cas_echeant(
     )
     [shown] = app.get_pilot(pilot, actor=LEAD).communications
     assert (shown.status, shown.graphic_charter_respected) == ("published", respected)
-    page = app.report_html(today=date(2024, 10, 3))
+    page = app.report_html(today=date(2024, 10, 3), known_at=app.now())
     assert "charte graphique de la Région respectée / publiées (R10)" in page
     assert f"<td>{1 if respected else 0} / 1</td>" in page
 
@@ -419,11 +435,11 @@ def test_a_store_made_before_round_2_is_folded_again_and_judged_by_the_corrected
     shutil.copyfile(FIXTURE, copy)
     app = staffed(Parcours(f"sqlite:///{copy}", clock=Clock(paris(date(2025, 7, 1), 9))))
     try:
-        rows = {r.name: r for r in app.dashboard(today=date(2025, 7, 1)).rows}
+        rows = {r.name: r for r in app.dashboard(today=date(2025, 7, 1), known_at=app.now()).rows}
         ardenne = rows["Communauté de Communes Ardenne Rives de Meuse"]
         # the indicator reported on 28 March 2025 (before `on` existed: its recording day)
         assert "R8" in {a.rule for a in ardenne.alerts}
-        before = app.dashboard(today=date(2025, 6, 28)).rows
+        before = app.dashboard(today=date(2025, 6, 28), known_at=app.now()).rows
         assert "R8" not in {a.rule for r in before for a in r.alerts if r.name == ardenne.name}
         colombey = rows["Communauté de Communes du Pays de Colombey et du Sud Toulois"]
         assert "R4" not in {a.rule for a in colombey.alerts}  # framing since 20 January 2025

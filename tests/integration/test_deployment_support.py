@@ -77,13 +77,13 @@ def test_blockers_are_shown_with_their_age_until_lifted(app: Parcours) -> None:
     blocker = app.raise_blocker(
         pilot, description="Broadband contract not signed", on=date(2025, 4, 1), actor=LEAD
     )
-    row = app.dashboard(today=date(2025, 5, 1)).rows[0]
+    row = app.dashboard(today=date(2025, 5, 1), known_at=app.now()).rows[0]
     assert row.open_blockers == 1
     assert any(a.rule == "R1" and "30 days" in a.message for a in row.alerts)
     app.lift_blocker(
         pilot, blocker, how="Signed with the Region's help", on=date(2025, 5, 2), actor=LEAD
     )
-    assert app.dashboard(today=date(2025, 5, 3)).rows[0].open_blockers == 0
+    assert app.dashboard(today=date(2025, 5, 3), known_at=app.now()).rows[0].open_blockers == 0
     with rejected(app, RuleViolation, "already lifted"):
         app.lift_blocker(pilot, blocker, how="again", on=date(2025, 5, 4), actor=LEAD)
 
@@ -104,7 +104,7 @@ def test_a_scheduled_rex_session_links_the_attendance(app: Parcours) -> None:
     assert app.get_pilot(pilot, actor=LEAD).rex[str(session)] == date(2024, 11, 28)
     [listed] = app.rex_sessions()
     assert listed["attended_by"] == ["Communauté de Communes Ardenne Rives de Meuse"]
-    assert app.rex_attendance(2024, today=date(2025, 1, 2))[0].attended == 2
+    assert app.rex_attendance(2024, today=date(2025, 1, 2), known_at=app.now())[0].attended == 2
 
 
 def test_a_pilot_through_deployment_evaluation_and_closure(app: Parcours) -> None:
@@ -163,6 +163,6 @@ def test_a_pilot_through_deployment_evaluation_and_closure(app: Parcours) -> Non
         160,
     )
     assert line.progress == pytest.approx(160 / 300, abs=1e-3)
-    row = app.dashboard(today=date(2025, 12, 16)).rows[0]
+    row = app.dashboard(today=date(2025, 12, 16), known_at=app.now()).rows[0]
     assert (row.phase, row.regional_solutions, row.open_blockers) == ("closed", 1, 0)
     assert app.check_projections().ok

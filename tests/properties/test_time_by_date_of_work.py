@@ -99,6 +99,8 @@ def test_time_typed_late_and_in_any_order_gives_the_same_budget_lines(
         clock_b.now = datetime.combine(typed + timedelta(days=delay), time(10), PARIS)
         late.log_time(pilot_b, days=amount, on=day, actor=REFERENT_ID)
 
-    assert on_time.time_budget(pilot_a, today=ASKED) == late.time_budget(pilot_b, today=ASKED)
+    assert on_time.time_budget(pilot_a, today=ASKED, known_at=on_time.now()) == late.time_budget(
+        pilot_b, today=ASKED, known_at=late.now()
+    )
     on_time.close_connections()
     late.close_connections()

@@ -196,6 +196,32 @@ _FOLDS: dict[type, Callable[[dict[str, Any], Any], None]] = {
 _FOLDED = (ev.PilotEvent, ev.Enrolled)
 
 
+def fold_rows(rows: dict[str, dict[str, Any]], events: Sequence[Any]) -> set[str]:
+    """Fold `events` into `rows` (pilot id: row, decoded as `decode` gives them), in memory;
+    returns the pilots enrolled by these events. The table's projector and the as-of reads
+    (projections/as_of.py) fold with this one function, so they cannot disagree."""
+    created: set[str] = set()
+    for event in events:
+        if not isinstance(event, _FOLDED):
+            continue
+        pilot_id = str(event.originator_id)
+        if type(event) is ev.Enrolled:
+            rows[pilot_id] = _new_row(event)
+            created.add(pilot_id)
+            continue
+        row = rows[pilot_id]
+        row["version"] = event.originator_version
+        if isinstance(event, ev.CommunicationDecided):
+            status = "approved" if event.approved else "refused"
+            row["communications"][event.communication_id] = status
+        elif isinstance(event, ev.PhaseChanged):
+            _phase(row, event)
+        fold = _FOLDS.get(type(event))
+        if fold is not None:
+            fold(row, event)
+    return created
+
+
 class PilotIndex:
     def __init__(self, table: Table = pilots) -> None:
         self.table = table
@@ -227,22 +253,7 @@ class PilotIndex:
         existing = {key: v for key, v in before.items() if v > 0}
         rows = self._recall(existing)
         rows.update(self._read(session, existing.keys() - rows.keys()))
-        created: set[str] = set()
-        for pilot_id, event in keyed:
-            if type(event) is ev.Enrolled:
-                rows[pilot_id] = _new_row(event)
-                created.add(pilot_id)
-                continue
-            row = rows[pilot_id]
-            row["version"] = event.originator_version
-            if isinstance(event, ev.CommunicationDecided):
-                status = "approved" if event.approved else "refused"
-                row["communications"][event.communication_id] = status
-            elif isinstance(event, ev.PhaseChanged):
-                _phase(row, event)
-            fold = _FOLDS.get(type(event))
-            if fold is not None:
-                fold(row, event)
+        created = fold_rows(rows, events)
         self._write(session, rows, created)
 
     def _recall(self, versions: dict[str, int]) -> dict[str, dict[str, Any]]:

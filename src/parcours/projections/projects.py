@@ -94,23 +94,7 @@ class ProjectIndex:
         ]
         created = {key for e, key in relevant if isinstance(e, ev.ProjectRecommended)}
         rows = self._read(session, {key for _, key in relevant} - created)
-        for event, key in relevant:
-            if isinstance(event, ev.ProjectRecommended):
-                rows[key] = {
-                    "pilot_id": key[0],
-                    "project_id": key[1],
-                    "title": event.title,
-                    "theme": event.theme,
-                    "evaluation_protocol": None,
-                    "indicators": [],
-                    "reports": {},
-                    "solutions": {},
-                    "fundings": {},
-                    "owner": None,
-                    "reported_on": {},
-                }
-            else:
-                self._apply(rows[key], event)
+        fold_rows(rows, events)
         self._write(session, rows, created)
 
     def _read(
@@ -124,35 +108,6 @@ class ProjectIndex:
             )
         ).mappings()
         return {(r["pilot_id"], r["project_id"]): _decoded(r) for r in found}
-
-    @staticmethod
-    def _apply(row: dict[str, Any], event: Any) -> None:
-        if isinstance(event, ev.ProjectFramed):
-            row["indicators"] = [dict(i) for i in event.indicators]
-            row["evaluation_protocol"] = event.evaluation_protocol
-            row["owner"] = event.owner
-        elif isinstance(event, ev.IndicatorReported):
-            row["reports"].setdefault(event.key, {})[event.period] = event.value
-            day = (event.on or event.timestamp.date()).isoformat()
-            last = row["reported_on"].get(event.key)
-            row["reported_on"][event.key] = max(day, last or day)
-        elif isinstance(event, ev.SolutionSourced):
-            row["solutions"][event.solution_id] = {
-                "name": event.name,
-                "provider": event.provider,
-                "regional": event.regional,
-            }
-        elif isinstance(event, ev.FundingIdentified):
-            row["fundings"][event.funding_id] = {
-                "scheme": event.scheme,
-                "amount_eur": event.amount_eur,
-                "rate": event.rate,
-                "months": event.months,
-                "priority_district": event.priority_district,
-                "status": "requested",
-            }
-        elif isinstance(event, ev.FundingDecided):
-            row["fundings"][event.funding_id]["status"] = "granted" if event.granted else "refused"
 
     def _write(
         self,
@@ -182,6 +137,60 @@ class ProjectIndex:
                 .values({c: bindparam(f"b_{c}") for c in columns}),
                 updates,
             )
+
+
+def fold_rows(rows: dict[tuple[str, str], dict[str, Any]], events: Sequence[Any]) -> None:
+    """Fold `events` into `rows` ((pilot id, project id): row, decoded), in memory: the one
+    fold of the table's projector and of the as-of reads (projections/as_of.py)."""
+    for event in events:
+        if type(event) not in _ABOUT_PROJECTS:
+            continue
+        key = (str(event.originator_id), event.project_id)
+        if isinstance(event, ev.ProjectRecommended):
+            rows[key] = {
+                "pilot_id": key[0],
+                "project_id": key[1],
+                "title": event.title,
+                "theme": event.theme,
+                "evaluation_protocol": None,
+                "indicators": [],
+                "reports": {},
+                "solutions": {},
+                "fundings": {},
+                "owner": None,
+                "reported_on": {},
+            }
+        else:
+            _apply(rows[key], event)
+
+
+def _apply(row: dict[str, Any], event: Any) -> None:
+    if isinstance(event, ev.ProjectFramed):
+        row["indicators"] = [dict(i) for i in event.indicators]
+        row["evaluation_protocol"] = event.evaluation_protocol
+        row["owner"] = event.owner
+    elif isinstance(event, ev.IndicatorReported):
+        row["reports"].setdefault(event.key, {})[event.period] = event.value
+        day = (event.on or event.timestamp.date()).isoformat()
+        last = row["reported_on"].get(event.key)
+        row["reported_on"][event.key] = max(day, last or day)
+    elif isinstance(event, ev.SolutionSourced):
+        row["solutions"][event.solution_id] = {
+            "name": event.name,
+            "provider": event.provider,
+            "regional": event.regional,
+        }
+    elif isinstance(event, ev.FundingIdentified):
+        row["fundings"][event.funding_id] = {
+            "scheme": event.scheme,
+            "amount_eur": event.amount_eur,
+            "rate": event.rate,
+            "months": event.months,
+            "priority_district": event.priority_district,
+            "status": "requested",
+        }
+    elif isinstance(event, ev.FundingDecided):
+        row["fundings"][event.funding_id]["status"] = "granted" if event.granted else "refused"
 
 
 class RexSessionIndex:

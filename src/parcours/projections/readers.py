@@ -32,6 +32,23 @@ def pilot_rows(session: Session, pilot_id: UUID | None = None) -> list[dict[str,
     return [decode_pilot(r) for r in session.execute(query)]
 
 
+def pilot_order(session: Session) -> list[str]:
+    """Every pilot id in dashboard order (name, then id), as the database sorts them."""
+    query = select(pilots.c.pilot_id).order_by(pilots.c.name, pilots.c.pilot_id)
+    return list(session.execute(query).scalars())
+
+
+def project_order(session: Session, pilot_id: str | None = None) -> list[tuple[str, str]]:
+    """Every (pilot id, project id) (or those of one pilot), each pilot's projects by title,
+    as the database sorts them (the order of `project_rows`)."""
+    query = select(projects.c.pilot_id, projects.c.project_id).order_by(
+        projects.c.title, projects.c.project_id
+    )
+    if pilot_id is not None:
+        query = query.where(projects.c.pilot_id == pilot_id)
+    return [(r.pilot_id, r.project_id) for r in session.execute(query)]
+
+
 def pilot_rows_of(session: Session, pilot_ids: Sequence[str]) -> list[dict[str, Any]]:
     """The rows of these pilots, in no particular order."""
     if not pilot_ids:
@@ -61,8 +78,12 @@ def pilots_in_phase(session: Session, phase: str, *, negate: bool = False) -> li
 
 
 def project_rows(session: Session, pilot_id: str) -> list[dict[str, Any]]:
-    """A pilot's projects, by title."""
-    query = select(projects).where(projects.c.pilot_id == pilot_id).order_by(projects.c.title)
+    """A pilot's projects, by title (then id)."""
+    query = (
+        select(projects)
+        .where(projects.c.pilot_id == pilot_id)
+        .order_by(projects.c.title, projects.c.project_id)
+    )
     return [decode_project(r) for r in session.execute(query)]
 
 

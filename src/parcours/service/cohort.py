@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -14,14 +16,65 @@ from parcours import inputs as inp
 from parcours.errors import InvalidInput, PilotNotFound
 from parcours.programme import Programme
 from parcours.projections import board, maintenance, readers
+from parcours.projections.as_of import AsOf, Recorded
 from parcours.projections.dead_letters import DeadLetter
-from parcours.service.pipeline import Service
+from parcours.service.pipeline import Pipeline, Service
 from parcours.service.programme_contacts import ProgrammeContactCommands
 
 _REFRESH_BATCH = 500
 
 
+@dataclass(frozen=True)
+class Cut:
+    """What was recorded by when: the end of `day` in each programme's time zone, or the
+    instant `at` when one was asked (`known_at=`)."""
+
+    day: date
+    at: datetime | None = None
+
+    def end(self, programme: Programme) -> datetime:
+        if self.at is not None:
+            return self.at
+        return datetime.combine(self.day, time.max, programme.zone)
+
+    def said(self) -> str:
+        """The cut in words, for an error message."""
+        if self.at is not None:
+            return f" as recorded at {self.at.isoformat()}"
+        return f" as recorded at the end of {self.day.isoformat()}"
+
+
 class CohortQueries(Service):
+    """The cohort's questions. Every one that takes `today=` answers **as recorded at the end
+    of that day** in the programme's time zone (issue 20, CONTRACT.md):
+
+    - `today` None, or the clock's own day: the read models, as they stand (the fast path);
+    - a day before the clock's: the rows folded from the events recorded by the end of that
+      day (`projections.as_of`; "recorded" is the instant the injected clock gave the act,
+      the timeline's, not a business date typed with it): a pilot enrolled later is absent,
+      a phase started later is not shown, time typed later is not counted;
+    - a day after the clock's: nothing is recorded in the future, so the state as it stands
+      now, with the rules judged on that day (a projection, e.g. "what falls due by then").
+
+    `known_at=` (an aware date-time) separates the two times: the rules judged on `today`
+    over what was recorded by `known_at`. At or after the clock's now (`known_at=app.now()`
+    under a clock that stands still): a past day as we know it now, time typed late
+    included, from the read models; earlier: folded from the log as above.
+
+    The fast path trusts the clock to move forward: an act recorded "in the future" of the
+    clock (a simulation that set it back) is in the read models, so today shows it.
+
+    `as_of(day)` gives these queries pinned to one past day (the report reads through it)."""
+
+    def __init__(
+        self, pipeline: Pipeline, *, pinned: Cut | None = None, known_at: datetime | None = None
+    ) -> None:
+        super().__init__(pipeline)
+        self.pinned = pinned
+        self.known_at = known_at  # what `known_at=` means when a question does not say
+        self._reader: AsOf | None = None
+        self._recorded: Recorded | None = None
+
     # -- the cohort (read models, R3–R11) ---------------------------------------------------
 
     def now(self) -> datetime:
@@ -30,9 +83,112 @@ class CohortQueries(Service):
     def programme(self, programme_id: str) -> Programme:
         return self.pipeline.programme(programme_id)
 
+    def as_of(
+        self, today: date | datetime | None, known_at: datetime | None = None
+    ) -> CohortQueries:
+        """These queries as recorded at the end of `today` (or at `known_at`): this object
+        itself when that is all that is recorded now (the read models answer)."""
+        cut = self.cut(today, known_at)
+        if cut is None and known_at is None:
+            return self
+        pinned = CohortQueries(self.pipeline, pinned=cut, known_at=known_at)
+        pinned._reader = self._as_of_reader()
+        return pinned
+
+    def cut(self, today: date | datetime | None, known_at: datetime | None = None) -> Cut | None:
+        """What the answer about `today` is folded from: None when the read models hold it
+        (what was recorded by the end of `today`, or by `known_at`, is all that is recorded
+        now); else the day and the instant to fold the log up to."""
+        known_at = self.known_at if known_at is None else known_at
+        if today is None and known_at is None:
+            return self.pinned
+        zone = self.pipeline.programme("grand-est-2024").zone
+        day = self.instant(today if today is not None else self.pinned_day()).astimezone(zone)
+        now = self.pipeline.now()
+        if self.pinned is not None and known_at is None and day.date() == self.pinned.day:
+            return self.pinned  # a pinned view asked about its own day
+        if known_at is not None:
+            if not isinstance(known_at, datetime) or known_at.tzinfo is None:
+                raise InvalidInput("known_at", "a date-time with its time zone")
+            at = inp.check_instant("known_at", known_at)
+            return Cut(day.date(), at) if at < now else None
+        return Cut(day.date()) if day.date() < now.astimezone(zone).date() else None
+
+    def pinned_day(self) -> date | None:
+        return None if self.pinned is None else self.pinned.day
+
+    def recorded(self, cut: Cut) -> Recorded:
+        """The cohort's rows as recorded at `cut` (kept by a view pinned to it)."""
+        if self.pinned == cut and self._recorded is not None:
+            return self._recorded
+        ends: dict[datetime, None] = {}
+        for programme_id in self.pipeline.programmes.known_ids():
+            ends.setdefault(cut.end(self.pipeline.programme(programme_id)))
+        reader = self._as_of_reader()
+        with self.pipeline.reading() as session:
+            if len(ends) == 1:
+                bounds = reader.versions(session, next(iter(ends)))
+            else:  # programmes in several zones: each pilot's day ends in its own
+                bounds = self._bounds_by_programme(session, reader, cut)
+            found = reader.cohort(session, bounds)
+        if self.pinned == cut:
+            self._recorded = found
+        return found
+
+    def _bounds_by_programme(self, session: Session, reader: AsOf, cut: Cut) -> dict[str, int]:
+        versions: dict[datetime, dict[str, int]] = {}
+        bounds: dict[str, int] = {}
+        for summary in readers.pilot_summaries(session):
+            end = cut.end(self.programme(summary.programme))
+            if end not in versions:
+                versions[end] = reader.versions(session, end)
+            found = versions[end].get(summary.pilot_id)
+            if found is not None:
+                bounds[summary.pilot_id] = found
+        return bounds
+
+    def recorded_pilot(
+        self, pilot: Any, cut: Cut
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], Programme]:
+        """One pilot's row and project rows as recorded at `cut`; PilotNotFound when it was
+        not enrolled by then."""
+        pilot_id = self.pipeline.pilot_id(pilot)
+        ident = str(pilot_id)
+        if self.pinned == cut:
+            recorded = self.recorded(cut)
+            row = recorded.pilot(ident)
+            if row is None:
+                raise PilotNotFound(pilot, cut.said())
+            return row, recorded.projects.get(ident, []), self.programme(row["programme"])
+        with self.pipeline.reading() as session:
+            rows = readers.pilot_rows(session, pilot_id)
+        if not rows:
+            raise PilotNotFound(pilot)
+        programme = self.programme(rows[0]["programme"])
+        reader = self._as_of_reader()
+        with self.pipeline.reading() as session:
+            version = reader.version(session, ident, cut.end(programme))
+            if version is None:
+                raise PilotNotFound(pilot, cut.said())
+            found = reader.cohort(session, {ident: version})
+        row = found.pilot(ident)
+        if row is None:  # its enrolment itself could not be folded
+            raise PilotNotFound(pilot, cut.said())
+        return row, found.projects.get(ident, []), programme
+
+    def _as_of_reader(self) -> AsOf:
+        if self._reader is None:
+            self._reader = AsOf(self.pipeline.store)
+        return self._reader
+
     def pilot_rows(self, pilot: Any = None) -> list[dict[str, Any]]:
         """The cohort's read-model rows in dashboard order (or the one row of `pilot`), as
-        plain dicts: what the rules of the dashboard, budgets and cadence are judged on."""
+        plain dicts: what the rules of the dashboard, budgets and cadence are judged on.
+        Pinned to a past day (`as_of`): the rows as recorded at its end."""
+        if self.pinned is not None:
+            if pilot is None:
+                return list(self.recorded(self.pinned).rows)
+            return [self.recorded_pilot(pilot, self.pinned)[0]]
         ident = None if pilot is None else self.pipeline.pilot_id(pilot)
         with self.pipeline.reading() as session:
             rows = readers.pilot_rows(session, ident)
@@ -51,15 +207,25 @@ class CohortQueries(Service):
         return datetime.combine(day, time(12), self.pipeline.programme("grand-est-2024").zone)
 
     def dashboard(
-        self, today: date | datetime | None = None, *, actor: str | None = None
+        self,
+        today: date | datetime | None = None,
+        *,
+        known_at: datetime | None = None,
+        actor: str | None = None,
     ) -> cohort.Dashboard:
         """One row per pilot: phase, since, next deadline, days left, alerts with rule ids.
 
         Rows kept for this day by `refresh_dashboard` are read as they are; the others (a
         pilot changed since, another day) are evaluated now. Either way the result is the
-        same; only the time differs. No personal data: any principal holding a role (R15)."""
+        same; only the time differs. No personal data: any principal holding a role (R15).
+
+        Of a past day: the cohort as recorded at its end (Europe/Paris), or at `known_at`,
+        every row judged on that day (see the class)."""
         self.pipeline.permit_optional("dashboard", actor)
-        at = self.instant(today)
+        at = self.instant(self.pinned_day() if today is None else today)
+        cut = self.cut(today, known_at)
+        if cut is not None:
+            return self._dashboard_as_of(cut, at)
         with self.pipeline.reading() as session:  # one snapshot for kept and evaluated rows alike
             found, _, stale = self._cohort(session, at)
             evaluated = self._evaluated(session, stale, at)
@@ -77,6 +243,28 @@ class CohortQueries(Service):
         # R11: a programme's own mandatory contacts, missing, are the programme's alerts.
         desk = ProgrammeContactCommands(self.pipeline)
         programme_alerts = [a for p in sorted(board.programmes(found)) for a in desk.alerts(p)]
+        return cohort.Dashboard.model_construct(
+            today=day, rows=rows, summary=summary, programme_alerts=programme_alerts
+        )
+
+    def _dashboard_as_of(self, cut: Cut, at: datetime) -> cohort.Dashboard:
+        """The dashboard of a past day: every row judged at `at` over the cohort as
+        recorded at `cut` (no kept row: those are of current versions)."""
+        recorded = self.recorded(cut)
+        day = cut.day
+        rows = [cohort.dashboard_row(self.programme(r["programme"]), r, at) for r in recorded.rows]
+        if recorded.stale:
+            rows = [
+                r.model_copy(update={"stale": True}) if str(r.pilot_id) in recorded.stale else r
+                for r in rows
+            ]
+        summary = cohort.summary(rows, day)
+        desk = ProgrammeContactCommands(self.pipeline)
+        programme_alerts = [
+            a
+            for p in sorted({r.programme for r in rows})
+            for a in desk.alerts(p, cut.end(self.programme(p)))
+        ]
         return cohort.Dashboard.model_construct(
             today=day, rows=rows, summary=summary, programme_alerts=programme_alerts
         )
@@ -129,12 +317,21 @@ class CohortQueries(Service):
         }
 
     def indicators(
-        self, pilot: Any, today: date | None = None, *, actor: str | None = None
+        self,
+        pilot: Any,
+        today: date | None = None,
+        *,
+        known_at: datetime | None = None,
+        actor: str | None = None,
     ) -> list[cohort.IndicatorLine]:
         """R8: every framed indicator of the pilot's projects, its target and reported values,
         its last report and (in deployment) the next one due, as of `today`."""
         self.pipeline.permit_optional("indicators", actor)
         pilot_id = str(self.pipeline.load(pilot).id)
+        cut = self.cut(today, known_at)
+        if cut is not None:
+            row, projects, programme = self.recorded_pilot(pilot_id, cut)
+            return cohort.indicator_lines(projects, programme, row, cut.day)
         row = self.pilot_rows(pilot_id)[0]
         programme = self.pipeline.programme(row["programme"])
         day = self.instant(today).astimezone(programme.zone).date()
@@ -144,6 +341,15 @@ class CohortQueries(Service):
         """R10: for each communication of the pilot published, whether the Region's graphic
         charter was respected (None: not said, or not applicable)."""
         pilot = self.pipeline.load(pilot_id)
+        if self.pinned is not None:
+            programme = self.programme(pilot.programme)
+            with self.pipeline.reading() as session:
+                version = self._as_of_reader().version(
+                    session, str(pilot.id), self.pinned.end(programme)
+                )
+            if version is None:
+                raise PilotNotFound(pilot_id, self.pinned.said())
+            pilot = self.pipeline.replay(pilot.id, version)
         return [
             c.get("graphic_charter_respected")
             for c in pilot.communications.values()
@@ -151,7 +357,10 @@ class CohortQueries(Service):
         ]
 
     def project_rows(self, pilot_id: str) -> list[dict[str, Any]]:
-        """A pilot's projects as the read model holds them (plain dicts), by title."""
+        """A pilot's projects as the read model holds them (plain dicts), by title; pinned
+        to a past day (`as_of`), as recorded at its end."""
+        if self.pinned is not None:
+            return self.recorded_pilot(pilot_id, self.pinned)[1]
         with self.pipeline.reading() as session:
             return readers.project_rows(session, pilot_id)
 
@@ -162,6 +371,8 @@ class CohortQueries(Service):
         self.pipeline.permit_optional("rex_sessions", actor)
         with self.pipeline.reading() as session:
             sessions = readers.rex_session_rows(session, programme)
+        if self.pinned is not None:  # the sessions scheduled by the end of the day
+            sessions = [s for s in sessions if self._scheduled_by(s, self.pinned)]
         attendance: dict[str, list[str]] = {s["session_id"]: [] for s in sessions}
         for row in self.pilot_rows():
             for name in row["rex"]:
@@ -169,37 +380,69 @@ class CohortQueries(Service):
                     attendance[name].append(row["name"])
         return [{**s, "attended_by": attendance[s["session_id"]]} for s in sessions]
 
-    def time_budget(
-        self, pilot: Any, today: date | None = None, *, actor: str | None = None
-    ) -> list[cohort.BudgetLine]:
-        """R6: budget against logged days, for the diagnostic and each deployment month."""
-        self.pipeline.permit_optional("time_budget", actor)
+    def _scheduled_by(self, found: dict[str, Any], cut: Cut) -> bool:
+        session = self.pipeline.rex_session(UUID(found["session_id"]))
+        end = cut.end(self.programme(found["programme"]))
+        return session is not None and session.created_on <= end
+
+    def _row_on(
+        self, pilot: Any, today: date | datetime | None, known_at: datetime | None
+    ) -> tuple[dict[str, Any], Programme, date]:
+        """The pilot's row, its programme and the day asked: as recorded at the end of a past
+        day (or at `known_at`), else as the read model holds it."""
+        cut = self.cut(today, known_at)
+        if cut is not None:
+            row, _, programme = self.recorded_pilot(pilot, cut)
+            return row, programme, cut.day
         row = self.pilot_rows(pilot)[0]
         programme = self.pipeline.programme(row["programme"])
-        day = self.instant(today).astimezone(programme.zone).date()
+        return row, programme, self.instant(today).astimezone(programme.zone).date()
+
+    def time_budget(
+        self,
+        pilot: Any,
+        today: date | None = None,
+        *,
+        known_at: datetime | None = None,
+        actor: str | None = None,
+    ) -> list[cohort.BudgetLine]:
+        """R6: budget against logged days, for the diagnostic and each deployment month, as
+        recorded at the end of `today`."""
+        self.pipeline.permit_optional("time_budget", actor)
+        row, programme, day = self._row_on(pilot, today, known_at)
         return cohort.time_budget(programme, row, day)
 
     def follow_up_cadence(
-        self, pilot: Any, today: date | None = None, *, actor: str | None = None
+        self,
+        pilot: Any,
+        today: date | None = None,
+        *,
+        known_at: datetime | None = None,
+        actor: str | None = None,
     ) -> list[cohort.CadenceLine]:
-        """R5: follow-up meetings per month of deployment."""
+        """R5: follow-up meetings per month of deployment, as recorded at the end of `today`."""
         self.pipeline.permit_optional("follow_up_cadence", actor)
-        row = self.pilot_rows(pilot)[0]
-        programme = self.pipeline.programme(row["programme"])
-        day = self.instant(today).astimezone(programme.zone).date()
+        row, programme, day = self._row_on(pilot, today, known_at)
         return cohort.follow_up_cadence(programme, row, day)
 
     def rex_attendance(
-        self, year: int, today: date | None = None, *, actor: str | None = None
+        self,
+        year: int,
+        today: date | None = None,
+        *,
+        known_at: datetime | None = None,
+        actor: str | None = None,
     ) -> list[cohort.RexLine]:
         """R7: per pilot, REX sessions attended in `year` against the programme's quota."""
         self.pipeline.permit_optional("rex_attendance", actor)
         if not isinstance(year, int) or not 2000 <= year <= 2100:
             raise InvalidInput("year", "a calendar year such as 2025")
+        cut = self.cut(today, known_at)
+        rows = self.pilot_rows() if cut is None else self.recorded(cut).rows
         lines = []
-        for row in self.pilot_rows():
+        for row in rows:
             programme = self.pipeline.programme(row["programme"])
-            day = self.instant(today).astimezone(programme.zone).date()
+            day = cut.day if cut else self.instant(today).astimezone(programme.zone).date()
             line = cohort.rex_line(programme, row, year, day)
             # A pilot that withdrew owes no more reviews; a purged one is no longer shown.
             if line is not None and row["phase"] not in ("withdrawn", "purged"):

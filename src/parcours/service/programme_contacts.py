@@ -191,11 +191,23 @@ class ProgrammeContactCommands(Service):
         views = [contact_view(pid, c, keys.get(pid)) for pid, c in desk.contacts.items()]
         return [masked_contact(v) for v in views] if permit.masked else views
 
-    def alerts(self, programme: str) -> list[Alert]:
-        """R11: an alert for each required project lead the programme has none of."""
+    def desk_as_of(self, programme: str, at: datetime) -> ProgrammeContacts | None:
+        """The programme's contacts as recorded at `at` (each event carries the instant
+        the clock gave its act), or None when none was recorded by then."""
+        ident = desk_id(programme)
+        events: list[Any] = list(self.pipeline.store.events.get(ident))
+        versions = [e.originator_version for e in events if e.timestamp <= at]
+        if not versions:
+            return None
+        found: Any = self.pipeline.store.repository.get(ident, version=max(versions))
+        return found if isinstance(found, ProgrammeContacts) else None
+
+    def alerts(self, programme: str, at: datetime | None = None) -> list[Alert]:
+        """R11: an alert for each required project lead the programme has none of (as
+        recorded at `at`, when given)."""
         definition = self.pipeline.programme(programme)
         required = [c.organisation for c in definition.programme_contacts if c.required]
-        desk = self.desk(definition.id)
+        desk = self.desk(definition.id) if at is None else self.desk_as_of(definition.id, at)
         if desk is not None and desk.purged_on is not None:
             return []  # after retention, nobody is to be designated
         missing = required if desk is None else desk.missing(required)

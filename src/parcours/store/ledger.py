@@ -106,3 +106,14 @@ def version_at(session: Session, pilot_id: str, at: datetime) -> int | None:
         )
     ).scalar()
     return None if found is None else int(found)
+
+
+def versions_at(session: Session, at: datetime) -> dict[str, int]:
+    """Every pilot's version as recorded at `at` (pilots enrolled later are absent): one
+    grouped read of the timeline, whatever the number of pilots."""
+    found = session.execute(
+        select(timeline.c.pilot_id, func.max(timeline.c.version))
+        .where(timeline.c.recorded_at <= _naive_utc(at))
+        .group_by(timeline.c.pilot_id)
+    )
+    return {pilot_id: int(version) for pilot_id, version in found}

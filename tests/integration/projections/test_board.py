@@ -61,10 +61,10 @@ def test_a_kept_dashboard_equals_the_rules_evaluated_on_the_spot(
 ) -> None:
     app = cohort_of_five
     expected = evaluated_dashboard(app, day)
-    assert app.dashboard(today=day) == expected  # nothing kept yet
+    assert app.dashboard(today=day, known_at=app.now()) == expected  # nothing kept yet
     assert app.refresh_dashboard(today=day) == 5
     assert kept_dashboard_rows(app) == 5
-    assert app.dashboard(today=day) == expected
+    assert app.dashboard(today=day, known_at=app.now()) == expected
     assert app.refresh_dashboard(today=day) == 0  # all kept already
 
 
@@ -73,7 +73,7 @@ def test_a_pilot_changed_after_the_refresh_is_evaluated_again(app: Parcours) -> 
     day = date(2025, 6, 2)
     app.refresh_dashboard(today=day)
     app.raise_blocker(pilot, description="Pas de salle", on=date(2025, 5, 30), actor=LEAD)
-    board_ = app.dashboard(today=day)
+    board_ = app.dashboard(today=day, known_at=app.now())
     assert board_ == evaluated_dashboard(app, day)
     assert board_.rows[0].open_blockers == 1
     assert app.refresh_dashboard(today=day) == 1
@@ -82,15 +82,21 @@ def test_a_pilot_changed_after_the_refresh_is_evaluated_again(app: Parcours) -> 
 def test_another_day_is_evaluated_not_read(app: Parcours) -> None:
     in_diagnostic(app)
     app.refresh_dashboard(today=date(2024, 12, 31))
-    assert app.dashboard(today=date(2025, 1, 1)) == evaluated_dashboard(app, date(2025, 1, 1))
-    assert "R3" in {a.rule for a in app.dashboard(today=date(2025, 1, 1)).rows[0].alerts}
+    assert app.dashboard(today=date(2025, 1, 1), known_at=app.now()) == evaluated_dashboard(
+        app, date(2025, 1, 1)
+    )
+    assert "R3" in {
+        a.rule for a in app.dashboard(today=date(2025, 1, 1), known_at=app.now()).rows[0].alerts
+    }
 
 
 def test_the_day_is_the_programme_s_own(app: Parcours) -> None:
     in_diagnostic(app)
     app.refresh_dashboard(today=datetime(2024, 12, 31, 22, 59, tzinfo=UTC))  # Paris: 31st
     new_year = datetime(2024, 12, 31, 23, 0, tzinfo=UTC)  # Paris: 1 January
-    assert "R3" in {a.rule for a in app.dashboard(today=new_year).rows[0].alerts}
+    assert "R3" in {
+        a.rule for a in app.dashboard(today=new_year, known_at=app.now()).rows[0].alerts
+    }
 
 
 def test_a_rebuild_or_a_programme_definition_drops_kept_rows(app: Parcours) -> None:

@@ -12,7 +12,7 @@ from tests.support.scenarios import LEAD, enrolled, in_deployment, in_diagnostic
 
 
 def _alerts(app: Parcours, today: date | datetime) -> dict[str, list[str]]:
-    rows = app.dashboard(today=today).rows
+    rows = app.dashboard(today=today, known_at=app.now()).rows
     assert len(rows) == 1
     found: dict[str, list[str]] = {}
     for alert in rows[0].alerts:
@@ -30,7 +30,7 @@ def test_r3_breach_starts_at_midnight_in_paris(app: Parcours) -> None:
 
 def test_next_deadline_and_days_left(app: Parcours) -> None:
     in_diagnostic(app)
-    row = app.dashboard(today=date(2024, 12, 1)).rows[0]
+    row = app.dashboard(today=date(2024, 12, 1), known_at=app.now()).rows[0]
     assert row.next_deadline is not None
     assert (row.next_deadline.rule, row.next_deadline.days_left) == ("R3", 30)
 
@@ -73,7 +73,8 @@ def test_r5_a_month_with_0_to_3_follow_ups(
     found = _alerts(app, date(2025, 5, 25)).get("R5", [])
     assert found == ([expected] if expected else [])
     cadence = {
-        c.month: (c.count, c.status) for c in app.follow_up_cadence(pilot, date(2025, 5, 25))
+        c.month: (c.count, c.status)
+        for c in app.follow_up_cadence(pilot, date(2025, 5, 25), known_at=app.now())
     }
     assert cadence["2025-04"][0] == meetings
     assert cadence["2025-05"] == (1, "ok")
@@ -91,7 +92,7 @@ def test_r5_a_month_with_0_to_3_follow_ups(
 def test_r6_at_25_percent_off_the_budget(app: Parcours, logged: float, status: str) -> None:
     pilot = in_diagnostic(app)
     app.log_time(pilot, days=logged, on=date(2024, 10, 8), actor=REFERENT_ID)
-    line = app.time_budget(pilot, today=date(2025, 1, 15))[0]
+    line = app.time_budget(pilot, today=date(2025, 1, 15), known_at=app.now())[0]
     assert (line.period, line.budget, line.logged, line.status) == ("diagnostic", 2, logged, status)
     r6 = _alerts(app, date(2025, 1, 15)).get("R6", [])
     assert bool(r6) == (status != "ok")
@@ -101,11 +102,11 @@ def test_r7_at_risk_during_the_year_missed_after(app: Parcours) -> None:
     pilot = in_diagnostic(app)
     app.record_rex(pilot, session="rex-2024", on=date(2024, 11, 28), actor=LEAD)
     app.record_rex(pilot, session="rex-2025-a", on=date(2025, 3, 1), actor=LEAD)
-    during = app.rex_attendance(2025, today=date(2025, 6, 1))
-    after = app.rex_attendance(2025, today=date(2026, 1, 1))
+    during = app.rex_attendance(2025, today=date(2025, 6, 1), known_at=app.now())
+    after = app.rex_attendance(2025, today=date(2026, 1, 1), known_at=app.now())
     assert [(r.attended, r.required, r.status) for r in during] == [(1, 2, "at risk")]
     assert [(r.attended, r.required, r.status) for r in after] == [(1, 2, "missed")]
-    assert app.rex_attendance(2024, today=date(2025, 1, 1))[0].status == "met"
+    assert app.rex_attendance(2024, today=date(2025, 1, 1), known_at=app.now())[0].status == "met"
 
 
 def test_r9_r10_r11_alerts(app: Parcours) -> None:
@@ -138,7 +139,7 @@ def test_erasing_the_operational_referent_raises_r11(app: Parcours) -> None:
 def test_summary_counts_pilots_per_phase_and_rule(app: Parcours) -> None:
     in_diagnostic(app)
     enrolled(app, name="CC Pays Rhin-Brisach")
-    summary = app.dashboard(today=date(2025, 1, 2)).summary
+    summary = app.dashboard(today=date(2025, 1, 2), known_at=app.now()).summary
     assert summary.per_phase == {"diagnostic": 1, "charter_signed": 1}
     assert summary.with_alerts_per_rule["R3"] == 2
     assert summary.with_alerts_per_rule["R11"] == 2  # no elected referent on either
@@ -147,15 +148,15 @@ def test_summary_counts_pilots_per_phase_and_rule(app: Parcours) -> None:
 def test_ended_pilots_show_no_alerts(app: Parcours) -> None:
     pilot = in_diagnostic(app)
     app.withdraw(pilot, reason="Council vote", on=date(2024, 10, 1), actor=LEAD)
-    row = app.dashboard(today=date(2025, 7, 1)).rows[0]
+    row = app.dashboard(today=date(2025, 7, 1), known_at=app.now()).rows[0]
     assert (row.phase, row.alerts, row.next_deadline) == ("withdrawn", [], None)
-    assert app.rex_attendance(2025, today=date(2025, 7, 1)) == []
+    assert app.rex_attendance(2025, today=date(2025, 7, 1), known_at=app.now()) == []
 
 
 def test_live_read_models_equal_a_rebuild(app: Parcours) -> None:
     pilot, _ = in_deployment(app)
     app.record_follow_up(pilot, on=date(2025, 3, 20), actor=LEAD)
-    before = app.dashboard(today=date(2025, 5, 1))
+    before = app.dashboard(today=date(2025, 5, 1), known_at=app.now())
     assert app.check_projections().ok
     assert app.rebuild_projections() == app.event_count()
-    assert app.dashboard(today=date(2025, 5, 1)) == before
+    assert app.dashboard(today=date(2025, 5, 1), known_at=app.now()) == before

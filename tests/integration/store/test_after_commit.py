@@ -53,7 +53,7 @@ def test_two_processes_writing_one_pilot_in_turn_keep_chain_and_read_models_exac
     assert app.verify_audit_trail().ok
     assert app.check_projections().ok
     assert app.time_budget(pilot) == other.time_budget(pilot)
-    lines = app.time_budget(pilot, today=date(2025, 4, 1))
+    lines = app.time_budget(pilot, today=date(2025, 4, 1), known_at=app.now())
     assert {b.period: b.logged for b in lines}["2025-03"] == 3.0
 
 
@@ -88,5 +88,5 @@ def test_a_rolled_back_command_leaves_no_trace_in_memory(
     app.log_time(pilot, days=0.5, on=date(2024, 10, 3), actor=REFERENT_ID)
     assert app.verify_audit_trail().ok
     assert app.check_projections().ok
-    logged = app.time_budget(pilot, today=date(2024, 10, 4))[0].logged
+    logged = app.time_budget(pilot, today=date(2024, 10, 4), known_at=app.now())[0].logged
     assert logged == 2.5
