@@ -20,6 +20,7 @@ from parcours.projections.as_of import AsOf, Recorded
 from parcours.projections.dead_letters import DeadLetter
 from parcours.service.pipeline import Pipeline, Service
 from parcours.service.programme_contacts import ProgrammeContactCommands
+from parcours.store import pilot_names
 
 _REFRESH_BATCH = 500
 
@@ -252,7 +253,14 @@ class CohortQueries(Service):
         recorded at `cut` (no kept row: those are of current versions)."""
         recorded = self.recorded(cut)
         day = cut.day
-        rows = [cohort.dashboard_row(self.programme(r["programme"]), r, at) for r in recorded.rows]
+        with self.pipeline.reading() as session:
+            slugs = pilot_names.slugs(session)  # a name is given once, at enrolment
+        rows = [
+            cohort.dashboard_row(self.programme(r["programme"]), r, at).model_copy(
+                update={"slug": slugs.get(str(r["pilot_id"]))}
+            )
+            for r in recorded.rows
+        ]
         if recorded.stale:
             rows = [
                 r.model_copy(update={"stale": True}) if str(r.pilot_id) in recorded.stale else r
