@@ -71,7 +71,9 @@ def _root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the Python traceback of a failure.")
     ] = False,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="fr|en")] = None,
 ) -> None:
+    # --lang was read before parsing (cli_language.requested): --help is eager.
     Boundary.debug = debug
     settings = Settings.from_env(url=db)
     logs.configure(

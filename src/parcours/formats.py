@@ -38,7 +38,9 @@ def language(value: str | None = None) -> Lang:
 
 
 def long_date(day: date, lang: Lang = DEFAULT) -> str:
-    """'31 décembre 2024' / '31 December 2024'."""
+    """'31 décembre 2024' / '31 December 2024'; the first of a month is '1er' in French."""
+    if lang == "fr" and day.day == 1:
+        return str(_babel_date(day, format="d'er' MMMM y", locale=_LOCALE[lang]))
     return str(_babel_date(day, format="long", locale=_LOCALE[lang]))
 
 

@@ -78,7 +78,7 @@ def on_the_calendar(field: str, day: date) -> date:
     """`day` unless it is so near year 1 or 9999 that a deadline, a month or a report's margin
     around it would leave Python's calendar (an OverflowError, not an answer)."""
     if not _FIRST_YEAR <= day.year <= _LAST_YEAR:
-        raise InvalidInput(field, say("date.edge", day=day, first=_FIRST_YEAR, last=_LAST_YEAR))
+        raise InvalidInput(field, "date.edge", day=day, first=_FIRST_YEAR, last=_LAST_YEAR)
     return day
 
 
@@ -90,15 +90,15 @@ def check_date(field: str, value: Any) -> date:
             return on_the_calendar(field, date.fromisoformat(value))
         except ValueError:
             pass
-    raise InvalidInput(field, "expected a date (YYYY-MM-DD)")
+    raise InvalidInput(field, "input.date")
 
 
 def check_instant(field: str, value: Any) -> datetime:
     """A date-time a caller gives: timezone-aware, and on the usable calendar."""
     if not isinstance(value, datetime):
-        raise InvalidInput(field, say("instant.expected"))
+        raise InvalidInput(field, "instant.expected")
     if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(field, say("instant.naive"))
+        raise InvalidInput(field, "instant.naive")
     on_the_calendar(field, value.date())
     return value
 
@@ -108,12 +108,11 @@ def within_programme(field: str, day: date, programme: Programme) -> date:
     the programme's `experiment_ends`)."""
     if day < programme.opens:
         raise InvalidInput(
-            field,
-            say("date.before_opens", day=day, programme=programme.id, opens=programme.opens),
+            field, "date.before_opens", day=day, programme=programme.id, opens=programme.opens
         )
     ends = programme.experiment_ends
     if day > ends:
-        raise InvalidInput(field, say("date.after_end", day=day, programme=programme.id, ends=ends))
+        raise InvalidInput(field, "date.after_end", day=day, programme=programme.id, ends=ends)
     return day
 
 
@@ -121,21 +120,19 @@ def period_within(period: str, programme: Programme) -> str:
     """`period` if it parses and overlaps the programme's window (R8 reports fall in it)."""
     try:
         first, last = period_bounds(period)
-    except ValueError as exc:
-        raise InvalidInput("period", str(exc)) from None
+    except ValueError:
+        raise InvalidInput("period", "period.form") from None
     ends = programme.experiment_ends
     if last < programme.opens or first > ends:
         raise InvalidInput(
             "period",
-            say(
-                "period.outside",
-                period=period,
-                first=first,
-                last=last,
-                programme=programme.id,
-                opens=programme.opens,
-                ends=ends,
-            ),
+            "period.outside",
+            period=period,
+            first=first,
+            last=last,
+            programme=programme.id,
+            opens=programme.opens,
+            ends=ends,
         )
     return period
 
@@ -145,7 +142,5 @@ def caller_instant(field: str, value: Any, now: datetime) -> datetime:
     which would purge personal data or record breaches before their time."""
     instant = check_instant(field, value)
     if instant > now:
-        raise InvalidInput(
-            field, say("instant.future", instant=instant.isoformat(), now=now.isoformat())
-        )
+        raise InvalidInput(field, "instant.future", instant=instant, now=now)
     return instant

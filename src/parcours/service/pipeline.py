@@ -261,9 +261,7 @@ class Pipeline:
                 "command", command=command, pilot=str(ident), actor=act.actor, version=pilot.version
             )
             return result
-        raise ConcurrencyConflict(
-            f"{command}: pilot {ident} kept changing under us; not applied, try again"
-        )
+        raise ConcurrencyConflict("error.conflict", command=command, pilot=ident)
 
     def create(
         self,
@@ -282,7 +280,7 @@ class Pipeline:
             row = self._previous(key)
             if row is not None:
                 if row.command != command:
-                    raise InvalidInput("command_id", f"already used for {row.command}")
+                    raise InvalidInput("command_id", "input.command_id_used", command=row.command)
                 return UUID(row.pilot_id)
         act = self.act(principal, programme, key, command)
         pilot = build(act)
@@ -296,7 +294,7 @@ class Pipeline:
                 row = self._previous(key)
                 if row is not None:  # the same enrolment, submitted twice at once
                     return UUID(row.pilot_id)
-            raise ConcurrencyConflict(f"{command}: the new pilot's id was taken; try again")
+            raise ConcurrencyConflict("error.conflict_new", command=command)
         self.log.info("command", command=command, pilot=str(pilot.id), actor=act.actor)
         return pilot.id
 
@@ -309,7 +307,7 @@ class Pipeline:
         act = self.act(principal, programme)
         session = build(act)
         if not self.commit(session, []):
-            raise ConcurrencyConflict(f"{command}: the new session's id was taken; try again")
+            raise ConcurrencyConflict("error.conflict_new", command=command)
         self.log.info("command", command=command, session=str(session.id), actor=act.actor)
         return session.id
 
@@ -339,7 +337,7 @@ class Pipeline:
                 )
                 return result
             clock_time.sleep(random.uniform(0, 0.004) * (attempt + 1))
-        raise ConcurrencyConflict(f"{request.command}: kept changing under us; try again")
+        raise ConcurrencyConflict("error.conflict_other", command=request.command)
 
     def get_aggregate(self, aggregate_id: UUID) -> Aggregate | None:
         """Any stored aggregate by id (a REX session, a programme's register), or None."""
@@ -383,7 +381,7 @@ def as_uuid(value: Any, what: str) -> UUID:
     try:
         return UUID(str(value))
     except ValueError:
-        raise InvalidInput(what, "not an id (expected a UUID)") from None
+        raise InvalidInput(what, "input.uuid") from None
 
 
 class Service:
