@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal, get_args
 
+from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.numbers import format_currency, format_decimal
@@ -75,3 +76,15 @@ def percent(value: float, lang: Lang = DEFAULT) -> str:
 def euros(value: float | int | Decimal, lang: Lang = DEFAULT) -> str:
     """'12 500,00 €' / '€12,500.00' (R16)."""
     return str(format_currency(value, "EUR", locale=_LOCALE[lang]))
+
+
+def amount(value: float | int | Decimal, lang: Lang = DEFAULT) -> str:
+    """'50 000 €' for a whole amount, '30 000,01 €' otherwise: a figure in a sentence, where
+    ',00' is noise (R16's refusals)."""
+    if float(value).is_integer():
+        pattern = Locale.parse(_LOCALE[lang]).currency_formats["standard"].pattern
+        whole = pattern.replace("0.00", "0")
+        return str(
+            format_currency(value, "EUR", format=whole, locale=_LOCALE[lang], currency_digits=False)
+        )
+    return euros(value, lang)

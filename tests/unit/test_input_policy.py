@@ -130,7 +130,7 @@ def test_a_period_falls_in_the_programme_window(period: str, ok: bool) -> None:
     if ok:
         assert inp.period_within(period, GRAND_EST) == period
     else:
-        with pytest.raises(InvalidInput, match=r"period: .*\(R2, R8\)"):
+        with pytest.raises(InvalidInput, match=r"period : .*\(R2, R8\)"):
             inp.period_within(period, GRAND_EST)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from parcours.catalogue import Fmt, Msg
 from parcours.errors import RuleViolation
-from parcours.formats import euros, percent
+from parcours.formats import amount, percent
 from parcours.programme import FundingScheme
 
 
@@ -83,8 +83,8 @@ def check_application(
                 "amount_eur",
                 rate=Fmt(percent, ceiling_rate),
                 where=where,
-                cost=Fmt(euros, eligible_cost_eur),
-                ceiling=Fmt(euros, ceiling),
+                cost=Fmt(amount, eligible_cost_eur),
+                ceiling=Fmt(amount, ceiling),
             )
     if already + amount_eur > scheme.max_amount_eur:
         left = max(0.0, scheme.max_amount_eur - already)
@@ -92,10 +92,10 @@ def check_application(
             scheme,
             "rule.r16.cap",
             "amount_eur",
-            cap=Fmt(euros, scheme.max_amount_eur),
+            cap=Fmt(amount, scheme.max_amount_eur),
             months=scheme.max_months,
-            already=Fmt(euros, already),
-            left=Fmt(euros, left),
+            already=Fmt(amount, already),
+            left=Fmt(amount, left),
         )
     if rate is not None:
         return rate

@@ -220,7 +220,7 @@ def check(q: Question, tables: Mapping[str, Programme]) -> Permit:
     row = scope_table.act_rule(q.act) if scope_table is not None else _any_row(q.act, tables)
     if row is None:
         holds = _holds(q.grants, q.programme, q.pilot_id)
-        raise _refusal(q, "roles.no_row", act=label, holds=holds)
+        raise _refusal(q, "roles.no_row", label=label, holds=holds)
     needed = _needed(row, scope_table, q.role)
     raise _refusal(
         q,
@@ -228,7 +228,7 @@ def check(q: Question, tables: Mapping[str, Programme]) -> Permit:
         needed,
         rules=row.rule if row.rule == "R15" else f"{row.rule}/R15",
         who=_who(needed),
-        act=label,
+        label=label,
         holds=_holds(q.grants, q.programme, q.pilot_id),
     )
 
@@ -243,13 +243,13 @@ def _system(q: Question, tables: Mapping[str, Programme], label: Msg) -> Permit:
     """A `system:` principal: only parcours' own scheduler and purge act as one, and only
     their own acts; a caller naming one is refused whatever the act."""
     if not q.system or q.principal not in SYSTEM_PRINCIPALS:
-        raise _refusal(q, "roles.reserved", act=label)
+        raise _refusal(q, "roles.reserved", label=label)
     own = tables.get(q.programme) if q.programme is not None else None
     scoped = [own] if own is not None else list(tables.values())
     rows = [t.act_rule(q.act) for t in scoped]
     if any(row is not None and q.principal in row.roles for row in rows):
         return Permit(act=q.act, principal=q.principal, roles=(q.principal,))
-    raise _refusal(q, "roles.system_own_acts", act=label)
+    raise _refusal(q, "roles.system_own_acts", label=label)
 
 
 def _needed(rule: ActRule, programme: Programme | None, funder: str | None) -> tuple[str, ...]:
