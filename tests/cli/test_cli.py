@@ -115,8 +115,8 @@ def test_a_pilot_from_the_shell(run) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("start-diagnostic", "00000000-0000-0000-0000-000000000000"), "not found"),
-        (("start-diagnostic", "not-an-id"), "pilot: not an id"),
+        (("start-diagnostic", "00000000-0000-0000-0000-000000000000"), "introuvable"),
+        (("start-diagnostic", "not-an-id"), "pilot : identifiant attendu"),
         (("enroll", "CC X", "--charter-signed-on", "2031-01-01"), "(R2)"),
         (("enroll", "CC X", "--charter-signed-on", "yesterday"), "charter_signed_on"),
     ],
@@ -147,7 +147,7 @@ def test_a_malformed_email_never_echoes_the_value(run) -> None:  # type: ignore[
         ok=False,
     )
     assert code == 1
-    assert err.startswith("error: email")
+    assert err.startswith("erreur : email")
     assert "camille@@example" not in err
 
 
@@ -196,7 +196,7 @@ def test_scheduler_tick_from_the_shell(run) -> None:  # type: ignore[no-untyped-
     assert json.loads(out)["recorded"] == []
     code, _, err = run("scheduler", "tick", "--at", "2025-01-01", ok=False)
     assert code == 1
-    assert err.startswith("error: at:")
+    assert err.startswith("erreur : at : ")
 
 
 def test_scheduler_run_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
@@ -284,7 +284,7 @@ def test_indicators_csv_and_evaluation_from_the_shell(run) -> None:  # type: ign
         ok=False,
     )
     assert code == 1
-    assert "R16 (amount_eur): scheme 'fne-call-for-projects'" in err
+    assert "R16 (amount_eur) : dispositif « fne-call-for-projects »" in err
     run("grant", REFERENT_ID, "referent", "--pilot", pilot)
     for period, value in (("2025-Q2", "74"), ("2025-Q3", "160")):
         run(
@@ -352,7 +352,7 @@ def test_roles_from_the_shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         "enroll", "CC X", "--charter-signed-on", "2024-09-02", "--actor", "agency:ops-1", ok=False
     )
     assert code == 1
-    assert err.startswith("error: R15 : aucun rôle n'est encore attribué")
+    assert err.startswith("erreur : R15 : aucun rôle n'est encore attribué")
     assert "parcours grant agency:ops-1 agency" in err
     assert len(err.strip().splitlines()) == 1
 
@@ -386,7 +386,7 @@ def test_roles_from_the_shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     )
     assert code == 1
     assert err.strip() == (
-        "error: R10/R15 : seule la Région peut décider d'une communication "
+        "erreur : R10/R15 : seule la Région peut décider d'une communication "
         "(agency:ops-1 détient agency)"
     )
     shell(
