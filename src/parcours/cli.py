@@ -101,7 +101,7 @@ def day(value: str | None, field: str = "on") -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(field, "expected a date (YYYY-MM-DD)") from None
+        raise InvalidInput(field, "input.date") from None
 
 
 def instant(value: str | None, field: str) -> datetime | None:
@@ -112,9 +112,7 @@ def instant(value: str | None, field: str) -> datetime | None:
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
-        raise InvalidInput(
-            field, "expected an ISO date-time with its offset, e.g. 2025-01-01T08:00:00+01:00"
-        )
+        raise InvalidInput(field, "input.datetime")
     return parsed
 
 

@@ -105,7 +105,7 @@ def describe(exc: BaseException) -> str:
         if exc.filename is None:
             return say("os.error_no_path", reason=_os_reason(exc))
         return say("os.error", path=exc.filename, reason=_os_reason(exc))
-    return say("unexpected", kind=type(exc).__name__) + say("cli.debug_hint")
+    return say("cli.unexpected", kind=type(exc).__name__) + say("cli.debug_hint")
 
 
 def _database(exc: BaseException) -> str:
@@ -174,7 +174,7 @@ class OneLineErrors(TyperGroup):
             report(exc.format_message() + hint)
             sys.exit(exc.exit_code)
         except typer.Abort:
-            report(say("interrupted"))
+            report(say("cli.interrupted"))
             sys.exit(1)
         except Exception as exc:  # the boundary: every other failure becomes one line
             if Boundary.wanted():

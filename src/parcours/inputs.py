@@ -151,9 +151,9 @@ def _phone(value: str) -> str:
     try:
         number = phonenumbers.parse(value, "FR")
     except phonenumbers.NumberParseException:
-        raise ValueError("not a phone number") from None
+        raise ValueError(say("input.phone")) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValueError("not a valid phone number")
+        raise ValueError(say("input.phone"))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -275,7 +275,37 @@ def validated(model: type[M], **data: Any) -> M:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or model.__name__
+        key = _PYDANTIC_KEYS.get(first["type"])
+        if key is None and "email address" in first["msg"]:
+            key = "input.email"
+        if key is not None:
+            raise InvalidInput(field, key) from None
+        # A message of ours (a ValueError with a catalogue text), already in the language.
         raise InvalidInput(field, first["msg"].removeprefix("Value error, ")) from None
+
+
+# pydantic's own refusals, in the catalogue's words (its messages are English only).
+_PYDANTIC_KEYS = {
+    "missing": "input.missing",
+    "string_type": "text.expected",
+    "int_parsing": "input.integer",
+    "int_type": "input.integer",
+    "int_from_float": "input.integer",
+    "float_parsing": "number.expected",
+    "float_type": "number.expected",
+    "bool_parsing": "input.bool",
+    "bool_type": "input.bool",
+    "date_parsing": "input.date",
+    "date_from_datetime_parsing": "input.date",
+    "date_type": "input.date",
+    "list_type": "input.list",
+    "dict_type": "input.mapping",
+    "extra_forbidden": "input.extra",
+    "greater_than_equal": "input.too_small",
+    "greater_than": "input.too_small",
+    "less_than_equal": "input.too_large",
+    "less_than": "input.too_large",
+}
 
 
 # -- checks the service calls directly ------------------------------------------------------
@@ -289,7 +319,7 @@ def check_actor(actor: Any) -> str:
 
 def check_command_id(value: Any) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9_.:-]{1,100}", value):
-        raise InvalidInput("command_id", "1 to 100 letters, digits or _ . : -")
+        raise InvalidInput("command_id", "input.command_id")
     return value
 
 

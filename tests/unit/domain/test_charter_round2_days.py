@@ -281,7 +281,9 @@ def apply(on: date, amount: float = 30000, eligible: float = 50000, already: flo
 
 def test_les_candidatures_jusqu_au_30_04_2024_inclus() -> None:
     assert apply(date(2024, 4, 30)) == 0.6
-    with pytest.raises(RuleViolation, match=r"R16 \(on\) : dispositif « aap-inclusion-2024 ».*30 avril 2024"):
+    with pytest.raises(
+        RuleViolation, match=r"R16 \(on\) : dispositif « aap-inclusion-2024 ».*30 avril 2024"
+    ):
         apply(date(2024, 5, 1))
     with pytest.raises(RuleViolation, match="ouvertes à partir du 1er mars 2024"):
         apply(date(2024, 2, 29))
@@ -296,7 +298,8 @@ def test_les_resultats_communiques_avant_le_30_06_2024() -> None:
 def test_taux_d_intervention_60_pourcent_du_cout_eligible_80_en_qpv() -> None:
     apply(date(2024, 4, 1), amount=30000, eligible=50000)  # exactly 60 %
     with pytest.raises(
-        RuleViolation, match="au plus 60\u202f% du coût éligible 50\u202f000\u00a0€, soit 30\u202f000\u00a0€"
+        RuleViolation,
+        match="au plus 60\u202f% du coût éligible 50\u202f000\u00a0€, soit 30\u202f000\u00a0€",
     ):
         apply(date(2024, 4, 1), amount=30000.01, eligible=50000)
     rate = funding.check_application(
@@ -315,7 +318,8 @@ def test_taux_d_intervention_60_pourcent_du_cout_eligible_80_en_qpv() -> None:
 def test_jusqu_a_50000_euros_par_projet_sur_la_duree_du_dispositif() -> None:
     apply(date(2024, 4, 1), amount=20000, eligible=100000, already=30000)  # 50,000 in all
     with pytest.raises(
-        RuleViolation, match="au plus 50\u202f000\u00a0€ par projet sur 36 mois ; 30\u202f000\u00a0€ déjà"
+        RuleViolation,
+        match="au plus 50\u202f000\u00a0€ par projet sur 36 mois ; 30\u202f000\u00a0€ déjà",
     ):
         apply(date(2024, 4, 1), amount=20000.5, eligible=100000, already=30000)
 
