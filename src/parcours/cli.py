@@ -17,12 +17,14 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from parcours import cli_charter, cli_roles, logs
+from parcours import cli_charter, cli_roles, formats, logs
 from parcours.application import Parcours
+from parcours.catalogue import Lang, active
 from parcours.cli_audit import add_audit
 from parcours.cli_errors import Boundary, OneLineErrors
 from parcours.cli_operations import add_operations
 from parcours.errors import InvalidInput
+from parcours.messages import headers, label, say
 from parcours.outputs import DASHBOARD_CSV, cell, dashboard_cells, json_ready, markup, write_csv
 from parcours.settings import Settings
 
@@ -547,11 +549,17 @@ def indicators(
 
 
 def _indicator_table(lines: list[Any]) -> Table:
-    table = Table("project", "indicator", "target", "values", "progress", title="Indicators (R8)")
+    lang = active()
+    table = Table(
+        *headers("project", "indicator", "target", "values", "progress"),
+        title=say("table.indicators"),
+    )
     for line in lines:
-        values = ", ".join(f"{p}: {v:g}" for p, v in line.values.items()) or "-"
-        target = "-" if line.target is None else f"{line.target:g} {line.unit}"
-        progress = "-" if line.progress is None else f"{line.progress:.0%}"
+        values = (
+            ", ".join(f"{p} : {formats.number(v, lang)}" for p, v in line.values.items()) or "-"
+        )
+        target = "-" if line.target is None else f"{formats.number(line.target, lang)} {line.unit}"
+        progress = "-" if line.progress is None else formats.percent(line.progress, lang)
         table.add_row(cell(line.project), cell(line.label), cell(target), cell(values), progress)
     return table
 
@@ -569,13 +577,17 @@ def evaluation(pilot: PilotArg, as_json: Json = False, actor: Actor = "cli") -> 
             }
         )
         return
-    out.print(f"[bold]{markup(view.name)}[/bold] — phase {view.phase} since {view.phase_since}")
+    since = formats.long_date(view.phase_since, active())
+    phase = label("phase", view.phase)
+    where = say("pilot.phase_since", phase=phase, since=since)
+    out.print(f"[bold]{markup(view.name)}[/bold] — {where}")
     if view.evaluation is None:
-        out.print("No evaluation report yet (record-evaluation).")
+        out.print(say("out.no_evaluation"))
     else:
-        out.print(cell(f"Findings: {view.evaluation.findings}"))
-        out.print(cell(f"Recommendations: {view.evaluation.recommendations}"))
-        out.print(f"Replicable: {'yes' if view.evaluation.replicable else 'no'}")
+        out.print(cell(say("out.findings", text=view.evaluation.findings)))
+        out.print(cell(say("out.recommendations", text=view.evaluation.recommendations)))
+        answer = say("out.yes" if view.evaluation.replicable else "out.no")
+        out.print(say("out.replicable", answer=answer))
     out.print(_indicator_table(lines))
 
 
@@ -589,11 +601,16 @@ def list_pilots(as_json: Json = False) -> None:
     if as_json:
         emit_json(rows)
         return
-    table = Table("name", "programme", "phase", "since", title="Pilots")
-    table.add_column("id", no_wrap=True, min_width=36)
+    table = Table(*headers("name", "programme", "phase", "since"), title=say("table.pilots"))
+    table.add_column(say("col.id"), no_wrap=True, min_width=36)
+    lang = active()
     for r in rows:
         table.add_row(
-            cell(r.name), cell(r.programme), r.phase, r.phase_since.isoformat(), str(r.id)
+            cell(r.name),
+            cell(r.programme),
+            label("phase", r.phase),
+            formats.short_date(r.phase_since, lang),
+            str(r.id),
         )
     out.print(table)
 
@@ -634,12 +651,16 @@ def history(
     if as_json:
         emit_json(entries)
         return
-    table = Table("#", "recorded (UTC)", "effective", "actor", "event", title="History")
+    table = Table(
+        *headers("sequence", "recorded_utc", "effective", "actor", "event"),
+        title=say("table.history"),
+    )
+    lang = active()
     for e in entries:
         table.add_row(
             str(e.sequence),
-            e.recorded_at.strftime("%Y-%m-%d %H:%M"),
-            e.effective.isoformat() if e.effective else "",
+            f"{formats.short_date(e.recorded_at.date(), lang)} {e.recorded_at:%H:%M}",
+            formats.short_date(e.effective, lang) if e.effective else "",
             cell(e.actor),
             cell(e.summary),
         )
@@ -686,10 +707,26 @@ def budget(pilot: PilotArg, today: Today = None, as_json: Json = False) -> None:
     if as_json:
         emit_json(lines)
         return
-    table = Table("period", "budget", "logged", "delta", "status", title="Time budget (R6)")
+    table = Table(
+        *headers("period", "budget", "logged", "delta", "status"), title=say("table.budget")
+    )
+    lang = active()
     for b in lines:
-        table.add_row(b.period, f"{b.budget:g}", f"{b.logged:g}", f"{b.delta:+g}", b.status)
+        table.add_row(
+            b.period,
+            "-" if b.budget is None else formats.days(b.budget, lang),
+            formats.days(b.logged, lang),
+            _signed_days(b.delta, lang),
+            label("status", b.status),
+        )
     out.print(table)
+
+
+def _signed_days(value: float | None, lang: Lang) -> str:
+    if value is None:
+        return "-"
+    text = formats.days(value, lang)
+    return text if value <= 0 else f"+{text}"
 
 
 @cli.command()
@@ -699,9 +736,9 @@ def cadence(pilot: PilotArg, today: Today = None, as_json: Json = False) -> None
     if as_json:
         emit_json(lines)
         return
-    table = Table("month", "meetings", "status", title="Follow-up cadence (R5)")
+    table = Table(*headers("month", "meetings", "status"), title=say("table.cadence"))
     for c in lines:
-        table.add_row(c.month, str(c.count), c.status)
+        table.add_row(c.month, str(c.count), label("status", c.status))
     out.print(table)
 
 
@@ -712,9 +749,11 @@ def rex(year: int, today: Today = None, as_json: Json = False) -> None:
     if as_json:
         emit_json(lines)
         return
-    table = Table("pilot", "attended", "required", "status", title=f"REX attendance {year} (R7)")
+    table = Table(
+        *headers("pilot", "attended", "required", "status"), title=say("table.rex", year=year)
+    )
     for r in lines:
-        table.add_row(cell(r.name), str(r.attended), str(r.required), r.status)
+        table.add_row(cell(r.name), str(r.attended), str(r.required), label("status", r.status))
     out.print(table)
 
 
@@ -722,13 +761,14 @@ def rex(year: int, today: Today = None, as_json: Json = False) -> None:
 def report(
     html: Annotated[str, typer.Option("--html", help="Where to write the report.")],
     today: Today = None,
-    lang: Annotated[str, typer.Option("--lang", help="fr (default) or en.")] = "fr",
+    lang: Annotated[str | None, typer.Option("--lang", help="fr (default) or en.")] = None,
 ) -> None:
     """Write the cohort report: a self-contained HTML file (no network, no script)."""
-    page = run(lambda: app().report_html(today=day(today, "today"), lang=lang))
+    # The report's language: its own --lang, else the shell's (--lang, PARCOURS_LANG).
+    page = run(lambda: app().report_html(today=day(today, "today"), lang=lang or active()))
     with open(html, "w", encoding="utf-8") as handle:
         handle.write(page)
-    out.print(f"report written to {markup(html)}")
+    out.print(say("out.report_written", path=markup(html)))
 
 
 projections_cli = typer.Typer(
@@ -741,9 +781,9 @@ add_operations(cli, projections_cli, lambda: app(), out)
 @projections_cli.command("rebuild")
 def projections_rebuild() -> None:
     """Rebuild every read model from the event log."""
-    with _progress("rebuilding") as advance:
+    with _progress(say("out.rebuilding")) as advance:
         folded = app().rebuild_projections(advance)
-    out.print(f"rebuilt the read models from {folded} events")
+    out.print(say("out.rebuilt", events=folded))
 
 
 @contextmanager
@@ -763,14 +803,14 @@ def _progress(label: str) -> Iterator[Callable[[int], None]]:
 @projections_cli.command("check")
 def projections_check() -> None:
     """Rebuild into scratch tables and compare with the live read models; exit 1 on a difference."""
-    with _progress("checking") as advance:
+    with _progress(say("out.checking")) as advance:
         report = app().check_projections(advance)
     if report.ok:
-        out.print(f"read models match a rebuild from the log ({report.rows} rows)")
+        out.print(say("out.projections_match", rows=report.rows))
         return
     for d in report.differences:
         err.print(
-            f"difference in {d.table} at {d.key}: live={d.live} rebuilt={d.rebuilt}",
+            say("out.difference", table=d.table, key=d.key, live=d.live, rebuilt=d.rebuilt),
             markup=False,
             soft_wrap=True,
         )
@@ -792,14 +832,14 @@ def projections_run(
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    err.print("projection worker running; stop with Ctrl-C or SIGTERM")
+    err.print(say("out.worker_running"))
 
     def report(folded: int, lag: int) -> None:
         if folded or lag:
-            err.print(f"folded {folded} events; lag {lag} events")
+            err.print(say("out.worker_folded", folded=folded, lag=lag))
 
     worker.run(stop, report)
-    err.print("projection worker stopped")
+    err.print(say("out.worker_stopped"))
 
 
 scheduler_cli = typer.Typer(help="Deadlines and retention (R3–R7, R13).", no_args_is_help=True)
@@ -818,11 +858,21 @@ def scheduler_tick(
     if as_json:
         emit_json(report)
         return
-    table = Table("pilot", "kind", "rule", "due", "observed", title=f"Tick at {report.now}")
+    lang = active()
+    table = Table(
+        *headers("pilot", "kind", "rule", "due", "observed"),
+        title=say("table.tick", at=formats.date_time(report.now, lang)),
+    )
     for r in report.recorded:
-        table.add_row(str(r.pilot_id), r.kind, r.rule, r.due.isoformat(), cell(r.observed))
+        table.add_row(
+            str(r.pilot_id),
+            label("deadline", r.kind),
+            r.rule,
+            formats.short_date(r.due, lang),
+            cell(r.observed),
+        )
     out.print(table)
-    out.print(f"{report.evaluated} pilot(s) evaluated, {len(report.purged)} purged")
+    out.print(say("out.tick", evaluated=report.evaluated, purged=len(report.purged)))
 
 
 @scheduler_cli.command("run")
@@ -838,10 +888,10 @@ def scheduler_run() -> None:
         signal.signal(signum, lambda *_: stop.set())
     scheduler = DeadlineScheduler(app())
     run(scheduler.start)
-    err.print("scheduler running; stop with Ctrl-C or SIGTERM")
+    err.print(say("out.scheduler_running"))
     stop.wait()
     scheduler.shutdown()
-    err.print("scheduler stopped")
+    err.print(say("out.scheduler_stopped"))
 
 
 @cli.command()

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from parcours.messages import headers, say
+
 # The `parcours.cli` module (its error boundary `run`, `app`, `out`, `emit_json`, `day`),
 # handed over by `register`: this module never imports it, so the two make no circle.
 shell: Any = None
@@ -55,10 +57,14 @@ def programme_contacts(
     if as_json:
         shell.emit_json(contacts)
         return
-    table = Table("organisation", "name", "title", "email", "current", title="Programme contacts")
+    table = Table(
+        *headers("organisation", "name", "title", "email", "current"),
+        title=say("table.programme_contacts"),
+    )
     for c in contacts:
         name = f"{c.first_name} {c.last_name}"
-        table.add_row(c.role, name, c.title or "", c.email, "yes" if c.current else "no")
+        current = say("out.yes" if c.current else "out.no")
+        table.add_row(c.role, name, c.title or "", c.email, current)
     shell.out.print(table)
 
 

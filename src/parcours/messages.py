@@ -9,9 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from parcours.catalogue import translate
+from parcours.catalogue import active, has, translate
 
 
-def say(key: str, **values: Any) -> str:
+def say(key: str, /, **values: Any) -> str:
     """The message `key` in the active language, filled with `values` (never personal)."""
     return translate(key, None, **values)
+
+
+def headers(*columns: str) -> list[str]:
+    """A table's column headers: the keys `col.<name>`, in the active language."""
+    return [translate(f"col.{column}") for column in columns]
+
+
+def label(kind: str, value: str) -> str:
+    """A value of a closed set (a phase, a status…) as the reader names it: the key
+    `<kind>.<value>` if the catalogue has it, else the value itself."""
+    key = f"{kind}.{value.replace(' ', '_')}"
+    return translate(key) if has(key, active()) else value

@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 from parcours import catalogue
 from parcours.catalogue import Fmt, Msg, translate
 from parcours.domain.phases import Phase
+from parcours.domain.pilot import ROLES
 from parcours.domain.roles import ACTS
 from parcours.errors import InvalidInput, NotFound, PhaseError, RuleViolation
 from parcours.formats import amount
@@ -76,7 +77,9 @@ def _sentence(node: ast.AST) -> bool:
     if not isinstance(node, ast.JoinedStr):
         return False
     head = node.values[0] if node.values else None
-    built = isinstance(head, ast.Constant) and re.fullmatch(r"[a-z_]+\.", str(head.value))
+    built = isinstance(head, ast.Constant) and re.fullmatch(
+        r"[a-z_]+(\.[a-z_]+)*\.", str(head.value)
+    )
     return not built
 
 
@@ -146,6 +149,7 @@ def test_every_key_built_from_a_name_reads_in_both_languages() -> None:
         + [f"thing.{t}" for t in ("blocker", "programme_contact", "erasure", "free_text")]
         + [f"role_only.{r}" for r in ("agency", "region", "referent", "auditor", "funder")]
         + [f"role.{r}" for r in ("agency", "region", "referent", "auditor", "funder", "any")]
+        + [f"pilot.referent.{r}" for r in ROLES]
     )
     for lang in ("fr", "en"):
         assert [k for k in built if not catalogue.has(k, lang)] == [], lang
