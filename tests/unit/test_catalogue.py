@@ -47,7 +47,6 @@ UNTRANSLATED = {
     "audit/keys.py",
     "audit/proofs.py",
     "audit/receipts.py",
-    "cli_audit.py",
     "programme.py",
     "report/labels.py",
     "service/bookkeeping.py",
