@@ -53,6 +53,11 @@ def activate(lang: Lang | None) -> Token[Lang | None]:
     return _ACTIVE.set(lang)
 
 
+def reset(token: Token[Lang | None]) -> None:
+    """Undo the `activate` that returned `token`."""
+    _ACTIVE.reset(token)
+
+
 @cache
 def translations(lang: Lang, domain: str = DOMAIN) -> gettext.GNUTranslations:
     """The compiled catalogue of `lang` (`domain` "click": the shell's own words)."""

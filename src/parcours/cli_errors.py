@@ -157,7 +157,22 @@ class OneLineErrors(TyperGroup):
                 raise
             report(say("cli.unknown_language", value=_asked_language(args)))
             sys.exit(USAGE_EXIT)
-        cli_language.use(self, lang)
+        # The language holds for this run only: an embedding process (or a test) that runs
+        # the shell twice gets each run's own language, and the library's default after.
+        with cli_language.speaking(self, lang):
+            return self._main(
+                args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra
+            )
+
+    def _main(
+        self,
+        args: Sequence[str] | None,
+        prog_name: str | None,
+        complete_var: str | None,
+        standalone_mode: bool,
+        windows_expand_args: bool,
+        **extra: Any,
+    ) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         Boundary.debug = False

@@ -21,7 +21,8 @@ eager: `parcours --lang en enroll --help` must already be English.
 from __future__ import annotations
 
 import gettext
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from types import ModuleType
 
 import click
@@ -157,8 +158,14 @@ def localise(root: click.Command, lang: Lang) -> None:
                 param.help = text
 
 
-def use(root: click.Command, lang: Lang) -> None:
-    """The whole shell in `lang`: parcours' texts, the help, click's and typer's words."""
-    catalogue.activate(lang)
+@contextmanager
+def speaking(root: click.Command, lang: Lang) -> Iterator[None]:
+    """The whole shell in `lang` while it runs: parcours' texts, the help, click's and
+    typer's words; then parcours' texts back to the library's default (`PARCOURS_LANG`)."""
+    token = catalogue.activate(lang)
     bind_click(lang)
     localise(root, lang)
+    try:
+        yield
+    finally:
+        catalogue.reset(token)
