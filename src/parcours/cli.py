@@ -33,7 +33,6 @@ T = TypeVar("T")
 cli = typer.Typer(
     cls=OneLineErrors,
     name="parcours",
-    help="Event-sourced workflow engine for multi-phase accompaniment programmes.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -43,19 +42,15 @@ err = Console(stderr=True, highlight=False)
 
 DbOption = Annotated[
     str | None,
-    typer.Option(
-        "--db", help="Database URL (default: $PARCOURS_DATABASE_URL or sqlite:///parcours.db)."
-    ),
+    typer.Option("--db"),
 ]
 Actor = Annotated[
     str,
-    typer.Option(
-        "--actor", envvar="PARCOURS_ACTOR", help="Who does this, e.g. agency:project-lead."
-    ),
+    typer.Option("--actor", envvar="PARCOURS_ACTOR"),
 ]
-On = Annotated[str | None, typer.Option("--on", help="Business date, YYYY-MM-DD (default: today).")]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-PilotArg = Annotated[str, typer.Argument(help="The pilot's id.")]
+On = Annotated[str | None, typer.Option("--on")]
+Json = Annotated[bool, typer.Option("--json")]
+PilotArg = Annotated[str, typer.Argument()]
 
 
 class _State:
@@ -70,9 +65,7 @@ state = _State()
 def _root(
     db: DbOption = None,
     verbose: Annotated[bool, typer.Option("-v")] = False,
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Show the Python traceback of a failure.")
-    ] = False,
+    debug: Annotated[bool, typer.Option("--debug")] = False,
     lang: Annotated[str | None, typer.Option("--lang", metavar="fr|en")] = None,
 ) -> None:
     # --lang was read before parsing (cli_language.requested): --help is eager.
@@ -132,9 +125,9 @@ def emit_json(data: Any) -> None:
 
 @cli.command()
 def enroll(
-    name: Annotated[str, typer.Argument(help="The local authority's name.")],
-    programme: Annotated[str, typer.Option(help="Programme id.")] = "grand-est-2024",
-    charter_signed_on: Annotated[str, typer.Option(help="YYYY-MM-DD")] = "",
+    name: Annotated[str, typer.Argument()],
+    programme: Annotated[str, typer.Option()] = "grand-est-2024",
+    charter_signed_on: Annotated[str, typer.Option()] = "",
     siren: Annotated[str | None, typer.Option()] = None,
     actor: Actor = "cli",
 ) -> None:
@@ -155,7 +148,7 @@ def enroll(
 @cli.command("designate-referent")
 def designate_referent(
     pilot: PilotArg,
-    role: Annotated[str, typer.Option(help="operational or elected (R11).")],
+    role: Annotated[str, typer.Option()],
     first_name: Annotated[str, typer.Option()],
     last_name: Annotated[str, typer.Option()],
     email: Annotated[str, typer.Option()],
@@ -280,10 +273,8 @@ def recommend_project(
 def frame_project(
     pilot: PilotArg,
     project: str,
-    indicator: Annotated[
-        list[str], typer.Option(help="key:label[:unit[:target]], repeatable (R8).")
-    ],
-    protocol: Annotated[str, typer.Option(help="The evaluation protocol (R8).")],
+    indicator: Annotated[list[str], typer.Option()],
+    protocol: Annotated[str, typer.Option()],
     actor: Actor = "cli",
 ) -> None:
     """Frame a project with its indicators and evaluation protocol (R8)."""
@@ -309,7 +300,7 @@ def report_indicator(
     project: str,
     key: Annotated[str, typer.Option()],
     value: Annotated[float, typer.Option()],
-    period: Annotated[str, typer.Option(help="2025, 2025-Q2 or 2025-05.")],
+    period: Annotated[str, typer.Option()],
     actor: Actor = "cli",
 ) -> None:
     """Report an indicator's value for a period (R8)."""
@@ -334,7 +325,7 @@ def record_rex(
 @cli.command("raise-alert")
 def raise_alert(
     pilot: PilotArg,
-    kind: Annotated[str, typer.Option(help="confidentiality or change (R9).")],
+    kind: Annotated[str, typer.Option()],
     description: Annotated[str, typer.Option()],
     on: On = None,
     actor: Actor = "cli",
@@ -408,7 +399,7 @@ def record_evaluation(
 
 # -- deployment support ------------------------------------------------------------------------
 
-ProjectArg = Annotated[str, typer.Argument(help="The project's id.")]
+ProjectArg = Annotated[str, typer.Argument()]
 
 
 @cli.command("source-solution")
@@ -438,7 +429,7 @@ def identify_funding(
     project: ProjectArg,
     scheme: Annotated[str, typer.Option()],
     amount_eur: Annotated[float, typer.Option("--amount-eur")],
-    rate: Annotated[float, typer.Option(help="0.6 for 60 %.")],
+    rate: Annotated[float, typer.Option()],
     months: Annotated[int, typer.Option()],
     priority_district: Annotated[bool, typer.Option("--priority-district")] = False,
     eligible_cost_eur: Annotated[float | None, typer.Option("--eligible-cost-eur")] = None,
@@ -509,7 +500,7 @@ def lift_blocker(
 def schedule_rex(
     on: Annotated[str, typer.Option()],
     title: Annotated[str, typer.Option()],
-    kind: Annotated[str, typer.Option(help="collective or individual.")] = "collective",
+    kind: Annotated[str, typer.Option()] = "collective",
     programme: Annotated[str, typer.Option()] = "grand-est-2024",
     actor: Actor = "cli",
 ) -> None:
@@ -527,7 +518,7 @@ def schedule_rex(
 def indicators(
     pilot: PilotArg,
     as_json: Json = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV rows.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv")] = False,
 ) -> None:
     """R8: each framed indicator, its target and the values reported per period."""
     lines = run(lambda: app().indicators(pilot))
@@ -618,9 +609,7 @@ def list_pilots(as_json: Json = False) -> None:
 @cli.command()
 def show(
     pilot: PilotArg,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="ISO date-time, recorded time.")
-    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
     as_json: Json = False,
     actor: Actor = "cli",
 ) -> None:
@@ -637,7 +626,7 @@ def show(
 @cli.command()
 def history(
     pilot: PilotArg,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO date-time.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
     as_json: Json = False,
     actor: Actor = "cli",
 ) -> None:
@@ -670,19 +659,17 @@ def history(
 add_audit(cli, lambda: app(), out, err)
 
 
-Today = Annotated[str | None, typer.Option("--today", help="YYYY-MM-DD (default: today).")]
+Today = Annotated[str | None, typer.Option("--today")]
 
 
 @cli.command()
 def dashboard(
     today: Today = None,
     as_json: Json = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV rows.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv")] = False,
     refresh: Annotated[
         bool,
-        typer.Option(
-            "--refresh", help="First keep the rows of the day (as the scheduler does every 10 min)."
-        ),
+        typer.Option("--refresh"),
     ] = False,
 ) -> None:
     """Where every pilot stands: phase, next deadline, alerts with their rule ids."""
@@ -759,9 +746,9 @@ def rex(year: int, today: Today = None, as_json: Json = False) -> None:
 
 @cli.command()
 def report(
-    html: Annotated[str, typer.Option("--html", help="Where to write the report.")],
+    html: Annotated[str, typer.Option("--html")],
     today: Today = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="fr (default) or en.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang")] = None,
 ) -> None:
     """Write the cohort report: a self-contained HTML file (no network, no script)."""
     # The report's language: its own --lang, else the shell's (--lang, PARCOURS_LANG).
@@ -819,7 +806,7 @@ def projections_check() -> None:
 
 @projections_cli.command("run")
 def projections_run(
-    interval: Annotated[float, typer.Option(help="Seconds between polls.")] = 0.5,
+    interval: Annotated[float, typer.Option()] = 0.5,
 ) -> None:
     """Follow the log in this process (a projection worker), until SIGINT or SIGTERM."""
     import signal
@@ -842,13 +829,13 @@ def projections_run(
     err.print(say("out.worker_stopped"))
 
 
-scheduler_cli = typer.Typer(help="Deadlines and retention (R3–R7, R13).", no_args_is_help=True)
+scheduler_cli = typer.Typer(no_args_is_help=True)
 cli.add_typer(scheduler_cli, name="scheduler")
 
 
 @scheduler_cli.command("tick")
 def scheduler_tick(
-    at: Annotated[str | None, typer.Option("--at", help="ISO date-time (default: now).")] = None,
+    at: Annotated[str | None, typer.Option("--at")] = None,
     as_json: Json = False,
 ) -> None:
     """Record once what fell due up to --at: reminders, breaches, the retention purge."""
@@ -896,12 +883,8 @@ def scheduler_run() -> None:
 
 @cli.command()
 def demo(
-    path: Annotated[str, typer.Option("--path", help="Where to write the demo database.")] = (
-        "parcours-demo.db"
-    ),
-    report_path: Annotated[str, typer.Option("--report", help="Where to write the report.")] = (
-        "parcours-report.html"
-    ),
+    path: Annotated[str, typer.Option("--path")] = ("parcours-demo.db"),
+    report_path: Annotated[str, typer.Option("--report")] = ("parcours-report.html"),
 ) -> None:
     """Play the Grand Est cohort from September 2024 to the purge, with the scheduler ticking;
     print the dashboard as it goes and write the HTML report."""

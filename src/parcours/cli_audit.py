@@ -26,19 +26,17 @@ from parcours.errors import InvalidInput
 from parcours.messages import say
 from parcours.outputs import json_ready, markup
 
-Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a line.")]
-ReceiptFile = Annotated[
-    str | None, typer.Option("--receipt", help="A receipt file (from `parcours audit receipt`).")
-]
+Json = Annotated[bool, typer.Option("--json")]
+ReceiptFile = Annotated[str | None, typer.Option("--receipt")]
 KeyFile = Annotated[
     str | None,
-    typer.Option("--public-key", help="The PEM from `parcours audit public-key`."),
+    typer.Option("--public-key"),
 ]
 
 
 def add_audit(root: typer.Typer, app: Callable[[], Parcours], out: Console, err: Console) -> None:
     """Register `parcours audit` and its commands on the CLI's root."""
-    audit = typer.Typer(help="Tamper evidence of the history.", no_args_is_help=True)
+    audit = typer.Typer(no_args_is_help=True)
     root.add_typer(audit, name="audit")
 
     def emit(data: Any) -> None:
@@ -90,9 +88,9 @@ def add_audit(root: typer.Typer, app: Callable[[], Parcours], out: Console, err:
 
     @audit.command("prove")
     def prove(
-        pilot: Annotated[str, typer.Argument(help="The pilot's id.")],
+        pilot: Annotated[str, typer.Argument()],
         receipt: ReceiptFile = None,
-        out_file: Annotated[str | None, typer.Option("--out", help="FILE.json")] = None,
+        out_file: Annotated[str | None, typer.Option("--out")] = None,
     ) -> None:
         """Write the pilot's events with their inclusion proofs under the receipt (a new one
         if none is given): checkable with the file and the public key alone."""
@@ -107,7 +105,7 @@ def add_audit(root: typer.Typer, app: Callable[[], Parcours], out: Console, err:
 
     @audit.command("verify-export")
     def verify_export(
-        path: Annotated[str, typer.Argument(help="FILE.json (prove) or FILE.jsonl (export)")],
+        path: Annotated[str, typer.Argument()],
         public_key: KeyFile = None,
     ) -> None:
         """Check a file from `prove` (with --public-key) or from `export`, with nothing but
@@ -127,11 +125,11 @@ def add_audit(root: typer.Typer, app: Callable[[], Parcours], out: Console, err:
 
     @audit.command("export")
     def export(
-        pilot: Annotated[str, typer.Argument(help="The pilot's id.")],
-        out_file: Annotated[str, typer.Option("--out", help="FILE.jsonl")],
+        pilot: Annotated[str, typer.Argument()],
+        out_file: Annotated[str, typer.Option("--out")],
         actor: Annotated[
             str,
-            typer.Option("--actor", envvar="PARCOURS_ACTOR", help="Who reads (R15)."),
+            typer.Option("--actor", envvar="PARCOURS_ACTOR"),
         ] = "cli",
     ) -> None:
         """Write the pilot's history with its hash chain, one JSON line per event."""

@@ -14,7 +14,6 @@ from parcours.settings import Settings
 from parcours.store.keyring import default_key_file, init_key_file
 
 gdpr_cli = typer.Typer(
-    help="Personal data: key file, rotation, access, purge, proof (R12–R14).",
     no_args_is_help=True,
 )
 
@@ -23,9 +22,7 @@ gdpr_cli = typer.Typer(
 def init_key(
     key_file: Annotated[
         str | None,
-        typer.Option(
-            "--key-file", help="Where (default: $PARCOURS_KEY_FILE, else the user's data folder)."
-        ),
+        typer.Option("--key-file"),
     ] = None,
 ) -> None:
     """Create the key file that holds the key-encryption keys (mode 0600), if missing."""
@@ -71,10 +68,8 @@ def gdpr_erasure(person: str) -> None:
 
 @gdpr_cli.command("purge")
 def gdpr_purge(
-    at: Annotated[str | None, typer.Option("--at", help="ISO date-time (default: now).")] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="List what would go; change nothing.")
-    ] = False,
+    at: Annotated[str | None, typer.Option("--at")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
 ) -> None:
     """Purge the pilots whose retention has ended (R13)."""
     when = instant(at, "at")

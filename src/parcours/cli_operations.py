@@ -64,9 +64,7 @@ def add_operations(
 
     @root.command("notices")
     def notices(
-        retry: Annotated[
-            bool, typer.Option("--retry", help="Put the parked notices back in line.")
-        ] = False,
+        retry: Annotated[bool, typer.Option("--retry")] = False,
     ) -> None:
         """Notices parked after too many failed deliveries (exit 1 when there are any)."""
         from parcours.scheduler import DeadlineScheduler

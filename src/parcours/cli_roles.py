@@ -21,23 +21,22 @@ from parcours.messages import headers, say
 # The `parcours.cli` module (its error boundary `run`, `app`, `out`, `emit_json`), handed over
 # by `register`: this module never imports it, so the two make no circle.
 shell: Any = None
-Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+Json = Annotated[bool, typer.Option("--json")]
 
 ActorOrSelf = Annotated[
     str | None,
     typer.Option(
         "--actor",
         envvar="PARCOURS_ACTOR",
-        help="Who grants (default: the principal itself, as the very first grant must).",
     ),
 ]
-Principal = Annotated[str, typer.Argument(help="An opaque id, e.g. agency:ops-1 (never a name).")]
-Role = Annotated[str, typer.Argument(help="agency, region, auditor or referent.")]
+Principal = Annotated[str, typer.Argument()]
+Role = Annotated[str, typer.Argument()]
 ProgrammeOption = Annotated[
     str | None,
-    typer.Option("--programme", help="For agency, region, auditor (default grand-est-2024)."),
+    typer.Option("--programme"),
 ]
-PilotOption = Annotated[str | None, typer.Option("--pilot", help="For referent: the pilot's id.")]
+PilotOption = Annotated[str | None, typer.Option("--pilot")]
 
 
 def grant(
@@ -75,9 +74,7 @@ def revoke(
 
 def principals(
     programme: Annotated[str | None, typer.Option("--programme")] = None,
-    history: Annotated[
-        bool, typer.Option("--history", help="The grants and revocations of --programme.")
-    ] = False,
+    history: Annotated[bool, typer.Option("--history")] = False,
     as_json: Json = False,
     actor: Annotated[str | None, typer.Option("--actor", envvar="PARCOURS_ACTOR")] = None,
 ) -> None:
