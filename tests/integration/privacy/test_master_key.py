@@ -104,5 +104,7 @@ def test_a_wrong_master_key_is_refused(tmp_path: Path, clock: Clock) -> None:
 
 
 def test_a_malformed_master_key_is_refused_at_start(tmp_path: Path) -> None:
-    with pytest.raises(ConfigurationError, match="PARCOURS_MASTER_KEY: expected base64 of 32"):
+    with pytest.raises(
+        ConfigurationError, match="PARCOURS_MASTER_KEY : base64 de 32 octets attendu"
+    ):
         staffed(Parcours(settings=Settings(url=f"sqlite:///{tmp_path}/p.db", master_key="secret")))
