@@ -7,14 +7,15 @@ catalogue, dates and numbers from `formats`, in the active language (French by d
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from rich.table import Table
 from rich.text import Text
 
 from parcours import formats
-from parcours.catalogue import Lang, active
-from parcours.cohort import Dashboard
+from parcours.catalogue import Lang, active, has, translate
+from parcours.cohort import Alert, Dashboard
 from parcours.messages import headers, label, say
 from parcours.outputs import cell, visible
 from parcours.views import PilotView
@@ -62,6 +63,24 @@ def pilot_table(view: PilotView) -> Table:
     return table
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def alert_text(alert: Alert) -> str:
+    """An alert's sentence in the active language (`alert.<key>` of the catalogue), its
+    ISO dates as the reader writes them; the recorded English sentence if it has no key."""
+    key = f"alert.{alert.key}"
+    if not alert.key or not has(key, active()):
+        return alert.message
+    values: dict[str, object] = {}
+    for name, value in alert.params.items():
+        if _ISO_DAY.fullmatch(value):
+            values[name] = date.fromisoformat(value)
+        else:
+            values[name] = label("phase", value) if name == "phase" else value
+    return translate(key, None, **values)
+
+
 def _deadline(rule: str, due: date, days_left: int, lang: Lang) -> str:
     return f"{rule} {formats.short_date(due, lang)} ({formats.days(days_left, lang)})"
 
@@ -82,7 +101,7 @@ def dashboard_table(board: Dashboard) -> Table:
             Text(
                 visible(
                     "\n".join(
-                        f"{a.rule} {label('severity', a.severity)} : {a.message}"
+                        f"{a.rule} {label('severity', a.severity)} : {alert_text(a)}"
                         for a in row.alerts
                     )
                 )

@@ -16,6 +16,7 @@ from babel.messages.pofile import read_po
 
 from parcours import catalogue
 from parcours.catalogue import Fmt, Msg, translate
+from parcours.cohort import SENTENCES
 from parcours.domain.phases import Phase
 from parcours.domain.pilot import ROLES
 from parcours.domain.roles import ACTS
@@ -149,9 +150,16 @@ def test_every_key_built_from_a_name_reads_in_both_languages() -> None:
         + [f"role_only.{r}" for r in ("agency", "region", "referent", "auditor", "funder")]
         + [f"role.{r}" for r in ("agency", "region", "referent", "auditor", "funder", "any")]
         + [f"pilot.referent.{r}" for r in ROLES]
+        + [f"alert.{key}" for key in SENTENCES]
     )
     for lang in ("fr", "en"):
         assert [k for k in built if not catalogue.has(k, lang)] == [], lang
+
+
+def test_an_alert_reads_with_the_values_the_dashboard_gives_it() -> None:
+    for key, english in SENTENCES.items():
+        assert _fields(_po("fr")[f"alert.{key}"]) == _fields(english), key
+        assert _po("en")[f"alert.{key}"] == english, key
 
 
 def test_french_and_english_have_the_same_keys_and_the_same_placeholders() -> None:
