@@ -98,7 +98,7 @@ def test_a_wrong_master_key_is_refused(tmp_path: Path, clock: Clock) -> None:
     _as_an_earlier_version_wrote_it(url, base64.b64decode(MASTER))
     other = base64.b64encode(os.urandom(32)).decode()
     wrong = staffed(Parcours(settings=Settings(url=url, master_key=other), clock=clock))
-    with pytest.raises(ConfigurationError, match="does not open"):
+    with pytest.raises(ConfigurationError, match="n'ouvre pas"):
         wrong.export_personal_data(email=REFERENT["email"], actor=LEAD)
     wrong.close_connections()
 
