@@ -66,6 +66,7 @@ def translations(lang: Lang, domain: str = DOMAIN) -> gettext.GNUTranslations:
         return gettext.GNUTranslations(handle)
 
 
+@cache
 def keys(lang: Lang, domain: str = DOMAIN) -> frozenset[str]:
     """Every key `lang`'s catalogue translates."""
     catalog: dict[Any, str] = translations(lang, domain)._catalog  # type: ignore[attr-defined]
@@ -95,9 +96,9 @@ def translate(key: str, lang: Lang | None = None, /, **params: Any) -> str:
     A string that is not a key of the catalogue is returned as it is: a message of a raise
     site not yet moved into the catalogue still reads, untranslated."""
     lang = lang or active()
-    text = translations(lang).gettext(key)
-    if text is key and key not in keys(lang):
+    if key not in keys(lang):
         return key
+    text = translations(lang).gettext(key)
     return text.format(**{name: _value(v, lang) for name, v in params.items()})
 
 
