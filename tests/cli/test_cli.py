@@ -166,7 +166,7 @@ def test_demo_plays_a_cohort(tmp_path: Path, run) -> None:  # type: ignore[no-un
     )
     assert "Ardenne" in out
     assert "retiré" in out  # the dashboard's phase, in French
-    assert "audit trail: verified" in out
+    assert "piste d'audit : vérifiée" in out
     assert "purge: verified" in out
     assert (tmp_path / "demo.db").exists()
     assert (tmp_path / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
