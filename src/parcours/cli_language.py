@@ -156,6 +156,10 @@ def localise(root: click.Command, lang: Lang) -> None:
             text = parameter_help(path, param.name or "", lang)
             if text is not None:
                 param.help = text
+            kind = f"metavar.{param.type.name}"
+            option = isinstance(param, click.Option) and not param.is_flag
+            if option and param.metavar is None and catalogue.has(kind, lang):
+                param.metavar = catalogue.translate(kind, lang)
 
 
 @contextmanager

@@ -62,6 +62,7 @@ def test_a_command_help_reads_in_french_with_clicks_words_too(shell) -> None:  #
     for french in (
         "Utilisation : parcours enroll [OPTIONS] NAME",
         "Le nom de la collectivité.",
+        "--programme                TEXTE",
         "[obligatoire]",
         "[par défaut : grand-est-2024]",
         "[variable d'environnement : PARCOURS_ACTOR]",
