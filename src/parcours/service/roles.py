@@ -293,7 +293,8 @@ def _principal(value: Any) -> str:
     try:
         principal = inp.check_actor(value)
     except InvalidInput as exc:
-        raise InvalidInput("principal", str(exc).split(": ", 1)[-1]) from None
+        why = exc.params["message"]  # the actor's refusal, said of the principal
+        raise InvalidInput("principal", why.key, **why.params) from None
     if len(principal) > MAX_PRINCIPAL:  # the grants table's column
         raise InvalidInput("principal", "input.at_most_chars", max=MAX_PRINCIPAL)
     if principal.startswith("system:"):
