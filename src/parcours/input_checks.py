@@ -8,8 +8,8 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from parcours.catalogue import Msg
 from parcours.errors import InvalidInput
-from parcours.messages import say
 from parcours.programme import Programme
 
 NAME_MAX = 200
@@ -35,11 +35,11 @@ _PERIOD = re.compile(r"([0-9]{4})(?:-Q([1-4])|-S([12])|-(0[1-9]|1[0-2]))?")
 def clean_text(value: Any, *, max_length: int, multiline: bool) -> str:
     """`value` itself if it is acceptable text, else ValueError with the French reason."""
     if not isinstance(value, str):
-        raise ValueError(say("text.expected"))
+        raise ValueError(Msg("text.expected"))
     if not value or value.isspace():
-        raise ValueError(say("text.empty"))
+        raise ValueError(Msg("text.empty"))
     if len(value) > max_length:  # first: a 1 MB value is refused before it is scanned
-        raise ValueError(say("text.too_long", max=max_length, got=len(value)))
+        raise ValueError(Msg("text.too_long", max=max_length, got=len(value)))
     for pattern, key in (
         (_SURROGATE, "text.surrogate"),
         (_CONTROL, "text.control"),
@@ -48,9 +48,9 @@ def clean_text(value: Any, *, max_length: int, multiline: bool) -> str:
     ):
         found = pattern.search(value) if pattern is not None else None
         if found is not None:
-            raise ValueError(say(key, code=f"U+{ord(found.group()):04X}", at=found.start() + 1))
+            raise ValueError(Msg(key, code=f"U+{ord(found.group()):04X}", at=found.start() + 1))
     if value != value.strip():
-        raise ValueError(say("text.surrounding_space"))
+        raise ValueError(Msg("text.surrounding_space"))
     return value
 
 
@@ -58,7 +58,7 @@ def period_bounds(period: str) -> tuple[date, date]:
     """The first and last day of `2025`, `2025-Q2`, `2025-S1` or `2025-05`."""
     found = _PERIOD.fullmatch(period) if isinstance(period, str) else None
     if found is None or int(found.group(1)) < 1:
-        raise ValueError(say("period.form"))
+        raise ValueError(Msg("period.form"))
     year, quarter, half, month = found.groups()
     y = int(year)
     if quarter:

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from parcours.catalogue import Msg
 from parcours.errors import ConfigurationError
-from parcours.messages import say
 
 DEFAULT_CLI_URL = "sqlite:///parcours.db"
 LOG_FORMATS = ("console", "json")
@@ -57,14 +57,14 @@ class Settings(BaseModel):
     @classmethod
     def _known_format(cls, value: str) -> str:
         if value.lower() not in LOG_FORMATS:
-            raise ValueError(say("setting.choice", choices=", ".join(LOG_FORMATS)))
+            raise ValueError(Msg("setting.choice", choices=", ".join(LOG_FORMATS)))
         return value.lower()
 
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
         if value.lower() not in LOG_LEVELS:
-            raise ValueError(say("setting.choice", choices=", ".join(LOG_LEVELS)))
+            raise ValueError(Msg("setting.choice", choices=", ".join(LOG_LEVELS)))
         return value.lower()
 
     def master_key_bytes(self) -> bytes | None:
