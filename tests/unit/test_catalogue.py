@@ -241,3 +241,16 @@ def test_values_are_formatted_for_the_reader() -> None:
 def test_a_sentence_not_yet_in_the_catalogue_reads_as_written() -> None:
     assert translate("not a key, a sentence", "fr") == "not a key, a sentence"
     assert str(RuleViolation("R9", "warned late")) == "R9 : warned late"
+
+
+def test_a_refused_value_keeps_its_key_through_pydantic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Raised while French is active, readable in English after: the key travels, not the
+    sentence."""
+    from parcours.inputs import check_actor
+
+    monkeypatch.delenv("PARCOURS_LANG", raising=False)
+    with pytest.raises(InvalidInput) as caught:
+        check_actor("x y")
+    assert caught.value.params["message"].key == "actor.form"
+    assert str(caught.value).startswith("actor : identifiant court")
+    assert caught.value.render("en").startswith('actor: a short id of the form "type:name"')
