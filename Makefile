@@ -24,8 +24,11 @@ check: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# make bench SCALE=small|medium|large (1,000, 10,000, 100,000 pilots; large on PostgreSQL).
+SCALE ?= small
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m pip install -q -e '.[dev,postgres,bench]'
+	$(BIN)/python -m benchmarks --scale $(SCALE)
 
 # Mutation testing of the rule modules (issue 22); slow, so not part of `make test`. The
 # result goes to tests/MUTATION.md.

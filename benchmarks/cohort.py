@@ -40,8 +40,9 @@ def _months(start: date, count: int) -> Iterator[date]:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def build(app: Parcours, index: int, heavy: bool) -> tuple[Pilot, list[Any]]:
-    """One pilot; about 150 events when heavy, 6 when light."""
+def build(app: Parcours, index: int, heavy: bool, logs: int = 1) -> tuple[Pilot, list[Any]]:
+    """One pilot; about 150 events when heavy, 5 + `logs` when light (a light pilot stays in
+    diagnostic: its R3 and R7 reminders fall on 1 December 2024, as the whole cohort's do)."""
     programme = app.programme(PROGRAMME)
     act = _act()
     pilot = Pilot.enroll(
@@ -80,7 +81,8 @@ def build(app: Parcours, index: int, heavy: bool) -> tuple[Pilot, list[Any]]:
             )
         )
     pilot.start_diagnostic(act, date(2024, 9, 16))
-    pilot.log_time(act, date(2024, 10, 8), 0.5)
+    for day in range(logs):
+        pilot.log_time(act, date(2024, 9, 16) + timedelta(days=day % 90), 0.25)
     projects = [str(uuid4()) for _ in range(2 if heavy else 1)]
     for n, project in enumerate(projects):
         pilot.recommend_project(
@@ -149,12 +151,19 @@ def build(app: Parcours, index: int, heavy: bool) -> tuple[Pilot, list[Any]]:
 
 
 def load(
-    app: Parcours, count: int, heavy: bool, start: int = 0, batch: int = 20, project: bool = True
+    app: Parcours,
+    count: int,
+    heavy: bool,
+    start: int = 0,
+    batch: int = 20,
+    project: bool = True,
+    logs: int = 1,
 ) -> int:
     """Store `count` pilots, `batch` per transaction; returns the events stored."""
     stored = 0
     for first in range(start, start + count, batch):
-        built = [build(app, i, heavy) for i in range(first, min(first + batch, start + count))]
+        last = min(first + batch, start + count)
+        built = [build(app, i, heavy, logs) for i in range(first, last)]
         with app.pipeline.writing() as session:
             for _pilot, writes in built:
                 for write in writes:

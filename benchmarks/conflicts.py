@@ -8,6 +8,7 @@ import sys
 import time
 from datetime import date
 
+from benchmarks.cohort import AGENCY, PROGRAMME, staffed
 from parcours import Parcours
 
 WRITERS = 8
@@ -33,13 +34,11 @@ print(conflicts)
 
 def conflict_rate(url: str) -> tuple[float, int]:
     """(share of commands refused for a conflict, commands sent)."""
-    app = Parcours(url)
+    app = staffed(Parcours(url))
     pilot = app.enroll(
-        name="CC Bench",
-        programme="grand-est-2024",
-        charter_signed_on=date(2024, 9, 2),
-        actor="agency:bench",
+        name="CC Bench", programme=PROGRAMME, charter_signed_on=date(2024, 9, 2), actor=AGENCY
     )
+    app.grant("pilot:bench", "referent", pilot=pilot, actor=AGENCY)  # R15: the referent logs
     app.close_connections()
     at = time.time() + 3.0
     writers = [

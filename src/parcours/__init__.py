@@ -10,6 +10,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    __version__: str  # from the package's metadata, see __getattr__
     from parcours.application import Parcours
     from parcours.domain.phases import Phase
     from parcours.errors import (
@@ -70,6 +71,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        # From the installed distribution's metadata (pyproject's `version`), read once asked.
+        from importlib.metadata import version
+
+        return version("parcours")
     if name in _WHERE:
         return getattr(import_module(_WHERE[name]), name)
     raise AttributeError(f"module 'parcours' has no attribute {name!r}")

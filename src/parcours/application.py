@@ -24,6 +24,7 @@ from parcours.service.key_service import KeyCommands
 from parcours.service.migration import Migration
 from parcours.service.personal_data import PersonalData
 from parcours.service.phases import PhaseCommands
+from parcours.service.pilot_names import PilotNames
 from parcours.service.pipeline import Pipeline
 from parcours.service.programme_contacts import ProgrammeContactCommands
 from parcours.service.queries import PilotQueries
@@ -40,12 +41,18 @@ R = TypeVar("R")
 S = TypeVar("S")
 
 
-def _forward(part: str, method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[Any, P], R]:
-    """`Parcours.x(...)` calls `method` on the part named `part`, with x's own signature."""
+def _forward(
+    part: str,
+    method: Callable[Concatenate[S, P], R],
+    then: Callable[[PilotNames, R], R] | None = None,
+) -> Callable[Concatenate[Any, P], R]:
+    """`Parcours.x(...)` calls `method` on the part named `part`, with x's own signature;
+    `then`: the pilots' names (issue 20) put on its result."""
 
     @functools.wraps(method)
     def call(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        return method(getattr(self, part), *args, **kwargs)
+        result = method(getattr(self, part), *args, **kwargs)
+        return result if then is None else then(self.names, result)
 
     return call
 
@@ -76,6 +83,7 @@ class Parcours:
         self.redaction = Redaction(self.pipeline)
         self.migration = Migration(self.pipeline)
         self.programme_desk = ProgrammeContactCommands(self.pipeline)
+        self.names = PilotNames(self.pipeline)
 
     # -- the application as a whole ----------------------------------------------------------
 
@@ -165,7 +173,11 @@ class Parcours:
 
     # -- one pilot: views, history, audit ----------------------------------------------------
     get_pilot = _forward("pilots", PilotQueries.get_pilot)
-    list_pilots = _forward("pilots", PilotQueries.list_pilots)
+    pilot_references = _forward("names", PilotNames.references)
+    resolve_pilot = _forward("names", PilotNames.resolve)
+
+    # Every pilot, its phase since when, with its slug and SIREN (issue 20).
+    list_pilots = _forward("pilots", PilotQueries.list_pilots, then=PilotNames.named)
     history = _forward("pilots", PilotQueries.history)
     verify_audit_trail = _forward("pilots", PilotQueries.verify_audit_trail)
     audit_receipt = _forward("pilots", PilotQueries.audit_receipt)

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from parcours import cli_charter, cli_roles, formats, logs
+from parcours import cli_charter, cli_dry_run, cli_exports, cli_roles, cli_rules, formats, logs
 from parcours.application import Parcours
 from parcours.catalogue import Lang, active
 from parcours.cli_audit import add_audit
@@ -25,7 +25,7 @@ from parcours.cli_errors import Boundary, OneLineErrors
 from parcours.cli_operations import add_operations
 from parcours.errors import InvalidInput
 from parcours.messages import headers, label, say
-from parcours.outputs import DASHBOARD_CSV, cell, dashboard_cells, json_ready, markup, write_csv
+from parcours.outputs import DASHBOARD_CSV, cell, dashboard_cells, json_ready, markup
 from parcours.settings import Settings
 
 T = TypeVar("T")
@@ -67,6 +67,7 @@ def _root(
     verbose: Annotated[bool, typer.Option("-v")] = False,
     debug: Annotated[bool, typer.Option("--debug")] = False,
     lang: Annotated[str | None, typer.Option("--lang", metavar="fr|en")] = None,
+    version: cli_rules.VersionOption = False,
 ) -> None:
     # --lang was read before parsing (cli_language.requested): --help is eager.
     Boundary.debug = debug
@@ -519,6 +520,7 @@ def indicators(
     pilot: PilotArg,
     as_json: Json = False,
     as_csv: Annotated[bool, typer.Option("--csv")] = False,
+    csv_dialect: cli_exports.CsvDialectOption = None,
 ) -> None:
     """R8: each framed indicator, its target and the values reported per period."""
     lines = run(lambda: app().indicators(pilot))
@@ -526,14 +528,14 @@ def indicators(
         emit_json(lines)
         return
     if as_csv:
-        write_csv(
-            sys.stdout,
+        cli_exports.print_csv(
             ["project", "key", "label", "unit", "target", "period", "value"],
             (
                 [line.project, line.key, line.label, line.unit, line.target, period, value]
                 for line in lines
                 for period, value in (line.values.items() or {"": None}.items())
             ),
+            run(lambda: cli_exports.dialect(csv_dialect)),
         )
         return
     out.print(_indicator_table(lines))
@@ -596,8 +598,10 @@ def list_pilots(as_json: Json = False) -> None:
     table.add_column(say("col.id"), no_wrap=True, min_width=36)
     lang = active()
     for r in rows:
+        # its slug under its name (issue 20): what PILOT arguments accept, besides the id
+        name = r.name if r.slug is None else f"{r.name}\n{r.slug}"
         table.add_row(
-            cell(r.name),
+            cell(name),
             cell(r.programme),
             label("phase", r.phase),
             formats.short_date(r.phase_since, lang),
@@ -667,6 +671,7 @@ def dashboard(
     today: Today = None,
     as_json: Json = False,
     as_csv: Annotated[bool, typer.Option("--csv")] = False,
+    csv_dialect: cli_exports.CsvDialectOption = None,
     refresh: Annotated[
         bool,
         typer.Option("--refresh"),
@@ -680,7 +685,8 @@ def dashboard(
         emit_json([row.model_dump(mode="json") for row in board.rows])
         return
     if as_csv:
-        write_csv(sys.stdout, DASHBOARD_CSV, (dashboard_cells(r) for r in board.rows))
+        chosen = run(lambda: cli_exports.dialect(csv_dialect))
+        cli_exports.print_csv(DASHBOARD_CSV, (dashboard_cells(r) for r in board.rows), chosen)
         return
     from parcours.render import dashboard_table
 
@@ -837,10 +843,18 @@ cli.add_typer(scheduler_cli, name="scheduler")
 def scheduler_tick(
     at: Annotated[str | None, typer.Option("--at")] = None,
     as_json: Json = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
 ) -> None:
     """Record once what fell due up to --at: reminders, breaches, the retention purge."""
     from parcours.scheduler import DeadlineScheduler
 
+    if dry_run:  # issue 20: what the tick would do, nothing written (bodies in cli_dry_run)
+        plan = run(lambda: DeadlineScheduler(app()).plan(instant(at, "at")))
+        if as_json:
+            emit_json(plan)
+        else:
+            cli_dry_run.show_plan(plan, out)
+        return
     report = run(lambda: DeadlineScheduler(app()).tick(instant(at, "at")))
     if as_json:
         emit_json(report)
@@ -896,6 +910,8 @@ def demo(
 # Who may do what (R15): grant, revoke, principals (bodies in cli_roles).
 cli_roles.register(cli, sys.modules[__name__])
 cli_charter.register(cli, sys.modules[__name__])  # round 2 (R10, R11): bodies in cli_charter
+cli_exports.register(cli, sys.modules[__name__])  # issue 20: `export --xlsx` (cli_exports)
+cli_rules.register(cli)  # `parcours regles` / `rules` (the shipped rules), `--version`
 
 
 def main() -> None:

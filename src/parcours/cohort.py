@@ -58,6 +58,8 @@ class DashboardRow(_Model):
     # The read models could not fold one of its events: what is shown may be behind
     # (`parcours projections status`).
     stale: bool = False
+    # Its short name (issue 20), accepted wherever its id is: `parcours budget cc-pays-de-bitche`.
+    slug: str | None = None
 
 
 class IndicatorLine(_Model):

@@ -65,9 +65,12 @@ class ConfigurationError(ParcoursError):
 class PilotNotFound(ParcoursError, LookupError):
     """No pilot with that id (or not yet, `as_of` a moment before its enrolment)."""
 
-    def __init__(self, pilot_id: object, as_of: str = "") -> None:
+    def __init__(self, pilot_id: object, as_of: str = "", *, reference: bool = False) -> None:
+        """`as_of`: the moment asked for (ISO); `reference`: a slug or SIREN named no pilot."""
         self.pilot_id = pilot_id
         key = "error.pilot_not_found_as_of" if as_of else "error.pilot_not_found"
+        if reference:
+            key = "error.pilot_unknown_reference"
         super().__init__(key, pilot=pilot_id, as_of=as_of)
 
 

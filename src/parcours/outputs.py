@@ -13,7 +13,7 @@ import csv
 import math
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 from rich.markup import escape
 from rich.text import Text
@@ -79,11 +79,48 @@ def csv_cell(value: Any) -> str:
     return "'" + text if text.startswith(CSV_TRIGGERS) else text
 
 
-def write_csv(stream: TextIO, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    writer = csv.writer(stream)
-    writer.writerow(header)
+# Two ways to write a CSV (issue 20):
+# - "fr": what a spreadsheet in French opens as columns of numbers and dates: UTF-8 with a
+#   byte order mark (Excel reads accents right only with it), `;` between cells (the comma is
+#   the decimal mark), decimal commas, VRAI/FAUX; dates in ISO 8601 (2024-12-31), which Excel
+#   and LibreOffice in French take as dates, and which no locale misreads, where 03/04/2025
+#   is 4 March to a spreadsheet set to English (a silent swap, not an error).
+# - "rfc4180": for machines: commas, dot decimals, no BOM, ISO dates, true/false.
+# Both end lines with CRLF (RFC 4180) and keep every text cell inert (`csv_cell`).
+CsvDialect = Literal["fr", "rfc4180"]
+CSV_DIALECTS: tuple[CsvDialect, ...] = ("fr", "rfc4180")
+BOM = "\ufeff"
+
+
+def csv_cell_fr(value: Any) -> str:
+    """A cell as a French spreadsheet reads it: 1,5 ; -5 ; VRAI ; text made inert."""
+    if isinstance(value, bool):
+        return "VRAI" if value else "FAUX"
+    if isinstance(value, float):
+        return number(value).replace(".", ",")
+    return csv_cell(value)
+
+
+def write_csv(
+    stream: TextIO,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    dialect: CsvDialect = "rfc4180",
+) -> None:
+    """`header` then `rows`, in `dialect` (see CSV_DIALECTS); the French one starts with the
+    byte order mark, so `stream` must be the start of the file."""
+    if dialect == "fr":
+        stream.write(BOM)
+        writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
+        shown = csv_cell_fr
+    elif dialect == "rfc4180":
+        writer = csv.writer(stream, lineterminator="\r\n")
+        shown = csv_cell
+    else:
+        raise ValueError(f"unknown CSV dialect {dialect!r}: {', '.join(CSV_DIALECTS)}")
+    writer.writerow([csv_cell(title) for title in header])
     for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
+        writer.writerow([shown(value) for value in row])
 
 
 DASHBOARD_CSV = [
@@ -96,6 +133,8 @@ DASHBOARD_CSV = [
     "next_due",
     "days_left",
     "alerts",
+    # Last, so the columns before keep their places (issue 20): what PILOT arguments accept.
+    "slug",
 ]
 
 
@@ -104,7 +143,16 @@ def dashboard_cells(row: Any) -> list[Any]:
     nxt = row.next_deadline
     alerts = "; ".join(f"{a.rule} {a.message}" for a in row.alerts)
     due = (nxt.rule, nxt.due, nxt.days_left) if nxt else (None, None, None)
-    return [row.pilot_id, row.name, row.programme, row.phase, row.phase_since, *due, alerts]
+    return [
+        row.pilot_id,
+        row.name,
+        row.programme,
+        row.phase,
+        row.phase_since,
+        *due,
+        alerts,
+        getattr(row, "slug", None),
+    ]
 
 
 # -- JSON -----------------------------------------------------------------------------------

@@ -94,7 +94,8 @@ def dashboard_table(board: Dashboard) -> Table:
     for row in board.rows:
         nxt = row.next_deadline
         table.add_row(
-            cell(row.name),
+            # its slug under its name (issue 20): what the commands' PILOT accepts
+            cell(row.name if row.slug is None else f"{row.name}\n{row.slug}"),
             label("phase", row.phase),
             formats.short_date(row.phase_since, lang),
             _deadline(nxt.rule, nxt.due, nxt.days_left, lang) if nxt else "-",

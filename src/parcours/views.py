@@ -116,6 +116,9 @@ class PilotSummary(_View):
     programme: str
     phase: str
     phase_since: date
+    # Its short name and SIREN (issue 20), accepted wherever its id is.
+    slug: str | None = None
+    siren: str | None = None
 
 
 class HistoryEntry(_View):

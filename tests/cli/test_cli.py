@@ -118,7 +118,7 @@ def test_a_pilot_from_the_shell(run) -> None:  # type: ignore[no-untyped-def]
     ("args", "message"),
     [
         (("start-diagnostic", "00000000-0000-0000-0000-000000000000"), "introuvable"),
-        (("start-diagnostic", "not-an-id"), "pilot : identifiant attendu"),
+        (("start-diagnostic", "not-an-id"), "not-an-id introuvable"),  # no such slug (issue 20)
         (("enroll", "CC X", "--charter-signed-on", "2031-01-01"), "(R2)"),
         (("enroll", "CC X", "--charter-signed-on", "yesterday"), "charter_signed_on"),
     ],
@@ -303,7 +303,7 @@ def test_indicators_csv_and_evaluation_from_the_shell(run) -> None:  # type: ign
             "--actor",
             REFERENT_ID,
         )
-    _, out, _ = run("indicators", pilot, "--csv")
+    _, out, _ = run("indicators", pilot, "--csv", "--csv-dialect", "rfc4180")  # for machines
     assert out.splitlines()[1:] == [
         "Guichet,people_helped,People helped,persons,300,2025-Q2,74",
         "Guichet,people_helped,People helped,persons,300,2025-Q3,160",

@@ -74,8 +74,12 @@ def evaluated_dashboard(app: Parcours, today: date) -> Dashboard:
     """The dashboard as the rules give it, every row evaluated from the cohort read model
     (what kept dashboard rows must always equal)."""
     at = app.cohort.instant(today)
+    slugs = {p.id: p.slug for p in app.list_pilots()}  # issue 20: each row names its slug
     rows = [
-        cohort.dashboard_row(app.programme(r["programme"]), r, at) for r in app.cohort.pilot_rows()
+        cohort.dashboard_row(app.programme(r["programme"]), r, at).model_copy(
+            update={"slug": slugs.get(UUID(r["pilot_id"]))}
+        )
+        for r in app.cohort.pilot_rows()
     ]
     day = at.astimezone(app.programme("grand-est-2024").zone).date()
     programmes = sorted({r.programme for r in rows})

@@ -120,3 +120,35 @@ def test_the_boundary_names_what_to_fix_without_echoing_sql_parameters() -> None
     )
     assert "--debug" in describe(RuntimeError("personal@example.org"))
     assert "personal" not in describe(RuntimeError("personal@example.org"))
+
+
+def test_the_french_csv_reads_back_in_the_french_dialect() -> None:
+    """Issue 20: BOM, `;`, decimal comma, ISO dates, VRAI/FAUX; a cell holding the delimiter,
+    a quote or a line break is quoted, and a formula stays inert."""
+    rows = [
+        ["Communauté d'Œting ; Sœurs", 1.5, -5, 300.0, date(2024, 12, 31), True, None],
+        ['=HYPERLINK("x")', -0.25, 0, 1234567.25, date(2025, 1, 2), False, "a\r\nb"],
+    ]
+    buffer = io.StringIO(newline="")
+    write_csv(buffer, ["nom", "a", "b", "c", "d", "e", "f"], rows, "fr")
+    text = buffer.getvalue()
+    assert text.startswith("\ufeffnom;a;")
+    back = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=";"))
+    assert back[1] == ["Communauté d'Œting ; Sœurs", "1,5", "-5", "300", "2024-12-31", "VRAI", ""]
+    assert back[2] == [
+        '\'=HYPERLINK("x")',
+        "-0,25",
+        "0",
+        "1234567,25",
+        "2025-01-02",
+        "FAUX",
+        "a\r\nb",
+    ]
+
+
+def test_the_rfc4180_csv_is_the_machines_and_an_unknown_dialect_is_refused() -> None:
+    buffer = io.StringIO(newline="")
+    write_csv(buffer, ["a", "b"], [[1.5, date(2024, 12, 31)], ["+1", True]], "rfc4180")
+    assert buffer.getvalue() == "a,b\r\n1.5,2024-12-31\r\n'+1,true\r\n"
+    with pytest.raises(ValueError, match="dialect"):
+        write_csv(io.StringIO(), ["a"], [], "excel")  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from parcours.domain import people
 from parcours.domain.pilot import Act
 from parcours.errors import InvalidInput, NotFound, RuleViolation
 
@@ -60,18 +61,9 @@ class ProgrammeContactDesignated(ContactsEvent):
     sealed: dict[str, str]
 
     def mutate_contacts(self, desk: ProgrammeContacts) -> None:
-        previous = desk.leads.get(self.organisation)
-        if previous is not None:
-            desk.contacts[previous]["current"] = False
-        desk.leads[self.organisation] = self.person_id
-        desk.contacts[self.person_id] = {
-            "role": self.organisation,
-            "sealed": dict(self.sealed),
-            "designated_on": self.on,
-            "current": True,
-            "objected": False,
-            "erased": False,
-        }
+        people.designate(
+            desk.contacts, desk.leads, self.person_id, self.organisation, self.sealed, self.on
+        )
 
 
 @dataclass(frozen=True)
@@ -80,7 +72,7 @@ class ProgrammeContactRectified(ContactsEvent):
     sealed: dict[str, str]
 
     def mutate_contacts(self, desk: ProgrammeContacts) -> None:
-        desk.contacts[self.person_id]["sealed"].update(self.sealed)
+        people.rectify(desk.contacts, self.person_id, self.sealed)
 
 
 @dataclass(frozen=True)
@@ -88,7 +80,7 @@ class ProgrammeContactObjected(ContactsEvent):
     person_id: str
 
     def mutate_contacts(self, desk: ProgrammeContacts) -> None:
-        desk.contacts[self.person_id]["objected"] = True
+        people.record_objection(desk.contacts, self.person_id)
 
 
 @dataclass(frozen=True)
@@ -96,11 +88,7 @@ class ProgrammeContactErased(ContactsEvent):
     person_id: str
 
     def mutate_contacts(self, desk: ProgrammeContacts) -> None:
-        contact = desk.contacts[self.person_id]
-        contact["erased"] = True
-        contact["current"] = False
-        if desk.leads.get(contact["role"]) == self.person_id:
-            del desk.leads[contact["role"]]
+        people.erase(desk.contacts, desk.leads, self.person_id)
 
 
 @dataclass(frozen=True)
@@ -112,10 +100,7 @@ class ProgrammeContactsPurged(ContactsEvent):
     legal_basis: str
 
     def mutate_contacts(self, desk: ProgrammeContacts) -> None:
-        for person_id in self.persons:
-            desk.contacts[person_id]["erased"] = True
-            desk.contacts[person_id]["current"] = False
-        desk.leads.clear()
+        people.purge(desk.contacts, desk.leads, self.persons)
         desk.purged_on = self.on
 
 

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from parcours.cohort import Alert, DashboardRow, NextDeadline, alert, counted_rules
 from parcours.projections.bulk import no_cyclic_collection
 from parcours.projections.pilots import METADATA, pilots
+from parcours.store import pilot_names
 
 board = Table(
     "parcours_rm_board",
@@ -80,8 +81,14 @@ COHORT = (
         board.c.open_blockers,
         board.c.regional_solutions,
         board.c.rules,
+        # Its slug (issue 20), on its primary key: the dashboard shows what PILOT accepts.
+        pilot_names.names.c.slug,
     )
-    .select_from(pilots.outerjoin(board, board.c.pilot_id == pilots.c.pilot_id))
+    .select_from(
+        pilots.outerjoin(board, board.c.pilot_id == pilots.c.pilot_id).outerjoin(
+            pilot_names.names, pilot_names.names.c.pilot_id == pilots.c.pilot_id
+        )
+    )
     .order_by(pilots.c.name, pilots.c.pilot_id)
 )
 
@@ -170,7 +177,7 @@ class Reader:
             for f in found:
                 done = computed.get(f[0])
                 if done is not None:
-                    rows.append(done)
+                    rows.append(done if f[15] is None else done.model_copy(update={"slug": f[15]}))
                     counted.append(counted_rules(done.alerts))
                     continue
                 alerts, rules = self.alerts(f[11])
@@ -185,6 +192,7 @@ class Reader:
                         "alerts": alerts,
                         "open_blockers": f[12],
                         "regional_solutions": f[13],
+                        "slug": f[15],
                     }
                 )
                 counted.append(rules)

@@ -65,7 +65,7 @@ def check(runner: ProjectionRunner, on_page: Callable[[int], None] | None = None
     ]
     for _, twin in pairs:
         twin.create(store.engine, checkfirst=True)
-    rebuilt = ProjectionRunner(store, scratch, name=f"{runner.name}_check")
+    rebuilt = ProjectionRunner(store, scratch, name=f"{runner.name}_check", log=runner.log)
     try:
         rebuilt.reset()
         rebuilt.catch_up(page=REBUILD_PAGE, on_page=on_page)

@@ -72,11 +72,17 @@ class PositionMoved(Exception):
 
 
 class ProjectionRunner:
-    def __init__(self, store: PilotStore, projections: Sequence[Projection], name: str) -> None:
+    def __init__(
+        self,
+        store: PilotStore,
+        projections: Sequence[Projection],
+        name: str,
+        log: Any = None,
+    ) -> None:
         self.store = store
         self.projections = projections
         self.name = name
-        self.log = get_logger()
+        self.log = log if log is not None else get_logger()
         table = store.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
         self._decode = PageDecoder(store.mapper)
         self._page_query = (

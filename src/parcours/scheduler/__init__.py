@@ -3,8 +3,10 @@
 from parcours.scheduler.deadline_scheduler import (
     DeadlineScheduler,
     Notice,
+    PlannedNotice,
     Recorded,
+    TickPlan,
     TickReport,
 )
 
-__all__ = ["DeadlineScheduler", "Notice", "Recorded", "TickReport"]
+__all__ = ["DeadlineScheduler", "Notice", "PlannedNotice", "Recorded", "TickPlan", "TickReport"]

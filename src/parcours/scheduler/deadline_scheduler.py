@@ -24,7 +24,7 @@ from parcours import audit
 from parcours.audit import receipts
 from parcours.domain import deadlines as rules
 from parcours.domain.pilot import Act, Pilot
-from parcours.inputs import caller_instant
+from parcours.inputs import caller_instant, check_instant
 from parcours.privacy import rights
 from parcours.service.bookkeeping import Write
 from parcours.store import outbox, queue
@@ -76,6 +76,42 @@ class TickReport(BaseModel):
     purged: list[UUID]
     delivered: int
     failed_deliveries: int
+
+
+class PlannedNotice(BaseModel):
+    """A notice a tick would hand to the callbacks: its fact, and how many people it would
+    reach (never who: a dry run prints no personal value)."""
+
+    model_config = ConfigDict(frozen=True)
+    notice_id: UUID
+    pilot_id: UUID
+    pilot_name: str
+    kind: str
+    rule: str
+    due: date
+    recipients: int
+    # "new": recorded by this tick; "pending": queued by an earlier tick, not delivered yet.
+    status: str
+
+
+class TickPlan(BaseModel):
+    """What `tick(now)` would record, purge and send, read and nothing written
+    (`DeadlineScheduler.plan`, `parcours scheduler tick --dry-run`)."""
+
+    model_config = ConfigDict(frozen=True)
+    now: datetime
+    dry_run: bool = True
+    evaluated: int
+    would_record: list[Recorded]
+    would_purge: rights.PurgeReport
+    # Programmes whose own contacts (R11) would be purged (R13).
+    would_purge_programme_contacts: list[str]
+    notices: list[PlannedNotice]
+    # How many callbacks each notice would be handed to: 0, nothing would be sent.
+    receivers: int
+    would_checkpoint: bool
+    would_issue_receipt: bool
+    would_rotate_keys: bool
 
 
 Callback = Callable[[Notice], None]
@@ -164,6 +200,107 @@ class DeadlineScheduler:
                 failed_deliveries=failed,
             )
 
+    def plan(self, now: datetime | None = None) -> TickPlan:
+        """What `tick(now)` would record (reminders, breaches, fulfilments), purge (R13) and
+        send (notices), and the upkeep it would do, computed by the same rules from the same
+        rows, **with nothing written**: no event, no queue or outbox row, no claim, no
+        checkpoint, no receipt, no rotation (only reading transactions are opened).
+
+        Unlike `tick`, `now` may be after the clock: looking ahead ("what will next
+        month's tick do?") writes nothing, so it cannot act before its time."""
+        with self._lock:
+            instant = self.app.now() if now is None else check_instant("now", now)
+            with self.pipeline.reading() as session:
+                due = queue.due(session, instant, 2**31 - 1)
+            recorded: list[Recorded] = []
+            purged: list[UUID] = []
+            names: dict[UUID, str] = {}
+            for pilot_id in map(UUID, due):
+                pilot = self.pipeline.load(pilot_id)
+                names[pilot_id] = pilot.name
+                recorded.extend(self._owed(pilot, instant))
+                if pilot.phase != "purged" and self.app.personal_data.retention_ended(
+                    pilot.programme, instant
+                ):
+                    purged.append(pilot_id)
+            desks = [
+                programme
+                for programme in self.pipeline.programmes.known_ids()
+                if self._desk_would_purge(programme, instant)
+            ]
+            notices = self._planned_notices(recorded, instant, names)
+            return TickPlan(
+                now=instant,
+                evaluated=len(due),
+                would_record=recorded,
+                would_purge=self.app.personal_data.plan(purged),
+                would_purge_programme_contacts=desks,
+                notices=notices,
+                receivers=len(self._callbacks),
+                would_checkpoint=self._checkpoint_due(instant),
+                would_issue_receipt=receipts.due(self.pipeline.store, instant),
+                would_rotate_keys=bool(purged or desks) or self.app.key_rotation.rotation_due(),
+            )
+
+    def _owed(self, pilot: Pilot, now: datetime) -> list[Recorded]:
+        """The facts the rules owe `pilot` at `now` and its history lacks (what `_evaluate`
+        records)."""
+        programme = self.app.programme(pilot.programme)
+        return [
+            Recorded(
+                pilot_id=pilot.id,
+                kind=fact.kind,
+                rule=fact.rule,
+                due=fact.due,
+                offset=fact.offset,
+                observed=fact.observed,
+            )
+            for fact in rules.owed(programme, pilot.deadline_history(), now)
+            if fact.key not in pilot.deadline_marks
+        ]
+
+    def _desk_would_purge(self, programme: str, now: datetime) -> bool:
+        desk = self.app.programme_desk.desk(programme)
+        definition = self.app.programme(programme)
+        return (
+            desk is not None and desk.purged_on is None and rights.retention_ended(definition, now)
+        )
+
+    def _planned_notices(
+        self, recorded: list[Recorded], now: datetime, names: dict[UUID, str]
+    ) -> list[PlannedNotice]:
+        with self.pipeline.reading() as session:
+            pending = outbox.claimable(session, self.app.now(), self.batch)
+        planned = [(c.notice_id, c.pilot_id, c.kind, c.rule, c.due, "pending") for c in pending] + [
+            (
+                outbox.notice_id(r.pilot_id, r.kind, r.rule, r.due, r.offset),
+                r.pilot_id,
+                r.kind,
+                r.rule,
+                r.due,
+                "new",
+            )
+            for r in recorded
+            if r.kind != "met"
+        ]
+        notices = []
+        for notice_id, pilot_id, kind, rule, due, status in planned:
+            view = self.app.pilots.view(self.pipeline.load(pilot_id))
+            reached = sum(1 for c in view.contacts if c.current and c.status == "active")
+            notices.append(
+                PlannedNotice(
+                    notice_id=notice_id,
+                    pilot_id=pilot_id,
+                    pilot_name=names.get(pilot_id, view.name),
+                    kind=kind,
+                    rule=rule,
+                    due=due,
+                    recipients=reached,
+                    status=status,
+                )
+            )
+        return notices
+
     def _evaluate(self, pilot_id: UUID, now: datetime) -> list[Recorded]:
         def decide(pilot: Pilot, act: Act, writes: list[Write]) -> list[Recorded]:
             programme = self.app.programme(pilot.programme)
@@ -195,9 +332,12 @@ class DeadlineScheduler:
         )
         return result
 
-    def _checkpoint_if_due(self, now: datetime) -> None:
+    def _checkpoint_due(self, now: datetime) -> bool:
         last = audit.last_checkpoint_at(self.pipeline.store)
-        if last is None or now - last >= timedelta(days=1):
+        return last is None or now - last >= timedelta(days=1)
+
+    def _checkpoint_if_due(self, now: datetime) -> None:
+        if self._checkpoint_due(now):
             self.app.checkpoint_audit_trail(now)
 
     def _receipt_if_due(self, now: datetime) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from parcours import clock as clocks
-from parcours.logs import get_logger
+from parcours.logs import logger_for
 from parcours.privacy import sealing
 from parcours.projections import maintenance
 from parcours.projections.pilots import METADATA as PILOT_INDEX_METADATA
@@ -21,7 +21,7 @@ from parcours.service.programmes import Programmes
 from parcours.service.requests import Authorise
 from parcours.service.roles import Authoriser
 from parcours.settings import Settings
-from parcours.store import grants
+from parcours.store import grants, pilot_names
 from parcours.store.eventstore import PilotStore
 from parcours.store.first_start import opened
 from parcours.store.keyring import resolve as resolve_keyring
@@ -39,11 +39,12 @@ def bootstrap(
     benchmark may hand another)."""
     clock = clock or clocks.system_clock
     store, keys, widened = opened(lambda: _open(settings, clock))
+    # This application's logger: structlog's global configuration is the host's (logs.py).
+    log = logger_for(settings.log_format, settings.log_level)
     projections = ProjectionRunner(
-        store, [PilotIndex(), ProjectIndex(), RexSessionIndex()], name="read_models"
+        store, [PilotIndex(), ProjectIndex(), RexSessionIndex()], name="read_models", log=log
     )
     programmes = Programmes(store)
-    log = get_logger()
     maintenance.refold_widened(projections, widened)
     return Pipeline(
         settings=settings,
@@ -75,10 +76,19 @@ def _open(settings: Settings, clock: clocks.Clock) -> tuple[PilotStore, KeyStore
             configured=settings.key_file_setting(),
         )
         widened = create_tables(
-            store.engine, (METADATA, PILOT_INDEX_METADATA, PROJECT_METADATA, grants.METADATA)
+            store.engine,
+            (
+                METADATA,
+                PILOT_INDEX_METADATA,
+                PROJECT_METADATA,
+                grants.METADATA,
+                pilot_names.METADATA,
+            ),
         )
         # A database made before the roles: its pilots' programmes, once (R15 checks read them).
         grants.backfill_pilot_programmes(store)
+        # A database made before the slugs (issue 20): every pilot's slug and SIREN, once.
+        pilot_names.backfill(store)
         adopted = 0
         with store.writing() as session:
             keys = KeyStore.open(session, keyring, clocks.read(clock), master)

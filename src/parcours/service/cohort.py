@@ -15,7 +15,7 @@ from parcours.errors import InvalidInput, PilotNotFound
 from parcours.programme import Programme
 from parcours.projections import board, maintenance, readers
 from parcours.projections.dead_letters import DeadLetter
-from parcours.service.pipeline import Service, as_uuid
+from parcours.service.pipeline import Service
 from parcours.service.programme_contacts import ProgrammeContactCommands
 
 _REFRESH_BATCH = 500
@@ -33,7 +33,7 @@ class CohortQueries(Service):
     def pilot_rows(self, pilot: Any = None) -> list[dict[str, Any]]:
         """The cohort's read-model rows in dashboard order (or the one row of `pilot`), as
         plain dicts: what the rules of the dashboard, budgets and cadence are judged on."""
-        ident = None if pilot is None else as_uuid(pilot, "pilot")
+        ident = None if pilot is None else self.pipeline.pilot_id(pilot)
         with self.pipeline.reading() as session:
             rows = readers.pilot_rows(session, ident)
         if pilot is not None and not rows:

@@ -183,7 +183,7 @@ class ContactCommands(Service):
 
         self.pipeline.run(command_id, "erase_person", pilot, actor, decide)
         return self._erased(
-            person, (erased.get("pilot_id") or as_uuid(pilot, "pilot"), erased.get("at"))
+            person, (erased.get("pilot_id") or self.pipeline.pilot_id(pilot), erased.get("at"))
         )
 
     def _erased(self, person: Any, where: tuple[UUID, datetime | None]) -> ErasureReport:

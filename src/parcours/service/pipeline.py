@@ -38,6 +38,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
+from stdnum.fr import siren as siren_number
 
 from parcours import clock as clocks
 from parcours import inputs as inp
@@ -52,7 +53,7 @@ from parcours.service.bookkeeping import Write, done_before, rows_beside
 from parcours.service.programmes import Programmes
 from parcours.service.requests import Authorise, Request, SystemPrincipal
 from parcours.settings import Settings
-from parcours.store import grants, ledger
+from parcours.store import grants, ledger, pilot_names
 from parcours.store.eventstore import PilotStore
 from parcours.store.keys import KeyStore
 
@@ -191,8 +192,47 @@ class Pipeline:
         finally:
             _CORRELATION.reset(token)
 
+    def pilot_id(self, reference: Any, actor: Any = None) -> UUID:
+        """The pilot a reference names: its id, its slug (`cc-pays-de-bitche`) or its SIREN
+        (issue 20). The one place a pilot reference is resolved: every command (`run`), every
+        load and the pilot queries come through here. An id is taken as it is (no read); a
+        slug or a SIREN costs one indexed read. Unknown: `PilotNotFound`; a SIREN enrolled in
+        two programmes: `InvalidInput` naming the field, with the slugs to choose from.
+
+        `actor`: who asks. A principal holding no role learns nothing from a reference, not
+        even that it names no pilot: `NotAuthorised` (R15), as for an unknown id."""
+        if isinstance(reference, UUID):
+            return reference
+        if not isinstance(reference, str):
+            raise InvalidInput("pilot", "input.pilot_reference")
+        text = reference.strip()
+        try:
+            return UUID(text)
+        except ValueError:
+            pass
+        if not text or len(text) > pilot_names.SLUG_MAX + 8:
+            raise InvalidInput("pilot", "input.not_a_pilot_reference")
+        with self.reading() as session:
+            if siren_number.is_valid(text):
+                held = pilot_names.by_siren(session, str(siren_number.compact(text)))
+                found = [pilot for pilot, _, _ in held]
+                choices = ", ".join(f"{slug} ({programme})" for _, programme, slug in held)
+            else:
+                found = pilot_names.by_slug(session, text.lower())
+                choices = ""
+        if len(found) != 1 and actor is not None:
+            principal, system = self.principal(actor, "list_pilots")
+            self.authorise(Request("list_pilots", principal, system=system))
+        if not found:
+            raise PilotNotFound(text, reference=True)
+        if len(found) > 1:
+            raise InvalidInput(
+                "pilot", "input.siren_ambiguous", siren=text, count=len(found), choices=choices
+            )
+        return UUID(found[0])
+
     def load(self, pilot_id: Any) -> Pilot:
-        ident = as_uuid(pilot_id, "pilot")
+        ident = self.pilot_id(pilot_id)
         try:
             pilot: Any = self.store.repository.get(ident)
         except AggregateNotFoundError:
@@ -230,7 +270,7 @@ class Pipeline:
         since the act may have met one (the scheduler's own evaluation sets its next instant).
         `role`, `subject`: what a grant or revocation concerns (see `Request`).
         """
-        ident = as_uuid(pilot_id, "pilot")
+        ident = self.pilot_id(pilot_id, actor)
         principal, system = self.principal(actor, command)
         key = None if command_id is None else inp.check_command_id(command_id)
         self.authorise(
@@ -282,21 +322,52 @@ class Pipeline:
                 if row.command != command:
                     raise InvalidInput("command_id", "input.command_id_used", command=row.command)
                 return UUID(row.pilot_id)
-        act = self.act(principal, programme, key, command)
-        pilot = build(act)
-        writes = rows_beside(pilot, act, command, pilot.id, True)
-        # The checks of R15 find a pilot's programme without loading it.
-        writes.append(
-            partial(grants.remember_pilot, pilot_id=str(pilot.id), programme=pilot.programme)
-        )
-        if not self.commit(pilot, writes):
+        for _attempt in range(MAX_ATTEMPTS):
+            act = self.act(principal, programme, key, command)
+            pilot = build(act)
+            self._refuse_taken_siren(pilot)
+            writes = rows_beside(pilot, act, command, pilot.id, True)
+            # The checks of R15 find a pilot's programme without loading it.
+            writes.append(
+                partial(grants.remember_pilot, pilot_id=str(pilot.id), programme=pilot.programme)
+            )
+            # Its slug and SIREN (issue 20): unique constraints, in the enrolment's transaction.
+            writes.append(
+                partial(
+                    pilot_names.remember,
+                    pilot_id=str(pilot.id),
+                    programme=pilot.programme,
+                    name=pilot.name,
+                    siren=pilot.siren,
+                )
+            )
+            if self.commit(pilot, writes):
+                self.log.info("command", command=command, pilot=str(pilot.id), actor=act.actor)
+                return pilot.id
             if key is not None:
                 row = self._previous(key)
                 if row is not None:  # the same enrolment, submitted twice at once
                     return UUID(row.pilot_id)
-            raise ConcurrencyConflict("error.conflict_new", command=command)
-        self.log.info("command", command=command, pilot=str(pilot.id), actor=act.actor)
-        return pilot.id
+            # Another enrolment committed first: the same SIREN (refused), or the same slug
+            # (this one takes the next suffix) or, once in 2**122, the same id.
+            self._refuse_taken_siren(pilot)
+            clock_time.sleep(random.uniform(0, 0.004) * (_attempt + 1))
+        raise ConcurrencyConflict("error.conflict_slug", command=command)
+
+    def _refuse_taken_siren(self, pilot: Pilot) -> None:
+        """A SIREN enrols once per programme (issue 20): refused, naming the field."""
+        if pilot.siren is None:
+            return
+        with self.reading() as session:
+            holder = pilot_names.siren_holder(session, pilot.programme, pilot.siren)
+        if holder is not None:
+            raise InvalidInput(
+                "siren",
+                "input.siren_taken",
+                siren=pilot.siren,
+                programme=pilot.programme,
+                pilot=holder,
+            )
 
     def record_session(
         self, command: str, programme: Programme, actor: Any, build: Callable[[Act], RexSession]

@@ -15,7 +15,7 @@ from parcours.domain.roles import MASKED
 from parcours.errors import InvalidInput, PilotNotFound
 from parcours.privacy import sealing
 from parcours.projections import readers
-from parcours.service.pipeline import Service, as_uuid
+from parcours.service.pipeline import Service
 from parcours.service.sealed_text import open_texts
 from parcours.store import ledger
 from parcours.views import (
@@ -39,7 +39,7 @@ class PilotQueries(Service):
     def get_pilot(self, pilot: Any, *, actor: str, as_of: datetime | None = None) -> PilotView:
         """The pilot now (or as recorded at `as_of`). R12, R15: personal values for the
         agency, the Region and the pilot's own referents; an auditor reads "[personal]"."""
-        ident = as_uuid(pilot, "pilot")
+        ident = self.pipeline.pilot_id(pilot, actor)
         permit = self.pipeline.permit("get_pilot", actor, pilot_id=ident)
         if as_of is None:
             view = self.view(self.pipeline.load(ident))
@@ -67,7 +67,7 @@ class PilotQueries(Service):
     def history(self, pilot: Any, *, actor: str) -> list[HistoryEntry]:
         """Every event of the pilot: sequence, recorded time, effective date, actor, fields
         (personal values masked for an auditor, as in `get_pilot`)."""
-        ident = as_uuid(pilot, "pilot")
+        ident = self.pipeline.pilot_id(pilot, actor)
         permit = self.pipeline.permit("history", actor, pilot_id=ident)
         entries = audit.history(
             self.pipeline.store, self.pipeline.keys, self.pipeline.load(ident).id
@@ -135,7 +135,7 @@ class PilotQueries(Service):
     def export_audit(self, pilot: Any, *, actor: str) -> list[dict[str, Any]]:
         """The pilot's history with its chain, one JSON object per event, for an auditor (it
         carries the stored bytes, personal fields sealed, and no plain personal value)."""
-        ident = as_uuid(pilot, "pilot")
+        ident = self.pipeline.pilot_id(pilot, actor)
         self.pipeline.permit("export_audit", actor, pilot_id=ident)
         return audit.export_lines(
             self.pipeline.store, self.pipeline.keys, self.pipeline.load(ident).id

@@ -17,7 +17,7 @@ from parcours.errors import InvalidInput, NotFound
 from parcours.privacy import free_text
 from parcours.privacy.rights import PENDING_ROTATION, RedactionReport
 from parcours.service.bookkeeping import Write
-from parcours.service.pipeline import Service, as_uuid
+from parcours.service.pipeline import Service
 from parcours.store import key_rotation
 from parcours.store.schema import text_keys
 
@@ -55,7 +55,7 @@ class Redaction(Service):
         self.pipeline.run(command_id, "redact", pilot, actor, decide)
         files = self.pipeline.store.overwrite_freed_pages(text_keys.name)
         return RedactionReport(
-            pilot_id=found.get("pilot_id") or as_uuid(pilot, "pilot"),
+            pilot_id=found.get("pilot_id") or self.pipeline.pilot_id(pilot),
             items=found.get("items", []),
             redacted_at=found.get("at") or self.pipeline.now(),
             files=files,

@@ -33,7 +33,7 @@ from parcours.domain.roles import Grant, Permit, Question, check
 from parcours.errors import InvalidInput, NotAuthorised, PilotNotFound, RuleViolation
 from parcours.programme import GRANTED_ROLES, PROGRAMME_ROLES, Programme
 from parcours.service.bookkeeping import Write
-from parcours.service.pipeline import Service, as_uuid
+from parcours.service.pipeline import Service
 from parcours.service.programmes import Programmes
 from parcours.service.requests import Request
 from parcours.store import grants as kept
@@ -201,7 +201,9 @@ class RoleCommands(Service):
         if role == "referent":
             if pilot is None:
                 raise InvalidInput("pilot", "input.referent_pilot")
-            self._on_pilot(command, subject, actor, programme, as_uuid(pilot, "pilot"), command_id)
+            self._on_pilot(
+                command, subject, actor, programme, self.pipeline.pilot_id(pilot, actor), command_id
+            )
             return
         if pilot is not None:
             raise InvalidInput("pilot", "input.programme_role", role=role)

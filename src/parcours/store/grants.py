@@ -16,14 +16,13 @@ from typing import Any
 
 from eventsourcing.application import LRUCache
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.utils import get_topic
 from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, bindparam, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from parcours.domain import grants as facts
-from parcours.domain.events import Enrolled
+from parcours.domain.events import Enrolled, stored_topics
 from parcours.domain.roles import Grant
 from parcours.store.eventstore import PilotStore
 from parcours.store.schema import meta
@@ -171,7 +170,7 @@ def backfill_pilot_programmes(store: PilotStore) -> int:
     table: Any = store.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
     query = select(
         table.c.originator_id, table.c.originator_version, table.c.topic, table.c.state
-    ).where(table.c.topic == get_topic(Enrolled))
+    ).where(table.c.topic.in_(stored_topics(Enrolled)))
     try:
         with store.writing() as session:
             known = {r[0] for r in session.execute(select(pilot_programmes.c.pilot_id))}
@@ -207,7 +206,7 @@ def replayed(store: PilotStore) -> set[tuple[str, str, str, str | None]]:
     table: Any = store.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
     query = (
         select(table.c.originator_id, table.c.originator_version, table.c.topic, table.c.state)
-        .where(table.c.topic.in_([get_topic(k) for k in kinds]))
+        .where(table.c.topic.in_(stored_topics(*kinds)))
         .order_by(table.c.id)
     )
     programme_of: dict[str, str] = {}

@@ -92,6 +92,14 @@ def _claimable(now: datetime) -> Any:
     )
 
 
+def claimable(session: Session, now: datetime, limit: int) -> list[Claim]:
+    """The notices a scheduler would claim at `now`, read and not claimed (a dry run)."""
+    rows = session.execute(
+        select(outbox).where(_claimable(now)).order_by(outbox.c.id).limit(limit)
+    ).all()
+    return [_claim(r) for r in rows]
+
+
 def claim_pending(session: Session, limit: int, now: datetime, lease: timedelta) -> list[Claim]:
     """Claim up to `limit` free notices for this process until `now + lease`; two
     schedulers never hold one notice at once (the update re-checks that it is free)."""

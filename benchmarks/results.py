@@ -1,0 +1,112 @@
+"""RESULTS.md: one table per scale, kept across runs (a run rewrites its own scale only), and a
+plot of how each figure grows with the cohort (RESULTS.png, when matplotlib is installed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import SCALES, Results
+
+HERE = Path(__file__).parent
+STORE = HERE / "results.json"
+
+
+def machine() -> str:
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.read_text().splitlines()
+            if line.startswith("model name")
+        ]
+        cpu = names[0] if names else cpu
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), "
+        f"Python {platform.python_version()}"
+    )
+
+
+def save(results: Results, seconds: float) -> None:
+    runs: dict[str, Any] = json.loads(STORE.read_text()) if STORE.exists() else {}
+    runs[results.scale] = {
+        "pilots": results.pilots,
+        "measured": f"{datetime.now(UTC):%Y-%m-%d}",
+        "machine": machine(),
+        "seconds": round(seconds),
+        "rows": results.rows,
+    }
+    STORE.write_text(json.dumps(runs, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    write_markdown(runs)
+    plot(runs)
+
+
+def write_markdown(runs: dict[str, Any]) -> None:
+    lines = [
+        "# Benchmarks",
+        "",
+        "`make bench SCALE=small|medium|large` (1,000, 10,000 and 100,000 pilots; the large "
+        "scale on PostgreSQL only). Each figure is measured side by side in the same run (see "
+        "`benchmarks/__main__.py`); a run rewrites the table of its own scale.",
+        "",
+    ]
+    for scale in sorted(runs, key=lambda s: SCALES[s]):
+        run = runs[scale]
+        lines += [
+            f"## {scale}: {run['pilots']:,} pilots",
+            "",
+            f"Measured on {run['measured']}: {run['machine']}; {run['seconds']} s in all.",
+            "",
+            "| backend | figure | value | goal | met | what was measured |",
+            "|---|---|---|---|---|---|",
+        ]
+        for r in run["rows"]:
+            lines.append(
+                f"| {r['backend']} | {r['figure']} | {r['value']:.3g} | {r['goal']} | "
+                f"{'yes' if r['met'] else '**no**'} | {r['detail']} |"
+            )
+        lines.append("")
+    if (HERE / "RESULTS.png").exists():
+        lines += ["![How each figure grows with the cohort](RESULTS.png)", ""]
+    (HERE / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def plot(runs: dict[str, Any]) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:  # the `bench` extra is not installed: the tables say it all
+        print("matplotlib not installed: no RESULTS.png (pip install -e '.[bench]')")
+        return
+    rows = [r for run in runs.values() for r in run["rows"]]
+    figures = sorted({r["figure"] for r in rows})
+    columns = 3
+    fig, axes = plt.subplots(
+        (len(figures) + columns - 1) // columns, columns, figsize=(12, 3 * len(figures) / 2)
+    )
+    for ax, figure in zip(axes.flat, figures, strict=False):
+        for backend in sorted({r["backend"] for r in rows}):
+            points = sorted(
+                (r["pilots"], r["value"])
+                for r in rows
+                if r["figure"] == figure and r["backend"] == backend
+            )
+            if points:
+                xs, ys = zip(*points, strict=True)
+                ax.plot(xs, ys, marker="o", label=backend)
+        ax.set_xscale("log")
+        ax.set_title(figure)
+        ax.set_xlabel("pilots")
+        ax.legend(fontsize="small")
+    for ax in list(axes.flat)[len(figures) :]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    fig.savefig(HERE / "RESULTS.png", dpi=80)
+    plt.close(fig)
