@@ -53,6 +53,8 @@ def short_date(day: date, lang: Lang = DEFAULT) -> str:
 def date_time(moment: datetime, lang: Lang = DEFAULT) -> str:
     """'31 décembre 2024 à 23:59' in the moment's own time zone."""
     pattern = "d MMMM y 'à' HH:mm" if lang == "fr" else "d MMMM y 'at' HH:mm"
+    if lang == "fr" and moment.day == 1:
+        pattern = "d'er' MMMM y 'à' HH:mm"
     return str(_babel_datetime(moment, format=pattern, locale=_LOCALE[lang], tzinfo=moment.tzinfo))
 
 
