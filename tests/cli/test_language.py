@@ -148,6 +148,9 @@ def test_clicks_usage_mistakes_read_in_french(shell) -> None:  # type: ignore[no
     code, _, err = shell("enroll", "X", "--no-such-option")
     assert code == 2
     assert "Option '--no-such-option' inconnue." in err
+    code, _, err = shell("list", "x", "y")  # a plural of click's (French has three forms)
+    assert code == 2
+    assert "Arguments inattendus en trop (x y)" in err
     code, _, err = shell("--lang", "en", "enroll")
     assert err == "error: Missing argument 'NAME'. (parcours enroll --help)\n"
 
