@@ -17,12 +17,14 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from parcours import cli_charter, cli_dry_run, cli_exports, cli_roles, cli_rules, logs
+from parcours import cli_charter, cli_dry_run, cli_exports, cli_roles, cli_rules, formats, logs
 from parcours.application import Parcours
+from parcours.catalogue import Lang, active
 from parcours.cli_audit import add_audit
 from parcours.cli_errors import Boundary, OneLineErrors
 from parcours.cli_operations import add_operations
 from parcours.errors import InvalidInput
+from parcours.messages import headers, label, say
 from parcours.outputs import DASHBOARD_CSV, cell, dashboard_cells, json_ready, markup
 from parcours.settings import Settings
 
@@ -31,7 +33,6 @@ T = TypeVar("T")
 cli = typer.Typer(
     cls=OneLineErrors,
     name="parcours",
-    help="Event-sourced workflow engine for multi-phase accompaniment programmes.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -41,21 +42,15 @@ err = Console(stderr=True, highlight=False)
 
 DbOption = Annotated[
     str | None,
-    typer.Option(
-        "--db", help="Database URL (default: $PARCOURS_DATABASE_URL or sqlite:///parcours.db)."
-    ),
+    typer.Option("--db"),
 ]
 Actor = Annotated[
     str,
-    typer.Option(
-        "--actor", envvar="PARCOURS_ACTOR", help="Who does this, e.g. agency:project-lead."
-    ),
+    typer.Option("--actor", envvar="PARCOURS_ACTOR"),
 ]
-On = Annotated[str | None, typer.Option("--on", help="Business date, YYYY-MM-DD (default: today).")]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-PilotArg = Annotated[
-    str, typer.Argument(help="Le pilote : son identifiant, son slug ou son SIREN.")
-]
+On = Annotated[str | None, typer.Option("--on")]
+Json = Annotated[bool, typer.Option("--json")]
+PilotArg = Annotated[str, typer.Argument()]
 
 
 class _State:
@@ -70,11 +65,11 @@ state = _State()
 def _root(
     db: DbOption = None,
     verbose: Annotated[bool, typer.Option("-v")] = False,
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Show the Python traceback of a failure.")
-    ] = False,
+    debug: Annotated[bool, typer.Option("--debug")] = False,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="fr|en")] = None,
     version: cli_rules.VersionOption = False,
 ) -> None:
+    # --lang was read before parsing (cli_language.requested): --help is eager.
     Boundary.debug = debug
     settings = Settings.from_env(url=db)
     logs.configure(
@@ -102,7 +97,7 @@ def day(value: str | None, field: str = "on") -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(field, "expected a date (YYYY-MM-DD)") from None
+        raise InvalidInput(field, "input.date") from None
 
 
 def instant(value: str | None, field: str) -> datetime | None:
@@ -113,9 +108,7 @@ def instant(value: str | None, field: str) -> datetime | None:
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
-        raise InvalidInput(
-            field, "expected an ISO date-time with its offset, e.g. 2025-01-01T08:00:00+01:00"
-        )
+        raise InvalidInput(field, "input.datetime")
     return parsed
 
 
@@ -133,9 +126,9 @@ def emit_json(data: Any) -> None:
 
 @cli.command()
 def enroll(
-    name: Annotated[str, typer.Argument(help="The local authority's name.")],
-    programme: Annotated[str, typer.Option(help="Programme id.")] = "grand-est-2024",
-    charter_signed_on: Annotated[str, typer.Option(help="YYYY-MM-DD")] = "",
+    name: Annotated[str, typer.Argument()],
+    programme: Annotated[str, typer.Option()] = "grand-est-2024",
+    charter_signed_on: Annotated[str, typer.Option()] = "",
     siren: Annotated[str | None, typer.Option()] = None,
     actor: Actor = "cli",
 ) -> None:
@@ -156,7 +149,7 @@ def enroll(
 @cli.command("designate-referent")
 def designate_referent(
     pilot: PilotArg,
-    role: Annotated[str, typer.Option(help="operational or elected (R11).")],
+    role: Annotated[str, typer.Option()],
     first_name: Annotated[str, typer.Option()],
     last_name: Annotated[str, typer.Option()],
     email: Annotated[str, typer.Option()],
@@ -281,10 +274,8 @@ def recommend_project(
 def frame_project(
     pilot: PilotArg,
     project: str,
-    indicator: Annotated[
-        list[str], typer.Option(help="key:label[:unit[:target]], repeatable (R8).")
-    ],
-    protocol: Annotated[str, typer.Option(help="The evaluation protocol (R8).")],
+    indicator: Annotated[list[str], typer.Option()],
+    protocol: Annotated[str, typer.Option()],
     actor: Actor = "cli",
 ) -> None:
     """Frame a project with its indicators and evaluation protocol (R8)."""
@@ -310,7 +301,7 @@ def report_indicator(
     project: str,
     key: Annotated[str, typer.Option()],
     value: Annotated[float, typer.Option()],
-    period: Annotated[str, typer.Option(help="2025, 2025-Q2 or 2025-05.")],
+    period: Annotated[str, typer.Option()],
     actor: Actor = "cli",
 ) -> None:
     """Report an indicator's value for a period (R8)."""
@@ -335,7 +326,7 @@ def record_rex(
 @cli.command("raise-alert")
 def raise_alert(
     pilot: PilotArg,
-    kind: Annotated[str, typer.Option(help="confidentiality or change (R9).")],
+    kind: Annotated[str, typer.Option()],
     description: Annotated[str, typer.Option()],
     on: On = None,
     actor: Actor = "cli",
@@ -409,7 +400,7 @@ def record_evaluation(
 
 # -- deployment support ------------------------------------------------------------------------
 
-ProjectArg = Annotated[str, typer.Argument(help="The project's id.")]
+ProjectArg = Annotated[str, typer.Argument()]
 
 
 @cli.command("source-solution")
@@ -439,7 +430,7 @@ def identify_funding(
     project: ProjectArg,
     scheme: Annotated[str, typer.Option()],
     amount_eur: Annotated[float, typer.Option("--amount-eur")],
-    rate: Annotated[float, typer.Option(help="0.6 for 60 %.")],
+    rate: Annotated[float, typer.Option()],
     months: Annotated[int, typer.Option()],
     priority_district: Annotated[bool, typer.Option("--priority-district")] = False,
     eligible_cost_eur: Annotated[float | None, typer.Option("--eligible-cost-eur")] = None,
@@ -510,7 +501,7 @@ def lift_blocker(
 def schedule_rex(
     on: Annotated[str, typer.Option()],
     title: Annotated[str, typer.Option()],
-    kind: Annotated[str, typer.Option(help="collective or individual.")] = "collective",
+    kind: Annotated[str, typer.Option()] = "collective",
     programme: Annotated[str, typer.Option()] = "grand-est-2024",
     actor: Actor = "cli",
 ) -> None:
@@ -528,7 +519,7 @@ def schedule_rex(
 def indicators(
     pilot: PilotArg,
     as_json: Json = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV rows.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv")] = False,
     csv_dialect: cli_exports.CsvDialectOption = None,
 ) -> None:
     """R8: each framed indicator, its target and the values reported per period."""
@@ -551,11 +542,17 @@ def indicators(
 
 
 def _indicator_table(lines: list[Any]) -> Table:
-    table = Table("project", "indicator", "target", "values", "progress", title="Indicators (R8)")
+    lang = active()
+    table = Table(
+        *headers("project", "indicator", "target", "values", "progress"),
+        title=say("table.indicators"),
+    )
     for line in lines:
-        values = ", ".join(f"{p}: {v:g}" for p, v in line.values.items()) or "-"
-        target = "-" if line.target is None else f"{line.target:g} {line.unit}"
-        progress = "-" if line.progress is None else f"{line.progress:.0%}"
+        values = (
+            ", ".join(f"{p} : {formats.number(v, lang)}" for p, v in line.values.items()) or "-"
+        )
+        target = "-" if line.target is None else f"{formats.number(line.target, lang)} {line.unit}"
+        progress = "-" if line.progress is None else formats.percent(line.progress, lang)
         table.add_row(cell(line.project), cell(line.label), cell(target), cell(values), progress)
     return table
 
@@ -573,13 +570,17 @@ def evaluation(pilot: PilotArg, as_json: Json = False, actor: Actor = "cli") -> 
             }
         )
         return
-    out.print(f"[bold]{markup(view.name)}[/bold] — phase {view.phase} since {view.phase_since}")
+    since = formats.long_date(view.phase_since, active())
+    phase = label("phase", view.phase)
+    where = say("pilot.phase_since", phase=phase, since=since)
+    out.print(f"[bold]{markup(view.name)}[/bold] — {where}")
     if view.evaluation is None:
-        out.print("No evaluation report yet (record-evaluation).")
+        out.print(say("out.no_evaluation"))
     else:
-        out.print(cell(f"Findings: {view.evaluation.findings}"))
-        out.print(cell(f"Recommendations: {view.evaluation.recommendations}"))
-        out.print(f"Replicable: {'yes' if view.evaluation.replicable else 'no'}")
+        out.print(cell(say("out.findings", text=view.evaluation.findings)))
+        out.print(cell(say("out.recommendations", text=view.evaluation.recommendations)))
+        answer = say("out.yes" if view.evaluation.replicable else "out.no")
+        out.print(say("out.replicable", answer=answer))
     out.print(_indicator_table(lines))
 
 
@@ -593,21 +594,26 @@ def list_pilots(as_json: Json = False) -> None:
     if as_json:
         emit_json(rows)
         return
-    table = Table("name", "programme", "phase", "since", title="Pilots")
-    table.add_column("id", no_wrap=True, min_width=36)
+    table = Table(*headers("name", "programme", "phase", "since"), title=say("table.pilots"))
+    table.add_column(say("col.id"), no_wrap=True, min_width=36)
+    lang = active()
     for r in rows:
         # its slug under its name (issue 20): what PILOT arguments accept, besides the id
         name = r.name if r.slug is None else f"{r.name}\n{r.slug}"
-        table.add_row(cell(name), cell(r.programme), r.phase, r.phase_since.isoformat(), str(r.id))
+        table.add_row(
+            cell(name),
+            cell(r.programme),
+            label("phase", r.phase),
+            formats.short_date(r.phase_since, lang),
+            str(r.id),
+        )
     out.print(table)
 
 
 @cli.command()
 def show(
     pilot: PilotArg,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="ISO date-time, recorded time.")
-    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
     as_json: Json = False,
     actor: Actor = "cli",
 ) -> None:
@@ -624,7 +630,7 @@ def show(
 @cli.command()
 def history(
     pilot: PilotArg,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO date-time.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
     as_json: Json = False,
     actor: Actor = "cli",
 ) -> None:
@@ -638,12 +644,16 @@ def history(
     if as_json:
         emit_json(entries)
         return
-    table = Table("#", "recorded (UTC)", "effective", "actor", "event", title="History")
+    table = Table(
+        *headers("sequence", "recorded_utc", "effective", "actor", "event"),
+        title=say("table.history"),
+    )
+    lang = active()
     for e in entries:
         table.add_row(
             str(e.sequence),
-            e.recorded_at.strftime("%Y-%m-%d %H:%M"),
-            e.effective.isoformat() if e.effective else "",
+            f"{formats.short_date(e.recorded_at.date(), lang)} {e.recorded_at:%H:%M}",
+            formats.short_date(e.effective, lang) if e.effective else "",
             cell(e.actor),
             cell(e.summary),
         )
@@ -653,26 +663,18 @@ def history(
 add_audit(cli, lambda: app(), out, err)
 
 
-Today = Annotated[
-    str | None,
-    typer.Option(
-        "--today",
-        help="YYYY-MM-DD: the cohort as recorded at the end of that day (default: today).",
-    ),
-]
+Today = Annotated[str | None, typer.Option("--today")]
 
 
 @cli.command()
 def dashboard(
     today: Today = None,
     as_json: Json = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV rows.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv")] = False,
     csv_dialect: cli_exports.CsvDialectOption = None,
     refresh: Annotated[
         bool,
-        typer.Option(
-            "--refresh", help="First keep the rows of the day (as the scheduler does every 10 min)."
-        ),
+        typer.Option("--refresh"),
     ] = False,
 ) -> None:
     """Where every pilot stands: phase, next deadline, alerts with their rule ids."""
@@ -698,10 +700,26 @@ def budget(pilot: PilotArg, today: Today = None, as_json: Json = False) -> None:
     if as_json:
         emit_json(lines)
         return
-    table = Table("period", "budget", "logged", "delta", "status", title="Time budget (R6)")
+    table = Table(
+        *headers("period", "budget", "logged", "delta", "status"), title=say("table.budget")
+    )
+    lang = active()
     for b in lines:
-        table.add_row(b.period, f"{b.budget:g}", f"{b.logged:g}", f"{b.delta:+g}", b.status)
+        table.add_row(
+            b.period,
+            "-" if b.budget is None else formats.days(b.budget, lang),
+            formats.days(b.logged, lang),
+            _signed_days(b.delta, lang),
+            label("status", b.status),
+        )
     out.print(table)
+
+
+def _signed_days(value: float | None, lang: Lang) -> str:
+    if value is None:
+        return "-"
+    text = formats.days(value, lang)
+    return text if value <= 0 else f"+{text}"
 
 
 @cli.command()
@@ -711,9 +729,9 @@ def cadence(pilot: PilotArg, today: Today = None, as_json: Json = False) -> None
     if as_json:
         emit_json(lines)
         return
-    table = Table("month", "meetings", "status", title="Follow-up cadence (R5)")
+    table = Table(*headers("month", "meetings", "status"), title=say("table.cadence"))
     for c in lines:
-        table.add_row(c.month, str(c.count), c.status)
+        table.add_row(c.month, str(c.count), label("status", c.status))
     out.print(table)
 
 
@@ -724,23 +742,26 @@ def rex(year: int, today: Today = None, as_json: Json = False) -> None:
     if as_json:
         emit_json(lines)
         return
-    table = Table("pilot", "attended", "required", "status", title=f"REX attendance {year} (R7)")
+    table = Table(
+        *headers("pilot", "attended", "required", "status"), title=say("table.rex", year=year)
+    )
     for r in lines:
-        table.add_row(cell(r.name), str(r.attended), str(r.required), r.status)
+        table.add_row(cell(r.name), str(r.attended), str(r.required), label("status", r.status))
     out.print(table)
 
 
 @cli.command()
 def report(
-    html: Annotated[str, typer.Option("--html", help="Where to write the report.")],
+    html: Annotated[str, typer.Option("--html")],
     today: Today = None,
-    lang: Annotated[str, typer.Option("--lang", help="fr (default) or en.")] = "fr",
+    lang: Annotated[str | None, typer.Option("--lang")] = None,
 ) -> None:
     """Write the cohort report: a self-contained HTML file (no network, no script)."""
-    page = run(lambda: app().report_html(today=day(today, "today"), lang=lang))
+    # The report's language: its own --lang, else the shell's (--lang, PARCOURS_LANG).
+    page = run(lambda: app().report_html(today=day(today, "today"), lang=lang or active()))
     with open(html, "w", encoding="utf-8") as handle:
         handle.write(page)
-    out.print(f"report written to {markup(html)}")
+    out.print(say("out.report_written", path=markup(html)))
 
 
 projections_cli = typer.Typer(
@@ -753,9 +774,9 @@ add_operations(cli, projections_cli, lambda: app(), out)
 @projections_cli.command("rebuild")
 def projections_rebuild() -> None:
     """Rebuild every read model from the event log."""
-    with _progress("rebuilding") as advance:
+    with _progress(say("out.rebuilding")) as advance:
         folded = app().rebuild_projections(advance)
-    out.print(f"rebuilt the read models from {folded} events")
+    out.print(say("out.rebuilt", events=folded))
 
 
 @contextmanager
@@ -775,14 +796,14 @@ def _progress(label: str) -> Iterator[Callable[[int], None]]:
 @projections_cli.command("check")
 def projections_check() -> None:
     """Rebuild into scratch tables and compare with the live read models; exit 1 on a difference."""
-    with _progress("checking") as advance:
+    with _progress(say("out.checking")) as advance:
         report = app().check_projections(advance)
     if report.ok:
-        out.print(f"read models match a rebuild from the log ({report.rows} rows)")
+        out.print(say("out.projections_match", rows=report.rows))
         return
     for d in report.differences:
         err.print(
-            f"difference in {d.table} at {d.key}: live={d.live} rebuilt={d.rebuilt}",
+            say("out.difference", table=d.table, key=d.key, live=d.live, rebuilt=d.rebuilt),
             markup=False,
             soft_wrap=True,
         )
@@ -791,7 +812,7 @@ def projections_check() -> None:
 
 @projections_cli.command("run")
 def projections_run(
-    interval: Annotated[float, typer.Option(help="Seconds between polls.")] = 0.5,
+    interval: Annotated[float, typer.Option()] = 0.5,
 ) -> None:
     """Follow the log in this process (a projection worker), until SIGINT or SIGTERM."""
     import signal
@@ -804,25 +825,25 @@ def projections_run(
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    err.print("projection worker running; stop with Ctrl-C or SIGTERM")
+    err.print(say("out.worker_running"))
 
     def report(folded: int, lag: int) -> None:
         if folded or lag:
-            err.print(f"folded {folded} events; lag {lag} events")
+            err.print(say("out.worker_folded", folded=folded, lag=lag))
 
     worker.run(stop, report)
-    err.print("projection worker stopped")
+    err.print(say("out.worker_stopped"))
 
 
-scheduler_cli = typer.Typer(help="Deadlines and retention (R3–R7, R13).", no_args_is_help=True)
+scheduler_cli = typer.Typer(no_args_is_help=True)
 cli.add_typer(scheduler_cli, name="scheduler")
 
 
 @scheduler_cli.command("tick")
 def scheduler_tick(
-    at: Annotated[str | None, typer.Option("--at", help="ISO date-time (default: now).")] = None,
+    at: Annotated[str | None, typer.Option("--at")] = None,
     as_json: Json = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help=cli_dry_run.HELP)] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
 ) -> None:
     """Record once what fell due up to --at: reminders, breaches, the retention purge."""
     from parcours.scheduler import DeadlineScheduler
@@ -838,11 +859,21 @@ def scheduler_tick(
     if as_json:
         emit_json(report)
         return
-    table = Table("pilot", "kind", "rule", "due", "observed", title=f"Tick at {report.now}")
+    lang = active()
+    table = Table(
+        *headers("pilot", "kind", "rule", "due", "observed"),
+        title=say("table.tick", at=formats.date_time(report.now, lang)),
+    )
     for r in report.recorded:
-        table.add_row(str(r.pilot_id), r.kind, r.rule, r.due.isoformat(), cell(r.observed))
+        table.add_row(
+            str(r.pilot_id),
+            label("deadline", r.kind),
+            r.rule,
+            formats.short_date(r.due, lang),
+            cell(r.observed),
+        )
     out.print(table)
-    out.print(f"{report.evaluated} pilot(s) evaluated, {len(report.purged)} purged")
+    out.print(say("out.tick", evaluated=report.evaluated, purged=len(report.purged)))
 
 
 @scheduler_cli.command("run")
@@ -858,20 +889,16 @@ def scheduler_run() -> None:
         signal.signal(signum, lambda *_: stop.set())
     scheduler = DeadlineScheduler(app())
     run(scheduler.start)
-    err.print("scheduler running; stop with Ctrl-C or SIGTERM")
+    err.print(say("out.scheduler_running"))
     stop.wait()
     scheduler.shutdown()
-    err.print("scheduler stopped")
+    err.print(say("out.scheduler_stopped"))
 
 
 @cli.command()
 def demo(
-    path: Annotated[str, typer.Option("--path", help="Where to write the demo database.")] = (
-        "parcours-demo.db"
-    ),
-    report_path: Annotated[str, typer.Option("--report", help="Where to write the report.")] = (
-        "parcours-report.html"
-    ),
+    path: Annotated[str, typer.Option("--path")] = ("parcours-demo.db"),
+    report_path: Annotated[str, typer.Option("--report")] = ("parcours-report.html"),
 ) -> None:
     """Play the Grand Est cohort from September 2024 to the purge, with the scheduler ticking;
     print the dashboard as it goes and write the HTML report."""

@@ -26,19 +26,17 @@ from parcours.errors import InvalidInput
 from parcours.messages import say
 from parcours.outputs import json_ready, markup
 
-Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a line.")]
-ReceiptFile = Annotated[
-    str | None, typer.Option("--receipt", help="A receipt file (from `parcours audit receipt`).")
-]
+Json = Annotated[bool, typer.Option("--json")]
+ReceiptFile = Annotated[str | None, typer.Option("--receipt")]
 KeyFile = Annotated[
     str | None,
-    typer.Option("--public-key", help="The PEM from `parcours audit public-key`."),
+    typer.Option("--public-key"),
 ]
 
 
 def add_audit(root: typer.Typer, app: Callable[[], Parcours], out: Console, err: Console) -> None:
     """Register `parcours audit` and its commands on the CLI's root."""
-    audit = typer.Typer(help="Tamper evidence of the history.", no_args_is_help=True)
+    audit = typer.Typer(no_args_is_help=True)
     root.add_typer(audit, name="audit")
 
     def emit(data: Any) -> None:
@@ -47,7 +45,7 @@ def add_audit(root: typer.Typer, app: Callable[[], Parcours], out: Console, err:
         out.print_json(json.dumps(json_ready(data), default=str, allow_nan=False))
 
     def fail(line: str) -> None:
-        err.print(f"error: {line}", markup=False, soft_wrap=True)
+        err.print(say("cli.prefix") + line, markup=False, soft_wrap=True)
         raise typer.Exit(1)
 
     @audit.command("verify")
@@ -65,10 +63,15 @@ def add_audit(root: typer.Typer, app: Callable[[], Parcours], out: Console, err:
         elif report.ok:
             against = ""
             if report.receipt is not None:
-                against = f", extends the receipt of {report.receipt.size} leaves"
+                against = say("out.extends_receipt", size=report.receipt.size)
             out.print(
-                f"audit trail verified: {report.pilots} histories, {report.events} events, "
-                f"{report.leaves} leaves{against}"
+                say(
+                    "out.audit_verified",
+                    pilots=report.pilots,
+                    events=report.events,
+                    leaves=report.leaves,
+                    against=against,
+                )
             )
         if not report.ok and report.first_break is not None:
             fail(report.first_break.line())
@@ -85,9 +88,9 @@ def add_audit(root: typer.Typer, app: Callable[[], Parcours], out: Console, err:
 
     @audit.command("prove")
     def prove(
-        pilot: Annotated[str, typer.Argument(help="The pilot's id.")],
+        pilot: Annotated[str, typer.Argument()],
         receipt: ReceiptFile = None,
-        out_file: Annotated[str | None, typer.Option("--out", help="FILE.json")] = None,
+        out_file: Annotated[str | None, typer.Option("--out")] = None,
     ) -> None:
         """Write the pilot's events with their inclusion proofs under the receipt (a new one
         if none is given): checkable with the file and the public key alone."""
@@ -98,11 +101,11 @@ def add_audit(root: typer.Typer, app: Callable[[], Parcours], out: Console, err:
             print(text)
             return
         Path(out_file).write_text(text + "\n", encoding="utf-8")
-        out.print(f"{len(proof['events'])} events with their proofs written to {markup(out_file)}")
+        out.print(say("out.proofs_written", events=len(proof["events"]), path=markup(out_file)))
 
     @audit.command("verify-export")
     def verify_export(
-        path: Annotated[str, typer.Argument(help="FILE.json (prove) or FILE.jsonl (export)")],
+        path: Annotated[str, typer.Argument()],
         public_key: KeyFile = None,
     ) -> None:
         """Check a file from `prove` (with --public-key) or from `export`, with nothing but
@@ -111,10 +114,10 @@ def add_audit(root: typer.Typer, app: Callable[[], Parcours], out: Console, err:
         document = _as_json(text)
         if isinstance(document, dict) and document.get("format") == "parcours-pilot-proof":
             if public_key is None:
-                raise InvalidInput("public_key", "a proof is checked with --public-key FILE")
+                raise InvalidInput("public_key", "input.proof_needs_key")
             report = Parcours.verify_pilot_proofs(document, _read(public_key, "public_key"))
             if report.ok:
-                out.print(f"proofs verified: {report.events} events under the receipt")
+                out.print(say("out.proofs_verified", events=report.events))
                 return
             assert report.first_break is not None
             fail(report.first_break.line())
@@ -122,11 +125,11 @@ def add_audit(root: typer.Typer, app: Callable[[], Parcours], out: Console, err:
 
     @audit.command("export")
     def export(
-        pilot: Annotated[str, typer.Argument(help="The pilot's id.")],
-        out_file: Annotated[str, typer.Option("--out", help="FILE.jsonl")],
+        pilot: Annotated[str, typer.Argument()],
+        out_file: Annotated[str, typer.Option("--out")],
         actor: Annotated[
             str,
-            typer.Option("--actor", envvar="PARCOURS_ACTOR", help="Who reads (R15)."),
+            typer.Option("--actor", envvar="PARCOURS_ACTOR"),
         ] = "cli",
     ) -> None:
         """Write the pilot's history with its hash chain, one JSON line per event."""
@@ -134,35 +137,41 @@ def add_audit(root: typer.Typer, app: Callable[[], Parcours], out: Console, err:
         with open(out_file, "w", encoding="utf-8") as handle:
             for line in lines:
                 handle.write(json.dumps(line, ensure_ascii=False) + "\n")
-        out.print(f"{len(lines)} events written to {markup(out_file)}")
+        out.print(say("out.events_written", events=len(lines), path=markup(out_file)))
 
     @audit.command("checkpoint")
     def checkpoint() -> None:
         """Record every pilot's chain head (the scheduler does it daily)."""
-        out.print(f"checkpoint of {app().checkpoint_audit_trail()} pilots recorded")
+        out.print(say("out.checkpoint", pilots=app().checkpoint_audit_trail()))
 
 
 def _verify_chain_export(text: str, out: Console, fail: Callable[[str], None]) -> None:
     try:
         lines = [json.loads(raw) for raw in text.splitlines() if raw.strip()]
     except ValueError as exc:
-        raise InvalidInput("path", f"cannot read an export: {type(exc).__name__}") from None
+        raise InvalidInput("path", "input.unreadable_export", kind=type(exc).__name__) from None
     try:
         report = Parcours.verify_audit_export(lines)
     except (LookupError, TypeError, ValueError, AttributeError):  # lines of another shape
         raise InvalidInput("path", say("audit.not_an_export")) from None
     if report.ok:
-        out.print(f"export verified: {report.events} events")
+        out.print(say("out.export_verified", events=report.events))
         return
     assert report.first_break is not None
-    fail(f"export broken at line {report.first_break.version}: {report.first_break.reason}")
+    fail(
+        say(
+            "out.export_broken",
+            line=report.first_break.version,
+            reason=report.first_break.reason,
+        )
+    )
 
 
 def _read(path: str, field: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
     except (OSError, ValueError) as exc:
-        raise InvalidInput(field, f"cannot read {path}: {type(exc).__name__}") from None
+        raise InvalidInput(field, "input.unreadable", path=path, kind=type(exc).__name__) from None
 
 
 def _as_json(text: str) -> Any:

@@ -11,20 +11,22 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from parcours.messages import headers, say
+
 # The `parcours.cli` module (its error boundary `run`, `app`, `out`, `emit_json`, `day`),
 # handed over by `register`: this module never imports it, so the two make no circle.
 shell: Any = None
-Actor = Annotated[str, typer.Option("--actor", envvar="PARCOURS_ACTOR", help="Who acts.")]
-Programme = Annotated[str, typer.Option("--programme", help="The programme's id.")]
+Actor = Annotated[str, typer.Option("--actor", envvar="PARCOURS_ACTOR")]
+Programme = Annotated[str, typer.Option("--programme")]
 
 
 def programme_contact(
-    organisation: Annotated[str, typer.Argument(help="region or agency")],
+    organisation: Annotated[str, typer.Argument()],
     first_name: Annotated[str, typer.Option("--first-name")],
     last_name: Annotated[str, typer.Option("--last-name")],
     email: Annotated[str, typer.Option("--email")],
     phone: Annotated[str, typer.Option("--phone")],
-    title: Annotated[str, typer.Option("--title", help="Their title (mandatory, R11).")],
+    title: Annotated[str, typer.Option("--title")],
     programme: Programme = "grand-est-2024",
     actor: Actor = "cli",
 ) -> None:
@@ -55,10 +57,14 @@ def programme_contacts(
     if as_json:
         shell.emit_json(contacts)
         return
-    table = Table("organisation", "name", "title", "email", "current", title="Programme contacts")
+    table = Table(
+        *headers("organisation", "name", "title", "email", "current"),
+        title=say("table.programme_contacts"),
+    )
     for c in contacts:
         name = f"{c.first_name} {c.last_name}"
-        table.add_row(c.role, name, c.title or "", c.email, "yes" if c.current else "no")
+        current = say("out.yes" if c.current else "out.no")
+        table.add_row(c.role, name, c.title or "", c.email, current)
     shell.out.print(table)
 
 
@@ -69,7 +75,6 @@ def publish(
         bool | None,
         typer.Option(
             "--graphic-charter/--no-graphic-charter",
-            help="Whether the Region's graphic charter was respected (R10, « le cas échéant »).",
         ),
     ] = None,
     on: Annotated[str | None, typer.Option("--on")] = None,

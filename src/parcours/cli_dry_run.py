@@ -1,6 +1,7 @@
 """`parcours scheduler tick --dry-run` (issue 20): what the tick would record, purge and send,
 printed, and nothing changed (`DeadlineScheduler.plan`). `cli.py`'s `scheduler tick` hands
-over to `show_plan` when the option is given."""
+over to `show_plan` when the option is given. Its words are the catalogue's (`plan.*`), in
+the shell's language."""
 
 from __future__ import annotations
 
@@ -9,70 +10,76 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from parcours import formats
+from parcours.catalogue import active
+from parcours.messages import headers, say
 from parcours.outputs import cell, markup
 
-HELP = (
-    "Affiche ce que le passage enregistrerait (rappels, manquements, purges) et enverrait "
-    "(avis), sans rien écrire ; --at peut être à venir."
-)
-KINDS_FR = {
-    "approaching": "rappel",
-    "missed": "manquement",
-    "met": "respectée",
-    "retention": "fin de conservation",
-}
+
+def _kind(kind: str) -> str:
+    key = f"plan.kind.{kind}"
+    text = say(key)
+    return kind if text == key else text
 
 
 def show_plan(plan: Any, out: Console) -> None:
-    """The plan as tables, in French; personal values never printed (counts only)."""
-    out.print(f"[bold]Simulation de l'échéancier à {markup(plan.now.isoformat())}[/bold]")
-    out.print("Aucune écriture : rien n'est enregistré, purgé ni envoyé.")
+    """The plan as tables; personal values never printed (counts only)."""
+    lang = active()
+    when = markup(formats.date_time(plan.now, lang))
+    out.print(f"[bold]{say('plan.title', at=when)}[/bold]")
+    out.print(say("plan.nothing_written"))
     names = {n.pilot_id: n.pilot_name for n in plan.notices}
     names.update({p.pilot_id: p.name for p in plan.would_purge.would_purge})
-    facts = Table("pilote", "type", "règle", "échéance", "constat", title="Serait enregistré")
+    facts = Table(
+        *headers("pilot", "kind", "rule", "due", "observed"), title=say("plan.would_record")
+    )
     for r in plan.would_record:
         facts.add_row(
             cell(names.get(r.pilot_id, str(r.pilot_id))),
-            KINDS_FR.get(r.kind, r.kind),
+            _kind(r.kind),
             r.rule,
-            r.due.isoformat(),
+            formats.short_date(r.due, lang),
             cell(r.observed),
         )
     out.print(facts)
     notices = Table(
-        "pilote", "type", "règle", "échéance", "destinataires", "état", title="Serait envoyé"
+        *headers("pilot", "kind", "rule", "due", "recipients", "state"),
+        title=say("plan.would_send"),
     )
     for n in plan.notices:
         notices.add_row(
             cell(n.pilot_name),
-            KINDS_FR.get(n.kind, n.kind),
+            _kind(n.kind),
             n.rule,
-            n.due.isoformat(),
+            formats.short_date(n.due, lang),
             str(n.recipients),
-            "nouvel avis" if n.status == "new" else "en attente",
+            say("plan.new_notice" if n.status == "new" else "plan.waiting"),
         )
     out.print(notices)
     if plan.notices and not plan.receivers:
-        out.print(
-            "Aucun destinataire n'est branché sur ce processus : ces avis resteraient en file."
-        )
-    purge = Table("pilote", "personnes", "clés de texte", title="Serait purgé (R13)")
+        out.print(say("plan.no_receiver"))
+    purge = Table(*headers("pilot", "people", "text_keys"), title=say("plan.would_purge"))
     for p in plan.would_purge.would_purge:
         purge.add_row(cell(p.name), str(p.person_keys), str(p.text_keys))
     for programme in plan.would_purge_programme_contacts:
-        purge.add_row(cell(f"contacts du programme {programme}"), "-", "-")
+        purge.add_row(cell(say("plan.programme_contacts", programme=programme)), "-", "-")
     out.print(purge)
     upkeep = [
-        label
-        for label, due in (
-            ("point de contrôle de l'audit", plan.would_checkpoint),
-            ("reçu signé du journal d'audit", plan.would_issue_receipt),
-            ("rotation de la clé maîtresse", plan.would_rotate_keys),
+        say(key)
+        for key, due in (
+            ("plan.checkpoint", plan.would_checkpoint),
+            ("plan.receipt", plan.would_issue_receipt),
+            ("plan.rotation", plan.would_rotate_keys),
         )
         if due
     ]
     out.print(
-        f"{plan.evaluated} pilote(s) évalué(s) ; {len(plan.would_record)} fait(s), "
-        f"{len(plan.notices)} avis, {len(plan.would_purge.pilots)} purge(s) ; "
-        f"entretien : {', '.join(upkeep) or 'aucun'}"
+        say(
+            "plan.summary",
+            evaluated=plan.evaluated,
+            facts=len(plan.would_record),
+            notices=len(plan.notices),
+            purges=len(plan.would_purge.pilots),
+            upkeep=", ".join(upkeep) or say("plan.none"),
+        )
     )

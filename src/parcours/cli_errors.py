@@ -4,7 +4,8 @@
 an unreachable PostgreSQL, an unwritable path, a wrong setting or a database written by a
 newer version must each read as one sentence, exit 1 (2 for a usage mistake), never as a
 Python traceback. `--debug` or ``PARCOURS_DEBUG=1`` lets the exception through, traceback
-and all. The messages live in parcours.messages; none echoes a database URL (it may hold a
+and all. The messages are keys of the catalogue (catalogue.py), rendered in the language
+of `--lang` / `PARCOURS_LANG` (cli_language.py); none echoes a database URL (it may hold a
 password) or an SQL parameter (it may be personal).
 """
 
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import typer
+from click import exceptions as click_errors
 from eventsourcing.persistence import (
     MapperDeserialisationError,
     PersistenceError,
@@ -33,9 +35,10 @@ from sqlalchemy.exc import (
     OperationalError,
     SQLAlchemyError,
 )
-from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 
+from parcours import cli_language
+from parcours.catalogue import Msg, has
 from parcours.errors import ParcoursError
 from parcours.messages import say
 from parcours.outputs import one_line
@@ -70,40 +73,39 @@ def _reason(exc: BaseException) -> str:
 def _os_reason(exc: OSError) -> str:
     name = errno.errorcode.get(exc.errno or -1, "")
     key = f"os.{name}"
-    try:
+    if name and has(key):
         return say(key)
-    except KeyError:
-        return exc.strerror or type(exc).__name__
+    return exc.strerror or type(exc).__name__
 
 
 def describe(exc: BaseException) -> str:
     """One sentence for `exc`, naming what to fix."""
     if isinstance(exc, ParcoursError):
-        return str(exc)
+        return exc.render()
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         if exc.title == "Programme":  # a definition kept by a newer version
-            return say("db.newer", what="une définition de programme")
+            return say("db.newer", what=Msg("db.newer.programme"))
         field = ".".join(str(part) for part in first["loc"]) or exc.title
         return say("setting.invalid", field=field, detail=first["msg"])
     if isinstance(exc, NoSuchModuleError):
         found = re.search(r"sqlalchemy\.dialects:([\w.+-]+)", str(exc))
-        return say("db.url", detail=f" (dialecte « {found.group(1)} » inconnu)" if found else "")
+        return say("db.url", detail=Msg("db.dialect", name=found.group(1)) if found else "")
     if isinstance(exc, ArgumentError):
         return say("db.url", detail="")
     if isinstance(exc, ImportError) and exc.name in _DRIVERS:
         return say("db.driver", module=exc.name)
     if isinstance(exc, TopicError):
-        return say("db.newer", what="un type d'événement")
+        return say("db.newer", what=Msg("db.newer.event_type"))
     if isinstance(exc, MapperDeserialisationError | TranscodingNotRegisteredError):
-        return say("db.newer", what="un format d'événement")
+        return say("db.newer", what=Msg("db.newer.event_format"))
     if isinstance(exc, SQLAlchemyError | PersistenceError):
         return _database(exc)
     if isinstance(exc, OSError):
         if exc.filename is None:
             return say("os.error_no_path", reason=_os_reason(exc))
         return say("os.error", path=exc.filename, reason=_os_reason(exc))
-    return say("unexpected", kind=type(exc).__name__) + say("cli.debug_hint")
+    return say("cli.unexpected", kind=type(exc).__name__) + say("cli.debug_hint")
 
 
 def _database(exc: BaseException) -> str:
@@ -118,6 +120,16 @@ def _database(exc: BaseException) -> str:
     if isinstance(cause, DatabaseError | PersistenceError | SQLAlchemyError):
         return say("db.other", kind=type(cause).__name__, reason=reason) + say("cli.debug_hint")
     return say("db.other", kind=type(exc).__name__, reason=reason) + say("cli.debug_hint")
+
+
+def _asked_language(args: Sequence[str] | None) -> str:
+    tokens = list(sys.argv[1:] if args is None else args)
+    for index, token in enumerate(tokens):
+        if token == "--lang" and index + 1 < len(tokens):
+            return tokens[index + 1]
+        if token.startswith("--lang="):
+            return token.split("=", 1)[1]
+    return os.environ.get("PARCOURS_LANG", "")
 
 
 def report(message: str) -> None:
@@ -138,6 +150,29 @@ class OneLineErrors(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        try:
+            lang = cli_language.requested(sys.argv[1:] if args is None else args)
+        except ValueError:
+            if not standalone_mode:
+                raise
+            report(say("cli.unknown_language", value=_asked_language(args)))
+            sys.exit(USAGE_EXIT)
+        # The language holds for this run only: an embedding process (or a test) that runs
+        # the shell twice gets each run's own language, and the library's default after.
+        with cli_language.speaking(self, lang):
+            return self._main(
+                args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra
+            )
+
+    def _main(
+        self,
+        args: Sequence[str] | None,
+        prog_name: str | None,
+        complete_var: str | None,
+        standalone_mode: bool,
+        windows_expand_args: bool,
+        **extra: Any,
+    ) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         Boundary.debug = False
@@ -154,7 +189,7 @@ class OneLineErrors(TyperGroup):
             report(exc.format_message() + hint)
             sys.exit(exc.exit_code)
         except typer.Abort:
-            report(say("interrupted"))
+            report(say("cli.interrupted"))
             sys.exit(1)
         except Exception as exc:  # the boundary: every other failure becomes one line
             if Boundary.wanted():

@@ -72,7 +72,7 @@ def dialect(value: str | None) -> CsvDialect:
         return "fr" if lang == "fr" else "rfc4180"
     chosen = value.strip().lower()
     if chosen not in CSV_DIALECTS:
-        raise InvalidInput("csv-dialect", f"« fr » ou « rfc4180 », pas « {value} »")
+        raise InvalidInput("csv-dialect", "input.csv_dialect", value=value)
     return "fr" if chosen == "fr" else "rfc4180"
 
 

@@ -9,11 +9,11 @@ from typing import Annotated
 import typer
 
 from parcours.cli import Actor, Json, app, emit_json, err, instant, out, run
+from parcours.messages import say
 from parcours.settings import Settings
 from parcours.store.keyring import default_key_file, init_key_file
 
 gdpr_cli = typer.Typer(
-    help="Personal data: key file, rotation, access, purge, proof (R12–R14).",
     no_args_is_help=True,
 )
 
@@ -22,20 +22,14 @@ gdpr_cli = typer.Typer(
 def init_key(
     key_file: Annotated[
         str | None,
-        typer.Option(
-            "--key-file", help="Where (default: $PARCOURS_KEY_FILE, else the user's data folder)."
-        ),
+        typer.Option("--key-file"),
     ] = None,
 ) -> None:
     """Create the key file that holds the key-encryption keys (mode 0600), if missing."""
     path = Path(key_file or Settings.from_env().key_file_setting() or default_key_file())
     created = run(lambda: init_key_file(path.expanduser()))
-    out.print(f"key file {'created' if created else 'already there'}: {path}", markup=False)
-    out.print(
-        "keep it out of the database's folder and of its backups; on PostgreSQL set "
-        f"PARCOURS_KEY_FILE={path}",
-        markup=False,
-    )
+    out.print(say("out.key_created" if created else "out.key_there", path=path), markup=False)
+    out.print(say("out.key_advice", path=path), markup=False)
 
 
 @gdpr_cli.command("rotate-key")
@@ -47,12 +41,17 @@ def rotate_key(as_json: Json = False) -> None:
         emit_json(report)
         return
     out.print(
-        f"rotated to key {report.new_kek}: {report.rewrapped} data keys re-wrapped in "
-        f"{report.batches} batches; destroyed: {', '.join(report.destroyed_keks) or 'none'}",
+        say(
+            "out.rotated",
+            kek=report.new_kek,
+            rewrapped=report.rewrapped,
+            batches=report.batches,
+            destroyed=", ".join(report.destroyed_keks) or say("out.none"),
+        ),
         markup=False,
     )
     if not report.files.complete:
-        err.print(f"warning: {report.files.detail}", markup=False, soft_wrap=True)
+        err.print(say("out.warning", detail=report.files.detail), markup=False, soft_wrap=True)
 
 
 @gdpr_cli.command("export")
@@ -69,10 +68,8 @@ def gdpr_erasure(person: str) -> None:
 
 @gdpr_cli.command("purge")
 def gdpr_purge(
-    at: Annotated[str | None, typer.Option("--at", help="ISO date-time (default: now).")] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="List what would go; change nothing.")
-    ] = False,
+    at: Annotated[str | None, typer.Option("--at")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
 ) -> None:
     """Purge the pilots whose retention has ended (R13)."""
     when = instant(at, "at")

@@ -14,7 +14,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from parcours import formats
 from parcours.application import Parcours
+from parcours.catalogue import active
+from parcours.messages import headers, say
 from parcours.outputs import cell
 
 
@@ -32,17 +35,19 @@ def add_operations(
         fold (exit 1 when there are any)."""
         parcours = app()
         lag, letters = parcours.projection_lag(), parcours.dead_letters()
-        out.print(f"lag: {lag} events; dead letters: {len(letters)}")
+        out.print(say("out.lag", lag=lag, letters=len(letters)))
         if not letters:
             return
-        table = Table("position", "pilot", "version", "event", "error", "attempts", "next try")
+        table = Table(
+            *headers("position", "pilot", "version", "event", "error", "attempts", "next_try")
+        )
         for d in letters:
             table.add_row(
                 str(d.position),
                 d.pilot_id,
                 str(d.version),
                 cell(d.topic.rsplit(":", 1)[-1]),
-                cell(d.error or "held back behind an earlier event"),
+                cell(d.error or say("out.held_back")),
                 str(d.attempts),
                 d.next_retry_at.isoformat(timespec="seconds"),
             )
@@ -53,35 +58,33 @@ def add_operations(
     def projections_retry() -> None:
         """Fold again, in order, the events of the pilots held back (after a fix)."""
         caught_up, stale = app().retry_dead_letters(force=True)
-        out.print(f"caught up: {caught_up} pilot(s); still stale: {stale}")
+        out.print(say("out.caught_up", caught_up=caught_up, stale=stale))
         if stale:
             raise typer.Exit(1)
 
     @root.command("notices")
     def notices(
-        retry: Annotated[
-            bool, typer.Option("--retry", help="Put the parked notices back in line.")
-        ] = False,
+        retry: Annotated[bool, typer.Option("--retry")] = False,
     ) -> None:
         """Notices parked after too many failed deliveries (exit 1 when there are any)."""
         from parcours.scheduler import DeadlineScheduler
 
         scheduler = DeadlineScheduler(app())
         if retry:
-            out.print(f"{scheduler.retry_parked_notices()} notice(s) back in line")
+            out.print(say("out.notices_back", count=scheduler.retry_parked_notices()))
             return
         parked = scheduler.parked_notices()
-        out.print(f"parked notices: {len(parked)}")
+        out.print(say("out.parked", count=len(parked)))
         if not parked:
             return
-        table = Table("notice", "pilot", "kind", "rule", "due", "attempts")
+        table = Table(*headers("notice", "pilot", "kind", "rule", "due", "attempts"))
         for claim in parked:
             table.add_row(
                 str(claim.notice_id),
                 str(claim.pilot_id),
                 claim.kind,
                 claim.rule,
-                claim.due.isoformat(),
+                formats.short_date(claim.due, active()),
                 str(claim.attempts),
             )
         out.print(table)

@@ -14,26 +14,29 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from parcours import formats
+from parcours.catalogue import active
+from parcours.messages import headers, say
+
 # The `parcours.cli` module (its error boundary `run`, `app`, `out`, `emit_json`), handed over
 # by `register`: this module never imports it, so the two make no circle.
 shell: Any = None
-Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+Json = Annotated[bool, typer.Option("--json")]
 
 ActorOrSelf = Annotated[
     str | None,
     typer.Option(
         "--actor",
         envvar="PARCOURS_ACTOR",
-        help="Who grants (default: the principal itself, as the very first grant must).",
     ),
 ]
-Principal = Annotated[str, typer.Argument(help="An opaque id, e.g. agency:ops-1 (never a name).")]
-Role = Annotated[str, typer.Argument(help="agency, region, auditor or referent.")]
+Principal = Annotated[str, typer.Argument()]
+Role = Annotated[str, typer.Argument()]
 ProgrammeOption = Annotated[
     str | None,
-    typer.Option("--programme", help="For agency, region, auditor (default grand-est-2024)."),
+    typer.Option("--programme"),
 ]
-PilotOption = Annotated[str | None, typer.Option("--pilot", help="For referent: the pilot's id.")]
+PilotOption = Annotated[str | None, typer.Option("--pilot")]
 
 
 def grant(
@@ -49,8 +52,8 @@ def grant(
             principal, role, actor=actor or principal, programme=programme, pilot=pilot
         )
     )
-    where = f"pilot {pilot}" if pilot else (programme or "grand-est-2024")
-    shell.out.print(f"{principal} holds {role} in {where}", markup=False)
+    where = say("out.where_pilot", pilot=pilot) if pilot else (programme or "grand-est-2024")
+    shell.out.print(say("out.holds", principal=principal, role=role, where=where), markup=False)
 
 
 def revoke(
@@ -66,14 +69,12 @@ def revoke(
             principal, role, actor=actor or principal, programme=programme, pilot=pilot
         )
     )
-    shell.out.print(f"{principal} no longer holds {role}", markup=False)
+    shell.out.print(say("out.no_longer_holds", principal=principal, role=role), markup=False)
 
 
 def principals(
     programme: Annotated[str | None, typer.Option("--programme")] = None,
-    history: Annotated[
-        bool, typer.Option("--history", help="The grants and revocations of --programme.")
-    ] = False,
+    history: Annotated[bool, typer.Option("--history")] = False,
     as_json: Json = False,
     actor: Annotated[str | None, typer.Option("--actor", envvar="PARCOURS_ACTOR")] = None,
 ) -> None:
@@ -83,19 +84,24 @@ def principals(
         if as_json:
             shell.emit_json(entries)
             return
-        table = Table("#", "recorded (UTC)", "actor", "event", title="Roles")
+        table = Table(
+            *headers("sequence", "recorded_utc", "actor", "event"), title=say("table.roles")
+        )
+        lang = active()
         for e in entries:
             summary = e.summary
-            table.add_row(
-                str(e.sequence), e.recorded_at.strftime("%Y-%m-%d %H:%M"), e.actor, summary
-            )
+            recorded = f"{formats.short_date(e.recorded_at.date(), lang)} {e.recorded_at:%H:%M}"
+            table.add_row(str(e.sequence), recorded, e.actor, summary)
         shell.out.print(table)
         return
     rows = shell.run(lambda: shell.app().principals(actor=actor, programme=programme))
     if as_json:
         shell.emit_json(rows)
         return
-    table = Table("principal", "role", "programme", "pilot", "granted by", title="Principals")
+    table = Table(
+        *headers("principal", "role", "programme", "pilot", "granted_by"),
+        title=say("table.principals"),
+    )
     for r in rows:
         table.add_row(r.principal, r.role, r.programme, str(r.pilot_id or ""), r.granted_by)
     shell.out.print(table)

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from parcours import rules
+from parcours.catalogue import active
 from parcours.formats import Lang, language
 
 LABELS: dict[Lang, dict[str, str]] = {
@@ -70,7 +71,8 @@ def regles(
     """Les règles R1–R16 : la phrase de la charte, où chacune est appliquée, le test qui la
     fixe (--lang en : in English)."""
     try:
-        chosen = language(lang)
+        # its own --lang, else the shell's (--lang before the command, PARCOURS_LANG)
+        chosen = language(lang) if lang else active()
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--lang") from None
     wanted = {r.strip().upper() for r in rule or []}

@@ -29,8 +29,11 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from parcours import formats
 from parcours.application import Parcours
+from parcours.catalogue import active
 from parcours.errors import NotAuthorised
+from parcours.messages import headers, label, say
 from parcours.render import dashboard_table
 from parcours.scheduler import DeadlineScheduler, Recorded
 
@@ -482,12 +485,15 @@ def _support(c: Cohort) -> None:
 
 
 def _alerts_table(recorded: list[Recorded], names: dict[UUID, str], title: str) -> Table:
-    table = Table("pilot", "rule", "event", "due", "observed", title=title)
+    table = Table(*headers("pilot", "rule", "event", "due", "observed"), title=title)
+    lang = active()
     for r in recorded:
-        kind = f"reminder ({r.offset} d before)" if r.kind == "approaching" else r.kind
-        table.add_row(
-            names.get(r.pilot_id, str(r.pilot_id)), r.rule, kind, r.due.isoformat(), r.observed
-        )
+        if r.kind == "approaching":
+            kind = say("demo.reminder", before=formats.days(r.offset, lang))
+        else:
+            kind = label("deadline", r.kind)
+        due = formats.short_date(r.due, lang)
+        table.add_row(names.get(r.pilot_id, str(r.pilot_id)), r.rule, kind, due, r.observed)
     return table
 
 
@@ -507,7 +513,7 @@ def play(path: str, console: Console, report: str | None = "parcours-report.html
     recorded: list[Recorded] = []
     days = (END - START).days + 1
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("September 2024 → February 2026", total=days)
+        task = progress.add_task(say("demo.span"), total=days)
         for offset in range(days):
             day = START + timedelta(days=offset)
             clock.at(day, 10)
@@ -525,21 +531,28 @@ def play(path: str, console: Console, report: str | None = "parcours-report.html
                     _alerts_table(
                         new,
                         {p.id: p.name for p in app.list_pilots()},
-                        f"New reminders and breaches up to {day}",
+                        say("demo.new", day=formats.long_date(day, active())),
                     )
                 )
                 recorded.clear()
                 progress.start()
             progress.advance(task)
     for refusal in cohort.refusals:
-        console.print(f"refused, as R10 and R15 say: {refusal}", markup=False)
+        console.print(say("demo.refused", refusal=refusal), markup=False)
     audit = app.verify_audit_trail()
     purge = app.verify_purge()
     console.print(
-        f"audit trail: {'verified' if audit.ok else 'BROKEN'} ({audit.events} events, "
-        f"{audit.pilots} histories); purge: {'verified' if purge.verified else 'INCOMPLETE'} "
-        f"({len(purge.pilots)} pilots, {purge.unreadable_events} sealed events unreadable)"
+        say(
+            "demo.verified",
+            audit=say("demo.audit_ok" if audit.ok else "demo.audit_broken"),
+            events=audit.events,
+            pilots=audit.pilots,
+            purge=say("demo.purge_ok" if purge.verified else "demo.purge_incomplete"),
+            purged=len(purge.pilots),
+            unreadable=purge.unreadable_events,
+        )
     )
     if report:
-        console.print(f"report as of {REPORT_DAY} written to {report}; database in {db}")
+        when = formats.long_date(REPORT_DAY, active())
+        console.print(say("demo.report", day=when, report=report, db=db))
     return app

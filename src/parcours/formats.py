@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal, get_args
 
+from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.numbers import format_currency, format_decimal
@@ -38,7 +39,9 @@ def language(value: str | None = None) -> Lang:
 
 
 def long_date(day: date, lang: Lang = DEFAULT) -> str:
-    """'31 décembre 2024' / '31 December 2024'."""
+    """'31 décembre 2024' / '31 December 2024'; the first of a month is '1er' in French."""
+    if lang == "fr" and day.day == 1:
+        return str(_babel_date(day, format="d'er' MMMM y", locale=_LOCALE[lang]))
     return str(_babel_date(day, format="long", locale=_LOCALE[lang]))
 
 
@@ -50,6 +53,8 @@ def short_date(day: date, lang: Lang = DEFAULT) -> str:
 def date_time(moment: datetime, lang: Lang = DEFAULT) -> str:
     """'31 décembre 2024 à 23:59' in the moment's own time zone."""
     pattern = "d MMMM y 'à' HH:mm" if lang == "fr" else "d MMMM y 'at' HH:mm"
+    if lang == "fr" and moment.day == 1:
+        pattern = "d'er' MMMM y 'à' HH:mm"
     return str(_babel_datetime(moment, format=pattern, locale=_LOCALE[lang], tzinfo=moment.tzinfo))
 
 
@@ -73,3 +78,15 @@ def percent(value: float, lang: Lang = DEFAULT) -> str:
 def euros(value: float | int | Decimal, lang: Lang = DEFAULT) -> str:
     """'12 500,00 €' / '€12,500.00' (R16)."""
     return str(format_currency(value, "EUR", locale=_LOCALE[lang]))
+
+
+def amount(value: float | int | Decimal, lang: Lang = DEFAULT) -> str:
+    """'50 000 €' for a whole amount, '30 000,01 €' otherwise: a figure in a sentence, where
+    ',00' is noise (R16's refusals)."""
+    if float(value).is_integer():
+        pattern = Locale.parse(_LOCALE[lang]).currency_formats["standard"].pattern
+        whole = pattern.replace("0.00", "0")
+        return str(
+            format_currency(value, "EUR", format=whole, locale=_LOCALE[lang], currency_digits=False)
+        )
+    return euros(value, lang)

@@ -8,8 +8,8 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from parcours.catalogue import Msg
 from parcours.errors import InvalidInput
-from parcours.messages import say
 from parcours.programme import Programme
 
 NAME_MAX = 200
@@ -35,11 +35,11 @@ _PERIOD = re.compile(r"([0-9]{4})(?:-Q([1-4])|-S([12])|-(0[1-9]|1[0-2]))?")
 def clean_text(value: Any, *, max_length: int, multiline: bool) -> str:
     """`value` itself if it is acceptable text, else ValueError with the French reason."""
     if not isinstance(value, str):
-        raise ValueError(say("text.expected"))
+        raise ValueError(Msg("text.expected"))
     if not value or value.isspace():
-        raise ValueError(say("text.empty"))
+        raise ValueError(Msg("text.empty"))
     if len(value) > max_length:  # first: a 1 MB value is refused before it is scanned
-        raise ValueError(say("text.too_long", max=max_length, got=len(value)))
+        raise ValueError(Msg("text.too_long", max=max_length, got=len(value)))
     for pattern, key in (
         (_SURROGATE, "text.surrogate"),
         (_CONTROL, "text.control"),
@@ -48,9 +48,9 @@ def clean_text(value: Any, *, max_length: int, multiline: bool) -> str:
     ):
         found = pattern.search(value) if pattern is not None else None
         if found is not None:
-            raise ValueError(say(key, code=f"U+{ord(found.group()):04X}", at=found.start() + 1))
+            raise ValueError(Msg(key, code=f"U+{ord(found.group()):04X}", at=found.start() + 1))
     if value != value.strip():
-        raise ValueError(say("text.surrounding_space"))
+        raise ValueError(Msg("text.surrounding_space"))
     return value
 
 
@@ -58,7 +58,7 @@ def period_bounds(period: str) -> tuple[date, date]:
     """The first and last day of `2025`, `2025-Q2`, `2025-S1` or `2025-05`."""
     found = _PERIOD.fullmatch(period) if isinstance(period, str) else None
     if found is None or int(found.group(1)) < 1:
-        raise ValueError(say("period.form"))
+        raise ValueError(Msg("period.form"))
     year, quarter, half, month = found.groups()
     y = int(year)
     if quarter:
@@ -78,7 +78,7 @@ def on_the_calendar(field: str, day: date) -> date:
     """`day` unless it is so near year 1 or 9999 that a deadline, a month or a report's margin
     around it would leave Python's calendar (an OverflowError, not an answer)."""
     if not _FIRST_YEAR <= day.year <= _LAST_YEAR:
-        raise InvalidInput(field, say("date.edge", day=day, first=_FIRST_YEAR, last=_LAST_YEAR))
+        raise InvalidInput(field, "date.edge", day=day, first=_FIRST_YEAR, last=_LAST_YEAR)
     return day
 
 
@@ -90,15 +90,15 @@ def check_date(field: str, value: Any) -> date:
             return on_the_calendar(field, date.fromisoformat(value))
         except ValueError:
             pass
-    raise InvalidInput(field, "expected a date (YYYY-MM-DD)")
+    raise InvalidInput(field, "input.date")
 
 
 def check_instant(field: str, value: Any) -> datetime:
     """A date-time a caller gives: timezone-aware, and on the usable calendar."""
     if not isinstance(value, datetime):
-        raise InvalidInput(field, say("instant.expected"))
+        raise InvalidInput(field, "instant.expected")
     if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(field, say("instant.naive"))
+        raise InvalidInput(field, "instant.naive")
     on_the_calendar(field, value.date())
     return value
 
@@ -108,12 +108,11 @@ def within_programme(field: str, day: date, programme: Programme) -> date:
     the programme's `experiment_ends`)."""
     if day < programme.opens:
         raise InvalidInput(
-            field,
-            say("date.before_opens", day=day, programme=programme.id, opens=programme.opens),
+            field, "date.before_opens", day=day, programme=programme.id, opens=programme.opens
         )
     ends = programme.experiment_ends
     if day > ends:
-        raise InvalidInput(field, say("date.after_end", day=day, programme=programme.id, ends=ends))
+        raise InvalidInput(field, "date.after_end", day=day, programme=programme.id, ends=ends)
     return day
 
 
@@ -121,21 +120,19 @@ def period_within(period: str, programme: Programme) -> str:
     """`period` if it parses and overlaps the programme's window (R8 reports fall in it)."""
     try:
         first, last = period_bounds(period)
-    except ValueError as exc:
-        raise InvalidInput("period", str(exc)) from None
+    except ValueError:
+        raise InvalidInput("period", "period.form") from None
     ends = programme.experiment_ends
     if last < programme.opens or first > ends:
         raise InvalidInput(
             "period",
-            say(
-                "period.outside",
-                period=period,
-                first=first,
-                last=last,
-                programme=programme.id,
-                opens=programme.opens,
-                ends=ends,
-            ),
+            "period.outside",
+            period=period,
+            first=first,
+            last=last,
+            programme=programme.id,
+            opens=programme.opens,
+            ends=ends,
         )
     return period
 
@@ -145,7 +142,5 @@ def caller_instant(field: str, value: Any, now: datetime) -> datetime:
     which would purge personal data or record breaches before their time."""
     instant = check_instant(field, value)
     if instant > now:
-        raise InvalidInput(
-            field, say("instant.future", instant=instant.isoformat(), now=now.isoformat())
-        )
+        raise InvalidInput(field, "instant.future", instant=instant, now=now)
     return instant

@@ -41,6 +41,7 @@ from pydantic import (
 )
 from stdnum.fr import siren as siren_number
 
+from parcours.catalogue import Msg
 from parcours.errors import InvalidInput
 from parcours.input_checks import (
     ACTOR_MAX,
@@ -59,7 +60,6 @@ from parcours.input_checks import check_date as check_date
 from parcours.input_checks import check_instant as check_instant
 from parcours.input_checks import period_within as period_within
 from parcours.input_checks import within_programme as within_programme
-from parcours.messages import say
 
 M = TypeVar("M", bound=BaseModel)
 _ACTOR = re.compile(r"[A-Za-z0-9_.@-]+(?::[A-Za-z0-9_.@-]+)*")
@@ -86,9 +86,9 @@ def _email_text(value: Any) -> str:
 
 def _actor(value: Any) -> str:
     if not isinstance(value, str) or not value:
-        raise ValueError(say("actor.required"))
+        raise ValueError(Msg("actor.required"))
     if len(value) > ACTOR_MAX or not _ACTOR.fullmatch(value):
-        raise ValueError(say("actor.form", max=ACTOR_MAX))
+        raise ValueError(Msg("actor.form", max=ACTOR_MAX))
     return value
 
 
@@ -106,16 +106,16 @@ Key = Annotated[str, BeforeValidator(_name), StringConstraints(pattern=r"^[a-z][
 def _not_bool(value: Any) -> Any:
     # pydantic would read True as 1: a flag given for a number is a mistake.
     if isinstance(value, bool):
-        raise ValueError(say("number.expected"))
+        raise ValueError(Msg("number.expected"))
     return value
 
 
 def _finite_within(low: float, high: float) -> Any:
     def check(value: float) -> float:
         if not math.isfinite(value):
-            raise ValueError(say("number.not_finite"))
+            raise ValueError(Msg("number.not_finite"))
         if not low <= value <= high:
-            raise ValueError(say("number.range", low=f"{low:g}", high=f"{high:g}"))
+            raise ValueError(Msg("number.range", low=f"{low:g}", high=f"{high:g}"))
         return value
 
     return AfterValidator(check)
@@ -151,9 +151,9 @@ def _phone(value: str) -> str:
     try:
         number = phonenumbers.parse(value, "FR")
     except phonenumbers.NumberParseException:
-        raise ValueError("not a phone number") from None
+        raise ValueError(Msg("input.phone")) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValueError("not a valid phone number")
+        raise ValueError(Msg("input.phone"))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -275,7 +275,48 @@ def validated(model: type[M], **data: Any) -> M:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or model.__name__
+        cause = first.get("ctx", {}).get("error")
+        if isinstance(cause, ValueError):
+            raise _refused(field, cause) from None
+        key = _PYDANTIC_KEYS.get(first["type"])
+        if key is None and "email address" in first["msg"]:
+            key = "input.email"
+        if key is not None:
+            raise InvalidInput(field, key) from None
+        # A message of ours (a ValueError with a catalogue text), already in the language.
         raise InvalidInput(field, first["msg"].removeprefix("Value error, ")) from None
+
+
+def _refused(field: str, error: ValueError) -> InvalidInput:
+    """`error` said of `field`: its key and values when one of our checks raised it."""
+    why = error.args[0] if error.args else None
+    if isinstance(why, Msg):
+        return InvalidInput(field, why.key, **why.params)
+    return InvalidInput(field, str(error))
+
+
+# pydantic's own refusals, in the catalogue's words (its messages are English only).
+_PYDANTIC_KEYS = {
+    "missing": "input.missing",
+    "string_type": "text.expected",
+    "int_parsing": "input.integer",
+    "int_type": "input.integer",
+    "int_from_float": "input.integer",
+    "float_parsing": "number.expected",
+    "float_type": "number.expected",
+    "bool_parsing": "input.bool",
+    "bool_type": "input.bool",
+    "date_parsing": "input.date",
+    "date_from_datetime_parsing": "input.date",
+    "date_type": "input.date",
+    "list_type": "input.list",
+    "dict_type": "input.mapping",
+    "extra_forbidden": "input.extra",
+    "greater_than_equal": "input.too_small",
+    "greater_than": "input.too_small",
+    "less_than_equal": "input.too_large",
+    "less_than": "input.too_large",
+}
 
 
 # -- checks the service calls directly ------------------------------------------------------
@@ -283,13 +324,13 @@ def validated(model: type[M], **data: Any) -> M:
 
 def check_actor(actor: Any) -> str:
     if not isinstance(actor, str):
-        raise InvalidInput("actor", say("actor.required"))
+        raise InvalidInput("actor", "actor.required")
     return validated(_ActorOnly, actor=actor).actor
 
 
 def check_command_id(value: Any) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9_.:-]{1,100}", value):
-        raise InvalidInput("command_id", "1 to 100 letters, digits or _ . : -")
+        raise InvalidInput("command_id", "input.command_id")
     return value
 
 
@@ -298,7 +339,7 @@ def check_text(field: str, value: Any, max_length: int = TEXT_MAX) -> str:
     try:
         return clean_text(value, max_length=max_length, multiline=max_length > TITLE_MAX)
     except ValueError as exc:
-        raise InvalidInput(field, str(exc)) from None
+        raise _refused(field, exc) from None
 
 
 class _ActorOnly(_Input):

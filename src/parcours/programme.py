@@ -277,7 +277,7 @@ class Programme(BaseModel):
             if scheme.id == scheme_id:
                 return scheme
         known = ", ".join(s.id for s in self.funding_schemes) or "none"
-        raise InvalidInput("scheme", f"unknown funding scheme {scheme_id!r}; known: {known}")
+        raise InvalidInput("scheme", "input.unknown_scheme", scheme=scheme_id, known=known)
 
     @model_validator(mode="after")
     def _experiment_within_retention(self) -> Self:
@@ -293,7 +293,9 @@ class Programme(BaseModel):
             if role.organisation == organisation:
                 return role
         known = ", ".join(r.organisation for r in self.programme_contacts) or "none"
-        raise InvalidInput("organisation", f"unknown {organisation!r}; known: {known} (R11)")
+        raise InvalidInput(
+            "organisation", "input.unknown_organisation", organisation=organisation, known=known
+        )
 
     @field_validator("timezone")
     @classmethod
@@ -313,7 +315,7 @@ class Programme(BaseModel):
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ProgrammeError(f"{source}: not valid TOML: {exc}") from exc
+            raise ProgrammeError("error.programme_toml", source=source, detail=str(exc)) from exc
         return cls.from_mapping(data, source)
 
     @classmethod
@@ -323,7 +325,9 @@ class Programme(BaseModel):
         except ValidationError as exc:
             first = exc.errors()[0]
             field = ".".join(str(part) for part in first["loc"]) or "(root)"
-            raise ProgrammeError(f"{source}: {field}: {first['msg']}") from exc
+            raise ProgrammeError(
+                "error.programme_field", source=source, field=field, detail=first["msg"]
+            ) from exc
 
 
 def _first_year_of(fields: dict[str, Any]) -> date:
@@ -354,6 +358,4 @@ def load_programme(name_or_path: str | Path) -> Programme:
     path = Path(text)
     if path.suffix == ".toml" and path.is_file():
         return Programme.from_toml(path.read_text(encoding="utf-8"), source=str(path))
-    raise ProgrammeError(
-        f"programme: unknown programme {text!r}; built-in: {', '.join(builtin_ids())}"
-    )
+    raise ProgrammeError("error.unknown_programme", programme=text, known=builtin_ids())

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from parcours.catalogue import Msg
 from parcours.errors import ConfigurationError
-from parcours.messages import say
 
 DEFAULT_CLI_URL = "sqlite:///parcours.db"
 LOG_FORMATS = ("console", "json")
@@ -57,14 +57,14 @@ class Settings(BaseModel):
     @classmethod
     def _known_format(cls, value: str) -> str:
         if value.lower() not in LOG_FORMATS:
-            raise ValueError(say("setting.choice", choices=", ".join(LOG_FORMATS)))
+            raise ValueError(Msg("setting.choice", choices=", ".join(LOG_FORMATS)))
         return value.lower()
 
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
         if value.lower() not in LOG_LEVELS:
-            raise ValueError(say("setting.choice", choices=", ".join(LOG_LEVELS)))
+            raise ValueError(Msg("setting.choice", choices=", ".join(LOG_LEVELS)))
         return value.lower()
 
     def master_key_bytes(self) -> bytes | None:
@@ -75,10 +75,7 @@ class Settings(BaseModel):
         except ValueError:
             raw = b""
         if len(raw) != 32:
-            raise ConfigurationError(
-                "PARCOURS_MASTER_KEY: expected base64 of 32 bytes "
-                "(python -c 'import os,base64;print(base64.b64encode(os.urandom(32)).decode())')"
-            )
+            raise ConfigurationError("setting.master_key")
         return raw
 
     def key_file_setting(self, environ: Mapping[str, str] | None = None) -> str | None:
@@ -99,14 +96,12 @@ class Settings(BaseModel):
         if "PARCOURS_SNAPSHOT_INTERVAL" in env:
             raw = env["PARCOURS_SNAPSHOT_INTERVAL"].strip()
             if not raw.isdigit():
-                raise ConfigurationError(say("setting.integer", name="PARCOURS_SNAPSHOT_INTERVAL"))
+                raise ConfigurationError("setting.integer", name="PARCOURS_SNAPSHOT_INTERVAL")
             values["snapshot_interval"] = int(raw)
         if "PARCOURS_PROJECT_AFTER_COMMANDS" in env:
             flag = env["PARCOURS_PROJECT_AFTER_COMMANDS"].strip().lower()
             if flag not in _TRUE + _FALSE:
-                raise ConfigurationError(
-                    say("setting.flag", name="PARCOURS_PROJECT_AFTER_COMMANDS")
-                )
+                raise ConfigurationError("setting.flag", name="PARCOURS_PROJECT_AFTER_COMMANDS")
             values["project_after_commands"] = flag in _TRUE
         values["log_format"] = env.get("PARCOURS_LOG_FORMAT", "console")
         values["log_level"] = env.get("PARCOURS_LOG_LEVEL", "warning")
@@ -127,4 +122,4 @@ class Settings(BaseModel):
             field = str(first["loc"][0]) if first["loc"] else "?"
             name = ENV_NAMES.get(field, field)
             detail = first["msg"].removeprefix("Value error, ")
-            raise ConfigurationError(say("setting.invalid", field=name, detail=detail)) from None
+            raise ConfigurationError("setting.invalid", field=name, detail=detail) from None

@@ -85,7 +85,7 @@ def test_backup_erase_rotate_the_backup_opens_nobody(tmp_path: Path, clock: Cloc
     assert app.erasure_report(gaspard).irreversible_at == rotation.at
     for person_id, (wrapped, _) in old_rows.items():
         assert not _opens_with_any(key_file, person_id, wrapped), person_id
-    with pytest.raises(ConfigurationError, match="does not hold the key-encryption key"):
+    with pytest.raises(ConfigurationError, match="ne contient pas la clé de chiffrement des clés"):
         staffed(Parcours(settings=Settings(url=backup, key_file=str(key_file))))
     # The living referent still opens in the live database, found by email (new digests).
     camille = app.export_personal_data(email=REFERENT["email"], actor=LEAD)

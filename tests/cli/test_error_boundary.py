@@ -167,7 +167,7 @@ def test_every_sub_command_fails_on_one_line_without_a_traceback(
         assert result.exit_code == 1, shown
         assert isinstance(result.exception, SystemExit), shown
         assert "Traceback" not in result.stdout + result.stderr, shown
-        assert result.stderr.startswith("error: "), shown
+        assert result.stderr.startswith("erreur : "), shown
         assert result.stderr.count("\n") == 1, shown
         assert "secret" not in result.stderr, "a password from the URL was echoed"
 
@@ -177,7 +177,7 @@ def test_a_usage_mistake_is_one_line_and_exit_2() -> None:
     for args in (["--bogus", "list"], ["nosuch"], ["show"], ["log-time", PILOT, "--days", "x"]):
         result = runner.invoke(cli, args)
         assert result.exit_code == 2, (args, result.stderr)
-        assert result.stderr.startswith("error: ")
+        assert result.stderr.startswith("erreur : ")
         assert result.stderr.count("\n") == 1
         assert "--help" in result.stderr
 
@@ -188,7 +188,7 @@ def test_report_to_an_unwritable_path_names_the_file(tmp_path: Path) -> None:
         cli, ["--db", f"sqlite:///{tmp_path}/p.db", "report", "--html", str(target)]
     )
     assert result.exit_code == 1
-    assert result.stderr == f"error: fichier {target} : dossier ou fichier introuvable\n"
+    assert result.stderr == f"erreur : fichier {target} : dossier ou fichier introuvable\n"
 
 
 def test_a_database_written_by_a_newer_version_says_so(tmp_path: Path) -> None:
@@ -227,7 +227,7 @@ def test_parcours_with_a_nonsense_url_prints_one_line_from_the_shell() -> None:
     assert done.returncode == 1
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1
-    assert done.stderr.startswith("error: --db")
+    assert done.stderr.startswith("erreur : --db")
     assert "nonsense" in done.stderr
 
 
@@ -236,7 +236,7 @@ def test_a_bad_setting_from_the_shell_names_the_variable(tmp_path: Path) -> None
         "--db", f"sqlite:///{tmp_path}/p.db", "list", env={"PARCOURS_SNAPSHOT_INTERVAL": "x"}
     )
     assert done.returncode == 1
-    assert done.stderr == "error: PARCOURS_SNAPSHOT_INTERVAL : nombre entier ≥ 0 attendu\n"
+    assert done.stderr == "erreur : PARCOURS_SNAPSHOT_INTERVAL : nombre entier ≥ 0 attendu\n"
 
 
 @pytest.mark.parametrize(
@@ -255,7 +255,7 @@ def test_a_file_that_is_no_audit_export_is_one_line(tmp_path: Path, content: str
     export.write_text(content, encoding="utf-8")
     result = CliRunner().invoke(cli, ["audit", "verify-export", str(export)])
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: path: ")
+    assert result.stderr.startswith("erreur : path : ")
     assert result.stderr.count("\n") == 1
 
 
@@ -272,6 +272,6 @@ def test_a_name_typed_in_latin_1_is_refused_on_one_line(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert done.stderr.decode() == (
-        "error: name: caractère U+DCE9 isolé refusé en position 10 : ce n'est pas de l'Unicode "
+        "erreur : name : caractère U+DCE9 isolé refusé en position 10 : ce n'est pas de l'Unicode "
         "valide (un texte en Latin-1 plutôt qu'en UTF-8 ?)\n"
     )

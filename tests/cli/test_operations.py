@@ -45,14 +45,17 @@ def test_projections_status_names_the_pilot_a_poisoned_event_holds_back(url: str
 
     code, out = shell("projections", "status")
     assert code == 1
-    assert "dead letters: 1" in out
+    assert "événements mis de côté : 1" in out
     assert str(pilot)[:8] in out
     assert shell("projections", "retry")[0] == 1  # not fixed: still stale
 
     _rewrite(url, pilot, 2, NO_DAY, GOOD_DAY)
     code, out = shell("projections", "retry")
-    assert (code, out) == (0, "caught up: 1 pilot(s); still stale: 0\n")
-    assert shell("projections", "status") == (0, "lag: 0 events; dead letters: 0\n")
+    assert (code, out) == (0, "rattrapés : 1 pilote(s) ; encore en retard : 0\n")
+    assert shell("projections", "status") == (
+        0,
+        "retard : 0 événements ; événements mis de côté : 0\n",
+    )
     app.close_connections()
 
 
@@ -74,8 +77,8 @@ def test_notices_lists_the_parked_ones_and_puts_them_back_in_line(url: str) -> N
 
     code, out = shell("notices")
     assert code == 1
-    assert f"parked notices: {failed}" in out
+    assert f"avis mis de côté : {failed}" in out
     assert "R3" in out
-    assert shell("notices", "--retry") == (0, f"{failed} notice(s) back in line\n")
-    assert shell("notices") == (0, "parked notices: 0\n")
+    assert shell("notices", "--retry") == (0, f"{failed} avis remis en file\n")
+    assert shell("notices") == (0, "avis mis de côté : 0\n")
     app.close_connections()

@@ -104,7 +104,7 @@ def test_le_temps_de_l_experimentation_prendra_fin_en_janvier_2026_one_fact_phas
         "the experiment ended on 2026-01-31 with the pilot in deployment"
     )
     # Nothing but evaluation, closing, rights requests and the purge:
-    with rejected(app, RuleViolation, "R2.*experiment ended on 2026-01-31"):
+    with rejected(app, RuleViolation, "R2.*l'expérimentation a pris fin le 31 janvier 2026"):
         app.record_follow_up(pilot, on=date(2026, 1, 20), actor=LEAD)
     with rejected(app, RuleViolation, "R2"):
         app.log_time(pilot, days=1, actor=REFERENT_ID)
@@ -123,7 +123,9 @@ def test_after_the_end_no_pilot_enrols(app: Parcours) -> None:
         charter_signed_on=date(2026, 1, 31),
         actor=LEAD,
     )
-    with rejected(app, InvalidInput, r"charter_signed_on: .*2026-02-01.*2026-01-31.*\(R2\)"):
+    with rejected(
+        app, InvalidInput, r"charter_signed_on : .*1er février 2026.*31 janvier 2026.*\(R2\)"
+    ):
         app.enroll(
             name="CC du lendemain",
             programme="grand-est-2024",
@@ -135,7 +137,7 @@ def test_after_the_end_no_pilot_enrols(app: Parcours) -> None:
 def test_an_act_dated_after_the_end_is_refused_on_its_business_date_alone(app: Parcours) -> None:
     pilot = in_diagnostic(app)  # no scheduler ran: the date alone decides
     app.log_time(pilot, days=0.5, on=date(2026, 1, 31), actor=REFERENT_ID)
-    with rejected(app, RuleViolation, r"R2 \(on\): 2026-02-01 is after the end"):
+    with rejected(app, RuleViolation, r"R2 \(on\) : le 1er février 2026 est après la fin"):
         app.log_time(pilot, days=0.5, on=date(2026, 2, 1), actor=REFERENT_ID)
     with rejected(app, RuleViolation, "R2"):
         app.withdraw(pilot, reason="Council vote", on=date(2026, 2, 1), actor=LEAD)
@@ -372,7 +374,9 @@ def test_les_candidatures_jusqu_au_30_04_2024_with_a_scheme_defined_here(
         on=date(2025, 4, 30),
         actor=LEAD,
     )
-    with rejected(app, RuleViolation, r"R16 \(on\): scheme 'aap-inclusion-2024'.*2025-04-30"):
+    with rejected(
+        app, RuleViolation, r"R16 \(on\) : dispositif « aap-inclusion-2024 ».*30 avril 2025"
+    ):
         app.identify_funding(
             pilot,
             project,
@@ -383,7 +387,7 @@ def test_les_candidatures_jusqu_au_30_04_2024_with_a_scheme_defined_here(
             on=date(2025, 5, 1),
             actor=LEAD,
         )
-    with rejected(app, RuleViolation, r"R16.*decisions by 2025-06-30"):
+    with rejected(app, RuleViolation, r"R16.*décisions au plus tard le 30 juin 2025"):
         app.decide_funding(pilot, line, granted=True, on=date(2025, 7, 1), actor=REGION)
     app.decide_funding(pilot, line, granted=True, on=date(2025, 6, 30), actor=REGION)
 

@@ -16,7 +16,11 @@ SCHEME = "fne-call-for-projects"
 
 def test_funding_over_the_cap_is_refused_naming_the_scheme(app: Parcours) -> None:
     pilot, project = in_deployment(app)
-    with rejected(app, RuleViolation, f"R16 \\(amount_eur\\): scheme '{SCHEME}': at most 50,000 €"):
+    with rejected(
+        app,
+        RuleViolation,
+        f"R16 \\(amount_eur\\) : dispositif « {SCHEME} » : au plus 50\u202f000\u00a0€",
+    ):
         app.identify_funding(
             pilot, project, scheme=SCHEME, amount_eur=60000, rate=0.5, months=24, actor=LEAD
         )
@@ -24,7 +28,11 @@ def test_funding_over_the_cap_is_refused_naming_the_scheme(app: Parcours) -> Non
 
 def test_a_rate_above_the_schemes_is_refused(app: Parcours) -> None:
     pilot, project = in_deployment(app)
-    with rejected(app, RuleViolation, f"R16 \\(rate\\): scheme '{SCHEME}': a rate of at most 60%"):
+    with rejected(
+        app,
+        RuleViolation,
+        f"R16 \\(rate\\) : dispositif « {SCHEME} » : un taux d'au plus 60\u202f%",
+    ):
         app.identify_funding(
             pilot, project, scheme=SCHEME, amount_eur=40000, rate=0.8, months=24, actor=LEAD
         )
@@ -59,7 +67,7 @@ def test_a_funding_line_is_decided_once(app: Parcours) -> None:
         pilot, project, scheme=SCHEME, amount_eur=30000, rate=0.6, months=36, actor=LEAD
     )
     app.decide_funding(pilot, line, granted=True, on=date(2025, 5, 1), actor=LEAD)
-    with rejected(app, RuleViolation, "already granted"):
+    with rejected(app, RuleViolation, "déjà accordée"):
         app.decide_funding(pilot, line, granted=False, on=date(2025, 5, 2), actor=LEAD)
 
 
@@ -84,7 +92,7 @@ def test_blockers_are_shown_with_their_age_until_lifted(app: Parcours) -> None:
         pilot, blocker, how="Signed with the Region's help", on=date(2025, 5, 2), actor=LEAD
     )
     assert app.dashboard(today=date(2025, 5, 3), known_at=app.now()).rows[0].open_blockers == 0
-    with rejected(app, RuleViolation, "already lifted"):
+    with rejected(app, RuleViolation, "déjà levé"):
         app.lift_blocker(pilot, blocker, how="again", on=date(2025, 5, 4), actor=LEAD)
 
 
@@ -97,7 +105,7 @@ def test_a_scheduled_rex_session_links_the_attendance(app: Parcours) -> None:
         title="REX collectif 2024",
         actor=LEAD,
     )
-    with rejected(app, InvalidInput, "on: the session took place on 2024-11-28"):
+    with rejected(app, InvalidInput, "on : la session a eu lieu le 28 novembre 2024"):
         app.record_rex(pilot, session=str(session), on=date(2024, 11, 29), actor=LEAD)
     app.record_rex(pilot, session=str(session), actor=LEAD)
     app.record_rex(pilot, session="entretien-individuel", on=date(2024, 12, 2), actor=LEAD)

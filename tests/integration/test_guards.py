@@ -80,7 +80,7 @@ def test_framing_needs_an_evaluation_protocol(app: Parcours) -> None:
 
 def test_follow_ups_only_during_the_mise_en_oeuvre(app: Parcours) -> None:
     pilot = in_diagnostic(app)
-    with rejected(app, PhaseError, "R1.*follow-up"):
+    with rejected(app, PhaseError, "R1.*temps de suivi"):
         app.record_follow_up(pilot, on=date(2024, 10, 10), actor=LEAD)
 
 
@@ -92,7 +92,7 @@ def test_follow_up_cannot_predate_the_framing(app: Parcours) -> None:
 
 def test_indicators_only_for_framed_projects(app: Parcours) -> None:
     pilot, project = in_deployment(app)
-    with rejected(app, NotFound, "project"):
+    with rejected(app, NotFound, "projet"):
         app.report_indicator(
             pilot, uuid4(), key="people_helped", value=1, period="2025-Q2", actor=REFERENT_ID
         )
@@ -101,7 +101,7 @@ def test_indicators_only_for_framed_projects(app: Parcours) -> None:
 
 def test_indicators_only_with_their_co_defined_keys(app: Parcours) -> None:
     pilot, project = in_deployment(app)
-    with rejected(app, RuleViolation, "R8.*'visits'"):
+    with rejected(app, RuleViolation, "R8.*« visits »"):
         app.report_indicator(
             pilot, project, key="visits", value=1, period="2025-Q2", actor=REFERENT_ID
         )
@@ -115,7 +115,7 @@ def test_only_an_approved_communication_can_be_published(app: Parcours) -> None:
     with rejected(app, RuleViolation, "R10"):
         app.publish_communication(pilot, news, on=date(2024, 10, 2), actor=REFERENT_ID)
     app.decide_communication(pilot, news, approved=False, on=date(2024, 10, 3), actor=REGION)
-    with rejected(app, RuleViolation, "R10.*refused"):
+    with rejected(app, RuleViolation, "R10.*refusée"):
         app.publish_communication(pilot, news, on=date(2024, 10, 4), actor=REFERENT_ID)
 
 
@@ -141,7 +141,7 @@ def test_phase_dates_never_go_backwards(app: Parcours) -> None:
 def test_no_effective_date_after_today(app: Parcours) -> None:
     pilot = enrolled(app)
     app.designate_referent(pilot, actor=LEAD, **REFERENT)
-    with rejected(app, InvalidInput, "on.*after today"):
+    with rejected(app, InvalidInput, "on.*après aujourd'hui"):
         app.start_diagnostic(pilot, on=date(2031, 1, 1), actor=LEAD)
 
 
@@ -172,7 +172,7 @@ def test_nothing_is_accepted_after_withdrawal_or_closure(app: Parcours, final: s
 
 def test_closing_needs_the_evaluation_report(app: Parcours) -> None:
     pilot, _ = in_evaluation(app)
-    with rejected(app, RuleViolation, "R1.*evaluation"):
+    with rejected(app, RuleViolation, "R1.*évaluation"):
         app.close(pilot, on=date(2025, 12, 15), actor=LEAD)
 
 
@@ -184,7 +184,7 @@ def test_evaluation_needs_a_value_for_every_indicator(app: Parcours) -> None:
 
 def test_no_phase_is_skipped(app: Parcours) -> None:
     pilot = in_diagnostic(app)
-    with rejected(app, PhaseError, "R1.*deployment"):
+    with rejected(app, PhaseError, "R1.*déploiement"):
         app.start_deployment(pilot, on=date(2025, 3, 3), actor=LEAD)
 
 
@@ -195,7 +195,7 @@ def test_the_same_phase_change_twice_is_refused(app: Parcours) -> None:
 
 
 def test_unknown_pilot(app: Parcours) -> None:
-    with rejected(app, PilotNotFound, "not found"):
+    with rejected(app, PilotNotFound, "introuvable"):
         app.start_diagnostic(uuid4(), on=date(2024, 9, 16), actor=LEAD)
 
 

@@ -17,6 +17,19 @@ def test_a_date_reads_in_english_on_request() -> None:
     assert formats.long_date(date(2024, 12, 31), "en") == "31 December 2024"
 
 
+def test_the_first_of_a_month_is_premier_in_french() -> None:
+    assert formats.long_date(date(2026, 2, 1)) == "1er février 2026"
+    assert formats.long_date(date(2026, 2, 1), "en") == "1 February 2026"
+    moment = datetime(2025, 1, 1, 8, tzinfo=ZoneInfo("Europe/Paris"))
+    assert formats.date_time(moment) == "1er janvier 2025 à 08:00"
+    assert formats.date_time(moment, "en") == "1 January 2025 at 08:00"
+
+
+def test_whole_amounts_in_a_sentence_drop_the_cents() -> None:
+    assert formats.amount(50_000).replace("\u202f", " ").replace("\u00a0", " ") == "50 000 €"
+    assert formats.amount(30_000.01, "en") == "€30,000.01"
+
+
 def test_an_instant_reads_in_its_own_time_zone() -> None:
     moment = datetime(2024, 12, 31, 23, 59, tzinfo=ZoneInfo("Europe/Paris"))
     assert formats.date_time(moment) == "31 décembre 2024 à 23:59"

@@ -114,7 +114,7 @@ def test_the_boundary_names_what_to_fix_without_echoing_sql_parameters() -> None
     wrapped = StoreOperationalError("wrapped")
     wrapped.__cause__ = failure
     assert describe(wrapped) == said
-    assert describe(InvalidInput("name", "trop long")) == "name: trop long"
+    assert describe(InvalidInput("name", "trop long")) == "name : trop long"
     assert describe(PermissionError(13, "Permission denied", "/etc/x.html")) == (
         "fichier /etc/x.html : permission refusée"
     )

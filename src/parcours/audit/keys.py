@@ -68,9 +68,9 @@ class PublicKey:
         try:
             loaded = serialization.load_pem_public_key(data)
         except ValueError:
-            raise ConfigurationError("audit public key: not a PEM public key") from None
+            raise ConfigurationError("auditkey.not_pem") from None
         if not isinstance(loaded, Ed25519PublicKey):
-            raise ConfigurationError("audit public key: not an Ed25519 key")
+            raise ConfigurationError("auditkey.not_ed25519")
         return cls(loaded)
 
 
@@ -154,19 +154,13 @@ def _read(path: Path) -> Ed25519PrivateKey:
         mode = path.stat().st_mode
         data = path.read_bytes()
     except OSError as error:
-        raise ConfigurationError(
-            f"PARCOURS_AUDIT_KEY: cannot read the audit key {path}: {error.strerror}"
-        ) from None
+        raise ConfigurationError("auditkey.unreadable", path=path, reason=error.strerror) from None
     if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigurationError(
-            f"PARCOURS_AUDIT_KEY: the audit key {path} can be read by others; chmod 600 it"
-        )
+        raise ConfigurationError("auditkey.readable", path=path)
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError):
-        raise ConfigurationError(
-            f"PARCOURS_AUDIT_KEY: {path} is not an unencrypted PEM private key"
-        ) from None
+        raise ConfigurationError("auditkey.not_private", path=path) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise ConfigurationError(f"PARCOURS_AUDIT_KEY: {path} is not an Ed25519 key")
+        raise ConfigurationError("auditkey.private_not_ed25519", path=path)
     return key

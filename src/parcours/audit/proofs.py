@@ -69,12 +69,12 @@ def prove(store: PilotStore, pilot: UUID, receipt: Receipt) -> dict[str, Any]:
 def check(document: dict[str, Any], public: PublicKey) -> AuditReport:
     try:
         if document.get("format") != FORMAT:
-            raise InvalidInput("document", "not a parcours pilot proof")
+            raise InvalidInput("document", "input.not_a_proof")
         pilot = UUID(str(document["pilot_id"]))
         receipt = parse(document["receipt"])
         lines = list(document["events"])
     except (KeyError, TypeError, ValueError, AttributeError):
-        raise InvalidInput("document", "not a parcours pilot proof") from None
+        raise InvalidInput("document", "input.not_a_proof") from None
     problems: list[Break] = []
     signed = receipt.signed_by(public)
     if signed:

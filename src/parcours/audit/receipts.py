@@ -83,14 +83,14 @@ def parse(receipt: Any) -> Receipt:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "receipt"
         raise InvalidInput(
-            "receipt", f"not a parcours audit receipt ({where}: {first['msg']})"
+            "receipt", "input.not_a_receipt", where=where, detail=first["msg"]
         ) from None
 
 
 def issue(store: PilotStore, key: SigningKey, at: datetime) -> Receipt:
     """Sign the log's current tree head, and keep a copy of the receipt in the database."""
     if at.tzinfo is None:
-        raise InvalidInput("at", "needs a time zone")
+        raise InvalidInput("at", "instant.naive")
     with store.reading() as session:
         size = log.size(session)
         root = log.root(session, size)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Final
 
+from parcours.catalogue import Msg
 from parcours.errors import RuleViolation
 
 # The commands still recorded after the end: evaluation and closing, rights requests (R14),
@@ -35,8 +36,6 @@ AFTER_THE_END: Final = frozenset(
     }
 )
 
-_REMAIN = "only evaluation, closing, rights requests and the purge are recorded after it"
-
 
 def allowed_after_the_end(command: str) -> bool:
     return command in AFTER_THE_END
@@ -49,13 +48,16 @@ def refuse_after_the_end(command: str, on: date, ends: date | None) -> None:
     if command == "enroll":
         raise RuleViolation(
             "R2",
-            f"the experiment ended on {ends.isoformat()}: no pilot enrols after it",
+            "rule.r2.no_enrolment",
             "charter_signed_on",
+            ends=ends,
         )
     raise RuleViolation(
         "R2",
-        f"{on.isoformat()} is after the end of the experiment ({ends.isoformat()}): {_REMAIN}",
+        "rule.r2.after_the_end",
         "on",
+        day=on,
+        ends=ends,
     )
 
 
@@ -66,6 +68,7 @@ def refuse_once_ended(command: str, ended_on: date | None, phase: str) -> None:
         return
     raise RuleViolation(
         "R2",
-        f"the experiment ended on {ended_on.isoformat()} with this pilot in phase "
-        f"'{phase}': {_REMAIN}",
+        "rule.r2.ended",
+        ends=ended_on,
+        phase=Msg(f"phase.{phase}"),
     )

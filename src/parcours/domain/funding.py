@@ -18,7 +18,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from parcours.catalogue import Fmt, Msg
 from parcours.errors import RuleViolation
+from parcours.formats import amount, percent
 from parcours.programme import FundingScheme
 
 
@@ -28,8 +30,10 @@ def eur(amount: float) -> str:
     return f"{text} €"
 
 
-def _refuse(scheme: FundingScheme, message: str, field: str) -> RuleViolation:
-    return RuleViolation("R16", f"scheme {scheme.id!r}: {message}", field)
+def _refuse(scheme: FundingScheme, key: str, field: str, **params: Any) -> RuleViolation:
+    return RuleViolation(
+        "R16", "rule.r16.scheme", field, scheme=scheme.id, detail=Msg(key, **params)
+    )
 
 
 def applicable_rate(scheme: FundingScheme, priority_district: bool) -> float:
@@ -61,45 +65,46 @@ def check_application(
     """Refuse what breaks the scheme; returns the rate to record (`rate`, or the amount's
     share of the eligible cost when no rate is given)."""
     if scheme.applications_open is not None and on < scheme.applications_open:
-        raise _refuse(scheme, f"applications open on {scheme.applications_open.isoformat()}", "on")
+        raise _refuse(scheme, "rule.r16.opens", "on", day=scheme.applications_open)
     if scheme.applications_close is not None and on > scheme.applications_close:
-        raise _refuse(
-            scheme,
-            f"applications closed on {scheme.applications_close.isoformat()} (call window)",
-            "on",
-        )
+        raise _refuse(scheme, "rule.r16.closed", "on", day=scheme.applications_close)
     if months > scheme.max_months:
-        raise _refuse(scheme, f"at most {scheme.max_months} months", "months")
+        raise _refuse(scheme, "rule.r16.months", "months", months=scheme.max_months)
     ceiling_rate = applicable_rate(scheme, priority_district)
-    where = " in a priority urban district" if priority_district else ""
+    where: Msg | str = Msg("rule.r16.priority_district") if priority_district else ""
     if rate is not None and rate > ceiling_rate:
-        raise _refuse(scheme, f"a rate of at most {ceiling_rate:.0%}{where}", "rate")
+        raise _refuse(scheme, "rule.r16.rate", "rate", rate=Fmt(percent, ceiling_rate), where=where)
     if eligible_cost_eur is not None:
         ceiling = round(ceiling_rate * eligible_cost_eur, 2)
         if amount_eur > ceiling:
             raise _refuse(
                 scheme,
-                f"at most {ceiling_rate:.0%}{where} of the eligible cost "
-                f"{eur(eligible_cost_eur)}, i.e. {eur(ceiling)}",
+                "rule.r16.share",
                 "amount_eur",
+                rate=Fmt(percent, ceiling_rate),
+                where=where,
+                cost=Fmt(amount, eligible_cost_eur),
+                ceiling=Fmt(amount, ceiling),
             )
     if already + amount_eur > scheme.max_amount_eur:
         left = max(0.0, scheme.max_amount_eur - already)
         raise _refuse(
             scheme,
-            f"at most {eur(scheme.max_amount_eur)} per project over "
-            f"{scheme.max_months} months; {eur(already)} already identified or granted, "
-            f"{eur(left)} left",
+            "rule.r16.cap",
             "amount_eur",
+            cap=Fmt(amount, scheme.max_amount_eur),
+            months=scheme.max_months,
+            already=Fmt(amount, already),
+            left=Fmt(amount, left),
         )
     if rate is not None:
         return rate
     if eligible_cost_eur is None:
-        raise RuleViolation("R16", "give the rate or the eligible cost", "eligible_cost_eur")
+        raise RuleViolation("R16", "rule.r16.rate_or_cost", "eligible_cost_eur")
     return round(amount_eur / eligible_cost_eur, 4)
 
 
 def check_decision(scheme: FundingScheme, on: date) -> None:
     """The call's decisions come by its date ("résultats communiqués avant le …")."""
     if scheme.decisions_by is not None and on > scheme.decisions_by:
-        raise _refuse(scheme, f"decisions by {scheme.decisions_by.isoformat()} (call window)", "on")
+        raise _refuse(scheme, "rule.r16.decisions", "on", day=scheme.decisions_by)

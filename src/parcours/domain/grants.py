@@ -64,14 +64,14 @@ class RoleRevoked(ev.PilotEvent):
 def grant_on_pilot(pilot: Pilot, act: Act, principal: str, role: str, held: bool) -> None:
     """Record that `principal` holds `role` for `pilot`; `held`: it does already."""
     if held:
-        raise RuleViolation("R15", f"{principal} already holds {role} for this pilot")
+        raise RuleViolation("R15", "rule.r15.holds_on_pilot", principal=principal, role=role)
     pilot.trigger_event(RoleGranted, **_stamp(act), principal=principal, role=role)
 
 
 def revoke_on_pilot(pilot: Pilot, act: Act, principal: str, role: str, held: bool) -> None:
     """Record that `principal` no longer holds `role` for `pilot`; `held`: it does now."""
     if not held:
-        raise RuleViolation("R15", f"{principal} does not hold {role} for this pilot")
+        raise RuleViolation("R15", "rule.r15.not_on_pilot", principal=principal, role=role)
     pilot.trigger_event(RoleRevoked, **_stamp(act), principal=principal, role=role)
 
 
@@ -145,18 +145,31 @@ class ProgrammeRoles(Aggregate):
 
     def grant(self, act: Act, principal: str, role: str) -> None:
         if role not in PROGRAMME_ROLES:
-            raise RuleViolation("R15", f"{role} is not a programme role", "role")
+            raise RuleViolation("R15", "rule.r15.not_programme_role", "role", role=role)
         if self.holds(principal, role):
-            raise RuleViolation("R15", f"{principal} already holds {role} in {self.programme}")
+            raise RuleViolation(
+                "R15",
+                "rule.r15.holds_in_programme",
+                principal=principal,
+                role=role,
+                programme=self.programme,
+            )
         self.trigger_event(ProgrammeRoleGranted, **_stamp(act), principal=principal, role=role)
 
     def revoke(self, act: Act, principal: str, role: str) -> None:
         if not self.holds(principal, role):
-            raise RuleViolation("R15", f"{principal} does not hold {role} in {self.programme}")
+            raise RuleViolation(
+                "R15",
+                "rule.r15.not_in_programme",
+                principal=principal,
+                role=role,
+                programme=self.programme,
+            )
         if role == "agency" and self.agencies() == [principal]:
             raise RuleViolation(
                 "R15",
-                f"{principal} is the last agency of {self.programme}: grant another first, "
-                "or no one could ever grant a role there again",
+                "rule.r15.last_agency",
+                principal=principal,
+                programme=self.programme,
             )
         self.trigger_event(ProgrammeRoleRevoked, **_stamp(act), principal=principal, role=role)

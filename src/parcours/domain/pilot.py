@@ -15,6 +15,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from parcours.catalogue import Msg
 from parcours.domain import events as ev
 from parcours.domain import experiment, funding, phases
 from parcours.domain.deadlines import History, Owed
@@ -135,23 +136,19 @@ class Pilot(Aggregate):
     def start_diagnostic(self, act: Act, on: date) -> None:
         if "operational" not in self.referents:
             self._allowed("start_diagnostic")
-            raise RuleViolation(
-                "R11", "the diagnostic cannot start without an operational referent"
-            )
+            raise RuleViolation("R11", "rule.r11.no_operational_referent")
         self._change_phase(ev.DiagnosticStarted, "start_diagnostic", act, on)
 
     def complete_diagnostic(self, act: Act, on: date) -> None:
         self._allowed("complete_diagnostic")
         if not self.projects:
-            raise RuleViolation("R1", "the diagnostic ends with at least one recommended project")
+            raise RuleViolation("R1", "rule.r1.diagnostic_needs_project")
         self._change_phase(ev.DiagnosticCompleted, "complete_diagnostic", act, on)
 
     def start_deployment(self, act: Act, on: date) -> None:
         self._allowed("start_deployment")
         if not any(p["framed"] for p in self.projects.values()):
-            raise RuleViolation(
-                "R8", "deployment needs at least one framed project (indicators and protocol)"
-            )
+            raise RuleViolation("R8", "rule.r8.deployment_needs_framed_project")
         self._change_phase(ev.DeploymentStarted, "start_deployment", act, on)
 
     def start_evaluation(self, act: Act, on: date) -> None:
@@ -161,15 +158,16 @@ class Pilot(Aggregate):
                 if not project["reports"].get(indicator["key"]):
                     raise RuleViolation(
                         "R8",
-                        f"indicator {indicator['key']!r} of project {project['title']!r} "
-                        "has no reported value yet",
+                        "rule.r8.indicator_not_reported",
+                        key=indicator["key"],
+                        project=project["title"],
                     )
         self._change_phase(ev.EvaluationStarted, "start_evaluation", act, on)
 
     def close(self, act: Act, on: date) -> None:
         self._allowed("close")
         if self.evaluation is None:
-            raise RuleViolation("R1", "closing needs the evaluation report (record_evaluation)")
+            raise RuleViolation("R1", "rule.r1.close_needs_evaluation")
         self._change_phase(ev.Closed, "close", act, on)
 
     def withdraw(self, act: Act, on: date, reason: str) -> None:
@@ -193,15 +191,11 @@ class Pilot(Aggregate):
     def designate_referent(
         self, act: Act, on: date, *, person_id: str, role: str, sealed: dict[str, str]
     ) -> None:
-        self._active("designate a referent")
+        self._active("designate_referent")
         if role not in ROLES:
-            raise InvalidInput("role", f"must be one of {', '.join(ROLES)} (R11)")
+            raise InvalidInput("role", "input.one_of", choices=ROLES, rule="R11")
         if role == "elected" and "title" not in sealed:
-            raise RuleViolation(
-                "R11",
-                "the elected referent's title/portfolio (« Titre/Portefeuille ») is mandatory",
-                "title",
-            )
+            raise RuleViolation("R11", "rule.r11.elected_title", "title")
         self._check_date(on, act)
         self.trigger_event(
             ev.ReferentDesignated,
@@ -214,14 +208,14 @@ class Pilot(Aggregate):
     def rectify_contact(self, act: Act, person_id: str, sealed: dict[str, str]) -> None:
         self._living_contact(person_id)
         if not sealed:
-            raise InvalidInput("fields", "nothing to rectify (R14)")
+            raise InvalidInput("fields", "rule.r14.nothing_to_rectify")
         self.trigger_event(
             ev.ContactRectified, **self._stamp(act, act.today), person_id=person_id, sealed=sealed
         )
 
     def record_objection(self, act: Act, person_id: str) -> None:
         if self._living_contact(person_id)["objected"]:
-            raise RuleViolation("R14", "an objection is already recorded for this person")
+            raise RuleViolation("R14", "rule.r14.objection_recorded")
         self.trigger_event(ev.ObjectionRecorded, **self._stamp(act, act.today), person_id=person_id)
 
     def erase_person(self, act: Act, person_id: str) -> None:
@@ -231,9 +225,9 @@ class Pilot(Aggregate):
     def redact(self, act: Act, items: list[dict[str, Any]]) -> None:
         """R14: free-text fields made unreadable for good (their keys go with the event)."""
         if self.phase == Phase.PURGED.value:
-            raise RuleViolation("R13", "the pilot is purged: its free text is already gone")
+            raise RuleViolation("R13", "rule.r13.purged_text_gone")
         if not items:
-            raise InvalidInput("fields", "no free text to redact (R14)")
+            raise InvalidInput("fields", "rule.r14.nothing_to_redact")
         self.trigger_event(ev.TextRedacted, **self._stamp(act, act.today), items=items)
 
     def contact(self, person_id: str) -> dict[str, Any]:
@@ -242,24 +236,22 @@ class Pilot(Aggregate):
     def _living_contact(self, person_id: str) -> dict[str, Any]:
         contact = self.contact(person_id)
         if contact["erased"]:
-            raise RuleViolation("R14", "this person's data has been erased")
+            raise RuleViolation("R14", "rule.r14.erased")
         return contact
 
     # -- the work of each phase -------------------------------------------------------------
 
     def log_time(self, act: Act, on: date, days: float) -> None:
-        self._active("log time")
+        self._active("log_time")
         self._check_date(on, act)
         self.trigger_event(ev.TimeLogged, **self._stamp(act, on), days=days, phase=self.phase)
 
     def recommend_project(
         self, act: Act, programme: Programme, *, project_id: str, title: str, theme: str
     ) -> None:
-        self._allowed_in("recommend a project", Phase.DIAGNOSTIC)
+        self._allowed_in("recommend_project", Phase.DIAGNOSTIC)
         if theme not in programme.themes:
-            raise InvalidInput(
-                "theme", f"unknown theme {theme!r}; allowed: {', '.join(programme.themes)}"
-            )
+            raise InvalidInput("theme", "input.unknown_theme", theme=theme, themes=programme.themes)
         self.trigger_event(
             ev.ProjectRecommended,
             **self._stamp(act, None),
@@ -277,14 +269,12 @@ class Pilot(Aggregate):
         evaluation_protocol: str,
         owner: str | None = None,
     ) -> None:
-        self._allowed_in("frame a project", Phase.FRAMING)
+        self._allowed_in("frame_project", Phase.FRAMING)
         self.project(project_id)
         if not indicators:
-            raise RuleViolation("R8", "a framed project needs at least one indicator", "indicators")
+            raise RuleViolation("R8", "rule.r8.needs_indicator", "indicators")
         if not evaluation_protocol.strip():
-            raise RuleViolation(
-                "R8", "a framed project needs an evaluation protocol", "evaluation_protocol"
-            )
+            raise RuleViolation("R8", "rule.r8.needs_protocol", "evaluation_protocol")
         self.trigger_event(
             ev.ProjectFramed,
             **self._stamp(act, None),
@@ -297,17 +287,15 @@ class Pilot(Aggregate):
     def report_indicator(
         self, act: Act, *, project_id: str, key: str, value: float, period: str, on: date
     ) -> None:
-        self._allowed_in("report an indicator", Phase.DEPLOYMENT, Phase.EVALUATION)
+        self._allowed_in("report_indicator", Phase.DEPLOYMENT, Phase.EVALUATION)
         deployed = next(d for p, d in self.phase_history if p == Phase.DEPLOYMENT.value)
         self._check_date(on, act, not_before=deployed)
         project = self.project(project_id)
         if not project["framed"]:
-            raise RuleViolation("R8", "indicators are reported only for framed projects")
+            raise RuleViolation("R8", "rule.r8.only_framed")
         keys = [i["key"] for i in project["indicators"]]
         if key not in keys:
-            raise RuleViolation(
-                "R8", f"{key!r} was not co-defined during framing; known: {', '.join(keys)}", "key"
-            )
+            raise RuleViolation("R8", "rule.r8.unknown_indicator", "key", key=key, known=keys)
         self.trigger_event(
             ev.IndicatorReported,
             **self._stamp(act, on),
@@ -319,24 +307,24 @@ class Pilot(Aggregate):
 
     def record_follow_up(self, act: Act, on: date) -> None:
         """R5: a follow-up meeting of the mise en œuvre (framing or deployment)."""
-        self._allowed_in("record a follow-up meeting (R5)", Phase.FRAMING, Phase.DEPLOYMENT)
+        self._allowed_in("record_follow_up", Phase.FRAMING, Phase.DEPLOYMENT)
         framing = next(d for p, d in self.phase_history if p == Phase.FRAMING.value)
         self._check_date(on, act, not_before=framing)
         self.trigger_event(ev.FollowUpRecorded, **self._stamp(act, on))
 
     def record_rex(self, act: Act, on: date, session: str) -> None:
-        self._active("record an experience review")
+        self._active("record_rex")
         self._check_date(on, act)
         if session in self.rex:
-            raise RuleViolation("R7", f"attendance at session {session!r} is already recorded")
+            raise RuleViolation("R7", "rule.r7.already_recorded", session=session)
         self.trigger_event(ev.RexAttended, **self._stamp(act, on), session=session)
 
     def raise_alert(
         self, act: Act, on: date, *, alert_id: str, kind: str, description: str
     ) -> None:
-        self._active("raise an alert")
+        self._active("raise_alert")
         if kind not in ALERT_KINDS:
-            raise InvalidInput("kind", f"must be one of {', '.join(ALERT_KINDS)} (R9)")
+            raise InvalidInput("kind", "input.one_of", choices=ALERT_KINDS, rule="R9")
         self._check_date(on, act)
         self.trigger_event(
             ev.AlertRaised,
@@ -349,7 +337,7 @@ class Pilot(Aggregate):
     def request_communication(
         self, act: Act, on: date, *, communication_id: str, title: str
     ) -> None:
-        self._active("request a communication")
+        self._active("request_communication")
         self._check_date(on, act)
         self.trigger_event(
             ev.CommunicationRequested,
@@ -361,10 +349,12 @@ class Pilot(Aggregate):
     def decide_communication(
         self, act: Act, on: date, *, communication_id: str, approved: bool, reason: str | None
     ) -> None:
-        self._active("decide on a communication")
+        self._active("decide_communication")
         communication = self.communication(communication_id)
         if communication["status"] != "requested":
-            raise RuleViolation("R10", f"the communication is already {communication['status']}")
+            raise RuleViolation(
+                "R10", "rule.r10.already", status=Msg(f"status.{communication['status']}")
+            )
         self._check_date(on, act, not_before=communication["requested_on"])
         self.trigger_event(
             ev.CommunicationDecided,
@@ -382,13 +372,11 @@ class Pilot(Aggregate):
         communication_id: str,
         graphic_charter_respected: bool | None = None,
     ) -> None:
-        self._active("publish a communication")
+        self._active("publish_communication")
         communication = self.communication(communication_id)
         if communication["status"] != "approved":
             raise RuleViolation(
-                "R10",
-                "only a communication the Region approved may be published; "
-                f"this one is {communication['status']}",
+                "R10", "rule.r10.not_approved", status=Msg(f"status.{communication['status']}")
             )
         self._check_date(on, act, not_before=communication["decided_on"])
         self.trigger_event(
@@ -401,7 +389,7 @@ class Pilot(Aggregate):
     def record_evaluation(
         self, act: Act, *, findings: str, recommendations: str, replicable: bool
     ) -> None:
-        self._allowed_in("record the evaluation", Phase.EVALUATION)
+        self._allowed_in("record_evaluation", Phase.EVALUATION)
         self.trigger_event(
             ev.EvaluationRecorded,
             **self._stamp(act, act.today),
@@ -457,7 +445,7 @@ class Pilot(Aggregate):
         provider: str,
         regional: bool,
     ) -> None:
-        self._allowed_in("source a solution", Phase.FRAMING, Phase.DEPLOYMENT)
+        self._allowed_in("source_solution", Phase.FRAMING, Phase.DEPLOYMENT)
         self.project(project_id)
         self.trigger_event(
             ev.SolutionSourced,
@@ -485,7 +473,7 @@ class Pilot(Aggregate):
         on: date,
     ) -> None:
         """R16: a funding line under one of the programme's schemes, as its call states it."""
-        self._allowed_in("identify funding", Phase.FRAMING, Phase.DEPLOYMENT)
+        self._allowed_in("identify_funding", Phase.FRAMING, Phase.DEPLOYMENT)
         self.project(project_id)
         self._check_date(on, act)
         rules = programme.funding_scheme(scheme)
@@ -515,10 +503,12 @@ class Pilot(Aggregate):
     def decide_funding(
         self, act: Act, on: date, *, funding_id: str, granted: bool, programme: Programme
     ) -> None:
-        self._active("decide on funding")
+        self._active("decide_funding")
         line = _known(self.fundings, "funding line", funding_id)
         if line["status"] != "requested":
-            raise RuleViolation("R1", f"the funding line is already {line['status']}")
+            raise RuleViolation(
+                "R1", "rule.r1.funding_already", status=Msg(f"status.{line['status']}")
+            )
         self._check_date(on, act)
         funding.check_decision(programme.funding_scheme(line["scheme"]), on)
         self.trigger_event(
@@ -530,7 +520,7 @@ class Pilot(Aggregate):
         )
 
     def raise_blocker(self, act: Act, on: date, *, blocker_id: str, description: str) -> None:
-        self._allowed_in("raise a blocker", Phase.FRAMING, Phase.DEPLOYMENT)
+        self._allowed_in("raise_blocker", Phase.FRAMING, Phase.DEPLOYMENT)
         self._check_date(on, act)
         self.trigger_event(
             ev.BlockerRaised,
@@ -540,10 +530,10 @@ class Pilot(Aggregate):
         )
 
     def lift_blocker(self, act: Act, on: date, *, blocker_id: str, how: str) -> None:
-        self._active("lift a blocker")
+        self._active("lift_blocker")
         blocker = _known(self.blockers, "blocker", blocker_id)
         if blocker["lifted_on"] is not None:
-            raise RuleViolation("R1", "this blocker is already lifted")
+            raise RuleViolation("R1", "rule.r1.blocker_lifted")
         self._check_date(on, act, not_before=blocker["raised_on"])
         self.trigger_event(ev.BlockerLifted, **self._stamp(act, on), blocker_id=blocker_id, how=how)
 
@@ -563,7 +553,7 @@ class Pilot(Aggregate):
     def _allowed(self, trigger: str) -> None:
         if phases.destination(trigger, self.current_phase) is None:
             allowed = tuple(p.value for p in phases.sources(trigger))
-            raise PhaseError(trigger.replace("_", " "), self.phase, allowed)
+            raise PhaseError(trigger, self.phase, allowed)
 
     def _allowed_in(self, act: str, *allowed: Phase) -> None:
         if self.current_phase not in allowed:
@@ -576,7 +566,7 @@ class Pilot(Aggregate):
         _not_after_today(on, act, "on")
         floor = max(self.charter_signed_on, not_before or self.charter_signed_on)
         if on < floor:
-            raise InvalidInput("on", f"{on.isoformat()} is before {floor.isoformat()}")
+            raise InvalidInput("on", "input.date_before", day=on, floor=floor)
 
     def _change_phase(
         self, event_class: type[ev.PhaseChanged], trigger: str, act: Act, on: date, **extra: Any
@@ -584,12 +574,7 @@ class Pilot(Aggregate):
         self._allowed(trigger)
         _not_after_today(on, act, "on")
         if on < self.phase_since:
-            raise RuleViolation(
-                "R1",
-                f"{on.isoformat()} is before the start of the current phase "
-                f"({self.phase_since.isoformat()}); phases never go back in time",
-                "on",
-            )
+            raise RuleViolation("R1", "rule.r1.before_phase", "on", day=on, since=self.phase_since)
         to_phase = phases.destination(trigger, self.current_phase)
         assert to_phase is not None
         self.trigger_event(event_class, **self._stamp(act, on), to_phase=to_phase.value, **extra)
@@ -607,7 +592,7 @@ class Pilot(Aggregate):
 
 def _not_after_today(on: date, act: Act, field: str) -> None:
     if on > act.today:
-        raise InvalidInput(field, f"{on.isoformat()} is after today ({act.today.isoformat()})")
+        raise InvalidInput(field, "input.after_today", day=on, today=act.today)
 
 
 def _known(items: dict[str, dict[str, Any]], what: str, ident: str) -> dict[str, Any]:

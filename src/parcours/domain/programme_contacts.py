@@ -130,7 +130,7 @@ class ProgrammeContacts(Aggregate):
     ) -> None:
         self._not_purged()
         if "title" not in sealed:
-            raise RuleViolation("R11", "a project lead's title is mandatory", "title")
+            raise RuleViolation("R11", "rule.r11.lead_title", "title")
         self._trigger(
             ProgrammeContactDesignated,
             act,
@@ -143,12 +143,12 @@ class ProgrammeContacts(Aggregate):
     def rectify(self, act: Act, person_id: str, sealed: dict[str, str]) -> None:
         self._living(person_id)
         if not sealed:
-            raise InvalidInput("fields", "nothing to rectify (R14)")
+            raise InvalidInput("fields", "rule.r14.nothing_to_rectify")
         self._trigger(ProgrammeContactRectified, act, act.today, person_id=person_id, sealed=sealed)
 
     def record_objection(self, act: Act, person_id: str) -> None:
         if self._living(person_id)["objected"]:
-            raise RuleViolation("R14", "an objection is already recorded for this person")
+            raise RuleViolation("R14", "rule.r14.objection_recorded")
         self._trigger(ProgrammeContactObjected, act, act.today, person_id=person_id)
 
     def erase(self, act: Act, person_id: str) -> None:
@@ -179,14 +179,12 @@ class ProgrammeContacts(Aggregate):
     def _living(self, person_id: str) -> dict[str, Any]:
         found = self.contact(person_id)
         if found["erased"]:
-            raise RuleViolation("R14", "this person's data has been erased")
+            raise RuleViolation("R14", "rule.r14.erased")
         return found
 
     def _not_purged(self) -> None:
         if self.purged_on is not None:
-            raise RuleViolation(
-                "R13", f"the programme's personal data was purged on {self.purged_on}"
-            )
+            raise RuleViolation("R13", "rule.r13.programme_purged", day=self.purged_on)
 
     def _trigger(self, event: type[ContactsEvent], act: Act, on: date, **fields: Any) -> None:
         self.trigger_event(

@@ -13,8 +13,8 @@ grants answer in microseconds, the table stays in the programme's TOML where off
 it, and the refusal can say in French which rule refused. pycasbin would add a model
 language, a second copy of the table and, per DESIGN.md, 0.15-3 ms a check.
 
-The messages are French, the users' language; every phrase is in `FR` below, so that a
-message catalogue can take them over in one move.
+The messages are French first, the users' language, and English on request: every phrase is
+a key of the catalogue (catalogue.py), rendered when the refusal is read.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from parcours.catalogue import Msg, translate
 from parcours.errors import NotAuthorised
 from parcours.programme import (
     GRANTED_ROLES,
@@ -37,114 +38,80 @@ SYSTEM_PREFIX = "system:"
 # and the Region, and a referent for its own pilot).
 MASKED = "[personal]"
 
-FR = {
-    "refused": "{rules} : {who} {act} ({principal} {holds})",
-    "one": "seul{e} {role} peut",
-    "many": "seuls {roles} peuvent",
-    "holds": "détient {roles}",
-    "holds_nothing": "ne détient aucun rôle",
-    "elsewhere": "{role} dans {programme}",
-    "other_pilot": "referent d'un autre pilote",
-    "reserved": (
-        "R15 : {principal} est un principal réservé à parcours ; aucun appelant ne peut agir "
-        "sous ce nom ({act})"
-    ),
-    "system_own_acts": "R15 : {principal} n'accomplit que ses propres actes, pas : {act}",
-    "no_row": (
-        "R15 : aucun rôle ne permet de {act} (aucune ligne dans la table des rôles ; "
-        "{principal} {holds})"
-    ),
-    "closed": (
-        "R15 : aucun rôle n'est encore attribué ; seul le premier acte est accepté, qui donne "
-        "le rôle agency à son propre auteur (parcours grant {principal} agency) ; "
-        "{principal} ne détient aucun rôle"
-    ),
-    "first_agency": (
-        "R15 : {programme} n'a pas encore d'agence ; seul un principal qui détient agency "
-        "dans un autre programme peut la nommer ({principal} {holds})"
-    ),
-}
-ROLES_FR = {
-    "agency": ("l'Agence", "e"),
-    "region": ("la Région", "e"),
-    "referent": ("un référent de ce pilote", ""),
-    "auditor": ("un auditeur", ""),
-    "funder": ("le financeur du dispositif", ""),
-    "any": ("un principal qui détient un rôle", ""),
-    "operator": ("le processus d'exploitation", ""),
-    "system:scheduler": ("le planificateur de parcours", ""),
-    "system:retention": ("la purge de parcours", ""),
-}
-ACTS_FR = {
-    "enroll": "inscrire un pilote",
-    "designate_referent": "désigner un référent",
-    "designate_programme_contact": "désigner un chef de projet du programme",
-    "programme_contacts": "lire les contacts du programme",
-    "rectify_contact": "rectifier un contact",
-    "record_objection": "enregistrer une opposition",
-    "erase_person": "effacer une personne",
-    "start_diagnostic": "ouvrir le diagnostic",
-    "complete_diagnostic": "clore le diagnostic",
-    "start_deployment": "ouvrir le déploiement",
-    "start_evaluation": "ouvrir l'évaluation",
-    "close": "clore le Parcours d'un pilote",
-    "withdraw": "constater le retrait d'un pilote",
-    "log_time": "déclarer du temps passé",
-    "recommend_project": "recommander un projet",
-    "frame_project": "cadrer un projet",
-    "report_indicator": "faire remonter un indicateur",
-    "record_follow_up": "enregistrer un temps de suivi",
-    "record_rex": "enregistrer une participation à un REX",
-    "schedule_rex": "programmer un REX",
-    "raise_alert": "prévenir d'un changement ou d'un enjeu de confidentialité",
-    "request_communication": "demander une communication",
-    "decide_communication": "décider d'une communication",
-    "publish_communication": "publier une communication",
-    "record_evaluation": "enregistrer l'évaluation",
-    "source_solution": "enregistrer une solution",
-    "identify_funding": "identifier un financement",
-    "decide_funding": "enregistrer la décision de financement",
-    "raise_blocker": "signaler un frein",
-    "lift_blocker": "lever un frein",
-    "grant": "attribuer un rôle",
-    "revoke": "retirer un rôle",
-    "get_pilot": "lire un pilote",
-    "history": "lire l'historique d'un pilote",
-    "export_audit": "exporter la piste d'audit d'un pilote",
-    "role_history": "lire l'historique des rôles",
-    "export_personal_data": "exporter les données personnelles d'une personne",
-    "list_pilots": "lister les pilotes",
-    "dashboard": "lire le tableau de bord",
-    "indicators": "lire les indicateurs",
-    "rex_sessions": "lire les sessions de REX",
-    "time_budget": "lire le budget de temps",
-    "follow_up_cadence": "lire la cadence de suivi",
-    "rex_attendance": "lire la participation aux REX",
-    "report_html": "produire le rapport de la cohorte",
-    "verify_audit_trail": "vérifier la piste d'audit",
-    "verify_purge": "vérifier la purge",
-    "principals": "lister les rôles attribués",
-    "register_programme": "enregistrer un programme",
-    "refresh_dashboard": "tenir le tableau de bord à jour",
-    "checkpoint_audit_trail": "poser un point de contrôle d'audit",
-    "catch_up_projections": "rattraper les vues",
-    "projection_lag": "mesurer le retard des vues",
-    "rebuild_projections": "reconstruire les vues",
-    "check_projections": "contrôler les vues",
-    "dead_letters": "lister les événements que les vues n'ont pu intégrer",
-    "retry_dead_letters": "réintégrer les événements mis de côté",
-    "redact": "rendre illisible un texte libre",
-    "rotate_master_key": "renouveler la clé de chiffrement des clés",
-    "erasure_report": "rendre compte d'un effacement",
-    "seal_clear_text": "sceller les textes libres laissés en clair",
-    "audit_receipt": "émettre un reçu d'audit signé",
-    "audit_public_key": "publier la clé publique des reçus",
-    "prove_pilot": "prouver l'inclusion des événements d'un pilote",
-    "verify_pilot_proofs": "vérifier les preuves d'un pilote",
-    "purge_expired": "purger les données expirées",
-    "evaluate_deadlines": "évaluer les échéances",
-    "purge": "purger les données personnelles d'un pilote",
-}
+# Every phrase is in the catalogue (catalogue.py): "roles.<message>", "role.<role>",
+# "role_only.<role>" and "act.<act>" (the act's label; a test fails without one).
+ACTS: tuple[str, ...] = (
+    "enroll",
+    "designate_referent",
+    "designate_programme_contact",
+    "programme_contacts",
+    "rectify_contact",
+    "record_objection",
+    "erase_person",
+    "start_diagnostic",
+    "complete_diagnostic",
+    "start_deployment",
+    "start_evaluation",
+    "close",
+    "withdraw",
+    "log_time",
+    "recommend_project",
+    "frame_project",
+    "report_indicator",
+    "record_follow_up",
+    "record_rex",
+    "schedule_rex",
+    "raise_alert",
+    "request_communication",
+    "decide_communication",
+    "publish_communication",
+    "record_evaluation",
+    "source_solution",
+    "identify_funding",
+    "decide_funding",
+    "raise_blocker",
+    "lift_blocker",
+    "grant",
+    "revoke",
+    "get_pilot",
+    "history",
+    "export_audit",
+    "role_history",
+    "export_personal_data",
+    "list_pilots",
+    "dashboard",
+    "indicators",
+    "rex_sessions",
+    "time_budget",
+    "follow_up_cadence",
+    "rex_attendance",
+    "report_html",
+    "verify_audit_trail",
+    "verify_purge",
+    "principals",
+    "register_programme",
+    "refresh_dashboard",
+    "checkpoint_audit_trail",
+    "catch_up_projections",
+    "projection_lag",
+    "rebuild_projections",
+    "check_projections",
+    "dead_letters",
+    "retry_dead_letters",
+    "redact",
+    "rotate_master_key",
+    "erasure_report",
+    "seal_clear_text",
+    "audit_receipt",
+    "audit_public_key",
+    "prove_pilot",
+    "verify_pilot_proofs",
+    "purge_expired",
+    "evaluate_deadlines",
+    "purge",
+)
+# The French labels, as the tests and the README read them.
+ACTS_FR = {act: translate(f"act.{act}", "fr") for act in ACTS}
 
 
 @dataclass(frozen=True)
@@ -215,19 +182,18 @@ def check(q: Question, tables: Mapping[str, Programme]) -> Permit:
     """May `q.principal` perform `q.act` now? `tables` maps each programme that matters (the
     act's, or every programme where the principal holds a role) to its definition, whose
     roles table answers. A `Permit`, or `NotAuthorised` citing R15 and the act's rule."""
-    label = ACTS_FR.get(q.act, q.act)
+    label = Msg(f"act.{q.act}")
     if q.principal.startswith(SYSTEM_PREFIX) or q.system:
         return _system(q, tables, label)
     if not q.store_open:
         if q.act == "grant" and q.role == "agency" and q.subject == q.principal:
             return Permit(act=q.act, principal=q.principal, roles=("agency",), opens_store=True)
-        raise _refusal(q, FR["closed"].format(principal=q.principal))
+        raise _refusal(q, "roles.closed")
     if q.act == "grant" and q.role == "agency" and not q.programme_staffed:
         if any(g.role == "agency" for g in q.grants):
             return Permit(act=q.act, principal=q.principal, roles=("agency",), first_agency=True)
         holds = _holds(q.grants, q.programme, None)
-        text = FR["first_agency"].format(programme=q.programme, principal=q.principal, holds=holds)
-        raise _refusal(q, text, ("agency",))
+        raise _refusal(q, "roles.first_agency", ("agency",), programme=q.programme, holds=holds)
     scopes = [q.programme] if q.programme is not None else sorted({g.programme for g in q.grants})
     allowed: dict[str, tuple[str, ...]] = {}
     masked = True
@@ -254,33 +220,36 @@ def check(q: Question, tables: Mapping[str, Programme]) -> Permit:
     row = scope_table.act_rule(q.act) if scope_table is not None else _any_row(q.act, tables)
     if row is None:
         holds = _holds(q.grants, q.programme, q.pilot_id)
-        raise _refusal(q, FR["no_row"].format(act=label, principal=q.principal, holds=holds))
+        raise _refusal(q, "roles.no_row", label=label, holds=holds)
     needed = _needed(row, scope_table, q.role)
-    text = FR["refused"].format(
+    raise _refusal(
+        q,
+        "roles.refused",
+        needed,
         rules=row.rule if row.rule == "R15" else f"{row.rule}/R15",
         who=_who(needed),
-        act=label,
-        principal=q.principal,
+        label=label,
         holds=_holds(q.grants, q.programme, q.pilot_id),
     )
-    raise _refusal(q, text, needed)
 
 
-def _refusal(q: Question, message: str, needed: tuple[str, ...] = ()) -> NotAuthorised:
-    return NotAuthorised(message, act=q.act, principal=q.principal, needed=needed)
+def _refusal(
+    q: Question, key: str, needed: tuple[str, ...] = (), **params: object
+) -> NotAuthorised:
+    return NotAuthorised(key, act=q.act, principal=q.principal, needed=needed, **params)
 
 
-def _system(q: Question, tables: Mapping[str, Programme], label: str) -> Permit:
+def _system(q: Question, tables: Mapping[str, Programme], label: Msg) -> Permit:
     """A `system:` principal: only parcours' own scheduler and purge act as one, and only
     their own acts; a caller naming one is refused whatever the act."""
     if not q.system or q.principal not in SYSTEM_PRINCIPALS:
-        raise _refusal(q, FR["reserved"].format(principal=q.principal, act=label))
+        raise _refusal(q, "roles.reserved", label=label)
     own = tables.get(q.programme) if q.programme is not None else None
     scoped = [own] if own is not None else list(tables.values())
     rows = [t.act_rule(q.act) for t in scoped]
     if any(row is not None and q.principal in row.roles for row in rows):
         return Permit(act=q.act, principal=q.principal, roles=(q.principal,))
-    raise _refusal(q, FR["system_own_acts"].format(principal=q.principal, act=label))
+    raise _refusal(q, "roles.system_own_acts", label=label)
 
 
 def _needed(rule: ActRule, programme: Programme | None, funder: str | None) -> tuple[str, ...]:
@@ -314,27 +283,28 @@ def _any_row(act: str, tables: Mapping[str, Programme]) -> ActRule | None:
     return None
 
 
-def _who(needed: tuple[str, ...]) -> str:
-    names = [ROLES_FR.get(r, (r, ""))[0] for r in needed]
-    if len(names) == 1:
-        return FR["one"].format(e=ROLES_FR.get(needed[0], ("", ""))[1], role=names[0])
-    return FR["many"].format(roles=", ".join(names[:-1]) + " ou " + names[-1])
+def _who(needed: tuple[str, ...]) -> Msg:
+    if len(needed) == 1:
+        return Msg(f"role_only.{needed[0]}")
+    names = [Msg(f"role.{r}") for r in needed]
+    return Msg("roles.many", roles=names[:-1], last=names[-1])
 
 
-def _holds(grants: Sequence[Grant], programme: str | None, pilot_id: str | None) -> str:
+def _holds(grants: Sequence[Grant], programme: str | None, pilot_id: str | None) -> Msg:
     if not grants:
-        return FR["holds_nothing"]
-    described: list[str] = []
+        return Msg("roles.holds_nothing")
+    described: list[str | Msg] = []
     for g in grants:
+        text: str | Msg
         if programme is None or _in_scope(g, programme, pilot_id):
             text = g.role
         elif g.role == "referent" and g.programme == programme:
-            text = FR["other_pilot"]
+            text = Msg("roles.other_pilot")
         else:
-            text = FR["elsewhere"].format(role=g.role, programme=g.programme)
+            text = Msg("roles.elsewhere", role=g.role, programme=g.programme)
         if text not in described:
             described.append(text)
-    return FR["holds"].format(roles=", ".join(described))
+    return Msg("roles.holds", roles=described)
 
 
 def roles_markdown(programme: Programme) -> str:

@@ -55,5 +55,7 @@ def done_before(
     if row is None:
         return False, None
     if row.command != command or row.pilot_id != str(pilot_id):
-        raise InvalidInput("command_id", f"already used for {row.command} on pilot {row.pilot_id}")
+        raise InvalidInput(
+            "command_id", "input.command_id_used_on", command=row.command, pilot=row.pilot_id
+        )
     return True, None if row.result is None else UUID(row.result)

@@ -202,7 +202,7 @@ class CohortQueries(Service):
             return self.pipeline.now()
         if isinstance(today, datetime):
             if today.tzinfo is None:
-                raise InvalidInput("today", "a date-time needs its time zone")
+                raise InvalidInput("today", "instant.naive")
             return inp.check_instant("today", today)
         day = inp.check_date("today", today)
         return datetime.combine(day, time(12), self.pipeline.programme("grand-est-2024").zone)
@@ -444,7 +444,7 @@ class CohortQueries(Service):
         """R7: per pilot, REX sessions attended in `year` against the programme's quota."""
         self.pipeline.permit_optional("rex_attendance", actor)
         if not isinstance(year, int) or not 2000 <= year <= 2100:
-            raise InvalidInput("year", "a calendar year such as 2025")
+            raise InvalidInput("year", "input.year")
         cut = self.cut(today, known_at)
         rows = self.pilot_rows() if cut is None else self.recorded(cut).rows
         lines = []

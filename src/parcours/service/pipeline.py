@@ -204,14 +204,14 @@ class Pipeline:
         if isinstance(reference, UUID):
             return reference
         if not isinstance(reference, str):
-            raise InvalidInput("pilot", "un identifiant, un slug ou un SIREN est attendu")
+            raise InvalidInput("pilot", "input.pilot_reference")
         text = reference.strip()
         try:
             return UUID(text)
         except ValueError:
             pass
         if not text or len(text) > pilot_names.SLUG_MAX + 8:
-            raise InvalidInput("pilot", "ni un identifiant, ni un slug, ni un SIREN")
+            raise InvalidInput("pilot", "input.not_a_pilot_reference")
         with self.reading() as session:
             if siren_number.is_valid(text):
                 held = pilot_names.by_siren(session, str(siren_number.compact(text)))
@@ -224,12 +224,10 @@ class Pipeline:
             principal, system = self.principal(actor, "list_pilots")
             self.authorise(Request("list_pilots", principal, system=system))
         if not found:
-            raise PilotNotFound(text, " (aucun pilote n'a cet identifiant, ce slug ou ce SIREN)")
+            raise PilotNotFound(text, reference=True)
         if len(found) > 1:
             raise InvalidInput(
-                "pilot",
-                f"le SIREN {text} désigne {len(found)} pilotes : {choices} ; "
-                "donnez le slug ou l'identifiant",
+                "pilot", "input.siren_ambiguous", siren=text, count=len(found), choices=choices
             )
         return UUID(found[0])
 
@@ -303,9 +301,7 @@ class Pipeline:
                 "command", command=command, pilot=str(ident), actor=act.actor, version=pilot.version
             )
             return result
-        raise ConcurrencyConflict(
-            f"{command}: pilot {ident} kept changing under us; not applied, try again"
-        )
+        raise ConcurrencyConflict("error.conflict", command=command, pilot=ident)
 
     def create(
         self,
@@ -324,7 +320,7 @@ class Pipeline:
             row = self._previous(key)
             if row is not None:
                 if row.command != command:
-                    raise InvalidInput("command_id", f"already used for {row.command}")
+                    raise InvalidInput("command_id", "input.command_id_used", command=row.command)
                 return UUID(row.pilot_id)
         for _attempt in range(MAX_ATTEMPTS):
             act = self.act(principal, programme, key, command)
@@ -356,7 +352,7 @@ class Pipeline:
             # (this one takes the next suffix) or, once in 2**122, the same id.
             self._refuse_taken_siren(pilot)
             clock_time.sleep(random.uniform(0, 0.004) * (_attempt + 1))
-        raise ConcurrencyConflict(f"{command}: the new pilot's slug or id was taken; try again")
+        raise ConcurrencyConflict("error.conflict_slug", command=command)
 
     def _refuse_taken_siren(self, pilot: Pilot) -> None:
         """A SIREN enrols once per programme (issue 20): refused, naming the field."""
@@ -367,8 +363,10 @@ class Pipeline:
         if holder is not None:
             raise InvalidInput(
                 "siren",
-                f"le SIREN {pilot.siren} est déjà inscrit au programme {pilot.programme} "
-                f"(pilote {holder}) ; rien n'a été enregistré",
+                "input.siren_taken",
+                siren=pilot.siren,
+                programme=pilot.programme,
+                pilot=holder,
             )
 
     def record_session(
@@ -380,7 +378,7 @@ class Pipeline:
         act = self.act(principal, programme)
         session = build(act)
         if not self.commit(session, []):
-            raise ConcurrencyConflict(f"{command}: the new session's id was taken; try again")
+            raise ConcurrencyConflict("error.conflict_new", command=command)
         self.log.info("command", command=command, session=str(session.id), actor=act.actor)
         return session.id
 
@@ -410,7 +408,7 @@ class Pipeline:
                 )
                 return result
             clock_time.sleep(random.uniform(0, 0.004) * (attempt + 1))
-        raise ConcurrencyConflict(f"{request.command}: kept changing under us; try again")
+        raise ConcurrencyConflict("error.conflict_other", command=request.command)
 
     def get_aggregate(self, aggregate_id: UUID) -> Aggregate | None:
         """Any stored aggregate by id (a REX session, a programme's register), or None."""
@@ -454,7 +452,7 @@ def as_uuid(value: Any, what: str) -> UUID:
     try:
         return UUID(str(value))
     except ValueError:
-        raise InvalidInput(what, "not an id (expected a UUID)") from None
+        raise InvalidInput(what, "input.uuid") from None
 
 
 class Service:

@@ -22,8 +22,9 @@ class Programmes:
         if programme_id not in self._known:
             if programme_id not in builtin_ids():
                 raise ProgrammeError(
-                    f"programme: unknown programme {programme_id!r}; known: "
-                    f"{', '.join(sorted({*builtin_ids(), *self._known}))}"
+                    "error.unknown_programme",
+                    programme=programme_id,
+                    known=sorted({*builtin_ids(), *self._known}),
                 )
             self._known[programme_id] = load_programme(programme_id)
         return self._known[programme_id]
@@ -36,7 +37,7 @@ class Programmes:
         """Make a programme known (a `Programme`, or a TOML file's path); kept in the database."""
         programme = definition if isinstance(definition, Programme) else load_programme(definition)
         if programme.id in builtin_ids():
-            raise ProgrammeError(f"programme: {programme.id!r} is a built-in programme")
+            raise ProgrammeError("error.builtin_programme", programme=programme.id)
         with self._store.writing() as session:
             # Kept dashboard rows were judged under the old definition.
             readers.forget_kept_board_rows(session)

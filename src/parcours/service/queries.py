@@ -148,11 +148,11 @@ class PilotQueries(Service):
 
     def _replay_as_of(self, pilot_id: UUID, as_of: datetime) -> Pilot:
         if as_of.tzinfo is None:
-            raise InvalidInput("as_of", "needs a time zone, e.g. datetime(..., tzinfo=UTC)")
+            raise InvalidInput("as_of", "instant.naive")
         with self.pipeline.reading() as session:
             version = ledger.version_at(session, str(pilot_id), as_of)
         if version is None:
-            raise PilotNotFound(pilot_id, f" as of {as_of.isoformat()}")
+            raise PilotNotFound(pilot_id, as_of.isoformat())
         return self.pipeline.replay(pilot_id, version)
 
     def view(self, pilot: Pilot) -> PilotView:

@@ -38,7 +38,7 @@ class Redaction(Service):
         the pilot whose text contains `containing` (case-insensitive). The history shows
         `[purged]` there from now on; the audit chain still verifies (it hashes tokens)."""
         if sequence is None and containing is None:
-            raise InvalidInput("sequence", "name an event (sequence=) or a text (containing=)")
+            raise InvalidInput("sequence", "input.redact_what")
         needle = None if containing is None else inp.check_text("containing", containing)
         found: dict[str, Any] = {}
 

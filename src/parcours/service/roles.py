@@ -197,16 +197,16 @@ class RoleCommands(Service):
     ) -> None:
         subject = _principal(principal)
         if role not in GRANTED_ROLES:
-            raise InvalidInput("role", f"one of {', '.join(GRANTED_ROLES)} (R15)")
+            raise InvalidInput("role", "input.one_of", choices=GRANTED_ROLES, rule="R15")
         if role == "referent":
             if pilot is None:
-                raise InvalidInput("pilot", "a referent acts for one pilot: name it (R15)")
+                raise InvalidInput("pilot", "input.referent_pilot")
             self._on_pilot(
                 command, subject, actor, programme, self.pipeline.pilot_id(pilot, actor), command_id
             )
             return
         if pilot is not None:
-            raise InvalidInput("pilot", f"{role} is granted for a programme, not a pilot (R15)")
+            raise InvalidInput("pilot", "input.programme_role", role=role)
         self._in_programme(command, subject, role, actor, programme or DEFAULT_PROGRAMME)
 
     def _on_pilot(
@@ -222,7 +222,9 @@ class RoleCommands(Service):
 
         def decide(p: Pilot, act: Act, writes: list[Write]) -> None:
             if programme is not None and programme != p.programme:
-                raise InvalidInput("programme", f"the pilot is in {p.programme}, not {programme}")
+                raise InvalidInput(
+                    "programme", "input.pilot_programme", actual=p.programme, given=programme
+                )
             grant = Grant(subject, "referent", p.programme, str(p.id))
             with pipeline.reading() as session:
                 holds = grant in kept.held(session, subject)
@@ -259,7 +261,13 @@ class RoleCommands(Service):
             if isinstance(found, ProgrammeRoles):
                 return found
             if command == "revoke":
-                raise RuleViolation("R15", f"{subject} does not hold {role} in {definition.id}")
+                raise RuleViolation(
+                    "R15",
+                    "rule.r15.not_in_programme",
+                    principal=subject,
+                    role=role,
+                    programme=definition.id,
+                )
             return ProgrammeRoles.open(act, definition.id)
 
         def decide(register: ProgrammeRoles, act: Act, writes: list[Write], permit: Permit) -> None:
@@ -287,11 +295,12 @@ def _principal(value: Any) -> str:
     try:
         principal = inp.check_actor(value)
     except InvalidInput as exc:
-        raise InvalidInput("principal", str(exc).split(": ", 1)[-1]) from None
+        why = exc.params["message"]  # the actor's refusal, said of the principal
+        raise InvalidInput("principal", why.key, **why.params) from None
     if len(principal) > MAX_PRINCIPAL:  # the grants table's column
-        raise InvalidInput("principal", f"at most {MAX_PRINCIPAL} characters")
+        raise InvalidInput("principal", "input.at_most_chars", max=MAX_PRINCIPAL)
     if principal.startswith("system:"):
-        raise RuleViolation("R15", "system: principals are parcours' own; no one grants them")
+        raise RuleViolation("R15", "rule.r15.system_not_granted")
     return principal
 
 

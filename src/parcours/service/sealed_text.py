@@ -34,7 +34,7 @@ class Sealer:
         if value is None:
             return None
         if free_text.is_token(value):
-            raise InvalidInput(field, f"may not start with {free_text.PREFIX!r}")
+            raise InvalidInput(field, "input.sealed_prefix", prefix=free_text.PREFIX)
         token, key_id, key = free_text.seal(value, field)
         self._writes.append(
             partial(

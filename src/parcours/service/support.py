@@ -111,7 +111,7 @@ class SupportCommands(Service):
     ) -> None:
         """A funding line moves from requested to granted or refused."""
         if not isinstance(granted, bool):
-            raise InvalidInput("granted", "true or false")
+            raise InvalidInput("granted", "input.bool")
         funding_id = str(as_uuid(funding, "funding"))
         pipeline = self.pipeline
 

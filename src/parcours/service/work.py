@@ -77,7 +77,7 @@ class WorkCommands(Service):
         owned_by = inp.validated(cin.Owner, owner=owner).owner
         keys = [i.key for i in data.indicators]
         if len(set(keys)) != len(keys):
-            raise InvalidInput("indicators", "each indicator key appears once (R8)")
+            raise InvalidInput("indicators", "input.indicator_once")
         project_id = str(as_uuid(project, "project"))
         self.pipeline.run(
             command_id,
@@ -155,10 +155,10 @@ class WorkCommands(Service):
             day = self.pipeline.date(on, act)
             if scheduled is not None:
                 if scheduled.programme != p.programme:
-                    raise InvalidInput("session", "scheduled for another programme (R7)")
+                    raise InvalidInput("session", "input.rex_other_programme")
                 day = scheduled.on if on is None else day
                 if day != scheduled.on:
-                    raise InvalidInput("on", f"the session took place on {scheduled.on} (R7)")
+                    raise InvalidInput("on", "input.rex_session_day", day=scheduled.on)
             p.record_rex(act, day, name)
 
         self.pipeline.run(command_id, "record_rex", pilot, actor, decide)
@@ -255,7 +255,7 @@ class WorkCommands(Service):
         command_id: str | None = None,
     ) -> None:
         if not isinstance(approved, bool):
-            raise InvalidInput("approved", "true or false (R10)")
+            raise InvalidInput("approved", "input.bool_rule", rule="R10")
         why = None if reason is None else inp.check_text("reason", reason)
         communication_id = str(as_uuid(communication, "communication"))
         self.pipeline.run(

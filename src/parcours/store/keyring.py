@@ -130,8 +130,10 @@ class FileKeyring(Keyring):
             return {}
         if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
             raise ConfigurationError(
-                f"{SETTING}: the key file {self.path} is readable by others "
-                f"(mode {stat.S_IMODE(info.st_mode):o}); run: chmod 600 {self.path}"
+                "keyfile.readable",
+                setting=SETTING,
+                path=self.path,
+                mode=f"{stat.S_IMODE(info.st_mode):o}",
             )
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
@@ -140,10 +142,10 @@ class FileKeyring(Keyring):
             keys = {str(k): base64.b64decode(v, validate=True) for k, v in data["keys"].items()}
         except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
             raise ConfigurationError(
-                f"{SETTING}: {self.path} is not a parcours key file ({FORMAT})"
+                "keyfile.not_ours", setting=SETTING, path=self.path, format=FORMAT
             ) from None
         if any(len(v) != KEK_BYTES for v in keys.values()):
-            raise ConfigurationError(f"{SETTING}: {self.path} holds a key of the wrong size")
+            raise ConfigurationError("keyfile.size", setting=SETTING, path=self.path)
         return keys
 
     def _write(self, keys: dict[str, bytes]) -> None:
@@ -217,13 +219,7 @@ def resolve(
     elif dialect == "sqlite":
         path = default_key_file()
     else:
-        raise ConfigurationError(
-            f"{SETTING}: {dialect} needs a key-encryption key file outside the database; "
-            "create one with `parcours gdpr init-key` and set PARCOURS_KEY_FILE to its path"
-        )
+        raise ConfigurationError("keyfile.needed", setting=SETTING, dialect=dialect)
     if database_file and path.resolve().parent == Path(database_file).resolve().parent:
-        raise ConfigurationError(
-            f"{SETTING}: the key file {path} is in the database's own folder; a copy of the "
-            "folder would take both. Put it elsewhere (default: the user's data folder)"
-        )
+        raise ConfigurationError("keyfile.beside_database", setting=SETTING, path=path)
     return FileKeyring(path)

@@ -82,18 +82,13 @@ class KeyStore:
             query = query.with_for_update(read=True)
         value = session.execute(query).scalar()
         if value is None:
-            raise ConfigurationError("the database has no key-encryption key (parcours_meta)")
+            raise ConfigurationError("keys.no_kek")
         return bytes(value).decode()
 
     def kek(self, kek_id: str) -> bytes:
         found = self.keyring.get(kek_id)
         if found is None:
-            raise ConfigurationError(
-                f"PARCOURS_KEY_FILE: the key file ({self.keyring.location}) does not hold the "
-                f"key-encryption key {kek_id} this database's keys are wrapped under; without "
-                "it no personal value opens (was it destroyed by a rotation, or is this the "
-                "wrong key file?)"
-            )
+            raise ConfigurationError("keys.kek_missing", location=self.keyring.location, kek=kek_id)
         return found
 
     # -- wrapping ---------------------------------------------------------------------------
@@ -111,9 +106,7 @@ class KeyStore:
                 stored[1 : 1 + _NONCE], stored[1 + _NONCE :], f"{label}:{kek_id}".encode()
             )
         except InvalidTag:
-            raise ConfigurationError(
-                f"PARCOURS_KEY_FILE: key-encryption key {kek_id} does not open a data key"
-            ) from None
+            raise ConfigurationError("keys.kek_wrong", kek=kek_id) from None
 
     def _legacy(self, person_id: str, stored: bytes) -> bytes:
         if len(stored) == 32:  # written before keys carried their marker byte
@@ -121,15 +114,11 @@ class KeyStore:
         if stored[:1] == _PLAIN:
             return stored[1:]
         if self._master is None:
-            raise ConfigurationError(
-                "PARCOURS_MASTER_KEY: the data keys are wrapped; the master key is needed"
-            )
+            raise ConfigurationError("keys.master_needed")
         try:
             return AESGCM(self._master).decrypt(stored[1:13], stored[13:], person_id.encode())
         except InvalidTag:
-            raise ConfigurationError(
-                "PARCOURS_MASTER_KEY: this master key does not open the data keys"
-            ) from None
+            raise ConfigurationError("keys.master_wrong") from None
 
     def digest(self, email: str, kek_id: str) -> str:
         secret = hmac.new(self.kek(kek_id), b"parcours email digest v1", hashlib.sha256).digest()

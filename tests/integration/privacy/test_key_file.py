@@ -60,7 +60,7 @@ def test_postgresql_without_a_key_file_is_refused(
 
 def test_a_key_file_beside_the_database_is_refused(tmp_path: Path) -> None:
     settings = Settings(url=f"sqlite:///{tmp_path}/x.db", key_file=str(tmp_path / "k.json"))
-    with pytest.raises(ConfigurationError, match="database's own folder"):
+    with pytest.raises(ConfigurationError, match="dossier même de la base"):
         staffed(Parcours(settings=settings))
 
 
@@ -80,7 +80,7 @@ def test_a_key_file_without_the_databases_kek_is_refused(tmp_path: Path, clock: 
     url = f"sqlite:///{tmp_path}/x.db"
     first = staffed(Parcours(settings=Settings(url=url, key_file=str(tmp_path / "a" / "k.json"))))
     first.close_connections()
-    with pytest.raises(ConfigurationError, match="does not hold the key-encryption key"):
+    with pytest.raises(ConfigurationError, match="ne contient pas la clé de chiffrement des clés"):
         staffed(Parcours(settings=Settings(url=url, key_file=str(tmp_path / "b" / "k.json"))))
 
 

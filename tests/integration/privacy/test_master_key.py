@@ -98,11 +98,13 @@ def test_a_wrong_master_key_is_refused(tmp_path: Path, clock: Clock) -> None:
     _as_an_earlier_version_wrote_it(url, base64.b64decode(MASTER))
     other = base64.b64encode(os.urandom(32)).decode()
     wrong = staffed(Parcours(settings=Settings(url=url, master_key=other), clock=clock))
-    with pytest.raises(ConfigurationError, match="does not open"):
+    with pytest.raises(ConfigurationError, match="n'ouvre pas"):
         wrong.export_personal_data(email=REFERENT["email"], actor=LEAD)
     wrong.close_connections()
 
 
 def test_a_malformed_master_key_is_refused_at_start(tmp_path: Path) -> None:
-    with pytest.raises(ConfigurationError, match="PARCOURS_MASTER_KEY: expected base64 of 32"):
+    with pytest.raises(
+        ConfigurationError, match="PARCOURS_MASTER_KEY : base64 de 32 octets attendu"
+    ):
         staffed(Parcours(settings=Settings(url=f"sqlite:///{tmp_path}/p.db", master_key="secret")))

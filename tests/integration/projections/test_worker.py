@@ -37,7 +37,7 @@ def test_a_projection_worker_follows_the_commands_of_another_process(
     )
     try:
         assert worker.stderr is not None
-        assert "running" in worker.stderr.readline()
+        assert "en marche" in worker.stderr.readline()
         pilot = enrolled(writer)
         deadline = time.monotonic() + 20
         # the enrolment and the referent's grant: wait for both to be folded

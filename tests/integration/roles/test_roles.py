@@ -345,9 +345,9 @@ def test_a_new_store_is_closed_but_for_the_first_agency(db_url: str, clock: Any)
         app.grant(LEAD, "agency", actor=LEAD)
         with refused(app, "R15 : seule l'Agence peut attribuer un rôle"):
             app.grant("agency:usurper", "agency", actor="agency:usurper")
-        with pytest.raises(RuleViolation, match="last agency"):
+        with pytest.raises(RuleViolation, match="dernière agence"):
             app.revoke(LEAD, "agency", actor=LEAD)
-        with pytest.raises(RuleViolation, match="already holds"):
+        with pytest.raises(RuleViolation, match="détient déjà"):
             app.grant(LEAD, "agency", actor=LEAD)
         with pytest.raises(InvalidInput, match="pilot"):
             app.grant(REFERENT_ID, "referent", actor=LEAD)

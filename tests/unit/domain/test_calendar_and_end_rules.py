@@ -87,21 +87,30 @@ def test_r2_refusals_say_what_remains_after_the_end() -> None:
         experiment.refuse_after_the_end("log_time", date(2026, 2, 1), ends)
     assert (caught.value.rule, caught.value.field) == ("R2", "on")
     assert str(caught.value) == (
-        "R2 (on): 2026-02-01 is after the end of the experiment (2026-01-31): only evaluation, "
-        "closing, rights requests and the purge are recorded after it"
+        "R2 (on) : le 1er février 2026 est après la fin de l'expérimentation (31 janvier 2026) : "
+        "après elle, seuls l'évaluation, la clôture, les demandes d'exercice des droits et la "
+        "purge sont enregistrés"
+    )
+    assert caught.value.render("en") == (
+        "R2 (on): 1 February 2026 is after the end of the experiment (31 January 2026): only "
+        "evaluation, closing, rights requests and the purge are recorded after it"
     )
     with pytest.raises(RuleViolation) as caught:
         experiment.refuse_after_the_end("enroll", date(2026, 2, 1), ends)
     assert caught.value.field == "charter_signed_on"
     assert str(caught.value) == (
-        "R2 (charter_signed_on): the experiment ended on 2026-01-31: no pilot enrols after it"
+        "R2 (charter_signed_on) : l'expérimentation a pris fin le 31 janvier 2026 : plus aucun "
+        "pilote ne s'inscrit"
     )
     with pytest.raises(RuleViolation) as caught:
         experiment.refuse_once_ended("raise_alert", ends, "framing")
     assert caught.value.field is None
-    assert str(caught.value) == (
-        "R2: the experiment ended on 2026-01-31 with this pilot in phase 'framing': only "
+    assert caught.value.render("en") == (
+        "R2: the experiment ended on 31 January 2026 with this pilot in phase 'framing': only "
         "evaluation, closing, rights requests and the purge are recorded after it"
+    )
+    assert str(caught.value).startswith(
+        "R2 : l'expérimentation a pris fin le 31 janvier 2026 avec ce pilote en phase « cadrage »"
     )
     experiment.refuse_after_the_end("log_time", date(2030, 1, 1), None)  # a programme with no end
     experiment.refuse_once_ended("raise_alert", None, "framing")  # no fact recorded

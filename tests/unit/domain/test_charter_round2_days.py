@@ -240,14 +240,14 @@ def test_a_pilot_closed_by_31_january_2026_receives_no_experiment_ended(
 def test_apres_la_fin_only_evaluation_closing_rights_and_the_purge_are_recorded() -> None:
     ends = date(2026, 1, 31)
     experiment.refuse_after_the_end("log_time", ends, ends)  # the last day is in
-    with pytest.raises(RuleViolation, match=r"R2 \(on\): 2026-02-01 is after the end"):
+    with pytest.raises(RuleViolation, match=r"R2 \(on\) : le 1er février 2026 est après la fin"):
         experiment.refuse_after_the_end("log_time", date(2026, 2, 1), ends)
-    with pytest.raises(RuleViolation, match=r"R2.*no pilot enrols"):
+    with pytest.raises(RuleViolation, match=r"R2.*plus aucun pilote ne s'inscrit"):
         experiment.refuse_after_the_end("enroll", date(2026, 2, 1), ends)
     for remaining in ("start_evaluation", "record_evaluation", "close", "erase_person", "purge"):
         experiment.refuse_after_the_end(remaining, date(2026, 2, 1), ends)
         experiment.refuse_once_ended(remaining, ends, "deployment")
-    with pytest.raises(RuleViolation, match=r"R2.*in phase 'deployment'"):
+    with pytest.raises(RuleViolation, match=r"R2.*en phase « déploiement »"):
         experiment.refuse_once_ended("recommend_project", ends, "deployment")
 
 
@@ -281,22 +281,25 @@ def apply(on: date, amount: float = 30000, eligible: float = 50000, already: flo
 
 def test_les_candidatures_jusqu_au_30_04_2024_inclus() -> None:
     assert apply(date(2024, 4, 30)) == 0.6
-    with pytest.raises(RuleViolation, match=r"R16 \(on\): scheme 'aap-inclusion-2024'.*2024-04-30"):
+    with pytest.raises(
+        RuleViolation, match=r"R16 \(on\) : dispositif « aap-inclusion-2024 ».*30 avril 2024"
+    ):
         apply(date(2024, 5, 1))
-    with pytest.raises(RuleViolation, match="open on 2024-03-01"):
+    with pytest.raises(RuleViolation, match="ouvertes à partir du 1er mars 2024"):
         apply(date(2024, 2, 29))
 
 
 def test_les_resultats_communiques_avant_le_30_06_2024() -> None:
     funding.check_decision(CALL, date(2024, 6, 30))
-    with pytest.raises(RuleViolation, match=r"R16 \(on\).*decisions by 2024-06-30"):
+    with pytest.raises(RuleViolation, match=r"R16 \(on\).*décisions au plus tard le 30 juin 2024"):
         funding.check_decision(CALL, date(2024, 7, 1))
 
 
 def test_taux_d_intervention_60_pourcent_du_cout_eligible_80_en_qpv() -> None:
     apply(date(2024, 4, 1), amount=30000, eligible=50000)  # exactly 60 %
     with pytest.raises(
-        RuleViolation, match=r"at most 60% of the eligible cost 50,000 €, i\.e\. 30,000 €"
+        RuleViolation,
+        match="au plus 60\u202f% du coût éligible 50\u202f000\u00a0€, soit 30\u202f000\u00a0€",
     ):
         apply(date(2024, 4, 1), amount=30000.01, eligible=50000)
     rate = funding.check_application(
@@ -315,7 +318,8 @@ def test_taux_d_intervention_60_pourcent_du_cout_eligible_80_en_qpv() -> None:
 def test_jusqu_a_50000_euros_par_projet_sur_la_duree_du_dispositif() -> None:
     apply(date(2024, 4, 1), amount=20000, eligible=100000, already=30000)  # 50,000 in all
     with pytest.raises(
-        RuleViolation, match=r"at most 50,000 € per project over 36 months; 30,000 € already"
+        RuleViolation,
+        match="au plus 50\u202f000\u00a0€ par projet sur 36 mois ; 30\u202f000\u00a0€ déjà",
     ):
         apply(date(2024, 4, 1), amount=20000.5, eligible=100000, already=30000)
 

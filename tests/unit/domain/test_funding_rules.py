@@ -52,48 +52,55 @@ def test_eur_writes_whole_and_cent_amounts() -> None:
     assert funding.eur(1234.5) == "1,234.50 €"
 
 
+def plain(text: str) -> str:
+    """The message with babel's narrow and no-break spaces written as spaces."""
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
         (
             {"on": date(2024, 2, 29)},
             "on",
-            "scheme 'aap-inclusion-2024': applications open on 2024-03-01",
+            "dispositif « aap-inclusion-2024 » : candidatures ouvertes à partir du 1er mars 2024",
         ),
         (
             {"on": date(2024, 5, 1)},
             "on",
-            "scheme 'aap-inclusion-2024': applications closed on 2024-04-30 (call window)",
+            "dispositif « aap-inclusion-2024 » : candidatures closes le 30 avril 2024 "
+            "(fenêtre de l'appel)",
         ),
-        ({"months": 37}, "months", "scheme 'aap-inclusion-2024': at most 36 months"),
-        ({"rate": 0.61}, "rate", "scheme 'aap-inclusion-2024': a rate of at most 60%"),
+        ({"months": 37}, "months", "dispositif « aap-inclusion-2024 » : au plus 36 mois"),
+        ({"rate": 0.61}, "rate", "dispositif « aap-inclusion-2024 » : un taux d'au plus 60 %"),
         (
             {"rate": 0.81, "priority_district": True},
             "rate",
-            "scheme 'aap-inclusion-2024': a rate of at most 80% in a priority urban district",
+            "un taux d'au plus 80 % en quartier prioritaire de la politique de la ville",
         ),
         (
             {"amount_eur": 30000.01},
             "amount_eur",
-            "scheme 'aap-inclusion-2024': at most 60% of the eligible cost 50,000 €, i.e. 30,000 €",
+            "au plus 60 % du coût éligible 50 000 €, soit 30 000 €",
         ),
         (
             {"amount_eur": 40000.01, "priority_district": True},
             "amount_eur",
-            "at most 80% in a priority urban district of the eligible cost 50,000 €, i.e. 40,000 €",
+            "au plus 80 % du coût éligible 50 000 € en quartier prioritaire de la politique de "
+            "la ville, soit 40 000 €",
         ),
         (
             {"amount_eur": 20000.5, "eligible_cost_eur": 100000, "already": 30000},
             "amount_eur",
-            "scheme 'aap-inclusion-2024': at most 50,000 € per project over 36 months; "
-            "30,000 € already identified or granted, 20,000 € left",
+            "dispositif « aap-inclusion-2024 » : au plus 50 000 € par projet sur 36 mois ; "
+            "30 000 € déjà identifiés ou accordés, 20 000 € restants",
         ),
         (
             {"amount_eur": 1, "eligible_cost_eur": 100000, "already": 60000},
             "amount_eur",
-            "60,000 € already identified or granted, 0 € left",
+            "60 000 € déjà identifiés ou accordés, 0 € restants",
         ),
-        ({"eligible_cost_eur": None}, "eligible_cost_eur", "give the rate or the eligible cost"),
+        ({"eligible_cost_eur": None}, "eligible_cost_eur", "donnez le taux ou le coût éligible"),
     ],
 )
 def test_each_refusal_cites_r16_the_scheme_the_field_and_the_figure(
@@ -101,7 +108,16 @@ def test_each_refusal_cites_r16_the_scheme_the_field_and_the_figure(
 ) -> None:
     error = refusal(**changes)
     assert error.field == field
-    assert message in str(error)
+    assert str(error).startswith(f"R16 ({field}) : ")
+    assert message in plain(str(error))
+
+
+def test_a_refusal_reads_in_english_on_request() -> None:
+    error = refusal(amount_eur=20000.5, eligible_cost_eur=100000, already=30000)
+    assert error.render("en") == (
+        "R16 (amount_eur): scheme 'aap-inclusion-2024': at most €50,000 per project over 36 "
+        "months; €30,000 already identified or granted, €20,000 left"
+    )
 
 
 @pytest.mark.parametrize(
@@ -146,7 +162,7 @@ def test_decisions_by_the_call_s_date_inclusive() -> None:
     with pytest.raises(RuleViolation) as caught:
         funding.check_decision(CALL, date(2024, 7, 1))
     assert (caught.value.rule, caught.value.field) == ("R16", "on")
-    assert "scheme 'aap-inclusion-2024': decisions by 2024-06-30 (call window)" in str(caught.value)
+    assert "décisions au plus tard le 30 juin 2024 (fenêtre de l'appel)" in str(caught.value)
 
 
 def test_what_stands_against_the_cap_is_the_project_s_lines_of_this_scheme_not_refused() -> None:

@@ -148,4 +148,4 @@ def test_the_rate_s_ceiling_keeps_its_cents() -> None:
         funding.check_application(scheme, amount_eur=6000.02, eligible_cost_eur=10000.01, **terms)
     with pytest.raises(RuleViolation) as caught:
         funding.check_application(scheme, amount_eur=1, eligible_cost_eur=None, **terms)
-    assert str(caught.value) == "R16 (eligible_cost_eur): give the rate or the eligible cost"
+    assert str(caught.value) == "R16 (eligible_cost_eur) : donnez le taux ou le coût éligible"
