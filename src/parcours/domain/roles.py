@@ -79,6 +79,8 @@ ACTS: tuple[str, ...] = (
     "role_history",
     "export_personal_data",
     "list_pilots",
+    "pilot_references",
+    "resolve_pilot",
     "dashboard",
     "indicators",
     "rex_sessions",

@@ -39,10 +39,9 @@ class Cut:
         return datetime.combine(self.day, time.max, programme.zone)
 
     def said(self) -> str:
-        """The cut in words, for an error message."""
-        if self.at is not None:
-            return f" as recorded at {self.at.isoformat()}"
-        return f" as recorded at the end of {self.day.isoformat()}"
+        """The cut for an error message (`PilotNotFound`'s `as_of`): the instant, or the day
+        whose end it is."""
+        return self.day.isoformat() if self.at is None else self.at.isoformat()
 
 
 class CohortQueries(Service):
@@ -110,7 +109,7 @@ class CohortQueries(Service):
             return self.pinned  # a pinned view asked about its own day
         if known_at is not None:
             if not isinstance(known_at, datetime) or known_at.tzinfo is None:
-                raise InvalidInput("known_at", "a date-time with its time zone")
+                raise InvalidInput("known_at", "instant.naive")
             at = inp.check_instant("known_at", known_at)
             return Cut(day.date(), at) if at < now else None
         return Cut(day.date()) if day.date() < now.astimezone(zone).date() else None

@@ -32,7 +32,7 @@ class PilotNames(Service):
     def references(self, *, actor: str | None = None) -> list[PilotReference]:
         """Every pilot's id, slug and SIREN, by slug (no personal data: any principal
         holding a role, as `list_pilots`)."""
-        self.pipeline.permit_optional("list_pilots", actor)
+        self.pipeline.permit_optional("pilot_references", actor)
         with self.pipeline.reading() as session:
             rows = pilot_names.rows(session)
         return [

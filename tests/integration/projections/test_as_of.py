@@ -42,7 +42,7 @@ def test_a_pilot_enrolled_on_2_october_is_absent_as_of_30_september(
     ]
     # Its own questions, as of before its enrolment: it was not there yet.
     for ask in (app.time_budget, app.follow_up_cadence, app.indicators):
-        with pytest.raises(PilotNotFound, match="as recorded at the end of 2024-09-30"):
+        with pytest.raises(PilotNotFound, match="introuvable au 2024-09-30"):
             ask(late, today=date(2024, 9, 30))
     on_the_day = app.time_budget(late, today=date(2024, 10, 2))
     assert on_the_day == app.time_budget(late, today=date(2024, 10, 2), known_at=app.now())
