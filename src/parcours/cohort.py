@@ -92,6 +92,10 @@ class Dashboard(_Model):
     summary: ProgrammeSummary
     # R11: alerts of the programmes themselves (their own mandatory contacts), not a pilot's.
     programme_alerts: list[Alert] = []
+    # One page of it (`limit=`, filters): the pilot to pass as `after=` for the next page
+    # (None on the last), and how many rows match the filters over all pages.
+    next_after: UUID | None = None
+    matched: int | None = None
 
 
 class BudgetLine(_Model):

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from parcours import cohort
+from parcours import dashboard_pages as pages
 from parcours import inputs as inp
 from parcours.errors import InvalidInput, PilotNotFound
 from parcours.programme import Programme
@@ -212,8 +213,17 @@ class CohortQueries(Service):
         *,
         known_at: datetime | None = None,
         actor: str | None = None,
+        phase: str | None = None,
+        rule: str | None = None,
+        search: str | None = None,
+        limit: int | None = None,
+        after: Any = None,
     ) -> cohort.Dashboard:
         """One row per pilot: phase, since, next deadline, days left, alerts with rule ids.
+
+        One page of it (`dashboard_pages`): the rows in `phase`, with an alert of `rule`, or
+        whose name or slug contains `search`; at most `limit`, after the pilot `after` (id,
+        slug or SIREN; the `next_after` of the page before). The summary stays the cohort's.
 
         Rows kept for this day by `refresh_dashboard` are read as they are; the others (a
         pilot changed since, another day) are evaluated now. Either way the result is the
@@ -222,6 +232,25 @@ class CohortQueries(Service):
         Of a past day: the cohort as recorded at its end (Europe/Paris), or at `known_at`,
         every row judged on that day (see the class)."""
         self.pipeline.permit_optional("dashboard", actor)
+        wanted = inp.validated(
+            pages.DashboardFilter,
+            phase=phase,
+            rule=rule,
+            search=search,
+            limit=limit,
+            after=None if after is None else self.pipeline.pilot_id(after, actor),
+        )
+        whole = self._whole_dashboard(today, known_at)
+        if not wanted.narrows and wanted.after is None:
+            return whole
+        shown = pages.page(whole.rows, wanted)
+        return whole.model_copy(
+            update={"rows": shown.rows, "next_after": shown.next_after, "matched": shown.matched}
+        )
+
+    def _whole_dashboard(
+        self, today: date | datetime | None, known_at: datetime | None
+    ) -> cohort.Dashboard:
         at = self.instant(self.pinned_day() if today is None else today)
         cut = self.cut(today, known_at)
         if cut is not None:
