@@ -58,7 +58,7 @@ def page(rows: Sequence[DashboardRow], wanted: DashboardFilter) -> Page:
     """The rows of one page, in the order given."""
     order = {row.pilot_id: n for n, row in enumerate(rows)}
     if wanted.after is not None and wanted.after not in order:
-        raise InvalidInput("after", "ce pilote n'est pas dans le tableau de bord de ce jour")
+        raise InvalidInput("after", "input.after_not_shown")
     start = 0 if wanted.after is None else order[wanted.after] + 1
     needle = None if wanted.search is None else folded(wanted.search)
     matching = [row for row in rows if _matches(row, wanted, needle)]
