@@ -676,11 +676,25 @@ def dashboard(
         bool,
         typer.Option("--refresh"),
     ] = False,
+    phase: Annotated[str | None, typer.Option("--phase")] = None,
+    rule: Annotated[str | None, typer.Option("--rule")] = None,
+    search: Annotated[str | None, typer.Option("--search")] = None,
+    limit: Annotated[int | None, typer.Option("--limit")] = None,
+    after: Annotated[str | None, typer.Option("--after")] = None,
 ) -> None:
     """Where every pilot stands: phase, next deadline, alerts with their rule ids."""
     if refresh:
         run(lambda: app().refresh_dashboard(today=day(today, "today")))
-    board = run(lambda: app().dashboard(today=day(today, "today")))
+    board = run(
+        lambda: app().dashboard(
+            today=day(today, "today"),
+            phase=phase,
+            rule=rule,
+            search=search,
+            limit=limit,
+            after=after,
+        )
+    )
     if as_json:
         emit_json([row.model_dump(mode="json") for row in board.rows])
         return
@@ -691,6 +705,9 @@ def dashboard(
     from parcours.render import dashboard_table
 
     out.print(dashboard_table(board))
+    if board.next_after is not None:  # one page of it: say how to ask for the next
+        last = board.rows[-1].slug or board.next_after
+        out.print(say("cli.dashboard.next_page", matched=board.matched, after=last))
 
 
 @cli.command()
