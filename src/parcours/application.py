@@ -92,7 +92,7 @@ class Parcours:
 
     def today(self, programme: Programme | None = None) -> date:
         """The clock's date in the programme's time zone (Europe/Paris by default)."""
-        zone = (programme or self.programme("grand-est-2024")).zone
+        zone = (programme or self.pipeline.programmes.default()).zone
         return self.now().astimezone(zone).date()
 
     def programme(self, programme_id: str) -> Programme:

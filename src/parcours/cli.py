@@ -127,7 +127,7 @@ def emit_json(data: Any) -> None:
 @cli.command()
 def enroll(
     name: Annotated[str, typer.Argument()],
-    programme: Annotated[str, typer.Option()] = "grand-est-2024",
+    programme: Annotated[str | None, typer.Option()] = None,
     charter_signed_on: Annotated[str, typer.Option()] = "",
     siren: Annotated[str | None, typer.Option()] = None,
     actor: Actor = "cli",
@@ -137,7 +137,7 @@ def enroll(
     pilot = run(
         lambda: app().enroll(
             name=name,
-            programme=programme,
+            programme=programme or app().settings.programme,
             charter_signed_on=signed or app().today(),
             siren=siren,
             actor=actor,
@@ -502,17 +502,15 @@ def schedule_rex(
     on: Annotated[str, typer.Option()],
     title: Annotated[str, typer.Option()],
     kind: Annotated[str, typer.Option()] = "collective",
-    programme: Annotated[str, typer.Option()] = "grand-est-2024",
+    programme: Annotated[str | None, typer.Option()] = None,
     actor: Actor = "cli",
 ) -> None:
     """Schedule a REX session of the cohort (R7); prints its id for record-rex --session."""
     when = day(on)
     assert when is not None
-    out.print(
-        str(
-            run(lambda: app().schedule_rex(programme, on=when, kind=kind, title=title, actor=actor))
-        )
-    )
+    chosen = programme or app().settings.programme
+    session = run(lambda: app().schedule_rex(chosen, on=when, kind=kind, title=title, actor=actor))
+    out.print(str(session))
 
 
 @cli.command()

@@ -17,7 +17,8 @@ from parcours.messages import headers, say
 # handed over by `register`: this module never imports it, so the two make no circle.
 shell: Any = None
 Actor = Annotated[str, typer.Option("--actor", envvar="PARCOURS_ACTOR")]
-Programme = Annotated[str, typer.Option("--programme")]
+# None: the settings' programme (PARCOURS_PROGRAMME).
+Programme = Annotated[str | None, typer.Option("--programme")]
 
 
 def programme_contact(
@@ -27,14 +28,14 @@ def programme_contact(
     email: Annotated[str, typer.Option("--email")],
     phone: Annotated[str, typer.Option("--phone")],
     title: Annotated[str, typer.Option("--title")],
-    programme: Programme = "grand-est-2024",
+    programme: Programme = None,
     actor: Actor = "cli",
 ) -> None:
     """Designate the Region's or the agency's project lead for the programme (R11); prints
     the person's id. Sealed like a referent's contact; the same rights (R14)."""
     person = shell.run(
         lambda: shell.app().designate_programme_contact(
-            programme,
+            programme or shell.app().settings.programme,
             organisation=organisation,
             first_name=first_name,
             last_name=last_name,
@@ -48,12 +49,13 @@ def programme_contact(
 
 
 def programme_contacts(
-    programme: Programme = "grand-est-2024",
+    programme: Programme = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     actor: Actor = "cli",
 ) -> None:
     """The programme's project leads (R11), unsealed for the agency and the Region."""
-    contacts = shell.run(lambda: shell.app().programme_contacts(programme, actor=actor))
+    chosen = programme or shell.app().settings.programme
+    contacts = shell.run(lambda: shell.app().programme_contacts(chosen, actor=actor))
     if as_json:
         shell.emit_json(contacts)
         return

@@ -52,7 +52,11 @@ def grant(
             principal, role, actor=actor or principal, programme=programme, pilot=pilot
         )
     )
-    where = say("out.where_pilot", pilot=pilot) if pilot else (programme or "grand-est-2024")
+    where = (
+        say("out.where_pilot", pilot=pilot)
+        if pilot
+        else (programme or shell.app().settings.programme)
+    )
     shell.out.print(say("out.holds", principal=principal, role=role, where=where), markup=False)
 
 

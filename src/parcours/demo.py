@@ -39,6 +39,9 @@ from parcours.scheduler import DeadlineScheduler, Recorded
 
 PARIS = ZoneInfo("Europe/Paris")
 # Principals (R15) are opaque handles, never a person's name: they are stored in every event.
+# The demo plays Grand Est's cohort (besides the settings' default, the one place of the code
+# that names a programme).
+PROGRAMME = "grand-est-2024"
 LEAD = "agency:project-lead"
 REGION = "region:project-lead"
 AUDITOR = "auditor:ccrc-1"
@@ -82,9 +85,7 @@ class Cohort:
         self.refusals: list[str] = []
         self.sessions: dict[date, str] = {
             day: str(
-                app.schedule_rex(
-                    "grand-est-2024", on=day, kind="collective", title=title, actor=LEAD
-                )
+                app.schedule_rex(PROGRAMME, on=day, kind="collective", title=title, actor=LEAD)
             )
             for day, title in (
                 (date(2024, 11, 28), "REX collectif — bilan des diagnostics"),
@@ -121,9 +122,7 @@ class Cohort:
             signed,
             lambda: self.ids.__setitem__(
                 key,
-                app.enroll(
-                    name=name, programme="grand-est-2024", charter_signed_on=signed, actor=LEAD
-                ),
+                app.enroll(name=name, programme=PROGRAMME, charter_signed_on=signed, actor=LEAD),
             ),
         )
         self.on(
@@ -203,10 +202,7 @@ class Cohort:
         )
         # R5: follow-ups run during framing too (« la mise en œuvre de projet(s) »).
         month = (done + timedelta(days=32)).replace(day=20)
-        while (
-            month < (deployment or END)
-            and month < self.app.programme("grand-est-2024").experiment_ends
-        ):
+        while month < (deployment or END) and month < self.app.programme(PROGRAMME).experiment_ends:
             self.later(month, key, app.record_follow_up, on=month, actor=LEAD)
             month = (month + timedelta(days=32)).replace(day=20)
         if deployment is None:
@@ -505,9 +501,9 @@ def play(path: str, console: Console, report: str | None = "parcours-report.html
     app = Parcours(f"sqlite:///{db}", clock=clock)
     # R15: a new database is closed; its first act gives the agency its role, then the agency
     # grants the Region and an auditor (each pilot's referent is granted at its enrolment).
-    app.grant(LEAD, "agency", programme="grand-est-2024", actor=LEAD)
-    app.grant(REGION, "region", programme="grand-est-2024", actor=LEAD)
-    app.grant(AUDITOR, "auditor", programme="grand-est-2024", actor=LEAD)
+    app.grant(LEAD, "agency", programme=PROGRAMME, actor=LEAD)
+    app.grant(REGION, "region", programme=PROGRAMME, actor=LEAD)
+    app.grant(AUDITOR, "auditor", programme=PROGRAMME, actor=LEAD)
     cohort = scenario(app)
     scheduler = DeadlineScheduler(app)
     recorded: list[Recorded] = []

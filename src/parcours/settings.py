@@ -12,6 +12,9 @@ from parcours.catalogue import Msg
 from parcours.errors import ConfigurationError
 
 DEFAULT_CLI_URL = "sqlite:///parcours.db"
+# The programme a command names when it names none (PARCOURS_PROGRAMME): the one place of the
+# code, with the demo, that names a programme (issue 21: the programme is data).
+DEFAULT_PROGRAMME = "grand-est-2024"
 LOG_FORMATS = ("console", "json")
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
@@ -24,6 +27,7 @@ ENV_NAMES = {
     "log_level": "PARCOURS_LOG_LEVEL",
     "master_key": "PARCOURS_MASTER_KEY",
     "audit_key": "PARCOURS_AUDIT_KEY",
+    "programme": "PARCOURS_PROGRAMME",
 }
 
 
@@ -31,6 +35,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     url: str = "sqlite:///:memory:"
+    # The programme of a command that names none (an enrolment, a grant of the agency…), and
+    # whose time zone says where a day of the cohort begins: a built-in id or a registered one.
+    programme: str = Field(default=DEFAULT_PROGRAMME, pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
     # A snapshot every N events of a pilot; 0 turns snapshots off.
     snapshot_interval: int = Field(default=100, ge=0)
     # Embedded use (SQLite): queries right after a command see it. A PostgreSQL deployment
@@ -112,6 +119,8 @@ class Settings(BaseModel):
             values["key_file"] = env["PARCOURS_KEY_FILE"]
         if env.get("PARCOURS_MASTER_KEY"):
             values["master_key"] = env["PARCOURS_MASTER_KEY"]
+        if env.get("PARCOURS_PROGRAMME"):
+            values["programme"] = env["PARCOURS_PROGRAMME"].strip()
         if env.get("PARCOURS_AUDIT_KEY"):
             values["audit_key"] = env["PARCOURS_AUDIT_KEY"]
         values.update({k: v for k, v in overrides.items() if v is not None})

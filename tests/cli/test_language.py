@@ -64,7 +64,7 @@ def test_a_command_help_reads_in_french_with_clicks_words_too(shell) -> None:  #
         "Le nom de la collectivité.",
         "--programme                TEXTE",
         "[obligatoire]",
-        "[par défaut : grand-est-2024]",
+        "[par défaut : cli]",
         "[variable d'environnement : PARCOURS_ACTOR]",
         "Afficher ce message et quitter.",
     ):
@@ -87,7 +87,7 @@ def test_english_on_request(shell, monkeypatch: pytest.MonkeyPatch, how: str) ->
         "Enrol a pilot that signed the charter; prints its id.",
         "The local authority's name.",
         "[required]",
-        "[default: grand-est-2024]",
+        "[default: cli]",
         "Show this message and exit.",
     ):
         assert english in out, english

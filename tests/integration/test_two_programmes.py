@@ -126,3 +126,43 @@ def test_each_pilot_is_judged_under_its_own_calendar(app: Parcours, clock: Any) 
     assert "R3" not in {alert.rule for alert in rows[grand_est].alerts}
     assert rows[grand_est].next_deadline is not None
     assert rows[grand_est].next_deadline.due == date(2024, 12, 31)
+
+
+def test_the_default_programme_is_a_setting(tmp_path: Any, clock: Any) -> None:
+    """PARCOURS_PROGRAMME (settings.programme): what names no programme is Eure-et-Loir's."""
+    from parcours import Settings
+
+    url = f"sqlite:///{tmp_path}/fne.db"
+    app = Parcours(settings=Settings.from_env({"PARCOURS_PROGRAMME": FNE}, url=url), clock=clock)
+    assert app.settings.programme == FNE
+    staffed(app, programme=FNE)  # grants name their programme; the default is only a default
+    assert {h.programme for h in app.principals()} == {FNE}
+    app.close_connections()
+
+
+def test_an_unknown_default_programme_is_refused_on_opening(tmp_path: Any) -> None:
+    from parcours import ConfigurationError, Settings
+
+    with pytest.raises(ConfigurationError, match="PARCOURS_PROGRAMME"):
+        Parcours(
+            settings=Settings.from_env(
+                {"PARCOURS_PROGRAMME": "nulle-part-2030"}, url=f"sqlite:///{tmp_path}/x.db"
+            )
+        )
+
+
+def test_the_code_names_a_programme_in_two_places_at_most() -> None:
+    """Issue 21: the programme is data. Its id may stand in the settings' default and in the
+    demo (which plays Grand Est's cohort), nowhere else in the code."""
+    from pathlib import Path
+
+    import parcours
+
+    root = Path(parcours.__file__).parent
+    naming = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if '"grand-est-2024"' in line or f'"{FNE}"' in line
+    )
+    assert naming == ["demo.py", "settings.py"], naming

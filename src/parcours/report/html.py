@@ -23,7 +23,7 @@ def render(app: CohortQueries, today: date, lang: str = "fr") -> str:
     page = Page.of(lang)
     rows = app.pilot_rows()
     board = app.dashboard(today=today)
-    programme = app.programme(rows[0]["programme"]) if rows else app.programme("grand-est-2024")
+    programme = app.programme(rows[0]["programme"]) if rows else app.default_programme()
     programmes = {r["programme"]: app.programme(r["programme"]) for r in rows}
     budgets = budget.lines_of(app, rows, today)
     indicators = {
@@ -63,4 +63,4 @@ def today_of(app: CohortQueries, today: date | None) -> date:
     if today is not None:
         return today
     now: datetime = app.now()
-    return now.astimezone(app.programme("grand-est-2024").zone).date()
+    return now.astimezone(app.default_programme().zone).date()

@@ -429,7 +429,7 @@ class DeadlineScheduler:
         """
         from parcours.scheduler import jobs
 
-        zone = self.app.programme("grand-est-2024").zone
+        zone = self.app.pipeline.programmes.default().zone
         self._scheduler = jobs.start(self, self.pipeline.store, zone)
         self.tick()
         self.reschedule_next_due()

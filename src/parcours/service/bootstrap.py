@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from parcours import clock as clocks
+from parcours.errors import ConfigurationError, ProgrammeError
 from parcours.logs import logger_for
 from parcours.privacy import sealing
 from parcours.projections import maintenance
@@ -44,7 +45,13 @@ def bootstrap(
     projections = ProjectionRunner(
         store, [PilotIndex(), ProjectIndex(), RexSessionIndex()], name="read_models", log=log
     )
-    programmes = Programmes(store)
+    programmes = Programmes(store, settings.programme)
+    try:  # an unknown PARCOURS_PROGRAMME is refused on opening, not at the first command
+        programmes.default()
+    except ProgrammeError as exc:
+        raise ConfigurationError(
+            "setting.invalid", field="PARCOURS_PROGRAMME", detail=str(exc)
+        ) from None
     maintenance.refold_widened(projections, widened)
     return Pipeline(
         settings=settings,

@@ -84,6 +84,10 @@ class CohortQueries(Service):
     def programme(self, programme_id: str) -> Programme:
         return self.pipeline.programme(programme_id)
 
+    def default_programme(self) -> Programme:
+        """The programme of what names none (settings.programme, PARCOURS_PROGRAMME)."""
+        return self.pipeline.programmes.default()
+
     def as_of(
         self, today: date | datetime | None, known_at: datetime | None = None
     ) -> CohortQueries:
@@ -103,7 +107,7 @@ class CohortQueries(Service):
         known_at = self.known_at if known_at is None else known_at
         if today is None and known_at is None:
             return self.pinned
-        zone = self.pipeline.programme("grand-est-2024").zone
+        zone = self.pipeline.programmes.default().zone
         day = self.instant(today if today is not None else self.pinned_day()).astimezone(zone)
         now = self.pipeline.now()
         if self.pinned is not None and known_at is None and day.date() == self.pinned.day:
@@ -205,7 +209,7 @@ class CohortQueries(Service):
                 raise InvalidInput("today", "instant.naive")
             return inp.check_instant("today", today)
         day = inp.check_date("today", today)
-        return datetime.combine(day, time(12), self.pipeline.programme("grand-est-2024").zone)
+        return datetime.combine(day, time(12), self.pipeline.programmes.default().zone)
 
     def dashboard(
         self,
@@ -266,7 +270,7 @@ class CohortQueries(Service):
                 r.model_copy(update={"stale": True}) if str(r.pilot_id) in behind else r
                 for r in rows
             ]
-        day = at.astimezone(self.pipeline.programme("grand-est-2024").zone).date()
+        day = at.astimezone(self.pipeline.programmes.default().zone).date()
         summary = cohort.summarize(board.phases(found), counted, day)
         # The rows were validated as they were assembled; 10,000 need not be checked twice.
         # R11: a programme's own mandatory contacts, missing, are the programme's alerts.

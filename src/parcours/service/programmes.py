@@ -11,8 +11,10 @@ from parcours.store.eventstore import PilotStore
 
 
 class Programmes:
-    def __init__(self, store: PilotStore) -> None:
+    def __init__(self, store: PilotStore, default_id: str) -> None:
         self._store = store
+        # The programme of what names none (settings.programme, PARCOURS_PROGRAMME).
+        self.default_id = default_id
         self._known: dict[str, Programme] = {}
         with store.reading() as session:
             for programme_id, definition in kept.saved(session):
@@ -28,6 +30,10 @@ class Programmes:
                 )
             self._known[programme_id] = load_programme(programme_id)
         return self._known[programme_id]
+
+    def default(self) -> Programme:
+        """The default programme: its calendar's zone is where a day of the cohort begins."""
+        return self.get(self.default_id)
 
     def known_ids(self) -> list[str]:
         """Every programme this application knows: the built-in ones and those registered."""

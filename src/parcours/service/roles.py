@@ -41,7 +41,6 @@ from parcours.store.eventstore import PilotStore
 from parcours.views import HeldRole, HistoryEntry
 
 # The programme a programme role is granted in when none is named (the CLI's default too).
-DEFAULT_PROGRAMME = "grand-est-2024"
 MAX_PRINCIPAL = 100
 
 
@@ -111,7 +110,7 @@ class Authoriser:
         """The programmes whose tables answer; with none (an unknown principal asking for a
         cohort view), the default one words the refusal."""
         wanted = {g.programme for g in held} | ({programme} if programme else set())
-        return {p: self.programmes.get(p) for p in wanted or {DEFAULT_PROGRAMME}}
+        return {p: self.programmes.get(p) for p in wanted or {self.programmes.default_id}}
 
     def _programme_of(self, pilot_id: UUID) -> str:
         try:
@@ -176,7 +175,7 @@ class RoleCommands(Service):
     def role_history(self, programme: str | None = None, *, actor: str) -> list[HistoryEntry]:
         """Every grant and revocation of the programme's roles (agency, region, auditor), as
         `history` shows a pilot's events; a referent's are in its pilot's history."""
-        definition = self.pipeline.programme(programme or DEFAULT_PROGRAMME)
+        definition = self.pipeline.programme(programme or self.pipeline.programmes.default_id)
         self.pipeline.permit("role_history", actor, programme=definition.id)
         register = roles_id(definition.id)
         if self.pipeline.get_aggregate(register) is None:
@@ -207,7 +206,9 @@ class RoleCommands(Service):
             return
         if pilot is not None:
             raise InvalidInput("pilot", "input.programme_role", role=role)
-        self._in_programme(command, subject, role, actor, programme or DEFAULT_PROGRAMME)
+        self._in_programme(
+            command, subject, role, actor, programme or self.pipeline.programmes.default_id
+        )
 
     def _on_pilot(
         self,

@@ -146,6 +146,7 @@ CALLS: dict[str, Act] = {
         email=REFERENT["email"], actor=a
     ),
     "list_pilots": lambda app, w, a: app.list_pilots(actor=a),
+    "pilot_references": lambda app, w, a: app.pilot_references(actor=a),
     "dashboard": lambda app, w, a: app.dashboard(today=DAY, actor=a),
     "indicators": lambda app, w, a: app.indicators(w.pilot, actor=a),
     "rex_sessions": lambda app, w, a: app.rex_sessions(actor=a),
