@@ -106,6 +106,62 @@ JUDGED: list[tuple[str, str, str]] = [
     ),
     ("phases.x_sources__", "", "reached only by the guards' messages (integration tests)"),
     (
+        "cohort.x__budget_line__",
+        "budget, 3)",
+        "equivalent: the budget and the days logged are both rounded to the hundredth already, "
+        "so their difference rounds the same to 2 or 3 places",
+    ),
+    (
+        "cohort.x_rex_line__",
+        "required.get(year, ",
+        "equivalent: a year the programme does not name asks nothing; None is false like 0",
+    ),
+    (
+        "cohort.x_alerts__",
+        "b.budget or 1",
+        "equivalent: a period over or under budget always has a budget above 0 (a deployment "
+        "month covered 0 days is skipped, the diagnostic's is 2 days)",
+    ),
+    (
+        "cohort.x_round_two_alerts__",
+        '.get("indicators", ',
+        "equivalent: every cohort row has `indicators` (a column with the default '{}')",
+    ),
+    (
+        "cohort.x_indicator_lines__",
+        '.get("indicators", ',
+        "equivalent: every cohort row has `indicators` (a column with the default '{}')",
+    ),
+    (
+        "cohort.x_indicator_lines__",
+        "is not None or",
+        "equivalent for the only caller (service.cohort.indicators), which passes the "
+        "programme, the pilot's row and the day together",
+    ),
+    (
+        "cohort.x_indicator_lines__",
+        "is not None and today",
+        "equivalent for the only caller (service.cohort.indicators), which passes the "
+        "programme, the pilot's row and the day together",
+    ),
+    (
+        "cohort.x__last__",
+        'row.get("reported_on", ',
+        "equivalent: every project row has `reported_on` (a column with the default '{}')",
+    ),
+    (
+        "cohort.x__last__",
+        "found = ",
+        "equivalent: the cohort row and the project row fold the same last report day "
+        "(the later of the reports' `on`), so either read gives the same day",
+    ),
+    (
+        "cohort.x_dashboard_row__",
+        "(active) or true",
+        "equivalent: for a pilot no longer active, next_deadline and alerts return before "
+        "reading the deadlines",
+    ),
+    (
         "work_time.x_periods__",
         "",
         "equivalent: framing days imply a framing step; a missing "
