@@ -91,3 +91,188 @@ def test_r15_an_agency_of_two_programmes_reads_the_dashboard_of_both() -> None:
     permit = check(question, {**TABLES, other.id: other})
     assert permit.programmes == frozenset({GRAND_EST.id, other.id})
     assert (permit.act, permit.principal, permit.masked) == ("dashboard", "agency:ops-1", False)
+
+
+def _refused(question: Question, tables: dict[str, Programme] = TABLES) -> NotAuthorised:
+    with pytest.raises(NotAuthorised) as refused:
+        check(question, tables)
+    return refused.value
+
+
+def test_r15_an_act_without_a_row_is_refused_to_everyone_even_the_agency() -> None:
+    for programme in (GRAND_EST.id, None):
+        refused = _refused(
+            Question(act="fly", principal="agency:ops-1", grants=_agency(), programme=programme)
+        )
+        assert str(refused) == (
+            "R15 : aucun rôle ne permet de fly (aucune ligne dans la table des rôles ; "
+            "agency:ops-1 détient agency)"
+        )
+        assert (refused.act, refused.principal, refused.needed) == ("fly", "agency:ops-1", ())
+
+
+def test_r12_a_referent_may_not_read_the_programme_contacts_three_roles_may() -> None:
+    grants = (Grant("pilot:ops", "referent", GRAND_EST.id, PILOT),)
+    refused = _refused(
+        Question(
+            act="programme_contacts",
+            principal="pilot:ops",
+            grants=grants,
+            programme="grand-est-2024",
+        )
+    )
+    assert str(refused) == (
+        "R12/R15 : seuls l'Agence, la Région ou un auditeur peuvent lire les contacts du "
+        "programme (pilot:ops détient referent d'un autre pilote)"
+    )
+    assert refused.needed == ("agency", "region", "auditor")
+
+
+def test_r15_a_principal_holding_no_role_may_not_read_the_dashboard() -> None:
+    refused = _refused(Question(act="dashboard", principal="nobody:x"))
+    assert str(refused) == (
+        "R15 : seul un principal qui détient un rôle peut lire le tableau de bord "
+        "(nobody:x ne détient aucun rôle)"
+    )
+    assert refused.needed == ("any",)
+
+
+def test_r6_a_referent_of_two_other_pilots_is_named_once_in_the_refusal() -> None:
+    grants = (
+        Grant("pilot:ops", "referent", GRAND_EST.id, PILOT),
+        Grant("pilot:ops", "referent", GRAND_EST.id, "a-third-pilot"),
+    )
+    refused = _refused(
+        Question(
+            act="log_time",
+            principal="pilot:ops",
+            grants=grants,
+            programme=GRAND_EST.id,
+            pilot_id="another-pilot",
+        )
+    )
+    assert str(refused) == (
+        "R6/R15 : seul un référent de ce pilote peut déclarer du temps passé "
+        "(pilot:ops détient referent d'un autre pilote)"
+    )
+
+
+def test_r15_a_referent_grant_naming_no_pilot_acts_for_no_pilot() -> None:
+    grants = (Grant("pilot:ops", "referent", GRAND_EST.id),)
+    refused = _refused(
+        Question(act="log_time", principal="pilot:ops", grants=grants, programme=GRAND_EST.id)
+    )
+    assert refused.needed == ("referent",)
+
+
+def test_r16_a_decision_on_the_regions_own_scheme_is_the_regions() -> None:
+    region = (Grant("region:r", "region", GRAND_EST.id),)
+    allowed = Question(
+        act="decide_funding",
+        principal="region:r",
+        grants=region,
+        programme=GRAND_EST.id,
+        pilot_id=PILOT,
+        role="region",
+    )
+    permit = check(allowed, TABLES)
+    assert (permit.roles, permit.programmes) == (("region",), frozenset({GRAND_EST.id}))
+    refused = _refused(
+        Question(
+            act="decide_funding",
+            principal="agency:ops-1",
+            grants=_agency(),
+            programme=GRAND_EST.id,
+            pilot_id=PILOT,
+            role="region",
+        )
+    )
+    assert str(refused) == (
+        "R16/R15 : seule la Région peut enregistrer la décision de financement "
+        "(agency:ops-1 détient agency)"
+    )
+    assert refused.needed == ("region",)
+
+
+def test_r16_before_the_scheme_is_known_the_funders_of_the_programmes_schemes_decide() -> None:
+    # Grand Est's only scheme is the State's and Centre-Val de Loire's: the agency records it.
+    region = (Grant("region:r", "region", GRAND_EST.id),)
+    refused = _refused(
+        Question(
+            act="decide_funding",
+            principal="region:r",
+            grants=region,
+            programme=GRAND_EST.id,
+            pilot_id=PILOT,
+        )
+    )
+    assert refused.needed == ("agency",)
+    # A programme parcours does not know: either funder may.
+    elsewhere = (Grant("region:r", "auditor", "elsewhere"),)
+    refused = _refused(
+        Question(
+            act="decide_funding",
+            principal="region:r",
+            grants=elsewhere,
+            programme="elsewhere",
+            pilot_id=PILOT,
+        )
+    )
+    assert str(refused) == (
+        "R16/R15 : seuls la Région ou l'Agence peuvent enregistrer la décision de financement "
+        "(region:r détient auditor)"
+    )
+    assert refused.needed == ("region", "agency")
+
+
+def test_r15_the_first_grant_of_a_closed_store_opens_it_and_names_no_programme_agency() -> None:
+    first = Question(
+        act="grant",
+        principal="agency:ops-1",
+        programme=GRAND_EST.id,
+        role="agency",
+        subject="agency:ops-1",
+        store_open=False,
+    )
+    permit = check(first, TABLES)
+    assert (permit.act, permit.principal, permit.opens_store, permit.first_agency) == (
+        "grant",
+        "agency:ops-1",
+        True,
+        False,
+    )
+
+
+def test_r15_a_new_programmes_first_agency_is_named_by_an_agency_and_only_by_one() -> None:
+    other = _programme("second-2025")
+    tables = {**TABLES, other.id: other}
+    name_first = Question(
+        act="grant",
+        principal="agency:ops-1",
+        grants=_agency(),
+        programme=other.id,
+        role="agency",
+        subject="agency:b",
+        programme_staffed=False,
+    )
+    permit = check(name_first, tables)
+    assert (permit.act, permit.principal, permit.roles) == ("grant", "agency:ops-1", ("agency",))
+    assert (permit.first_agency, permit.opens_store) == (True, False)
+    region = (Grant("region:r", "region", GRAND_EST.id),)
+    refused = _refused(
+        Question(
+            act="grant",
+            principal="region:r",
+            grants=region,
+            programme=other.id,
+            role="agency",
+            subject="region:r",
+            programme_staffed=False,
+        ),
+        tables,
+    )
+    assert str(refused) == (
+        "R15 : second-2025 n'a pas encore d'agence ; seul un principal qui détient agency dans "
+        "un autre programme peut la nommer (region:r détient region dans grand-est-2024)"
+    )
+    assert refused.needed == ("agency",)
