@@ -7,6 +7,7 @@ Run from the repository root after `mutmut run`: `python -m tests.mutation.repor
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ KILLED = 1  # pytest's exit code when a test failed: the mutant was caught
 NAMES = {
     0: "survived",
     33: "no test reaches it",
+    None: "not checked",
     24: "timed out",
     -24: "timed out",
     5: "no test collected",
@@ -162,6 +164,12 @@ JUDGED: list[tuple[str, str, str]] = [
         "reading the deadlines",
     ),
     (
+        "roles.x__system__",
+        "(q.programme is not none) or true",
+        "equivalent: with no programme asked, tables.get(None) is None (no programme has that "
+        "id), which is the else branch's None",
+    ),
+    (
         "work_time.x_periods__",
         "",
         "equivalent: framing days imply a framing step; a missing "
@@ -182,14 +190,35 @@ def judged(name: str, line: str) -> str:
     return "not judged yet"
 
 
-def survivors() -> list[tuple[str, str]]:
+def module_of(name: str) -> str:
+    """`parcours.domain.deadlines.x_mark__mutmut_1` -> `src/parcours/domain/deadlines.py`."""
+    dotted = re.split(r"\.x[_\u01c1]", name, maxsplit=1)[0]
+    return "src/" + dotted.replace(".", "/") + ".py"
+
+
+def previous() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The score row and the survivor rows of each module in the report written last."""
+    rows: dict[str, str] = {}
+    lines: dict[str, list[str]] = {}
+    path = ROOT / "tests" / "MUTATION.md"
+    if not path.exists():
+        return rows, lines
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("| `src/"):
+            rows[line.split("`")[1]] = line.removesuffix(f" {KEPT_MARK}")
+        elif line.startswith("| `parcours."):
+            lines.setdefault(module_of(line.split("`")[1]), []).append(line)
+    return rows, lines
+
+
+def survivors(kept: set[str]) -> list[tuple[str, str]]:
     out = subprocess.run(
         [sys.executable, "-m", "mutmut", "results"], capture_output=True, text=True, cwd=ROOT
     ).stdout
     lines = []
     for line in out.splitlines():
         name, _, status = line.strip().partition(": ")
-        if not name:
+        if not name or status == "not checked" or module_of(name) in kept:
             continue
         diff = subprocess.run(
             [sys.executable, "-m", "mutmut", "show", name], capture_output=True, text=True, cwd=ROOT
@@ -203,42 +232,64 @@ def survivors() -> list[tuple[str, str]]:
     return lines
 
 
+# A module some of whose mutants the last `mutmut run <names>` did not check keeps its rows
+# from the report written before, marked so.
+KEPT_MARK = "(kept from the previous report: not rerun)"
+
+
 def main() -> None:
     rows = scores()
+    before, before_lines = previous()
+    kept = {module for module, total, killed, counted in rows if counted.get("not checked")}
+    kept &= set(before)
     text = [
         "# Mutation testing of the rule modules (`make mutate`)",
         "",
         "Written by `tests/mutation/report.py` from the last `mutmut run` (mutmut 3.8.1,",
         "configured in `pyproject.toml`: the rule modules against `tests/unit`,",
-        "`tests/oracle`, `tests/test_readme.py` and, for the standing of a pilot (`cohort.py`),",
-        "the dashboard's tests on SQLite). Not part of `make test`.",
+        "`tests/oracle`, `tests/test_readme.py`, the dashboard's tests on SQLite for the",
+        "standing of a pilot (`cohort.py`) and the roles' API tests on SQLite for who may do",
+        "what (`domain/roles.py`)). Not part of `make test`. A module the last run did not",
+        "check (`mutmut run <names>` on other modules) keeps its rows of the report before.",
         "",
         "| module | mutants | killed | score | not killed |",
         "|---|---|---|---|---|",
     ]
-    for module, total, killed, counted in rows:
-        rest = ", ".join(f"{n} {k}" for k, n in sorted(counted.items()) if k != "killed")
-        text.append(f"| `{module}` | {total} | {killed} | {killed / total:.1%} | {rest or '-'} |")
-    total = sum(r[1] for r in rows)
-    killed = sum(r[2] for r in rows)
-    text += ["", f"All: {killed} of {total} killed ({killed / total:.1%}).", ""]
+    total = killed_all = 0
+    for module, count, killed, counted in rows:
+        if module in kept:
+            text.append(f"{before[module]} {KEPT_MARK}")
+            cells = before[module].split("|")
+            count, killed = int(cells[2]), int(cells[3])
+        else:
+            rest = ", ".join(f"{n} {k}" for k, n in sorted(counted.items()) if k != "killed")
+            text.append(
+                f"| `{module}` | {count} | {killed} | {killed / count:.1%} | {rest or '-'} |"
+            )
+        total += count
+        killed_all += killed
+    text += ["", f"All: {killed_all} of {total} killed ({killed_all / total:.1%}).", ""]
     text += [
         "## Not killed",
         "",
-        "Every survivor of the rule modules of `domain/` is judged below. Those of `cohort.py`",
-        "(the standing of a pilot: the dashboard's alerts, budgets, cadence, indicators), added",
-        "to the run last, are listed but not judged yet: many sit in code that only tests",
-        "outside this selection reach (deployment support, the report, the shell), the",
-        "others are tests still to write.",
+        "Every mutant not killed is judged below: equivalent (it cannot change what a",
+        "caller sees, for the reason given), or out of the selection's reach. The others",
+        "were killed by tests written for them (tests/unit/test_cohort.py,",
+        "tests/unit/domain/test_roles_check.py, tests/unit/domain/test_mutants_killed.py).",
         "",
         "| mutant | the line as mutated | judged |",
         "|---|---|---|",
     ]
     bar = "\\|"
-    text += [
+    fresh = [
         f"| `{name}` | `{line.replace('|', bar)}` | {judged(name, line)} |"
-        for name, line in survivors()
+        for name, line in survivors(kept)
     ]
+    for module, *_ in rows:
+        if module in kept:
+            text += before_lines.get(module, [])
+        else:
+            text += [line for line in fresh if module_of(line.split("`")[1]) == module]
     (ROOT / "tests" / "MUTATION.md").write_text("\n".join(text) + "\n", encoding="utf-8")
 
 
