@@ -170,6 +170,19 @@ JUDGED: list[tuple[str, str, str]] = [
         "id), which is the else branch's None",
     ),
     (
+        "roles.x__who__",
+        "roles_fr.get(",
+        "equivalent: every role a row may name (the programme's ROLE_WORDS, `funder` resolved) "
+        "has its French name in ROLES_FR, so the default is never taken",
+    ),
+    (
+        "roles.x_check__",
+        "break",
+        "equivalent: the service hands the table of every programme where the principal holds "
+        "a role, and every table has every act's row (a programme states only the rows it "
+        "changes), so no scope before another is ever skipped",
+    ),
+    (
         "work_time.x_periods__",
         "",
         "equivalent: framing days imply a framing step; a missing "

@@ -276,3 +276,52 @@ def test_r15_a_new_programmes_first_agency_is_named_by_an_agency_and_only_by_one
         "un autre programme peut la nommer (region:r détient region dans grand-est-2024)"
     )
     assert refused.needed == ("agency",)
+
+
+def test_r15_a_closed_store_refuses_any_act_but_the_first_grant_naming_the_asker() -> None:
+    refused = _refused(
+        Question(act="enroll", principal="agency:ops-1", programme=GRAND_EST.id, store_open=False)
+    )
+    assert str(refused) == (
+        "R15 : aucun rôle n'est encore attribué ; seul le premier acte est accepté, qui donne "
+        "le rôle agency à son propre auteur (parcours grant agency:ops-1 agency) ; "
+        "agency:ops-1 ne détient aucun rôle"
+    )
+
+
+def test_r10_the_pilots_own_referent_refused_the_regions_decision_is_named_its_referent() -> None:
+    grants = (Grant("pilot:ops", "referent", GRAND_EST.id, PILOT),)
+    refused = _refused(
+        Question(
+            act="decide_communication",
+            principal="pilot:ops",
+            grants=grants,
+            programme=GRAND_EST.id,
+            pilot_id=PILOT,
+        )
+    )
+    assert str(refused) == (
+        "R10/R15 : seule la Région peut décider d'une communication (pilot:ops détient referent)"
+    )
+
+
+def test_r15_a_referent_in_another_programme_and_an_auditor_here_are_both_named() -> None:
+    grants = (
+        Grant("pilot:ops", "auditor", GRAND_EST.id),
+        Grant("pilot:ops", "referent", "second-2025", PILOT),
+    )
+    other = _programme("second-2025")
+    refused = _refused(
+        Question(
+            act="log_time",
+            principal="pilot:ops",
+            grants=grants,
+            programme=GRAND_EST.id,
+            pilot_id=PILOT,
+        ),
+        {**TABLES, other.id: other},
+    )
+    assert str(refused) == (
+        "R6/R15 : seul un référent de ce pilote peut déclarer du temps passé "
+        "(pilot:ops détient auditor, referent dans second-2025)"
+    )
