@@ -164,7 +164,7 @@ JUDGED: list[tuple[str, str, str]] = [
         "reading the deadlines",
     ),
     (
-        "roles.x__system__",
+        "roles.x_",
         "(q.programme is not none) or true",
         "equivalent: with no programme asked, tables.get(None) is None (no programme has that "
         "id), which is the else branch's None",

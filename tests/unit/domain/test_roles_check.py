@@ -325,3 +325,39 @@ def test_r15_a_referent_in_another_programme_and_an_auditor_here_are_both_named(
         "R6/R15 : seul un référent de ce pilote peut déclarer du temps passé "
         "(pilot:ops détient auditor, referent dans second-2025)"
     )
+
+
+def test_r15_a_refusal_quotes_the_row_of_the_acts_own_programme() -> None:
+    # second-2025 lets its agency log time too; its auditor is told so, not Grand Est's row.
+    other = _programme(
+        "second-2025",
+        roles={"log_time": {"roles": ["referent", "agency"], "rule": "R6", "charter": "ours"}},
+    )
+    grants = (Grant("audit:a", "auditor", other.id),)
+    refused = _refused(
+        Question(
+            act="log_time", principal="audit:a", grants=grants, programme=other.id, pilot_id=PILOT
+        ),
+        {**TABLES, other.id: other},
+    )
+    assert refused.needed == ("referent", "agency")
+    assert str(refused) == (
+        "R6/R15 : seuls un référent de ce pilote ou l'Agence peuvent déclarer du temps passé "
+        "(audit:a détient auditor)"
+    )
+
+
+def test_r15_an_act_without_a_row_names_what_the_asker_holds_here_and_elsewhere() -> None:
+    grants = (
+        Grant("pilot:ops", "referent", GRAND_EST.id, PILOT),
+        Grant("pilot:ops", "agency", "second-2025"),
+    )
+    refused = _refused(
+        Question(
+            act="fly", principal="pilot:ops", grants=grants, programme=GRAND_EST.id, pilot_id=PILOT
+        )
+    )
+    assert str(refused) == (
+        "R15 : aucun rôle ne permet de fly (aucune ligne dans la table des rôles ; "
+        "pilot:ops détient referent, agency dans second-2025)"
+    )
