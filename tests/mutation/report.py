@@ -218,7 +218,7 @@ def previous() -> tuple[dict[str, str], dict[str, list[str]]]:
         return rows, lines
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("| `src/"):
-            rows[line.split("`")[1]] = line.removesuffix(f" {KEPT_MARK}")
+            rows[line.split("`")[1]] = line.replace(f" {KEPT_MARK}", "")
         elif line.startswith("| `parcours."):
             lines.setdefault(module_of(line.split("`")[1]), []).append(line)
     return rows, lines
@@ -271,7 +271,7 @@ def main() -> None:
     total = killed_all = 0
     for module, count, killed, counted in rows:
         if module in kept:
-            text.append(f"{before[module]} {KEPT_MARK}")
+            text.append(before[module].removesuffix(" |") + f" {KEPT_MARK} |")
             cells = before[module].split("|")
             count, killed = int(cells[2]), int(cells[3])
         else:

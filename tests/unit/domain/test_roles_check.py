@@ -9,8 +9,15 @@ from __future__ import annotations
 import pytest
 
 from parcours import NotAuthorised, load_programme
-from parcours.domain.roles import Grant, Question, check, funder_roles, roles_markdown
-from parcours.programme import Programme
+from parcours.domain.roles import (
+    ROLES_FR,
+    Grant,
+    Question,
+    check,
+    funder_roles,
+    roles_markdown,
+)
+from parcours.programme import ROLE_WORDS, Programme
 
 GRAND_EST = load_programme("grand-est-2024")
 TABLES = {GRAND_EST.id: GRAND_EST}
@@ -361,3 +368,8 @@ def test_r15_an_act_without_a_row_names_what_the_asker_holds_here_and_elsewhere(
         "R15 : aucun rôle ne permet de fly (aucune ligne dans la table des rôles ; "
         "pilot:ops détient referent, agency dans second-2025)"
     )
+
+
+def test_r15_every_role_a_row_may_name_has_its_french_name() -> None:
+    # What keeps the defaults of ROLES_FR.get in _who unused (tests/MUTATION.md).
+    assert set(ROLE_WORDS) <= set(ROLES_FR)
