@@ -121,8 +121,9 @@ JUDGED: list[tuple[str, str, str]] = [
     (
         "cohort.x_alerts__",
         "b.budget or 1",
-        "equivalent: a period over or under budget always has a budget above 0 (a deployment "
-        "month covered 0 days is skipped, the diagnostic's is 2 days)",
+        "equivalent: a period over or under budget has a budget above 0 (the programme model "
+        "requires both budgets > 0, a month covered 0 days is skipped; only a monthly budget "
+        "under 0.16 day could round a 1-day share to 0, and no programme has one)",
     ),
     (
         "cohort.x_round_two_alerts__",
