@@ -101,13 +101,6 @@ JUDGED: list[tuple[str, str, str]] = [
     ("calendar_rules.x_steps__", "", "equivalent: str(date) is its ISO text"),
     ("calendar_rules.x_months__", "", "killed by the timeout (an endless loop)"),
     (
-        "phases.x_allowed_triggers__",
-        "",
-        "not reached by the selection: the phase table's own "
-        "tests (tests/unit/domain/test_phases.py) are in it; allowed_triggers serves the CLI",
-    ),
-    ("phases.x_sources__", "", "reached only by the guards' messages (integration tests)"),
-    (
         "cohort.x__budget_line__",
         "budget, 3)",
         "equivalent: the budget and the days logged are both rounded to the hundredth already, "
