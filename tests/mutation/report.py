@@ -7,6 +7,7 @@ Run from the repository root after `mutmut run`: `python -m tests.mutation.repor
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ KILLED = 1  # pytest's exit code when a test failed: the mutant was caught
 NAMES = {
     0: "survived",
     33: "no test reaches it",
+    None: "not checked",
     24: "timed out",
     -24: "timed out",
     5: "no test collected",
@@ -99,12 +101,81 @@ JUDGED: list[tuple[str, str, str]] = [
     ("calendar_rules.x_steps__", "", "equivalent: str(date) is its ISO text"),
     ("calendar_rules.x_months__", "", "killed by the timeout (an endless loop)"),
     (
-        "phases.x_allowed_triggers__",
-        "",
-        "not reached by the selection: the phase table's own "
-        "tests (tests/unit/domain/test_phases.py) are in it; allowed_triggers serves the CLI",
+        "cohort.x__budget_line__",
+        "budget, 3)",
+        "equivalent: the budget and the days logged are both rounded to the hundredth already, "
+        "so their difference rounds the same to 2 or 3 places",
     ),
-    ("phases.x_sources__", "", "reached only by the guards' messages (integration tests)"),
+    (
+        "cohort.x_rex_line__",
+        "required.get(year, ",
+        "equivalent: a year the programme does not name asks nothing; None is false like 0",
+    ),
+    (
+        "cohort.x_alerts__",
+        "b.budget or 1",
+        "equivalent: a period over or under budget has a budget above 0 (the programme model "
+        "requires both budgets > 0, a month covered 0 days is skipped; only a monthly budget "
+        "under 0.16 day could round a 1-day share to 0, and no programme has one)",
+    ),
+    (
+        "cohort.x_round_two_alerts__",
+        '.get("indicators", ',
+        "equivalent: every cohort row has `indicators` (a column with the default '{}')",
+    ),
+    (
+        "cohort.x_indicator_lines__",
+        '.get("indicators", ',
+        "equivalent: every cohort row has `indicators` (a column with the default '{}')",
+    ),
+    (
+        "cohort.x_indicator_lines__",
+        "is not None or",
+        "equivalent for the only caller (service.cohort.indicators), which passes the "
+        "programme, the pilot's row and the day together",
+    ),
+    (
+        "cohort.x_indicator_lines__",
+        "is not None and today",
+        "equivalent for the only caller (service.cohort.indicators), which passes the "
+        "programme, the pilot's row and the day together",
+    ),
+    (
+        "cohort.x__last__",
+        'row.get("reported_on", ',
+        "equivalent: every project row has `reported_on` (a column with the default '{}')",
+    ),
+    (
+        "cohort.x__last__",
+        "found = ",
+        "equivalent: the cohort row and the project row fold the same last report day "
+        "(the later of the reports' `on`), so either read gives the same day",
+    ),
+    (
+        "cohort.x_dashboard_row__",
+        "(active) or true",
+        "equivalent: for a pilot no longer active, next_deadline and alerts return before "
+        "reading the deadlines",
+    ),
+    (
+        "roles.x_",
+        "(q.programme is not none) or true",
+        "equivalent: with no programme asked, tables.get(None) is None (no programme has that "
+        "id), which is the else branch's None",
+    ),
+    (
+        "roles.x__who__",
+        "roles_fr.get(",
+        "equivalent: every role a row may name (the programme's ROLE_WORDS, `funder` resolved) "
+        "has its French name in ROLES_FR, so the default is never taken",
+    ),
+    (
+        "roles.x_check__",
+        "break",
+        "equivalent: the service hands the table of every programme where the principal holds "
+        "a role, and every table has every act's row (a programme states only the rows it "
+        "changes), so no scope before another is ever skipped",
+    ),
     (
         "work_time.x_periods__",
         "",
@@ -126,14 +197,35 @@ def judged(name: str, line: str) -> str:
     return "not judged yet"
 
 
-def survivors() -> list[tuple[str, str]]:
+def module_of(name: str) -> str:
+    """`parcours.domain.deadlines.x_mark__mutmut_1` -> `src/parcours/domain/deadlines.py`."""
+    dotted = re.split(r"\.x[_\u01c1]", name, maxsplit=1)[0]
+    return "src/" + dotted.replace(".", "/") + ".py"
+
+
+def previous() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The score row and the survivor rows of each module in the report written last."""
+    rows: dict[str, str] = {}
+    lines: dict[str, list[str]] = {}
+    path = ROOT / "tests" / "MUTATION.md"
+    if not path.exists():
+        return rows, lines
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("| `src/"):
+            rows[line.split("`")[1]] = line.replace(f" {KEPT_MARK}", "")
+        elif line.startswith("| `parcours."):
+            lines.setdefault(module_of(line.split("`")[1]), []).append(line)
+    return rows, lines
+
+
+def survivors(kept: set[str]) -> list[tuple[str, str]]:
     out = subprocess.run(
         [sys.executable, "-m", "mutmut", "results"], capture_output=True, text=True, cwd=ROOT
     ).stdout
     lines = []
     for line in out.splitlines():
         name, _, status = line.strip().partition(": ")
-        if not name:
+        if not name or status == "not checked" or module_of(name) in kept:
             continue
         diff = subprocess.run(
             [sys.executable, "-m", "mutmut", "show", name], capture_output=True, text=True, cwd=ROOT
@@ -147,42 +239,64 @@ def survivors() -> list[tuple[str, str]]:
     return lines
 
 
+# A module some of whose mutants the last `mutmut run <names>` did not check keeps its rows
+# from the report written before, marked so.
+KEPT_MARK = "(kept from the previous report: not rerun)"
+
+
 def main() -> None:
     rows = scores()
+    before, before_lines = previous()
+    kept = {module for module, total, killed, counted in rows if counted.get("not checked")}
+    kept &= set(before)
     text = [
         "# Mutation testing of the rule modules (`make mutate`)",
         "",
         "Written by `tests/mutation/report.py` from the last `mutmut run` (mutmut 3.8.1,",
         "configured in `pyproject.toml`: the rule modules against `tests/unit`,",
-        "`tests/oracle`, `tests/test_readme.py` and, for the standing of a pilot (`cohort.py`),",
-        "the dashboard's tests on SQLite). Not part of `make test`.",
+        "`tests/oracle`, `tests/test_readme.py`, the dashboard's tests on SQLite for the",
+        "standing of a pilot (`cohort.py`) and the roles' API tests on SQLite for who may do",
+        "what (`domain/roles.py`)). Not part of `make test`. A module the last run did not",
+        "check (`mutmut run <names>` on other modules) keeps its rows of the report before.",
         "",
         "| module | mutants | killed | score | not killed |",
         "|---|---|---|---|---|",
     ]
-    for module, total, killed, counted in rows:
-        rest = ", ".join(f"{n} {k}" for k, n in sorted(counted.items()) if k != "killed")
-        text.append(f"| `{module}` | {total} | {killed} | {killed / total:.1%} | {rest or '-'} |")
-    total = sum(r[1] for r in rows)
-    killed = sum(r[2] for r in rows)
-    text += ["", f"All: {killed} of {total} killed ({killed / total:.1%}).", ""]
+    total = killed_all = 0
+    for module, count, killed, counted in rows:
+        if module in kept:
+            text.append(before[module].removesuffix(" |") + f" {KEPT_MARK} |")
+            cells = before[module].split("|")
+            count, killed = int(cells[2]), int(cells[3])
+        else:
+            rest = ", ".join(f"{n} {k}" for k, n in sorted(counted.items()) if k != "killed")
+            text.append(
+                f"| `{module}` | {count} | {killed} | {killed / count:.1%} | {rest or '-'} |"
+            )
+        total += count
+        killed_all += killed
+    text += ["", f"All: {killed_all} of {total} killed ({killed_all / total:.1%}).", ""]
     text += [
         "## Not killed",
         "",
-        "Every survivor of the rule modules of `domain/` is judged below. Those of `cohort.py`",
-        "(the standing of a pilot: the dashboard's alerts, budgets, cadence, indicators), added",
-        "to the run last, are listed but not judged yet: many sit in code that only tests",
-        "outside this selection reach (deployment support, the report, the shell), the",
-        "others are tests still to write.",
+        "Every mutant not killed is judged below: equivalent (it cannot change what a",
+        "caller sees, for the reason given), or out of the selection's reach. The others",
+        "were killed by tests written for them (tests/unit/test_cohort.py,",
+        "tests/unit/domain/test_roles_check.py, tests/unit/domain/test_mutants_killed.py).",
         "",
         "| mutant | the line as mutated | judged |",
         "|---|---|---|",
     ]
     bar = "\\|"
-    text += [
+    fresh = [
         f"| `{name}` | `{line.replace('|', bar)}` | {judged(name, line)} |"
-        for name, line in survivors()
+        for name, line in survivors(kept)
     ]
+    for module, *_ in rows:
+        if module in kept:
+            text += before_lines.get(module, [])
+        else:
+            text += [line for line in fresh if module_of(line.split("`")[1]) == module]
     (ROOT / "tests" / "MUTATION.md").write_text("\n".join(text) + "\n", encoding="utf-8")
 
 

@@ -149,3 +149,17 @@ def test_the_rate_s_ceiling_keeps_its_cents() -> None:
     with pytest.raises(RuleViolation) as caught:
         funding.check_application(scheme, amount_eur=1, eligible_cost_eur=None, **terms)
     assert str(caught.value) == "R16 (eligible_cost_eur) : donnez le taux ou le coût éligible"
+
+
+def test_r5_a_meeting_on_1_april_2025_meets_april_and_one_on_31_may_meets_may() -> None:
+    history = h(DEPLOYED, (date(2025, 3, 20), date(2025, 4, 1), date(2025, 5, 31)))
+    found = {
+        d.due: (d.status, d.observed)
+        for d in deadlines(GRAND_EST, history, paris(date(2025, 6, 10)))
+        if d.rule == "R5"
+    }
+    assert found[date(2025, 4, 30)] == (
+        "met",
+        "1 follow-up meeting(s) in 2025-04 (30 day(s) of mise en œuvre)",
+    )
+    assert found[date(2025, 5, 31)][0] == "met"

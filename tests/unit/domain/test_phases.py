@@ -48,3 +48,24 @@ def test_withdrawal_from_any_active_phase(phase: Phase) -> None:
 def test_nothing_leaves_an_ended_pilot_but_the_purge(phase: Phase) -> None:
     allowed = phases.allowed_triggers(phase)
     assert set(allowed) <= {"purge"}
+
+
+@pytest.mark.parametrize(
+    ("phase", "next_step"),
+    [
+        (Phase.CHARTER_SIGNED, "start_diagnostic"),
+        (Phase.DIAGNOSTIC, "complete_diagnostic"),
+        (Phase.FRAMING, "start_deployment"),
+        (Phase.DEPLOYMENT, "start_evaluation"),
+        (Phase.EVALUATION, "close"),
+    ],
+)
+def test_r1_an_active_phase_offers_its_next_step_withdrawal_and_the_purge_only(
+    phase: Phase, next_step: str
+) -> None:
+    assert phases.allowed_triggers(phase) == [next_step, "withdraw", "purge"]
+
+
+def test_r13_a_closed_pilot_is_still_purged_a_purged_one_offers_nothing() -> None:
+    assert phases.allowed_triggers(Phase.CLOSED) == ["purge"]
+    assert phases.allowed_triggers(Phase.PURGED) == []
