@@ -28,6 +28,7 @@ from parcours.service.pilot_names import PilotNames
 from parcours.service.pipeline import Pipeline
 from parcours.service.programme_contacts import ProgrammeContactCommands
 from parcours.service.queries import PilotQueries
+from parcours.service.read_models import ReadModelUpkeep
 from parcours.service.redaction import Redaction
 from parcours.service.roles import RoleCommands
 from parcours.service.support import SupportCommands
@@ -77,6 +78,7 @@ class Parcours:
         self.support = SupportCommands(self.pipeline)
         self.pilots = PilotQueries(self.pipeline)
         self.cohort = CohortQueries(self.pipeline)
+        self.read_models = ReadModelUpkeep(self.pipeline)
         self.personal_data = PersonalData(self.pipeline)
         self.roles = RoleCommands(self.pipeline)
         self.key_rotation = KeyCommands(self.pipeline)
@@ -202,12 +204,12 @@ class Parcours:
     time_budget = _forward("cohort", CohortQueries.time_budget)
     follow_up_cadence = _forward("cohort", CohortQueries.follow_up_cadence)
     rex_attendance = _forward("cohort", CohortQueries.rex_attendance)
-    catch_up_projections = _forward("cohort", CohortQueries.catch_up_projections)
-    projection_lag = _forward("cohort", CohortQueries.projection_lag)
-    rebuild_projections = _forward("cohort", CohortQueries.rebuild_projections)
-    check_projections = _forward("cohort", CohortQueries.check_projections)
-    dead_letters = _forward("cohort", CohortQueries.dead_letters)
-    retry_dead_letters = _forward("cohort", CohortQueries.retry_dead_letters)
+    catch_up_projections = _forward("read_models", ReadModelUpkeep.catch_up_projections)
+    projection_lag = _forward("read_models", ReadModelUpkeep.projection_lag)
+    rebuild_projections = _forward("read_models", ReadModelUpkeep.rebuild_projections)
+    check_projections = _forward("read_models", ReadModelUpkeep.check_projections)
+    dead_letters = _forward("read_models", ReadModelUpkeep.dead_letters)
+    retry_dead_letters = _forward("read_models", ReadModelUpkeep.retry_dead_letters)
 
     # -- personal data (R12–R14) -------------------------------------------------------------
     purge_expired = _forward("personal_data", PersonalData.purge_expired)

@@ -1,10 +1,10 @@
-"""The cohort's questions (R3–R11), the report, and read-model maintenance."""
+"""The cohort's questions (R3–R11) and the report's; the read models' upkeep is in
+read_models.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,36 +16,15 @@ from parcours import dashboard_pages as pages
 from parcours import inputs as inp
 from parcours.errors import InvalidInput, PilotNotFound
 from parcours.programme import Programme
-from parcours.projections import board, maintenance, readers
-from parcours.projections.as_of import AsOf, Recorded
-from parcours.projections.dead_letters import DeadLetter
-from parcours.service.pipeline import Pipeline, Service
+from parcours.projections import board, readers
 from parcours.service.programme_contacts import ProgrammeContactCommands
+from parcours.service.recorded import Cut, RecordedQueries
 from parcours.store import pilot_names
 
 _REFRESH_BATCH = 500
 
 
-@dataclass(frozen=True)
-class Cut:
-    """What was recorded by when: the end of `day` in each programme's time zone, or the
-    instant `at` when one was asked (`known_at=`)."""
-
-    day: date
-    at: datetime | None = None
-
-    def end(self, programme: Programme) -> datetime:
-        if self.at is not None:
-            return self.at
-        return datetime.combine(self.day, time.max, programme.zone)
-
-    def said(self) -> str:
-        """The cut for an error message (`PilotNotFound`'s `as_of`): the instant, or the day
-        whose end it is."""
-        return self.day.isoformat() if self.at is None else self.at.isoformat()
-
-
-class CohortQueries(Service):
+class CohortQueries(RecordedQueries):
     """The cohort's questions. Every one that takes `today=` answers **as recorded at the end
     of that day** in the programme's time zone (issue 20, CONTRACT.md):
 
@@ -66,15 +45,6 @@ class CohortQueries(Service):
     clock (a simulation that set it back) is in the read models, so today shows it.
 
     `as_of(day)` gives these queries pinned to one past day (the report reads through it)."""
-
-    def __init__(
-        self, pipeline: Pipeline, *, pinned: Cut | None = None, known_at: datetime | None = None
-    ) -> None:
-        super().__init__(pipeline)
-        self.pinned = pinned
-        self.known_at = known_at  # what `known_at=` means when a question does not say
-        self._reader: AsOf | None = None
-        self._recorded: Recorded | None = None
 
     # -- the cohort (read models, R3–R11) ---------------------------------------------------
 
@@ -100,92 +70,6 @@ class CohortQueries(Service):
         pinned._reader = self._as_of_reader()
         return pinned
 
-    def cut(self, today: date | datetime | None, known_at: datetime | None = None) -> Cut | None:
-        """What the answer about `today` is folded from: None when the read models hold it
-        (what was recorded by the end of `today`, or by `known_at`, is all that is recorded
-        now); else the day and the instant to fold the log up to."""
-        known_at = self.known_at if known_at is None else known_at
-        if today is None and known_at is None:
-            return self.pinned
-        zone = self.pipeline.programmes.default().zone
-        day = self.instant(today if today is not None else self.pinned_day()).astimezone(zone)
-        now = self.pipeline.now()
-        if self.pinned is not None and known_at is None and day.date() == self.pinned.day:
-            return self.pinned  # a pinned view asked about its own day
-        if known_at is not None:
-            if not isinstance(known_at, datetime) or known_at.tzinfo is None:
-                raise InvalidInput("known_at", "instant.naive")
-            at = inp.check_instant("known_at", known_at)
-            return Cut(day.date(), at) if at < now else None
-        return Cut(day.date()) if day.date() < now.astimezone(zone).date() else None
-
-    def pinned_day(self) -> date | None:
-        return None if self.pinned is None else self.pinned.day
-
-    def recorded(self, cut: Cut) -> Recorded:
-        """The cohort's rows as recorded at `cut` (kept by a view pinned to it)."""
-        if self.pinned == cut and self._recorded is not None:
-            return self._recorded
-        ends: dict[datetime, None] = {}
-        for programme_id in self.pipeline.programmes.known_ids():
-            ends.setdefault(cut.end(self.pipeline.programme(programme_id)))
-        reader = self._as_of_reader()
-        with self.pipeline.reading() as session:
-            if len(ends) == 1:
-                bounds = reader.versions(session, next(iter(ends)))
-            else:  # programmes in several zones: each pilot's day ends in its own
-                bounds = self._bounds_by_programme(session, reader, cut)
-            found = reader.cohort(session, bounds)
-        if self.pinned == cut:
-            self._recorded = found
-        return found
-
-    def _bounds_by_programme(self, session: Session, reader: AsOf, cut: Cut) -> dict[str, int]:
-        versions: dict[datetime, dict[str, int]] = {}
-        bounds: dict[str, int] = {}
-        for summary in readers.pilot_summaries(session):
-            end = cut.end(self.programme(summary.programme))
-            if end not in versions:
-                versions[end] = reader.versions(session, end)
-            found = versions[end].get(summary.pilot_id)
-            if found is not None:
-                bounds[summary.pilot_id] = found
-        return bounds
-
-    def recorded_pilot(
-        self, pilot: Any, cut: Cut
-    ) -> tuple[dict[str, Any], list[dict[str, Any]], Programme]:
-        """One pilot's row and project rows as recorded at `cut`; PilotNotFound when it was
-        not enrolled by then."""
-        pilot_id = self.pipeline.pilot_id(pilot)
-        ident = str(pilot_id)
-        if self.pinned == cut:
-            recorded = self.recorded(cut)
-            row = recorded.pilot(ident)
-            if row is None:
-                raise PilotNotFound(pilot, cut.said())
-            return row, recorded.projects.get(ident, []), self.programme(row["programme"])
-        with self.pipeline.reading() as session:
-            rows = readers.pilot_rows(session, pilot_id)
-        if not rows:
-            raise PilotNotFound(pilot)
-        programme = self.programme(rows[0]["programme"])
-        reader = self._as_of_reader()
-        with self.pipeline.reading() as session:
-            version = reader.version(session, ident, cut.end(programme))
-            if version is None:
-                raise PilotNotFound(pilot, cut.said())
-            found = reader.cohort(session, {ident: version})
-        row = found.pilot(ident)
-        if row is None:  # its enrolment itself could not be folded
-            raise PilotNotFound(pilot, cut.said())
-        return row, found.projects.get(ident, []), programme
-
-    def _as_of_reader(self) -> AsOf:
-        if self._reader is None:
-            self._reader = AsOf(self.pipeline.store)
-        return self._reader
-
     def pilot_rows(self, pilot: Any = None) -> list[dict[str, Any]]:
         """The cohort's read-model rows in dashboard order (or the one row of `pilot`), as
         plain dicts: what the rules of the dashboard, budgets and cadence are judged on.
@@ -200,16 +84,6 @@ class CohortQueries(Service):
         if pilot is not None and not rows:
             raise PilotNotFound(pilot)
         return rows
-
-    def instant(self, today: date | datetime | None) -> datetime:
-        if today is None:
-            return self.pipeline.now()
-        if isinstance(today, datetime):
-            if today.tzinfo is None:
-                raise InvalidInput("today", "instant.naive")
-            return inp.check_instant("today", today)
-        day = inp.check_date("today", today)
-        return datetime.combine(day, time(12), self.pipeline.programmes.default().zone)
 
     def dashboard(
         self,
@@ -488,65 +362,3 @@ class CohortQueries(Service):
             if line is not None and row["phase"] not in ("withdrawn", "purged"):
                 lines.append(line)
         return lines
-
-    # -- read-model maintenance --------------------------------------------------------------
-
-    def catch_up_projections(self) -> int:
-        """Fold what the read models have not seen yet (a projection worker calls this)."""
-        return self.pipeline.projections.catch_up()
-
-    def dead_letters(self) -> list[DeadLetter]:
-        """Events the read models could not fold, and those held back behind them (issue 18)."""
-        with self.pipeline.reading() as session:
-            return readers.dead_letters(session, self.pipeline.projections.name)
-
-    def retry_dead_letters(self, *, force: bool = True) -> tuple[int, int]:
-        """Fold the held events of the stale pilots again, in order (all of them; with
-        `force=False` only those whose backoff is over); returns (caught up, still stale)."""
-        when = None if force else datetime.now(UTC)
-        return self.pipeline.projections.retry_dead_letters(when)
-
-    def projection_lag(self) -> int:
-        """How many stored events the read models have not folded yet."""
-        with self.pipeline.reading() as session:
-            position = self.pipeline.projections.position(session)
-        return max(0, self.pipeline.event_count() - position)
-
-    def rebuild_projections(self, on_page: Callable[[int], None] | None = None) -> int:
-        """Empty every read model and fold the whole log again; returns the events folded."""
-        with self.pipeline.writing() as session:
-            readers.forget_kept_board_rows(session)  # kept rows may follow rules since changed
-        return maintenance.rebuild(self.pipeline.projections, on_page)
-
-    def check_projections(
-        self, on_page: Callable[[int], None] | None = None
-    ) -> maintenance.CheckReport:
-        """Rebuild into scratch tables and compare row by row with the live read models;
-        then judge every kept dashboard row again for its own day and compare."""
-        self.pipeline.projections.catch_up()
-        report = maintenance.check(self.pipeline.projections, on_page)
-        kept = self._kept_differences()
-        return report.model_copy(update={"differences": [*report.differences, *kept]})
-
-    def _kept_differences(self) -> list[maintenance.Difference]:
-        differences = []
-        with self.pipeline.reading() as session:
-            kept = readers.kept_board_rows(session)
-            rows = readers.pilot_rows(session)
-        for row in rows:
-            found = kept.get(row["pilot_id"])
-            if found is None or found["version"] != row["version"]:
-                continue  # not kept for this version: never read
-            programme = self.pipeline.programme(row["programme"])
-            at = datetime.combine(found["day"], time(12), programme.zone)
-            want = board.stored(
-                cohort.dashboard_row(programme, row, at), row["version"], found["day"]
-            )
-            have = {k: found[k] for k in want}
-            if have != want:
-                differences.append(
-                    maintenance.Difference(
-                        table=board.board.name, key=row["pilot_id"], live=have, rebuilt=want
-                    )
-                )
-        return differences

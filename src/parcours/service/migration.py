@@ -37,8 +37,8 @@ from pydantic import BaseModel, ConfigDict
 from parcours import audit
 from parcours.privacy import free_text
 from parcours.projections import readers
-from parcours.service.cohort import CohortQueries
 from parcours.service.pipeline import Service
+from parcours.service.read_models import ReadModelUpkeep
 from parcours.store import log_backfill, rewrite
 from parcours.store.files import Overwrite
 
@@ -96,7 +96,7 @@ class Migration(Service):
             # earlier receipts no longer extend; the README says so).
             log_backfill.restart(self.pipeline.store, NAME)
             audit.checkpoint(self.pipeline.store, now)
-            CohortQueries(self.pipeline).rebuild_projections()
+            ReadModelUpkeep(self.pipeline).rebuild_projections()
             files = self.pipeline.store.overwrite_freed_pages(
                 rewrite.events_table(self.pipeline.store).name
             )
