@@ -1,10 +1,12 @@
 """What every command of the shell shares: the consoles, the application, the one way to call
 it (`run`), the parsing of dates and instants, JSON on standard output, the option types.
 
-The command modules import this module, never its names (`from parcours.cli import shell`,
+The command modules import this module, not its names (`from parcours.cli import shell`,
 then `shell.out.print(…)`, `shell.app()`): a test that replaces `shell.out` reaches every
-command. Whatever comes from data is shown inert (outputs.py: no markup, no escape, no
-formula); every failure reaches the one error boundary (errors.py)."""
+command. Only the option types (constants, `Actor`, `PilotArg`…) are imported by name; a
+test holds it so (tests/architecture/test_cli_package.py). Whatever comes from data is
+shown inert (outputs.py: no markup, no escape, no formula); every failure reaches the one
+error boundary (errors.py)."""
 
 from __future__ import annotations
 
