@@ -19,6 +19,9 @@ from parcours.outputs import DASHBOARD_CSV, cell, dashboard_cells, markup
 commands = typer.Typer()
 
 
+# -- the indicators (R8) and the evaluation (R1), listed first by `parcours --help` ----------
+
+
 @commands.command()
 def indicators(
     pilot: PilotArg,
@@ -88,7 +91,7 @@ def evaluation(pilot: PilotArg, as_json: Json = False, actor: Actor = "cli") -> 
     shell.out.print(_indicator_table(lines))
 
 
-# -- reads ------------------------------------------------------------------------------------
+# -- the pilots ------------------------------------------------------------------------------
 
 
 @commands.command("list")
@@ -164,6 +167,9 @@ def history(
             cell(e.summary),
         )
     shell.out.print(table)
+
+
+# -- the cohort and each rule's view --------------------------------------------------------
 
 
 @commands.command()
