@@ -27,7 +27,7 @@ def db(tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("PARCOURS_DATABASE_URL", url)
     monkeypatch.setenv("PARCOURS_ACTOR", LEAD)
     monkeypatch.delenv("PARCOURS_LANG", raising=False)
-    monkeypatch.setattr("parcours.cli.out", Console(highlight=False, width=400))
+    monkeypatch.setattr("parcours.cli.shell.out", Console(highlight=False, width=400))
     clock.set(date(2025, 6, 20))
     app = staffed(Parcours(url, clock=clock))
     for name in NAMES:

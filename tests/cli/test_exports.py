@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from parcours import Parcours
 from parcours.cli import cli
-from parcours.cli_exports import Sheet, cohort_sheets, write_xlsx
+from parcours.cli.workbook import Sheet, cohort_sheets, write_xlsx
 from tests.conftest import Clock
 from tests.support.roles import LEAD, REFERENT_ID, staffed
 from tests.support.scenarios import REFERENT, in_deployment
@@ -37,7 +37,7 @@ def db(tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("PARCOURS_DATABASE_URL", url)
     monkeypatch.setenv("PARCOURS_ACTOR", LEAD)
     monkeypatch.delenv("PARCOURS_LANG", raising=False)
-    monkeypatch.setattr("parcours.cli.out", Console(highlight=False, width=400))
+    monkeypatch.setattr("parcours.cli.shell.out", Console(highlight=False, width=400))
     clock.set(date(2025, 6, 20))
     app = staffed(Parcours(url, clock=clock))
     pilot, project = in_deployment(app)

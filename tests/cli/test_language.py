@@ -12,8 +12,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from parcours import catalogue, cli_language
-from parcours.cli import cli
+from parcours import catalogue
+from parcours.cli import cli, language
 from parcours.errors import PhaseError
 from tests.support.roles import REGION
 
@@ -184,15 +184,15 @@ def test_every_command_and_option_has_its_help_in_french_and_in_english() -> Non
     root = typer.main.get_command(cli)
     missing: list[str] = []
     seen = 0
-    for path, command in cli_language.walk(root):
+    for path, command in language.walk(root):
         for lang in ("fr", "en"):
-            if not catalogue.has(cli_language.help_key(path), lang):
-                missing.append(f"{lang} {cli_language.help_key(path)}")
+            if not catalogue.has(language.help_key(path), lang):
+                missing.append(f"{lang} {language.help_key(path)}")
             for param in command.params:
-                if cli_language.documented(param) and (
-                    cli_language.parameter_help(path, param.name or "", lang) is None
+                if language.documented(param) and (
+                    language.parameter_help(path, param.name or "", lang) is None
                 ):
-                    missing.append(f"{lang} {cli_language.option_keys(path, param.name or '')}")
+                    missing.append(f"{lang} {language.option_keys(path, param.name or '')}")
         seen += 1
     assert seen > 60
     assert missing == []
@@ -200,11 +200,11 @@ def test_every_command_and_option_has_its_help_in_french_and_in_english() -> Non
 
 def test_the_help_tree_is_set_from_the_catalogue() -> None:
     root = typer.main.get_command(cli)
-    cli_language.localise(root, "en")
+    language.localise(root, "en")
     assert isinstance(root, click.Group)
     enroll = root.commands["enroll"]
     assert enroll.help == "Enrol a pilot that signed the charter; prints its id."
-    cli_language.localise(root, "fr")
+    language.localise(root, "fr")
     assert enroll.help == "Inscrire un pilote qui a signé la charte ; affiche son identifiant."
     (name,) = [p for p in enroll.params if p.name == "name"]
     assert getattr(name, "help", None) == "Le nom de la collectivité."

@@ -27,7 +27,7 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-u
     monkeypatch.setenv("PARCOURS_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
     monkeypatch.setenv("PARCOURS_ACTOR", "agency:project-lead")
     # A wide terminal, so that a table shows whole names (80 columns would cut them).
-    monkeypatch.setattr("parcours.cli.out", Console(highlight=False, width=400))
+    monkeypatch.setattr("parcours.cli.shell.out", Console(highlight=False, width=400))
     runner = CliRunner()
 
     def invoke(*args: str) -> str:

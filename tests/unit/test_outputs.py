@@ -15,7 +15,7 @@ from eventsourcing.persistence import OperationalError as StoreOperationalError
 from rich.console import Console
 from sqlalchemy.exc import OperationalError
 
-from parcours.cli_errors import describe
+from parcours.cli.errors import describe
 from parcours.errors import InvalidInput
 from parcours.outputs import (
     DASHBOARD_CSV,

@@ -1,5 +1,4 @@
-"""`parcours grant`, `parcours revoke`, `parcours principals` (R15), registered on the
-`parcours` command by `cli.py`.
+"""`parcours grant`, `parcours revoke`, `parcours principals` (R15).
 
 The principal acting is `PARCOURS_ACTOR` / `--actor`. On a new database no one holds a role
 and the only act accepted is the first grant, giving `agency` to its own author: hence
@@ -8,20 +7,18 @@ and the only act accepted is the first grant, giving `agency` to its own author:
 
 from __future__ import annotations
 
-from types import ModuleType
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from parcours import formats
 from parcours.catalogue import active
+from parcours.cli import shell
+from parcours.cli.shell import Json, ProgrammeOption
 from parcours.messages import headers, say
 
-# The `parcours.cli` module (its error boundary `run`, `app`, `out`, `emit_json`), handed over
-# by `register`: this module never imports it, so the two make no circle.
-shell: Any = None
-Json = Annotated[bool, typer.Option("--json")]
+commands = typer.Typer()
 
 ActorOrSelf = Annotated[
     str | None,
@@ -32,13 +29,10 @@ ActorOrSelf = Annotated[
 ]
 Principal = Annotated[str, typer.Argument()]
 Role = Annotated[str, typer.Argument()]
-ProgrammeOption = Annotated[
-    str | None,
-    typer.Option("--programme"),
-]
 PilotOption = Annotated[str | None, typer.Option("--pilot")]
 
 
+@commands.command()
 def grant(
     principal: Principal,
     role: Role,
@@ -60,6 +54,7 @@ def grant(
     shell.out.print(say("out.holds", principal=principal, role=role, where=where), markup=False)
 
 
+@commands.command()
 def revoke(
     principal: Principal,
     role: Role,
@@ -76,8 +71,9 @@ def revoke(
     shell.out.print(say("out.no_longer_holds", principal=principal, role=role), markup=False)
 
 
+@commands.command()
 def principals(
-    programme: Annotated[str | None, typer.Option("--programme")] = None,
+    programme: ProgrammeOption = None,
     history: Annotated[bool, typer.Option("--history")] = False,
     as_json: Json = False,
     actor: Annotated[str | None, typer.Option("--actor", envvar="PARCOURS_ACTOR")] = None,
@@ -109,11 +105,3 @@ def principals(
     for r in rows:
         table.add_row(r.principal, r.role, r.programme, str(r.pilot_id or ""), r.granted_by)
     shell.out.print(table)
-
-
-def register(cli: typer.Typer, module: ModuleType) -> None:
-    global shell
-    shell = module
-    cli.command()(grant)
-    cli.command()(revoke)
-    cli.command()(principals)

@@ -5,7 +5,7 @@ an unreachable PostgreSQL, an unwritable path, a wrong setting or a database wri
 newer version must each read as one sentence, exit 1 (2 for a usage mistake), never as a
 Python traceback. `--debug` or ``PARCOURS_DEBUG=1`` lets the exception through, traceback
 and all. The messages are keys of the catalogue (catalogue.py), rendered in the language
-of `--lang` / `PARCOURS_LANG` (cli_language.py); none echoes a database URL (it may hold a
+of `--lang` / `PARCOURS_LANG` (language.py); none echoes a database URL (it may hold a
 password) or an SQL parameter (it may be personal).
 """
 
@@ -37,8 +37,8 @@ from sqlalchemy.exc import (
 )
 from typer.core import TyperGroup
 
-from parcours import cli_language
 from parcours.catalogue import Msg, has
+from parcours.cli import language
 from parcours.errors import ParcoursError
 from parcours.messages import say
 from parcours.outputs import one_line
@@ -151,7 +151,7 @@ class OneLineErrors(TyperGroup):
         **extra: Any,
     ) -> Any:
         try:
-            lang = cli_language.requested(sys.argv[1:] if args is None else args)
+            lang = language.requested(sys.argv[1:] if args is None else args)
         except ValueError:
             if not standalone_mode:
                 raise
@@ -159,7 +159,7 @@ class OneLineErrors(TyperGroup):
             sys.exit(USAGE_EXIT)
         # The language holds for this run only: an embedding process (or a test) that runs
         # the shell twice gets each run's own language, and the library's default after.
-        with cli_language.speaking(self, lang):
+        with language.speaking(self, lang):
             return self._main(
                 args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra
             )

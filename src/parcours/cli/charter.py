@@ -1,26 +1,24 @@
 """`parcours programme-contact` and `parcours programme-contacts` (R11): the Region's and the
-agency's project leads, and `parcours publish --graphic-charter` (R10), registered on the
-`parcours` command by `cli.py` (round 2 of the charter, issue 19).
+agency's project leads, and `parcours publish --graphic-charter` (R10) (round 2 of the
+charter, issue 19).
 """
 
 from __future__ import annotations
 
-from types import ModuleType
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from parcours.cli import shell
+from parcours.cli.shell import Actor, Json, On, PilotArg
+from parcours.cli.shell import ProgrammeOption as Programme
 from parcours.messages import headers, say
 
-# The `parcours.cli` module (its error boundary `run`, `app`, `out`, `emit_json`, `day`),
-# handed over by `register`: this module never imports it, so the two make no circle.
-shell: Any = None
-Actor = Annotated[str, typer.Option("--actor", envvar="PARCOURS_ACTOR")]
-# None: the settings' programme (PARCOURS_PROGRAMME).
-Programme = Annotated[str | None, typer.Option("--programme")]
+commands = typer.Typer()
 
 
+@commands.command("programme-contact")
 def programme_contact(
     organisation: Annotated[str, typer.Argument()],
     first_name: Annotated[str, typer.Option("--first-name")],
@@ -48,9 +46,10 @@ def programme_contact(
     shell.out.print(str(person))
 
 
+@commands.command("programme-contacts")
 def programme_contacts(
     programme: Programme = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Json = False,
     actor: Actor = "cli",
 ) -> None:
     """The programme's project leads (R11), unsealed for the agency and the Region."""
@@ -70,8 +69,9 @@ def programme_contacts(
     shell.out.print(table)
 
 
+@commands.command("publish")
 def publish(
-    pilot: Annotated[str, typer.Argument()],
+    pilot: PilotArg,
     communication: Annotated[str, typer.Argument()],
     graphic_charter: Annotated[
         bool | None,
@@ -79,7 +79,7 @@ def publish(
             "--graphic-charter/--no-graphic-charter",
         ),
     ] = None,
-    on: Annotated[str | None, typer.Option("--on")] = None,
+    on: On = None,
     actor: Actor = "cli",
 ) -> None:
     """Publish an approved communication (R10), saying whether the graphic charter was
@@ -93,11 +93,3 @@ def publish(
             actor=actor,
         )
     )
-
-
-def register(cli: typer.Typer, module: ModuleType) -> None:
-    global shell
-    shell = module
-    cli.command("programme-contact")(programme_contact)
-    cli.command("programme-contacts")(programme_contacts)
-    cli.command("publish")(publish)

@@ -1,13 +1,13 @@
 """`parcours regles` (alias `parcours rules`): the rules R1-R16 shipped with parcours, each
 with the charter's sentence, where it is enforced and the test that pins it; and
-`parcours --version`. Registered on the `parcours` command by `cli.py`.
+`parcours --version` (the root's option, `VersionOption`).
 
 French by default; `--lang en` or `PARCOURS_LANG=en` for English (`formats.language`)."""
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -99,6 +99,6 @@ def regles(
         out.print()
 
 
-def register(cli: typer.Typer, _module: Any = None) -> None:
-    cli.command("regles")(regles)
-    cli.command("rules", help=LABELS["en"]["help"])(regles)
+commands = typer.Typer()
+commands.command("regles")(regles)
+commands.command("rules", help=LABELS["en"]["help"])(regles)

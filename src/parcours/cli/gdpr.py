@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from parcours.cli import Actor, Json, app, emit_json, err, instant, out, run
+from parcours.cli import shell
+from parcours.cli.shell import Actor, Json
 from parcours.messages import say
 from parcours.settings import Settings
 from parcours.store.keyring import default_key_file, init_key_file
@@ -27,20 +28,20 @@ def init_key(
 ) -> None:
     """Create the key file that holds the key-encryption keys (mode 0600), if missing."""
     path = Path(key_file or Settings.from_env().key_file_setting() or default_key_file())
-    created = run(lambda: init_key_file(path.expanduser()))
-    out.print(say("out.key_created" if created else "out.key_there", path=path), markup=False)
-    out.print(say("out.key_advice", path=path), markup=False)
+    created = shell.run(lambda: init_key_file(path.expanduser()))
+    shell.out.print(say("out.key_created" if created else "out.key_there", path=path), markup=False)
+    shell.out.print(say("out.key_advice", path=path), markup=False)
 
 
 @gdpr_cli.command("rotate-key")
 def rotate_key(as_json: Json = False) -> None:
     """Re-wrap every living data key under a new key-encryption key and destroy the old one:
     erasures and purges done so far become irreversible, old backups open nobody."""
-    report = run(lambda: app().rotate_master_key())
+    report = shell.run(lambda: shell.app().rotate_master_key())
     if as_json:
-        emit_json(report)
+        shell.emit_json(report)
         return
-    out.print(
+    shell.out.print(
         say(
             "out.rotated",
             kek=report.new_kek,
@@ -51,19 +52,21 @@ def rotate_key(as_json: Json = False) -> None:
         markup=False,
     )
     if not report.files.complete:
-        err.print(say("out.warning", detail=report.files.detail), markup=False, soft_wrap=True)
+        shell.err.print(
+            say("out.warning", detail=report.files.detail), markup=False, soft_wrap=True
+        )
 
 
 @gdpr_cli.command("export")
 def gdpr_export(email: str, actor: Actor = "cli") -> None:
     """Right of access (R14): every personal value held about this email, as JSON."""
-    emit_json(run(lambda: app().export_personal_data(email=email, actor=actor)))
+    shell.emit_json(shell.run(lambda: shell.app().export_personal_data(email=email, actor=actor)))
 
 
 @gdpr_cli.command("erasure")
 def gdpr_erasure(person: str) -> None:
     """When this person was erased, and since when no copy of the files opens them."""
-    emit_json(run(lambda: app().erasure_report(person)))
+    shell.emit_json(shell.run(lambda: shell.app().erasure_report(person)))
 
 
 @gdpr_cli.command("purge")
@@ -72,16 +75,16 @@ def gdpr_purge(
     dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
 ) -> None:
     """Purge the pilots whose retention has ended (R13)."""
-    when = instant(at, "at")
-    emit_json(run(lambda: app().purge_expired(when, dry_run=dry_run)))
+    when = shell.instant(at, "at")
+    shell.emit_json(shell.run(lambda: shell.app().purge_expired(when, dry_run=dry_run)))
 
 
 @gdpr_cli.command("migrate")
 def gdpr_migrate() -> None:
     """Seal the free text an earlier version stored in clear (once, after upgrading, with no
     other process writing): a recorded rewrite; the audit trail is verified after it."""
-    report = run(lambda: app().seal_clear_text())
-    emit_json(report)
+    report = shell.run(lambda: shell.app().seal_clear_text())
+    shell.emit_json(report)
     if not report.audit_verified:
         raise typer.Exit(1)
 
@@ -89,8 +92,8 @@ def gdpr_migrate() -> None:
 @gdpr_cli.command("verify")
 def gdpr_verify() -> None:
     """Check that no key of a purged pilot's people remains and their data is unreadable."""
-    report = run(lambda: app().verify_purge())
-    emit_json(report)
+    report = shell.run(lambda: shell.app().verify_purge())
+    shell.emit_json(report)
     if not report.verified:
         raise typer.Exit(1)
 
