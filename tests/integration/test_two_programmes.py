@@ -165,4 +165,4 @@ def test_the_code_names_a_programme_in_two_places_at_most() -> None:
         for line in path.read_text(encoding="utf-8").splitlines()
         if '"grand-est-2024"' in line or f'"{FNE}"' in line
     )
-    assert naming == ["demo.py", "settings.py"], naming
+    assert naming == ["demo/cast.py", "settings.py"], naming
