@@ -16,7 +16,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from parcours.cohort import DashboardRow
+from parcours.cohort_views import DashboardRow
 from parcours.domain.phases import Phase
 from parcours.errors import InvalidInput
 from parcours.inputs import Name

@@ -8,7 +8,7 @@ from uuid import UUID
 from sqlalchemy import func, select
 
 from parcours import Parcours, cohort
-from parcours.cohort import Dashboard
+from parcours.cohort_views import Dashboard
 from parcours.projections.board import board
 from tests.support.roles import AUDITOR, LEAD, REFERENT_ID, REGION, staffed, with_referent
 

@@ -13,7 +13,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from parcours import cohort, load_programme
-from parcours.cohort import Alert, DashboardRow
+from parcours.cohort_views import Alert, DashboardRow
 
 PARIS = ZoneInfo("Europe/Paris")
 GRAND_EST = load_programme("grand-est-2024")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from parcours import cohort
+from parcours import cohort, cohort_views
 from parcours.domain import deadlines as rules
 from parcours.report.parts import Page, section, table
 
@@ -92,8 +92,8 @@ class AlertRow:
 
 
 def grouped_alerts(
-    board: cohort.Dashboard,
-    budgets: dict[str, list[cohort.BudgetLine]],
+    board: cohort_views.Dashboard,
+    budgets: dict[str, list[cohort_views.BudgetLine]],
     page: Page,
     indicators: dict[str, dict[str, str]] | None = None,
 ) -> list[AlertRow]:
@@ -105,7 +105,7 @@ def grouped_alerts(
     if board.programme_alerts:
         by_pilot.append((page.w["programme"], "", board.programme_alerts))
     for name, pilot_id, alerts in by_pilot:
-        per_rule: dict[str, list[cohort.Alert]] = {}
+        per_rule: dict[str, list[cohort_views.Alert]] = {}
         for alert in alerts:
             per_rule.setdefault(alert.rule, []).append(alert)
         for rule, group in per_rule.items():
@@ -123,7 +123,10 @@ def grouped_alerts(
 
 
 def _sentences(
-    group: list[cohort.Alert], budget: list[cohort.BudgetLine], labels: dict[str, str], page: Page
+    group: list[cohort_views.Alert],
+    budget: list[cohort_views.BudgetLine],
+    labels: dict[str, str],
+    page: Page,
 ) -> list[str]:
     merged: dict[tuple[str, tuple[tuple[str, str], ...]], list[str]] = {}
     for alert in group:
@@ -147,7 +150,7 @@ def _sentences(
     return out
 
 
-def _budget_detail(budget: list[cohort.BudgetLine], status: str, page: Page) -> str:
+def _budget_detail(budget: list[cohort_views.BudgetLine], status: str, page: Page) -> str:
     return ", ".join(
         page.t(
             "r6_period",

@@ -8,7 +8,7 @@ from datetime import date
 from html import escape
 from typing import Any, Literal
 
-from parcours import cohort
+from parcours import cohort, cohort_views
 from parcours.report.parts import NAME_WIDTH, Page, figure, legend, name_label, svg, table
 
 Verdict = Literal["ok", "over", "under", "in progress", "no estimate"]
@@ -24,7 +24,7 @@ ROW = 50
 BAR_TOP = 30  # height of the tallest bar
 
 
-def verdict(line: cohort.BudgetLine, today: date) -> Verdict:
+def verdict(line: cohort_views.BudgetLine, today: date) -> Verdict:
     """How the report shows one period: anything logged beyond the estimate is over."""
     if line.budget is None:
         return "no estimate"
@@ -37,7 +37,7 @@ def verdict(line: cohort.BudgetLine, today: date) -> Verdict:
 
 def lines_of(
     app: Any, rows: list[dict[str, Any]], today: date
-) -> dict[str, list[cohort.BudgetLine]]:
+) -> dict[str, list[cohort_views.BudgetLine]]:
     """Per pilot id, its budget lines up to today (periods begun by then)."""
     return {
         r["pilot_id"]: [
@@ -50,7 +50,10 @@ def lines_of(
 
 
 def budget_figure(
-    rows: list[dict[str, Any]], budgets: dict[str, list[cohort.BudgetLine]], today: date, page: Page
+    rows: list[dict[str, Any]],
+    budgets: dict[str, list[cohort_views.BudgetLine]],
+    today: date,
+    page: Page,
 ) -> str:
     estimated = {
         r["pilot_id"]: [b for b in budgets[r["pilot_id"]] if b.budget is not None] for r in rows
@@ -91,7 +94,9 @@ def _header(j: int, period: str, start: date, page: Page) -> str:
     )
 
 
-def _bar(x: float, y: float, b: cohort.BudgetLine, top: float, today: date, page: Page) -> str:
+def _bar(
+    x: float, y: float, b: cohort_views.BudgetLine, top: float, today: date, page: Page
+) -> str:
     v = verdict(b, today)
     budget = b.budget or 0.0
     base = y + BAR_TOP + 2
@@ -109,7 +114,7 @@ def _bar(x: float, y: float, b: cohort.BudgetLine, top: float, today: date, page
     )
 
 
-def _sentence(b: cohort.BudgetLine, v: Verdict, page: Page) -> str:
+def _sentence(b: cohort_views.BudgetLine, v: Verdict, page: Page) -> str:
     return page.t(
         "budget_cell",
         period=page.period(b.period),
@@ -120,7 +125,10 @@ def _sentence(b: cohort.BudgetLine, v: Verdict, page: Page) -> str:
 
 
 def _table(
-    rows: list[dict[str, Any]], budgets: dict[str, list[cohort.BudgetLine]], today: date, page: Page
+    rows: list[dict[str, Any]],
+    budgets: dict[str, list[cohort_views.BudgetLine]],
+    today: date,
+    page: Page,
 ) -> str:
     lines: list[list[Any]] = []
     for row in rows:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from parcours import cohort
+from parcours import cohort_views
 from parcours.report.parts import Page, section, table
 
 
-def overview(board: cohort.Dashboard, page: Page) -> str:
+def overview(board: cohort_views.Dashboard, page: Page) -> str:
     lines: list[list[Any]] = []
     for row in board.rows:
         nxt = row.next_deadline
@@ -42,7 +42,7 @@ def overview(board: cohort.Dashboard, page: Page) -> str:
     return section("overview", intro + table(header, lines, page.w["overview"]), page)
 
 
-def _counts(alerts: list[cohort.Alert], page: Page) -> str:
+def _counts(alerts: list[cohort_views.Alert], page: Page) -> str:
     said = []
     for severity in ("breach", "warning", "info"):
         n = sum(1 for a in alerts if a.severity == severity)
@@ -51,7 +51,7 @@ def _counts(alerts: list[cohort.Alert], page: Page) -> str:
     return ", ".join(said) or page.w["none"]
 
 
-def support(app: Any, rows: list[dict[str, Any]], board: cohort.Dashboard, page: Page) -> str:
+def support(app: Any, rows: list[dict[str, Any]], board: cohort_views.Dashboard, page: Page) -> str:
     by_id = {str(r.pilot_id): r for r in board.rows}
     lines: list[list[Any]] = []
     for row in rows:

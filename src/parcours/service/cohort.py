@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from parcours import cohort
+from parcours import cohort, cohort_views
 from parcours import dashboard_pages as pages
 from parcours import inputs as inp
 from parcours.errors import InvalidInput, PilotNotFound
@@ -96,7 +96,7 @@ class CohortQueries(RecordedQueries):
         search: str | None = None,
         limit: int | None = None,
         after: Any = None,
-    ) -> cohort.Dashboard:
+    ) -> cohort_views.Dashboard:
         """One row per pilot: phase, since, next deadline, days left, alerts with rule ids.
 
         One page of it (`dashboard_pages`): the rows in `phase`, with an alert of `rule`, or
@@ -128,7 +128,7 @@ class CohortQueries(RecordedQueries):
 
     def _whole_dashboard(
         self, today: date | datetime | None, known_at: datetime | None
-    ) -> cohort.Dashboard:
+    ) -> cohort_views.Dashboard:
         at = self.instant(self.pinned_day() if today is None else today)
         cut = self.cut(today, known_at)
         if cut is not None:
@@ -150,11 +150,11 @@ class CohortQueries(RecordedQueries):
         # R11: a programme's own mandatory contacts, missing, are the programme's alerts.
         desk = ProgrammeContactCommands(self.pipeline)
         programme_alerts = [a for p in sorted(board.programmes(found)) for a in desk.alerts(p)]
-        return cohort.Dashboard.model_construct(
+        return cohort_views.Dashboard.model_construct(
             today=day, rows=rows, summary=summary, programme_alerts=programme_alerts
         )
 
-    def _dashboard_as_of(self, cut: Cut, at: datetime) -> cohort.Dashboard:
+    def _dashboard_as_of(self, cut: Cut, at: datetime) -> cohort_views.Dashboard:
         """The dashboard of a past day: every row judged at `at` over the cohort as
         recorded at `cut` (no kept row: those are of current versions)."""
         recorded = self.recorded(cut)
@@ -179,7 +179,7 @@ class CohortQueries(RecordedQueries):
             for p in sorted({r.programme for r in rows})
             for a in desk.alerts(p, cut.end(self.programme(p)))
         ]
-        return cohort.Dashboard.model_construct(
+        return cohort_views.Dashboard.model_construct(
             today=day, rows=rows, summary=summary, programme_alerts=programme_alerts
         )
 
@@ -217,7 +217,7 @@ class CohortQueries(RecordedQueries):
 
     def _evaluated(
         self, session: Session, pilot_ids: list[str], at: datetime
-    ) -> dict[str, tuple[cohort.DashboardRow, int]]:
+    ) -> dict[str, tuple[cohort_views.DashboardRow, int]]:
         """Dashboard rows computed from the cohort rows now, with the version they are of."""
         if not pilot_ids:
             return {}
@@ -237,7 +237,7 @@ class CohortQueries(RecordedQueries):
         *,
         known_at: datetime | None = None,
         actor: str | None = None,
-    ) -> list[cohort.IndicatorLine]:
+    ) -> list[cohort_views.IndicatorLine]:
         """R8: every framed indicator of the pilot's projects, its target and reported values,
         its last report and (in deployment) the next one due, as of `today`."""
         self.pipeline.permit_optional("indicators", actor)
@@ -319,7 +319,7 @@ class CohortQueries(RecordedQueries):
         *,
         known_at: datetime | None = None,
         actor: str | None = None,
-    ) -> list[cohort.BudgetLine]:
+    ) -> list[cohort_views.BudgetLine]:
         """R6: budget against logged days, for the diagnostic and each deployment month, as
         recorded at the end of `today`."""
         self.pipeline.permit_optional("time_budget", actor)
@@ -333,7 +333,7 @@ class CohortQueries(RecordedQueries):
         *,
         known_at: datetime | None = None,
         actor: str | None = None,
-    ) -> list[cohort.CadenceLine]:
+    ) -> list[cohort_views.CadenceLine]:
         """R5: follow-up meetings per month of deployment, as recorded at the end of `today`."""
         self.pipeline.permit_optional("follow_up_cadence", actor)
         row, programme, day = self._row_on(pilot, today, known_at)
@@ -346,7 +346,7 @@ class CohortQueries(RecordedQueries):
         *,
         known_at: datetime | None = None,
         actor: str | None = None,
-    ) -> list[cohort.RexLine]:
+    ) -> list[cohort_views.RexLine]:
         """R7: per pilot, REX sessions attended in `year` against the programme's quota."""
         self.pipeline.permit_optional("rex_attendance", actor)
         if not isinstance(year, int) or not 2000 <= year <= 2100:

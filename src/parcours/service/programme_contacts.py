@@ -21,7 +21,8 @@ from eventsourcing.application import AggregateNotFoundError
 
 from parcours import charter_inputs as cin
 from parcours import inputs as inp
-from parcours.cohort import Alert, alert
+from parcours.cohort import alert
+from parcours.cohort_views import Alert
 from parcours.domain.pilot import Act
 from parcours.domain.programme_contacts import ProgrammeContacts, desk_id
 from parcours.errors import NotFound
