@@ -1,0 +1,217 @@
+"""A tick over a cohort (issue 23): the cohort shares its calendar, so whole cohorts fall due
+together, and the tick pays per batch, not per pilot.
+
+For each batch of due rows of the deadline queue:
+
+1. **judge from the row.** Each row keeps what the rules read of its pilot
+   (`domain/deadline_state.py`) and the version it was kept at, written in the transaction
+   of every command that appended events. It is trusted only when that version is still the
+   pilot's last stored one (one grouped read of the events' index for the batch); a row
+   without it (a database of an earlier version) or behind it is **loaded** and evaluated
+   on its own, which keeps its state again.
+2. **nothing owed**: the pilot's next instant, for the whole batch in one statement, and only
+   where no command rewrote the row since it was read (its version moved: it stays due).
+3. **facts owed**: the pilots are recorded together (`service.batched.run_batch`: one
+   transaction, per-pilot locks in sorted order, one query of their events, each pilot's
+   events appended with optimistic concurrency and its leaves of the audit log, the
+   outbox's notices in one insert). A conflict rolls the batch back and each pilot runs on
+   its own through `Pipeline.run` (which retries): nothing is recorded twice, since the
+   aggregate refuses a second copy of a fact and a pilot is judged again from its events.
+
+The scheduler acts as `system:scheduler` (R15): authorised once per programme of a batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from sqlalchemy.orm import Session
+
+from parcours.domain import deadline_state
+from parcours.domain import deadlines as rules
+from parcours.domain.pilot import Act, Pilot
+from parcours.programme import Programme
+from parcours.scheduler.models import SCHEDULER_ACTOR, Recorded
+from parcours.service import batched
+from parcours.service.bookkeeping import Write
+from parcours.service.requests import Request, SystemPrincipal
+from parcours.store import outbox, queue
+
+if TYPE_CHECKING:
+    from parcours.application import Parcours
+
+COMMAND = "evaluate_deadlines"
+
+
+def next_at(
+    programme: Programme, history: rules.History, phase: str, now: datetime
+) -> datetime | None:
+    """When to evaluate the pilot again: its next instant, or the end of retention (R13)
+    while it is not purged; None: never."""
+    after = rules.next_instant(programme, history, now)
+    if after is None and phase != "purged":
+        after = rules.end_of(programme.retention.until, programme)
+    return after
+
+
+def owed(
+    programme: Programme,
+    history: rules.History,
+    marks: Sequence[str] | frozenset[str],
+    now: datetime,
+) -> list[rules.Owed]:
+    """The facts the rules owe at `now` that the pilot's marks do not hold yet (each once)."""
+    found: dict[str, rules.Owed] = {}
+    for fact in rules.owed(programme, history, now):
+        if fact.key not in marks:
+            found.setdefault(fact.key, fact)
+    return list(found.values())
+
+
+def as_recorded(pilot_id: UUID, fact: rules.Owed) -> Recorded:
+    return Recorded(
+        pilot_id=pilot_id,
+        kind=fact.kind,
+        rule=fact.rule,
+        due=fact.due,
+        offset=fact.offset,
+        observed=fact.observed,
+    )
+
+
+@dataclass
+class Outcome:
+    """What one batch of due pilots came to."""
+
+    recorded: list[Recorded] = field(default_factory=list)
+    # Pilots whose retention is over (R13): the caller purges them.
+    purge: list[UUID] = field(default_factory=list)
+
+
+class CohortTick:
+    def __init__(self, app: Parcours, principal: SystemPrincipal, batch: int) -> None:
+        self.app = app
+        self.pipeline = app.pipeline
+        self.principal = principal
+        self.batch = batch
+
+    # -- one batch of due rows -----------------------------------------------------------------
+
+    def evaluate(
+        self, rows: Sequence[queue.Due], versions: dict[str, int], now: datetime
+    ) -> Outcome:
+        outcome = Outcome()
+        quiet: list[tuple[str, int, datetime | None]] = []
+        owing: list[UUID] = []
+        loaded: list[UUID] = []
+        programmes: set[str] = set()
+        for row in rows:
+            kept = None
+            if row.version is not None and versions.get(row.pilot_id) == row.version:
+                kept = deadline_state.decode(row.rules)
+            pilot_id = UUID(row.pilot_id)
+            if kept is None or row.version is None:
+                loaded.append(pilot_id)
+                continue
+            programme = self.app.programme(kept.programme)
+            programmes.add(programme.id)
+            if owed(programme, kept.history, kept.marks, now):
+                owing.append(pilot_id)
+            else:
+                quiet.append(
+                    (row.pilot_id, row.version, next_at(programme, kept.history, kept.phase, now))
+                )
+            if kept.phase != "purged" and self.app.personal_data.retention_ended(
+                kept.programme, now
+            ):
+                outcome.purge.append(pilot_id)
+        if quiet:
+            self._authorise(programmes)
+            with self.pipeline.writing() as session:
+                queue.reschedule_unless_moved(session, quiet)
+        for start in range(0, len(owing), self.batch):
+            outcome.recorded.extend(self.record(owing[start : start + self.batch], now))
+        for pilot_id in loaded:
+            outcome.recorded.extend(self.evaluate_one(pilot_id, now))
+            if self._retention_over(pilot_id, now):
+                outcome.purge.append(pilot_id)
+        return outcome
+
+    def _authorise(self, programmes: set[str]) -> None:
+        principal, system = self.pipeline.principal(self.principal, COMMAND)
+        for programme in sorted(programmes):
+            self.pipeline.authorise(Request(COMMAND, principal, programme=programme, system=system))
+
+    def _retention_over(self, pilot_id: UUID, now: datetime) -> bool:
+        pilot = self.pipeline.load(pilot_id)
+        return pilot.phase != "purged" and self.app.personal_data.retention_ended(
+            pilot.programme, now
+        )
+
+    # -- recording: many pilots at once, or one ------------------------------------------------
+
+    def _decide(
+        self, pilot: Pilot, act: Act, now: datetime
+    ) -> tuple[list[Recorded], datetime | None]:
+        programme = self.app.programme(pilot.programme)
+        history = pilot.deadline_history()
+        done: list[Recorded] = []
+        for fact in owed(programme, history, pilot.deadline_marks, now):
+            pilot.record_deadline(act, fact, evaluated_at=now)
+            done.append(as_recorded(pilot.id, fact))
+        return done, next_at(programme, history, pilot.phase, now)
+
+    def record(self, pilot_ids: Sequence[UUID], now: datetime) -> list[Recorded]:
+        """Record what the pilots owe, in one transaction; each on its own after a conflict."""
+
+        def rows(
+            session: Session, decided: batched.Decided[tuple[list[Recorded], datetime | None]]
+        ) -> None:
+            queue.schedule_many(
+                session,
+                [
+                    queue.Kept(str(p.id), after, deadline_state.encode(p), p.version)
+                    for p, _, (_, after) in decided
+                ],
+            )
+            outbox.put_many(
+                session, [r for _, _, (done, _) in decided for r in done if r.kind != "met"]
+            )
+
+        results = batched.run_batch(
+            self.pipeline, COMMAND, self.principal, pilot_ids, partial(self._decide, now=now), rows
+        )
+        if results is None:
+            return [r for pilot_id in pilot_ids for r in self.evaluate_one(pilot_id, now)]
+        return [r for done, _ in results.values() for r in done]
+
+    def evaluate_one(self, pilot_id: UUID, now: datetime) -> list[Recorded]:
+        """The per-pilot path: one `Pipeline.run`, which also keeps the pilot's state in its
+        queue row (a row of an earlier version is filled here)."""
+
+        def decide(pilot: Pilot, act: Act, writes: list[Write]) -> list[Recorded]:
+            done, after = self._decide(pilot, act, now)
+            writes.append(
+                partial(
+                    queue.schedule,
+                    pilot_id=str(pilot.id),
+                    at=after,
+                    rules=deadline_state.encode(pilot),
+                    version=pilot.version,
+                )
+            )
+            writes.extend(partial(outbox.put, fact=item) for item in done if item.kind != "met")
+            return done
+
+        result: list[Recorded] = self.pipeline.run(
+            None, COMMAND, pilot_id, self.principal, decide, reschedule=False
+        )
+        return result
+
+
+__all__ = ["SCHEDULER_ACTOR", "CohortTick", "Outcome", "as_recorded", "next_at", "owed"]
