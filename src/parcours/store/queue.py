@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from parcours.store import ledger
@@ -84,6 +84,37 @@ def schedule_many(session: Session, rows: Sequence[Kept]) -> None:
     if rows:
         session.execute(
             _RESCHEDULE_KEPT,
+            [
+                {
+                    "b_pilot": r.pilot_id,
+                    "b_at": _utc(r.at),
+                    "b_rules": r.rules,
+                    "b_version": r.version,
+                }
+                for r in rows
+            ],
+        )
+
+
+_FILL_UNLESS_MOVED = (
+    update(deadline_queue)
+    .where(
+        deadline_queue.c.pilot_id == bindparam("b_pilot"),
+        or_(
+            deadline_queue.c.version.is_(None),
+            deadline_queue.c.version <= bindparam("b_version"),
+        ),
+    )
+    .values(next_at=bindparam("b_at"), rules=bindparam("b_rules"), version=bindparam("b_version"))
+)
+
+
+def fill_unless_moved(session: Session, rows: Sequence[Kept]) -> None:
+    """Pilots loaded because their rows kept no state (or an older one): their next instant
+    and their state, in one statement, unless a command kept a newer state meanwhile."""
+    if rows:
+        session.execute(
+            _FILL_UNLESS_MOVED,
             [
                 {
                     "b_pilot": r.pilot_id,
