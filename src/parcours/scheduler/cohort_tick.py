@@ -49,14 +49,33 @@ COMMAND = "evaluate_deadlines"
 
 
 def next_at(
-    programme: Programme, history: rules.History, phase: str, now: datetime
+    programme: Programme,
+    history: rules.History,
+    phase: str,
+    now: datetime,
+    found: list[rules.Deadline] | None = None,
 ) -> datetime | None:
     """When to evaluate the pilot again: its next instant, or the end of retention (R13)
     while it is not purged; None: never."""
-    after = rules.next_instant(programme, history, now)
+    after = rules.next_instant(programme, history, now, found)
     if after is None and phase != "purged":
         after = rules.end_of(programme.retention.until, programme)
     return after
+
+
+def verdict(
+    programme: Programme,
+    history: rules.History,
+    phase: str,
+    marks: Sequence[str] | frozenset[str],
+    now: datetime,
+) -> tuple[list[rules.Owed], datetime | None]:
+    """What the pilot is owed at `now` and when to evaluate it next, from one reading of its
+    deadlines (`owed` and `next_at` together)."""
+    found = rules.deadlines(programme, history, now)
+    return owed(programme, history, marks, now, found), next_at(
+        programme, history, phase, now, found
+    )
 
 
 def owed(
@@ -64,13 +83,14 @@ def owed(
     history: rules.History,
     marks: Sequence[str] | frozenset[str],
     now: datetime,
+    found: list[rules.Deadline] | None = None,
 ) -> list[rules.Owed]:
     """The facts the rules owe at `now` that the pilot's marks do not hold yet (each once)."""
-    found: dict[str, rules.Owed] = {}
-    for fact in rules.owed(programme, history, now):
+    facts: dict[str, rules.Owed] = {}
+    for fact in rules.owed(programme, history, now, found):
         if fact.key not in marks:
-            found.setdefault(fact.key, fact)
-    return list(found.values())
+            facts.setdefault(fact.key, fact)
+    return list(facts.values())
 
 
 def as_recorded(pilot_id: UUID, fact: rules.Owed) -> Recorded:
@@ -99,6 +119,14 @@ class CohortTick:
         self.pipeline = app.pipeline
         self.principal = principal
         self.batch = batch
+        # Verdicts by kept state, for one instant: a cohort shares its calendar, and pilots
+        # in the same state (phases on the same days, the same marks) get the same verdict
+        # from the pure rules.
+        self._verdicts: dict[str, tuple[bool, datetime | None]] = {}
+        self._verdicts_at: datetime | None = None
+        # The pilots this tick recorded, as saved: the notices' delivery reads them from here
+        # when they are still at that version (scheduler/notices.py).
+        self.fresh: dict[UUID, Pilot] = {}
 
     # -- one batch of due rows -----------------------------------------------------------------
 
@@ -118,14 +146,12 @@ class CohortTick:
             if kept is None or row.version is None:
                 loaded.append(pilot_id)
                 continue
-            programme = self.app.programme(kept.programme)
-            programmes.add(programme.id)
-            if owed(programme, kept.history, kept.marks, now):
+            programmes.add(kept.programme)
+            owes, after = self._verdict(row.rules or "", kept, now)
+            if owes:
                 owing.append(pilot_id)
             else:
-                quiet.append(
-                    (row.pilot_id, row.version, next_at(programme, kept.history, kept.phase, now))
-                )
+                quiet.append((row.pilot_id, row.version, after))
             if kept.phase != "purged" and self.app.personal_data.retention_ended(
                 kept.programme, now
             ):
@@ -139,6 +165,19 @@ class CohortTick:
         for start in range(0, len(owing), self.batch):
             outcome.recorded.extend(self.record(owing[start : start + self.batch], now))
         return outcome
+
+    def _verdict(
+        self, text: str, kept: deadline_state.Kept, now: datetime
+    ) -> tuple[bool, datetime | None]:
+        if self._verdicts_at != now or len(self._verdicts) > 100_000:
+            self._verdicts = {}
+            self._verdicts_at = now
+        found = self._verdicts.get(text)
+        if found is None:
+            programme = self.app.programme(kept.programme)
+            facts, after = verdict(programme, kept.history, kept.phase, kept.marks, now)
+            found = self._verdicts[text] = (bool(facts), after)
+        return found
 
     def _judge_loaded(
         self,
@@ -159,10 +198,10 @@ class CohortTick:
             programme = self.app.programme(pilot.programme)
             programmes.add(programme.id)
             history = pilot.deadline_history()
-            if owed(programme, history, pilot.deadline_marks, now):
+            facts, after = verdict(programme, history, pilot.phase, pilot.deadline_marks, now)
+            if facts:
                 owing.append(pilot.id)
             else:
-                after = next_at(programme, history, pilot.phase, now)
                 state = deadline_state.encode(pilot)
                 filled.append(queue.Kept(str(pilot.id), after, state, pilot.version))
             if pilot.phase != "purged" and self.app.personal_data.retention_ended(
@@ -188,18 +227,22 @@ class CohortTick:
     ) -> tuple[list[Recorded], datetime | None]:
         programme = self.app.programme(pilot.programme)
         history = pilot.deadline_history()
+        facts, after = verdict(programme, history, pilot.phase, pilot.deadline_marks, now)
         done: list[Recorded] = []
-        for fact in owed(programme, history, pilot.deadline_marks, now):
+        for fact in facts:
             pilot.record_deadline(act, fact, evaluated_at=now)
             done.append(as_recorded(pilot.id, fact))
-        return done, next_at(programme, history, pilot.phase, now)
+        return done, after
 
     def record(self, pilot_ids: Sequence[UUID], now: datetime) -> list[Recorded]:
         """Record what the pilots owe, in one transaction; each on its own after a conflict."""
 
+        saved: list[Pilot] = []
+
         def rows(
             session: Session, decided: batched.Decided[tuple[list[Recorded], datetime | None]]
         ) -> None:
+            saved[:] = [p for p, _, _ in decided]
             queue.schedule_many(
                 session,
                 [
@@ -216,6 +259,7 @@ class CohortTick:
         )
         if results is None:
             return [r for pilot_id in pilot_ids for r in self.evaluate_one(pilot_id, now)]
+        self.fresh.update((p.id, p) for p in saved)
         return [r for done, _ in results.values() for r in done]
 
     def evaluate_one(self, pilot_id: UUID, now: datetime) -> list[Recorded]:

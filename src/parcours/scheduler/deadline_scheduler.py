@@ -115,7 +115,8 @@ class DeadlineScheduler:
                 self.app.personal_data.settle()
             # R11/R13: the programmes' own contacts are purged at the same end of retention.
             self.app.programme_desk.purge_expired(instant)
-            delivered, failed = self.deliver()
+            delivered, failed = self._notices.deliver(self._cohort.fresh)
+            self._cohort.fresh.clear()
             self._checkpoint_if_due(instant)
             # After an erasure, a redaction or a purge: the old KEK goes (R13), at the latest now.
             self.app.key_rotation.rotate_if_due()

@@ -11,14 +11,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
+from sqlalchemy.orm import Session
+
 from parcours.domain.pilot import Pilot
-from parcours.privacy import rights
+from parcours.privacy import rights, sealing
 from parcours.scheduler.models import Notice
 from parcours.service import batched
-from parcours.store import outbox
+from parcours.store import outbox, queue
 
 if TYPE_CHECKING:
     from parcours.application import Parcours
@@ -31,20 +33,21 @@ class Notices:
         self.batch = batch
         self.callbacks: list[Callable[[Notice], None]] = []
 
-    def deliver(self) -> tuple[int, int]:
+    def deliver(self, fresh: dict[UUID, Pilot] | None = None) -> tuple[int, int]:
         """Hand each pending notice to the callbacks; a failure is retried at the next tick.
-        Rounds go on while they come back full and without a failure."""
+        Rounds go on while they come back full and without a failure. `fresh`: pilots just
+        saved by this process, used where they are still the pilot's last version."""
         if not self.callbacks:
             return 0, 0
         delivered = failed = 0
         while True:
-            done, lost, claimed = self._round()
+            done, lost, claimed = self._round(fresh or {})
             delivered += done
             failed += lost
             if lost or claimed < self.batch:
                 return delivered, failed
 
-    def _round(self) -> tuple[int, int, int]:
+    def _round(self, fresh: dict[UUID, Pilot]) -> tuple[int, int, int]:
         settings = self.pipeline.settings
         lease = timedelta(seconds=settings.notice_lease_seconds)
         with self.pipeline.writing() as session:
@@ -52,19 +55,13 @@ class Notices:
         if not claims:
             return 0, 0, 0
         with self.pipeline.reading() as session:
-            pilots = {
-                p.id: p
-                for p in batched.load_many(
-                    self.pipeline, session, sorted({c.pilot_id for c in claims})
-                )
-            }
-        views: dict[UUID, Any] = {}
+            pilots, keys = self._read(session, sorted({c.pilot_id for c in claims}), fresh)
         done: list[int] = []
         failed = 0
         try:
             for claim in claims:
                 try:
-                    notice = self._notice(claim, pilots, views)
+                    notice = self._notice(claim, pilots, keys)
                     for callback in self.callbacks:
                         callback(notice)
                 except Exception as exc:  # an embedding service's callback may fail any way
@@ -88,30 +85,52 @@ class Notices:
                 outbox.delivered_many(session, done, self.app.now())
         return len(done), failed, len(claims)
 
+    def _read(
+        self, session: Session, pilot_ids: list[UUID], fresh: dict[UUID, Pilot]
+    ) -> tuple[dict[UUID, Pilot], dict[str, bytes]]:
+        """The claims' pilots (the fresh ones still at their last version, the others folded
+        from their events in one query) and their contacts' keys (one query)."""
+        last = queue.last_versions(
+            session, self.pipeline.store.events_table, [str(p) for p in pilot_ids]
+        )
+        pilots = {
+            p: fresh[p] for p in pilot_ids if p in fresh and fresh[p].version == last.get(str(p))
+        }
+        missing = [p for p in pilot_ids if p not in pilots]
+        pilots.update((p.id, p) for p in batched.load_many(self.pipeline, session, missing))
+        persons = [person for p in pilots.values() for person in p.contacts]
+        return pilots, self.pipeline.keys.keys(session, persons)
+
     def _notice(
-        self, claim: outbox.Claim, pilots: dict[UUID, Pilot], views: dict[UUID, Any]
+        self, claim: outbox.Claim, pilots: dict[UUID, Pilot], keys: dict[str, bytes]
     ) -> Notice:
         # The scheduler's own read, for the agency's and the Region's notices (R12): not a
-        # principal's query, so it goes to the part itself.
-        view = views.get(claim.pilot_id)
-        if view is None:
-            pilot = pilots.get(claim.pilot_id) or self.pipeline.load(claim.pilot_id)
-            view = views[claim.pilot_id] = self.app.pilots.view(pilot)
-        recipients = [
-            {"role": c.role, "first_name": c.first_name, "last_name": c.last_name, "email": c.email}
-            for c in view.contacts
-            if c.current and c.status == "active"
-        ]
+        # principal's query. The people reached are the pilot's current contacts whose key
+        # lives and who did not object (R14), as the pilot's view shows them "active".
+        pilot = pilots.get(claim.pilot_id) or self.pipeline.load(claim.pilot_id)
+        recipients = []
+        for person, contact in pilot.contacts.items():
+            key = keys.get(person)
+            if not contact["current"] or contact["erased"] or contact["objected"] or key is None:
+                continue
+            sealed = contact["sealed"]
+            recipient = {"role": contact["role"]}
+            for field in ("first_name", "last_name", "email"):
+                token = sealed.get(field)
+                recipient[field] = (
+                    sealing.PURGED if token is None else sealing.unseal(key, person, field, token)
+                )
+            recipients.append(recipient)
         return Notice(
             notice_id=claim.notice_id,
-            pilot_id=view.id,
-            pilot_name=view.name,
+            pilot_id=pilot.id,
+            pilot_name=pilot.name,
             kind=claim.kind,
             rule=claim.rule,
             due=claim.due,
             detail=json.loads(claim.detail),
             recipients=recipients,
-            controller=rights.controller_notice(self.app.programme(view.programme)),
+            controller=rights.controller_notice(self.app.programme(pilot.programme)),
         )
 
     def parked(self) -> list[outbox.Claim]:

@@ -25,7 +25,6 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import project_aggregate
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -54,7 +53,11 @@ def load_many(pipeline: Pipeline, session: Session, pilot_ids: Sequence[UUID]) -
     mapper = pipeline.store.mapper
     pilots = []
     for events in stored.values():
-        found: Any = project_aggregate(None, (mapper.to_domain_event(e) for e in events))
+        # eventsourcing's `project_aggregate`, without its runtime check of a Protocol on
+        # every event (half the cost of a fold; the events' `mutate` is called the same).
+        found: Any = None
+        for event in events:
+            found = mapper.to_domain_event(event).mutate(found)  # type: ignore[attr-defined]
         if isinstance(found, Pilot):
             pilots.append(found)
     return pilots
