@@ -123,6 +123,7 @@ class CohortTick:
         # in the same state (phases on the same days, the same marks) get the same verdict
         # from the pure rules.
         self._verdicts: dict[str, tuple[bool, datetime | None]] = {}
+        self._owed: dict[str, tuple[list[rules.Owed], datetime | None]] = {}
         self._verdicts_at: datetime | None = None
         # The pilots this tick recorded, as saved: the notices' delivery reads them from here
         # when they are still at that version (scheduler/notices.py).
@@ -166,12 +167,28 @@ class CohortTick:
             outcome.recorded.extend(self.record(owing[start : start + self.batch], now))
         return outcome
 
+    def _at(self, now: datetime) -> None:
+        if self._verdicts_at != now or len(self._verdicts) + len(self._owed) > 100_000:
+            self._verdicts = {}
+            self._owed = {}
+            self._verdicts_at = now
+
+    def _facts(self, pilot: Pilot, now: datetime) -> tuple[list[rules.Owed], datetime | None]:
+        """`verdict` of a loaded pilot, shared by pilots in the same state at `now`."""
+        self._at(now)
+        text = deadline_state.encode(pilot)
+        found = self._owed.get(text)
+        if found is None:
+            programme = self.app.programme(pilot.programme)
+            history = pilot.deadline_history()
+            found = verdict(programme, history, pilot.phase, pilot.deadline_marks, now)
+            self._owed[text] = found
+        return found
+
     def _verdict(
         self, text: str, kept: deadline_state.Kept, now: datetime
     ) -> tuple[bool, datetime | None]:
-        if self._verdicts_at != now or len(self._verdicts) > 100_000:
-            self._verdicts = {}
-            self._verdicts_at = now
+        self._at(now)
         found = self._verdicts.get(text)
         if found is None:
             programme = self.app.programme(kept.programme)
@@ -225,9 +242,7 @@ class CohortTick:
     def _decide(
         self, pilot: Pilot, act: Act, now: datetime
     ) -> tuple[list[Recorded], datetime | None]:
-        programme = self.app.programme(pilot.programme)
-        history = pilot.deadline_history()
-        facts, after = verdict(programme, history, pilot.phase, pilot.deadline_marks, now)
+        facts, after = self._facts(pilot, now)
         done: list[Recorded] = []
         for fact in facts:
             pilot.record_deadline(act, fact, evaluated_at=now)

@@ -41,6 +41,8 @@ Decided = list[tuple[Pilot, Act, T]]
 
 def load_many(pipeline: Pipeline, session: Session, pilot_ids: Sequence[UUID]) -> list[Pilot]:
     """The pilots, folded from their events read in one query (unknown ids are left out)."""
+    if not pilot_ids:
+        return []
     table = pipeline.store.events_table
     rows = session.execute(
         select(table.c.originator_id, table.c.originator_version, table.c.topic, table.c.state)
