@@ -80,8 +80,7 @@ def run_batch(
     store = pipeline.store
     try:
         with pipeline.writing() as session:
-            for ident in sorted(pilot_ids):
-                store.lock_pilot(session, ident)
+            store.lock_pilots(session, list(pilot_ids))
             pilots = load_many(pipeline, session, pilot_ids)
             for programme in sorted({p.programme for p in pilots}):
                 pipeline.authorise(Request(command, principal, programme=programme, system=system))

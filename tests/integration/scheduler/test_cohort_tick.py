@@ -108,7 +108,8 @@ def test_rows_of_an_earlier_version_are_loaded_then_filled(
         session.execute(update(deadline_queue).values(rules=None, version=None))
     clock.now = QUIET
     report = DeadlineScheduler(app).tick(QUIET)
-    assert report.evaluated == 3 and report.recorded == []
+    assert report.evaluated == 3
+    assert report.recorded == []
     for pilot in cohort:
         row = _row(app, pilot)
         assert row.version == app.get_pilot(pilot, actor=LEAD).version
@@ -134,7 +135,31 @@ def test_a_conflict_in_a_batch_falls_back_to_each_pilot_on_its_own(
     monkeypatch.setattr(store, "save", colliding)
     clock.now = MASS_DUE
     report = DeadlineScheduler(app).tick(MASS_DUE)
-    assert calls[0] == 3 and calls[1:] == [1, 1, 1]
+    assert calls[0] == 3
+    assert calls[1:] == [1, 1, 1]
     assert len(report.recorded) == 6
     assert all(_reminders(app, p) == Counter(REMINDERS) for p in cohort)
     assert app.verify_audit_trail().ok
+
+
+@pytest.mark.postgres
+def test_a_batch_holds_every_pilots_lock_until_it_commits(postgres_url: str, clock: Clock) -> None:
+    from sqlalchemy import create_engine, text
+
+    from tests.support.roles import staffed
+
+    app = staffed(Parcours(postgres_url, clock=clock))
+    clock.set(date(2024, 9, 20))
+    pilots = [in_diagnostic(app) for _ in range(3)]
+    other = create_engine(postgres_url)
+    held = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+    try:
+        with other.connect() as watcher:
+            before = watcher.execute(held).scalar()
+            with app.pipeline.writing() as session:
+                app.pipeline.store.lock_pilots(session, pilots)  # type: ignore[arg-type]
+                assert watcher.execute(held).scalar() == before + 3
+            assert watcher.execute(held).scalar() == before
+    finally:
+        other.dispose()
+        app.close_connections()
