@@ -11,6 +11,7 @@ from typing import Any
 from uuid import uuid4
 
 from parcours import Parcours
+from parcours.domain import deadline_state
 from parcours.domain.pilot import Act, Pilot
 from parcours.privacy import sealing
 from parcours.store import grants, ledger, queue
@@ -142,7 +143,16 @@ def build(app: Parcours, index: int, heavy: bool, logs: int = 1) -> tuple[Pilot,
         pilot.record_evaluation(
             act, findings="Reached 3 villages a week", recommendations="Extend", replicable=True
         )
-    writes.append(partial(queue.schedule, pilot_id=str(pilot.id), at=queue.ASAP))
+    # as a command does: the queue row keeps what the deadline rules read of the pilot
+    writes.append(
+        partial(
+            queue.schedule,
+            pilot_id=str(pilot.id),
+            at=queue.ASAP,
+            rules=deadline_state.encode(pilot),
+            version=pilot.version,
+        )
+    )
     writes.append(
         partial(ledger.record_version, pilot_id=str(pilot.id), version=pilot.version, at=NOW)
     )

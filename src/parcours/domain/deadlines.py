@@ -311,11 +311,15 @@ def deadlines(programme: Programme, history: History, now: datetime) -> list[Dea
     ]
 
 
-def owed(programme: Programme, history: History, now: datetime) -> list[Owed]:
-    """The reminders, breaches and fulfilments the history should hold at `now`."""
+def owed(
+    programme: Programme, history: History, now: datetime, found: list[Deadline] | None = None
+) -> list[Owed]:
+    """The reminders, breaches and fulfilments the history should hold at `now` (`found`:
+    `deadlines(programme, history, now)`, when the caller has it already)."""
     facts: list[Owed] = []
     today = now.astimezone(programme.zone).date()
-    found = deadlines(programme, history, now)
+    if found is None:
+        found = deadlines(programme, history, now)
     for d in found:
         for offset, day in d.reminders:
             # A reminder falls at the start of its day: owed unless the deadline was met, or
@@ -343,10 +347,13 @@ def _phase_at(history: History) -> str:
     return str(history.phase_history[-1][0]) if history.phase_history else "unknown"
 
 
-def next_instant(programme: Programme, history: History, now: datetime) -> datetime | None:
-    """The next instant at which something may fall due for this pilot (None: nothing left)."""
+def next_instant(
+    programme: Programme, history: History, now: datetime, found: list[Deadline] | None = None
+) -> datetime | None:
+    """The next instant at which something may fall due for this pilot (None: nothing left;
+    `found`: `deadlines(programme, history, now)`, when the caller has it already)."""
     moments: list[datetime] = []
-    for d in deadlines(programme, history, now):
+    for d in deadlines(programme, history, now) if found is None else found:
         if d.rule == "R2" and d.status in ("void", "ended"):
             continue  # left before the end, or the end has passed
         if d.status in ("void", "met") and d.rule not in ("R13", "R2"):

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from sqlalchemy.orm import Session
 
+from parcours.domain import deadline_state
 from parcours.domain.pilot import Act, Pilot
 from parcours.errors import InvalidInput
 from parcours.store import ledger, queue
@@ -23,14 +24,24 @@ def rows_beside(pilot: Pilot, act: Act, command: str, result: Any, reschedule: b
     pilot_id = str(pilot.id)
     writes: list[Write] = []
     version = pilot.version
+    # What the deadline rules read of the pilot, kept beside its queue row with its version
+    # (a tick judges it from there without loading it).
+    rules = deadline_state.encode(pilot) if pilot.pending_events else ""
     if reschedule and pilot.pending_events:
         writes.append(
-            partial(queue.record_and_reschedule, pilot_id=pilot_id, version=version, at=act.at)
+            partial(
+                queue.record_and_reschedule,
+                pilot_id=pilot_id,
+                version=version,
+                at=act.at,
+                rules=rules,
+            )
         )
     elif reschedule:
         writes.append(partial(queue.schedule, pilot_id=pilot_id, at=queue.ASAP))
     elif pilot.pending_events:
         writes.append(partial(ledger.record_version, pilot_id=pilot_id, version=version, at=act.at))
+        writes.append(partial(queue.keep_rules, pilot_id=pilot_id, rules=rules, version=version))
     if act.caller_command_id:
         remembered = result if isinstance(result, UUID) else None
         writes.append(

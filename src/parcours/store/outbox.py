@@ -78,6 +78,25 @@ def put(session: Session, fact: Fact) -> None:
     )
 
 
+def put_many(session: Session, facts: list[Fact]) -> None:
+    """`put` for many facts in one statement (a tick's batch)."""
+    if facts:
+        session.execute(
+            outbox.insert(),
+            [
+                {
+                    "pilot_id": str(f.pilot_id),
+                    "kind": f.kind,
+                    "rule": f.rule,
+                    "due": f.due,
+                    "detail": json.dumps({"offset": f.offset, "observed": f.observed}),
+                    "attempts": 0,
+                }
+                for f in facts
+            ],
+        )
+
+
 def _claimable(now: datetime) -> Any:
     """Not delivered, not parked, and free: never claimed, or its lease is over (a claim
     with no lease was made by a version before leases and is over too)."""
@@ -160,6 +179,16 @@ def delivered(session: Session, claim_id: int, at: datetime) -> None:
         .where(outbox.c.id == claim_id)
         .values(delivered_at=_naive(at), claimed_by=None, claimed_until=None)
     )
+
+
+def delivered_many(session: Session, claim_ids: list[int], at: datetime) -> None:
+    """`delivered` for many claims in one statement."""
+    if claim_ids:
+        session.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(claim_ids))
+            .values(delivered_at=_naive(at), claimed_by=None, claimed_until=None)
+        )
 
 
 def parked(session: Session) -> list[Claim]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from uuid import UUID
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from parcours.store import ledger
@@ -26,16 +29,124 @@ _RESCHEDULE = (
     .where(deadline_queue.c.pilot_id == bindparam("b_pilot"))
     .values(next_at=bindparam("b_at"))
 )
+# The same, with the pilot's deadline state and version (domain/deadline_state.py).
+_RESCHEDULE_KEPT = (
+    update(deadline_queue)
+    .where(deadline_queue.c.pilot_id == bindparam("b_pilot"))
+    .values(next_at=bindparam("b_at"), rules=bindparam("b_rules"), version=bindparam("b_version"))
+)
+# A tick's verdict from the kept state: only if no command wrote the row since it was read
+# (its version moved: the row stays due, with the command's state, for the next tick).
+_RESCHEDULE_UNLESS_MOVED = (
+    update(deadline_queue)
+    .where(
+        deadline_queue.c.pilot_id == bindparam("b_pilot"),
+        deadline_queue.c.version == bindparam("b_version"),
+    )
+    .values(next_at=bindparam("b_at"))
+)
 
 
-def schedule(session: Session, pilot_id: str, at: datetime | None) -> None:
-    """Evaluate this pilot at `at` (None: nothing left to evaluate)."""
-    moved = session.execute(_RESCHEDULE, {"b_pilot": pilot_id, "b_at": _utc(at)})
+def schedule(
+    session: Session,
+    pilot_id: str,
+    at: datetime | None,
+    rules: str | None = None,
+    version: int | None = None,
+) -> None:
+    """Evaluate this pilot at `at` (None: nothing left to evaluate); with `rules`, keep the
+    pilot's deadline state as of `version` too."""
+    if rules is None:
+        moved = session.execute(_RESCHEDULE, {"b_pilot": pilot_id, "b_at": _utc(at)})
+    else:
+        params = {"b_pilot": pilot_id, "b_at": _utc(at), "b_rules": rules, "b_version": version}
+        moved = session.execute(_RESCHEDULE_KEPT, params)
     if not getattr(moved, "rowcount", 0):
-        session.execute(deadline_queue.insert().values(pilot_id=pilot_id, next_at=_utc(at)))
+        values: dict[str, object] = {"pilot_id": pilot_id, "next_at": _utc(at)}
+        if rules is not None:
+            values |= {"rules": rules, "version": version}
+        session.execute(deadline_queue.insert().values(**values))
 
 
-_RESCHEDULED = _RESCHEDULE.returning(deadline_queue.c.pilot_id).cte("rescheduled")
+@dataclass(frozen=True)
+class Kept:
+    """A pilot's next instant, its deadline state and the version it was kept at (a tick's
+    write of many pilots at once)."""
+
+    pilot_id: str
+    at: datetime | None
+    rules: str
+    version: int
+
+
+def schedule_many(session: Session, rows: Sequence[Kept]) -> None:
+    """`schedule` for many pilots in one statement (every row exists: they were read due)."""
+    if rows:
+        session.execute(
+            _RESCHEDULE_KEPT,
+            [
+                {
+                    "b_pilot": r.pilot_id,
+                    "b_at": _utc(r.at),
+                    "b_rules": r.rules,
+                    "b_version": r.version,
+                }
+                for r in rows
+            ],
+        )
+
+
+_FILL_UNLESS_MOVED = (
+    update(deadline_queue)
+    .where(
+        deadline_queue.c.pilot_id == bindparam("b_pilot"),
+        or_(
+            deadline_queue.c.version.is_(None),
+            deadline_queue.c.version <= bindparam("b_version"),
+        ),
+    )
+    .values(next_at=bindparam("b_at"), rules=bindparam("b_rules"), version=bindparam("b_version"))
+)
+
+
+def fill_unless_moved(session: Session, rows: Sequence[Kept]) -> None:
+    """Pilots loaded because their rows kept no state (or an older one): their next instant
+    and their state, in one statement, unless a command kept a newer state meanwhile."""
+    if rows:
+        session.execute(
+            _FILL_UNLESS_MOVED,
+            [
+                {
+                    "b_pilot": r.pilot_id,
+                    "b_at": _utc(r.at),
+                    "b_rules": r.rules,
+                    "b_version": r.version,
+                }
+                for r in rows
+            ],
+        )
+
+
+def reschedule_unless_moved(
+    session: Session, verdicts: Iterable[tuple[str, int, datetime | None]]
+) -> None:
+    """(pilot, version read, next instant): move each pilot to its next instant in one
+    statement, unless a command rewrote its row since the version was read."""
+    params = [{"b_pilot": p, "b_version": v, "b_at": _utc(at)} for p, v, at in verdicts]
+    if params:
+        session.execute(_RESCHEDULE_UNLESS_MOVED, params)
+
+
+def keep_rules(session: Session, pilot_id: str, rules: str, version: int) -> None:
+    """A command that leaves the pilot's next instant alone still keeps its new state."""
+    session.execute(
+        update(deadline_queue)
+        .where(deadline_queue.c.pilot_id == pilot_id)
+        .values(rules=rules, version=version)
+    )
+
+
+_RESCHEDULED = _RESCHEDULE_KEPT.returning(deadline_queue.c.pilot_id).cte("rescheduled")
 # On PostgreSQL a command's statements are round trips (benchmark W): its timeline row and
 # its rescheduling go in one.
 _RECORD_AND_RESCHEDULE = (
@@ -50,17 +161,24 @@ _RECORD_AND_RESCHEDULE = (
 )
 
 
-def record_and_reschedule(session: Session, pilot_id: str, version: int, at: datetime) -> None:
+def record_and_reschedule(
+    session: Session, pilot_id: str, version: int, at: datetime, rules: str
+) -> None:
     """After a command: the pilot's new version on the timeline (as of `at`), and its
-    deadlines evaluated again at the next tick (the act may have met one)."""
+    deadlines evaluated again at the next tick (the act may have met one), from `rules`,
+    its deadline state as of `version`."""
     if session.get_bind().dialect.name != "postgresql":
-        schedule(session, pilot_id, ASAP)
+        schedule(session, pilot_id, ASAP, rules, version)
         ledger.record_version(session, pilot_id, version, at)
         return
-    params = {"b_pilot": pilot_id, "b_at": _utc(ASAP), "b_version": version}
+    params = {"b_pilot": pilot_id, "b_at": _utc(ASAP), "b_version": version, "b_rules": rules}
     moved = session.execute(_RECORD_AND_RESCHEDULE, {**params, "b_recorded_at": _utc(at)})
     if not moved.scalar():
-        session.execute(deadline_queue.insert().values(pilot_id=pilot_id, next_at=_utc(ASAP)))
+        session.execute(
+            deadline_queue.insert().values(
+                pilot_id=pilot_id, next_at=_utc(ASAP), rules=rules, version=version
+            )
+        )
 
 
 def due(session: Session, now: datetime, limit: int) -> list[str]:
@@ -73,6 +191,37 @@ def due(session: Session, now: datetime, limit: int) -> list[str]:
     return [r.pilot_id for r in rows]
 
 
+@dataclass(frozen=True)
+class Due:
+    pilot_id: str
+    rules: str | None
+    version: int | None
+
+
+def due_rows(session: Session, now: datetime, limit: int) -> list[Due]:
+    """The pilots due at `now`, earliest first, with their kept deadline state."""
+    rows = session.execute(
+        select(deadline_queue.c.pilot_id, deadline_queue.c.rules, deadline_queue.c.version)
+        .where(deadline_queue.c.next_at <= _utc(now))
+        .order_by(deadline_queue.c.next_at, deadline_queue.c.pilot_id)
+        .limit(limit)
+    )
+    return [Due(r.pilot_id, r.rules, r.version) for r in rows]
+
+
+def last_versions(session: Session, events: Table, pilot_ids: Sequence[str]) -> dict[str, int]:
+    """Each pilot's last stored version (one indexed read for them all)."""
+    if not pilot_ids:
+        return {}
+    ident = events.c.originator_id
+    rows = session.execute(
+        select(ident, func.max(events.c.originator_version))
+        .where(ident.in_([UUID(p) for p in pilot_ids]))
+        .group_by(ident)
+    )
+    return {str(pilot): int(version) for pilot, version in rows}
+
+
 def earliest(session: Session) -> datetime | None:
     found = session.execute(
         select(deadline_queue.c.next_at)
@@ -81,3 +230,12 @@ def earliest(session: Session) -> datetime | None:
         .limit(1)
     ).scalar()
     return None if found is None else found.replace(tzinfo=UTC)
+
+
+def record_versions(session: Session, versions: Sequence[tuple[str, int, datetime]]) -> None:
+    """(pilot, version, as of): many pilots' new versions on the timeline, one statement."""
+    if versions:
+        session.execute(
+            timeline.insert(),
+            [{"pilot_id": p, "version": v, "recorded_at": _utc(at)} for p, v, at in versions],
+        )

@@ -112,6 +112,11 @@ deadline_queue = Table(
     METADATA,
     Column("pilot_id", String(36), primary_key=True),
     Column("next_at", DateTime(timezone=False), nullable=True),
+    # What the deadline rules read of the pilot (domain/deadline_state.py) and the version it
+    # was read at, written with every command's events: a tick judges the pilot from the row
+    # and loads it only when a fact is owed. NULL: a row of an earlier version (loaded).
+    Column("rules", Text, nullable=True),
+    Column("version", BigInteger().with_variant(Integer(), "sqlite"), nullable=True),
     Index("parcours_deadline_queue_next_at", "next_at"),
 )
 

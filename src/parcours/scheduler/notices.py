@@ -1,0 +1,142 @@
+"""Delivering the outbox's notices to the embedding service's callbacks, in bulk: a round
+claims up to a batch of notices (a lease, `store/outbox.py`), reads their pilots in one
+query, hands each notice to the callbacks and marks the delivered ones in one statement.
+
+Delivery is at least once: a process killed in the middle of a round delivers that round's
+notices again after their lease (each has a stable id on which a receiver drops what it has
+seen)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from sqlalchemy.orm import Session
+
+from parcours.domain.pilot import Pilot
+from parcours.privacy import rights, sealing
+from parcours.scheduler.models import Notice
+from parcours.service import batched
+from parcours.store import outbox, queue
+
+if TYPE_CHECKING:
+    from parcours.application import Parcours
+
+
+class Notices:
+    def __init__(self, app: Parcours, batch: int) -> None:
+        self.app = app
+        self.pipeline = app.pipeline
+        self.batch = batch
+        self.callbacks: list[Callable[[Notice], None]] = []
+
+    def deliver(self, fresh: dict[UUID, Pilot] | None = None) -> tuple[int, int]:
+        """Hand each pending notice to the callbacks; a failure is retried at the next tick.
+        Rounds go on while they come back full and without a failure. `fresh`: pilots just
+        saved by this process, used where they are still the pilot's last version."""
+        if not self.callbacks:
+            return 0, 0
+        delivered = failed = 0
+        while True:
+            done, lost, claimed = self._round(fresh or {})
+            delivered += done
+            failed += lost
+            if lost or claimed < self.batch:
+                return delivered, failed
+
+    def _round(self, fresh: dict[UUID, Pilot]) -> tuple[int, int, int]:
+        settings = self.pipeline.settings
+        lease = timedelta(seconds=settings.notice_lease_seconds)
+        with self.pipeline.writing() as session:
+            claims = outbox.claim_pending(session, self.batch, self.app.now(), lease)
+        if not claims:
+            return 0, 0, 0
+        with self.pipeline.reading() as session:
+            pilots, keys = self._read(session, sorted({c.pilot_id for c in claims}), fresh)
+        done: list[int] = []
+        failed = 0
+        try:
+            for claim in claims:
+                try:
+                    notice = self._notice(claim, pilots, keys)
+                    for callback in self.callbacks:
+                        callback(notice)
+                except Exception as exc:  # an embedding service's callback may fail any way
+                    failed += 1
+                    with self.pipeline.writing() as session:
+                        parked = outbox.release(
+                            session, claim, self.app.now(), settings.notice_max_attempts
+                        )
+                    self.pipeline.log.warning(
+                        "notice.parked" if parked else "notice.failed",
+                        notice=str(claim.notice_id),
+                        pilot=str(claim.pilot_id),
+                        rule=claim.rule,
+                        attempts=claim.attempts,
+                        error=type(exc).__name__,
+                    )
+                else:
+                    done.append(claim.id)
+        finally:
+            with self.pipeline.writing() as session:
+                outbox.delivered_many(session, done, self.app.now())
+        return len(done), failed, len(claims)
+
+    def _read(
+        self, session: Session, pilot_ids: list[UUID], fresh: dict[UUID, Pilot]
+    ) -> tuple[dict[UUID, Pilot], dict[str, bytes]]:
+        """The claims' pilots (the fresh ones still at their last version, the others folded
+        from their events in one query) and their contacts' keys (one query)."""
+        last = queue.last_versions(
+            session, self.pipeline.store.events_table, [str(p) for p in pilot_ids]
+        )
+        pilots = {
+            p: fresh[p] for p in pilot_ids if p in fresh and fresh[p].version == last.get(str(p))
+        }
+        missing = [p for p in pilot_ids if p not in pilots]
+        pilots.update((p.id, p) for p in batched.load_many(self.pipeline, session, missing))
+        persons = [person for p in pilots.values() for person in p.contacts]
+        return pilots, self.pipeline.keys.keys(session, persons)
+
+    def _notice(
+        self, claim: outbox.Claim, pilots: dict[UUID, Pilot], keys: dict[str, bytes]
+    ) -> Notice:
+        # The scheduler's own read, for the agency's and the Region's notices (R12): not a
+        # principal's query. The people reached are the pilot's current contacts whose key
+        # lives and who did not object (R14), as the pilot's view shows them "active".
+        pilot = pilots.get(claim.pilot_id) or self.pipeline.load(claim.pilot_id)
+        recipients = []
+        for person, contact in pilot.contacts.items():
+            key = keys.get(person)
+            if not contact["current"] or contact["erased"] or contact["objected"] or key is None:
+                continue
+            sealed = contact["sealed"]
+            recipient = {"role": contact["role"]}
+            for field in ("first_name", "last_name", "email"):
+                token = sealed.get(field)
+                recipient[field] = (
+                    sealing.PURGED if token is None else sealing.unseal(key, person, field, token)
+                )
+            recipients.append(recipient)
+        return Notice(
+            notice_id=claim.notice_id,
+            pilot_id=pilot.id,
+            pilot_name=pilot.name,
+            kind=claim.kind,
+            rule=claim.rule,
+            due=claim.due,
+            detail=json.loads(claim.detail),
+            recipients=recipients,
+            controller=rights.controller_notice(self.app.programme(pilot.programme)),
+        )
+
+    def parked(self) -> list[outbox.Claim]:
+        with self.pipeline.reading() as session:
+            return outbox.parked(session)
+
+    def retry_parked(self) -> int:
+        with self.pipeline.writing() as session:
+            return outbox.unpark(session)
