@@ -25,13 +25,10 @@ from __future__ import annotations
 
 import random
 import time as clock_time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from datetime import date, datetime
+from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar, cast
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
@@ -40,22 +37,18 @@ from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 from stdnum.fr import siren as siren_number
 
-from parcours import clock as clocks
 from parcours import inputs as inp
 from parcours.domain import experiment
 from parcours.domain.pilot import Act, Pilot
 from parcours.domain.rex import RexSession
-from parcours.domain.roles import OPERATOR, Permit
+from parcours.domain.roles import Permit
 from parcours.errors import ConcurrencyConflict, InvalidInput, PilotNotFound
-from parcours.programme import SYSTEM_PRINCIPALS, Programme
-from parcours.projections.runner import PositionMoved, ProjectionRunner
+from parcours.programme import Programme
+from parcours.projections.runner import PositionMoved
 from parcours.service.bookkeeping import Write, done_before, rows_beside
-from parcours.service.programmes import Programmes
-from parcours.service.requests import Authorise, Request, SystemPrincipal
-from parcours.settings import Settings
+from parcours.service.requests import Request
+from parcours.service.steps import PipelineSteps
 from parcours.store import grants, ledger, pilot_names
-from parcours.store.eventstore import PilotStore
-from parcours.store.keys import KeyStore
 
 T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
@@ -63,134 +56,14 @@ Decide = Callable[[Pilot, Act, list[Write]], T]
 MAX_ATTEMPTS = 8
 # Another writer got there first: the transaction is rolled back and the command tried again.
 _CONFLICTS = (IntegrityError, SAIntegrityError, PositionMoved)
-_CORRELATION: ContextVar[str] = ContextVar("parcours_correlation", default="")
 
 
-class Pipeline:
+class Pipeline(PipelineSteps):
     """The store, the clock and the command pipeline that every part of `Parcours` shares.
 
     Built by `parcours.service.bootstrap.bootstrap`; its attributes are the system's ports:
     `store` (events, transactions), `keys` (personal-data keys), `projections` (read models),
     `programmes` (definitions), `settings`, `clock`, `log`."""
-
-    def __init__(
-        self,
-        *,
-        settings: Settings,
-        clock: clocks.Clock,
-        store: PilotStore,
-        keys: KeyStore,
-        projections: ProjectionRunner,
-        programmes: Programmes,
-        log: Any,
-        authorise: Authorise,
-    ) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.store = store
-        self.keys = keys
-        self.projections = projections
-        self.programmes = programmes
-        self.log = log
-        self.authorise = authorise
-        self._system_key = object()
-
-    # -- time and transactions --------------------------------------------------------------
-
-    def now(self) -> datetime:
-        return clocks.read(self.clock)
-
-    def reading(self) -> Any:
-        return self.store.reading()
-
-    def writing(self) -> Any:
-        return self.store.writing()
-
-    def programme(self, programme_id: str) -> Programme:
-        return self.programmes.get(programme_id)
-
-    def event_count(self) -> int:
-        """How many events the store holds (a rejected command must not change it)."""
-        return int(self.store.recorder.max_notification_id() or 0)
-
-    # -- who acts ------------------------------------------------------------------------------
-
-    def system(self, name: str) -> SystemPrincipal:
-        """The principal parcours' own scheduler (`system:scheduler`) or retention purge
-        (`system:retention`) acts as; for those two and nothing else."""
-        if name not in SYSTEM_PRINCIPALS:
-            raise ValueError(f"not a system principal: {name!r}")
-        return SystemPrincipal(name, self._system_key)
-
-    def principal(self, actor: Any, command: str) -> tuple[str, bool]:
-        """Step 1 for the actor: (principal id, is parcours' own system principal). A string
-        is checked as an id (`inputs.check_actor`); a `SystemPrincipal` not made by this
-        pipeline is refused."""
-        if isinstance(actor, SystemPrincipal):
-            if actor.key is self._system_key:
-                return actor.name, True
-            # Not ours: asked as a caller's string would be, so refused (and logged).
-            self.authorise(Request(command, actor.name))
-            raise AssertionError("a system: principal named by a caller was let through")
-        return inp.check_actor(actor), False
-
-    def permit(
-        self,
-        command: str,
-        actor: Any,
-        *,
-        pilot_id: UUID | None = None,
-        programme: str | None = None,
-    ) -> Permit:
-        """Authorise a read: the permit says whether personal values are masked (R12)."""
-        principal, system = self.principal(actor, command)
-        return self.authorise(
-            Request(command, principal, pilot_id=pilot_id, programme=programme, system=system)
-        )
-
-    def permit_optional(self, command: str, actor: Any) -> Permit:
-        """A cohort view without personal data: open to any principal holding a role; with no
-        actor, the operator (the process that holds the database) reads."""
-        return OPERATOR if actor is None else self.permit(command, actor)
-
-    # -- the steps ----------------------------------------------------------------------------
-
-    def act(
-        self, actor: Any, programme: Programme, command_id: str | None = None, command: str = ""
-    ) -> Act:
-        """Step 1 for the acting principal: who acts, when, under which command id."""
-        at = self.now()
-        return Act(
-            actor=inp.check_actor(actor),
-            at=at,
-            today=at.astimezone(programme.zone).date(),
-            command_id=command_id or str(uuid4()),
-            caller_command_id=command_id is not None,
-            correlation_id=_CORRELATION.get(),
-            command=command,
-            experiment_ends=programme.experiment_ends,
-        )
-
-    @staticmethod
-    def date(on: Any, act: Act, field: str = "on") -> date:
-        """The act's business date: given, or the clock's date in the programme's zone.
-        A date given after the end of the experiment is refused unless the act is one that
-        remains (R2, judged on business dates: `domain.experiment`)."""
-        if on is None:
-            return act.today
-        day = inp.check_date(field, on)
-        if day <= act.today:  # a date after today is the aggregate's to refuse, as such
-            experiment.refuse_after_the_end(act.command, day, act.experiment_ends)
-        return day
-
-    @contextmanager
-    def correlation(self, correlation_id: str) -> Iterator[None]:
-        """Stamp every command inside the block with this correlation id (a request id)."""
-        token = _CORRELATION.set(inp.check_command_id(correlation_id))
-        try:
-            yield
-        finally:
-            _CORRELATION.reset(token)
 
     def pilot_id(self, reference: Any, actor: Any = None) -> UUID:
         """The pilot a reference names: its id, its slug (`cc-pays-de-bitche`) or its SIREN
