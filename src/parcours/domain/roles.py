@@ -184,7 +184,8 @@ def check(q: Question, tables: Mapping[str, Programme]) -> Permit:
     """May `q.principal` perform `q.act` now? `tables` maps each programme that matters (the
     act's, or every programme where the principal holds a role) to its definition, whose
     roles table answers. A `Permit`, or `NotAuthorised` citing R15 and the act's rule."""
-    label = Msg(f"act.{q.act}")
+    # An act parcours does not know has no label: the refusal names it as it was asked.
+    label: str | Msg = Msg(f"act.{q.act}") if q.act in ACTS else q.act
     if q.principal.startswith(SYSTEM_PREFIX) or q.system:
         return _system(q, tables, label)
     if not q.store_open:
@@ -241,7 +242,7 @@ def _refusal(
     return NotAuthorised(key, act=q.act, principal=q.principal, needed=needed, **params)
 
 
-def _system(q: Question, tables: Mapping[str, Programme], label: Msg) -> Permit:
+def _system(q: Question, tables: Mapping[str, Programme], label: str | Msg) -> Permit:
     """A `system:` principal: only parcours' own scheduler and purge act as one, and only
     their own acts; a caller naming one is refused whatever the act."""
     if not q.system or q.principal not in SYSTEM_PRINCIPALS:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from parcours import NotAuthorised, load_programme
+from parcours.catalogue import has
 from parcours.domain.roles import (
-    ROLES_FR,
     Grant,
     Question,
     check,
@@ -370,6 +370,24 @@ def test_r15_an_act_without_a_row_names_what_the_asker_holds_here_and_elsewhere(
     )
 
 
-def test_r15_every_role_a_row_may_name_has_its_french_name() -> None:
-    # What keeps the defaults of ROLES_FR.get in _who unused (tests/MUTATION.md).
-    assert set(ROLE_WORDS) <= set(ROLES_FR)
+def test_r15_every_role_a_row_may_name_has_its_name_in_french_and_in_english() -> None:
+    # A refusal names the roles that may act (_who): each role a row may name has its
+    # "role.<word>" and "role_only.<word>" texts in both catalogues (tests/MUTATION.md).
+    for lang in ("fr", "en"):
+        missing = [
+            f"{kind}.{word}"
+            for word in ROLE_WORDS
+            for kind in ("role", "role_only")
+            if not has(f"{kind}.{word}", lang)
+        ]
+        assert missing == [], lang
+
+
+def test_r15_a_role_in_a_programme_whose_table_is_not_at_hand_hides_none_of_the_others() -> None:
+    # An act asked of no programme is asked of every programme where a role is held: one
+    # whose table the check is not handed (sorted before Grand Est) answers nothing, and
+    # Grand Est's agency still reads its programme's contacts.
+    grants = (Grant("agency:ops-1", "auditor", "aaa-unknown"), *_agency())
+    question = Question(act="programme_contacts", principal="agency:ops-1", grants=grants)
+    permit = check(question, TABLES)
+    assert (permit.roles, permit.programmes) == (("agency",), frozenset({GRAND_EST.id}))
