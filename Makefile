@@ -43,4 +43,4 @@ mutate: $(STAMP)
 	$(BIN)/python -m tests.mutation.report
 
 clean:
-	rm -rf $(VENV) mutants parcours-demo.db parcours-report.html .pytest_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) mutants parcours-demo.db parcours-report.html parcours-cohorte.xlsx .pytest_cache .mypy_cache .hypothesis

@@ -165,7 +165,13 @@ def test_the_phase_rule_is_named(run) -> None:  # type: ignore[no-untyped-def]
 
 def test_demo_plays_a_cohort(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
     _, out, _ = run(
-        "demo", "--path", str(tmp_path / "demo.db"), "--report", str(tmp_path / "report.html")
+        "demo",
+        "--path",
+        str(tmp_path / "demo.db"),
+        "--report",
+        str(tmp_path / "report.html"),
+        "--xlsx",
+        str(tmp_path / "cohorte.xlsx"),
     )
     assert "Ardenne" in out
     assert "retiré" in out  # the dashboard's phase, in French
@@ -174,6 +180,17 @@ def test_demo_plays_a_cohort(tmp_path: Path, run) -> None:  # type: ignore[no-un
     assert "purge : vérifiée" in flat
     assert (tmp_path / "demo.db").exists()
     assert (tmp_path / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    # The workbook of the report's day, one sheet per view (issue 20).
+    from openpyxl import load_workbook
+
+    sheets = load_workbook(tmp_path / "cohorte.xlsx").sheetnames
+    assert sheets == [
+        "Tableau de bord",
+        "Budgets (R6)",
+        "Cadence (R5)",
+        "REX (R7)",
+        "Indicateurs (R8)",
+    ]
 
 
 def test_history_audit_and_gdpr_from_the_shell(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

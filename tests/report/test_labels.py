@@ -1,11 +1,15 @@
-"""Every text of the report lives in report/labels.py, in French and in English."""
+"""Every text of the report is a key of the one catalogue (`report.<key>`), in French and in
+English, as the shell's are."""
 
 from __future__ import annotations
 
 import string
 
 from parcours import cohort
-from parcours.report.labels import LABELS
+from parcours.catalogue import keys
+from parcours.report.labels import KEYS, words
+
+LABELS = {"fr": words("fr"), "en": words("en")}
 
 
 def _fields(text: str) -> set[str]:
@@ -25,3 +29,13 @@ def test_every_alert_of_the_rules_has_its_sentence_in_both_languages() -> None:
         for lang in ("fr", "en"):
             assert key in LABELS[lang], (lang, key)
             assert _fields(LABELS[lang][key]) == _fields(sentence), (lang, key)
+
+
+def test_the_reports_words_come_from_the_shared_catalogue() -> None:
+    """Issue 20: one catalogue for the shell and the report; a key missing in a language
+    would show as the key itself."""
+    for lang in ("fr", "en"):
+        missing = [key for key in KEYS if f"report.{key}" not in keys(lang)]
+        assert not missing, (lang, missing)
+    assert words("fr")["title"] == "Parcours — rapport de la cohorte"
+    assert words("en")["title"] != words("fr")["title"]

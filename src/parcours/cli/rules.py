@@ -13,27 +13,16 @@ import typer
 from rich.console import Console
 
 from parcours import rules
-from parcours.catalogue import active
+from parcours.catalogue import active, translate
 from parcours.formats import Lang, language
 
-LABELS: dict[Lang, dict[str, str]] = {
-    "fr": {
-        "charter": "Charte",
-        "enforced": "Appliquée dans",
-        "tests": "Fixée par",
-        "rule": "Règle",
-        "help": "Les règles R1–R16 : la phrase de la charte, où chacune est appliquée, "
-        "le test qui la fixe.",
-    },
-    "en": {
-        "charter": "Charter",
-        "enforced": "Enforced in",
-        "tests": "Pinned by",
-        "rule": "Rule",
-        "help": "The rules R1-R16: the charter's sentence, where each is enforced, "
-        "the test that pins it.",
-    },
-}
+# The command's words: `rules.<key>` in the one catalogue.
+LABELS = ("charter", "enforced", "tests", "rule", "help")
+
+
+def _words(lang: Lang) -> dict[str, str]:
+    return {key: translate(f"rules.{key}", lang) for key in LABELS}
+
 
 Lang_ = Annotated[
     str | None,
@@ -85,7 +74,7 @@ def regles(
             json.dumps([r.__dict__ for r in table], ensure_ascii=False, indent=2, default=list)
         )
         return
-    say = LABELS[chosen]
+    say = _words(chosen)
     colon = " : " if chosen == "fr" else ": "  # French puts a space before the colon
     out = Console(highlight=False)
     for r in table:
@@ -101,4 +90,4 @@ def regles(
 
 commands = typer.Typer()
 commands.command("regles")(regles)
-commands.command("rules", help=LABELS["en"]["help"])(regles)
+commands.command("rules", help=translate("rules.help", "en"))(regles)

@@ -95,9 +95,9 @@ def _label(labels: dict[str, str], value: Any) -> Any:
 
 def cohort_sheets(app: Any, today: date | None) -> list[Sheet]:
     """The cohort as five sheets, as of `today` (default: the clock's day)."""
-    from parcours.report.labels import LABELS
+    from parcours.report.labels import words as report_words
 
-    words = LABELS.get("fr", {})
+    words = report_words("fr")
     board = app.dashboard(today=today)
     day = board.today
     dashboard = Sheet(
