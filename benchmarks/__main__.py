@@ -59,8 +59,12 @@ def main() -> None:
     parser.add_argument(
         "--pilots", type=int, help="a quick look at this many pilots; RESULTS.md is not written"
     )
-    parser.add_argument("backends", nargs="*", choices=["sqlite", "postgres"])
+    # No `choices=` here: argparse checks an empty list against them and refuses it.
+    parser.add_argument("backends", nargs="*", help="sqlite, postgres (default: both)")
     args = parser.parse_args()
+    unknown = set(args.backends) - {"sqlite", "postgres"}
+    if unknown:
+        parser.error(f"unknown backend: {', '.join(sorted(unknown))} (sqlite, postgres)")
     only = set(args.backends) or {"sqlite", "postgres"}
     if args.scale in POSTGRES_ONLY:
         only.discard("sqlite")
