@@ -17,6 +17,7 @@ Writes benchmarks/RESULTS.md (one table per scale) and RESULTS.png.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -71,6 +72,9 @@ def main() -> None:
     started = time.time()
     figures = Results(args.scale, args.pilots or SCALES[args.scale])
     folder = Path(tempfile.mkdtemp(prefix="parcours-bench-"))
+    # PostgreSQL keeps its key-encryption keys outside the database, as a deployment does; the
+    # processes the benchmark starts (probes, writers) inherit the variable.
+    os.environ.setdefault("PARCOURS_KEY_FILE", str(folder / "keyring.json"))
     try:
         if "sqlite" in only:
             run_backend(figures, "SQLite", lambda name: f"sqlite:///{folder}/{name}.db")
