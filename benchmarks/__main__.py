@@ -74,7 +74,9 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="parcours-bench-"))
     # PostgreSQL keeps its key-encryption keys outside the database, as a deployment does; the
     # processes the benchmark starts (probes, writers) inherit the variable.
-    os.environ.setdefault("PARCOURS_KEY_FILE", str(folder / "keyring.json"))
+    # (A folder of its own: parcours refuses a key file beside the database it protects.)
+    keys = Path(tempfile.mkdtemp(prefix="parcours-bench-keys-"))
+    os.environ.setdefault("PARCOURS_KEY_FILE", str(keys / "keyring.json"))
     try:
         if "sqlite" in only:
             run_backend(figures, "SQLite", lambda name: f"sqlite:///{folder}/{name}.db")
@@ -92,7 +94,8 @@ def main() -> None:
                     server.stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-        if args.pilots is None:
+        shutil.rmtree(keys, ignore_errors=True)
+        if args.pilots is None and figures.rows:  # a run that measured nothing keeps the old
             results.save(figures, time.time() - started)
     if args.pilots is None:
         print((HERE / "RESULTS.md").read_text())

@@ -87,6 +87,8 @@ def plot(runs: dict[str, Any]) -> None:
         return
     rows = [r for run in runs.values() for r in run["rows"]]
     figures = sorted({r["figure"] for r in rows})
+    if not figures:
+        return
     columns = 3
     fig, axes = plt.subplots(
         (len(figures) + columns - 1) // columns, columns, figsize=(12, 3 * len(figures) / 2)
