@@ -129,8 +129,8 @@ class Parcours:
         from parcours import report
 
         self.pipeline.permit_optional("report_html", actor)
-        day = report.html.today_of(self.cohort, today)
-        return report.render(self.cohort.as_of(day, known_at), day, lang)
+        day = self.cohort.report_day(today)
+        return report.render(self.cohort.as_of(day, known_at).report_data(day), lang)
 
     # -- who may do what (R15) ---------------------------------------------------------------
     grant = _forward("roles", RoleCommands.grant)

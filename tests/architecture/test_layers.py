@@ -30,7 +30,7 @@ def _lint(src: Path) -> subprocess.CompletedProcess[str]:
 def test_the_layers_of_the_package_point_down() -> None:
     result = _lint(ROOT / "src")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 kept, 0 broken" in result.stdout
+    assert "3 kept, 0 broken" in result.stdout
 
 
 def test_a_type_named_from_a_room_above_breaks_the_layers(tmp_path: Path) -> None:
@@ -53,3 +53,18 @@ def test_a_circle_inside_a_room_breaks_the_contract(tmp_path: Path) -> None:
     result = _lint(tmp_path)
     assert result.returncode == 1
     assert "No cycles are allowed in parcours.domain" in result.stdout
+
+
+def test_the_report_asking_the_service_breaks_the_contract(tmp_path: Path) -> None:
+    """Issue 21: the report renders what it is given (`ReportData`); a type named from the
+    service, even under TYPE_CHECKING, is refused."""
+    shutil.copytree(ROOT / "src" / "parcours", tmp_path / "parcours")
+    html = tmp_path / "parcours" / "report" / "html.py"
+    html.write_text(
+        html.read_text()
+        + "\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+        + "    from parcours.service.cohort import CohortQueries\n"
+    )
+    result = _lint(tmp_path)
+    assert result.returncode == 1
+    assert "The report renders what it is given (issue 21) BROKEN" in result.stdout

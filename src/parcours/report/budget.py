@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from parcours import cohort, cohort_views
 from parcours.report.parts import NAME_WIDTH, Page, figure, legend, name_label, svg, table
+from parcours.report_data import ReportData
 
 Verdict = Literal["ok", "over", "under", "in progress", "no estimate"]
 COLOURS: dict[str, str] = {
@@ -35,17 +36,16 @@ def verdict(line: cohort_views.BudgetLine, today: date) -> Verdict:
     return "under" if line.status == "under" else "ok"
 
 
-def lines_of(
-    app: Any, rows: list[dict[str, Any]], today: date
-) -> dict[str, list[cohort_views.BudgetLine]]:
-    """Per pilot id, its budget lines up to today (periods begun by then)."""
+def lines_of(data: ReportData) -> dict[str, list[cohort_views.BudgetLine]]:
+    """Per pilot id, its budget lines up to the report's day (periods begun by then)."""
+    today = data.today
     return {
         r["pilot_id"]: [
             b
-            for b in cohort.time_budget(app.programme(r["programme"]), r, today)
+            for b in cohort.time_budget(data.programme(r["programme"]), r, today)
             if b.start <= today
         ]
-        for r in rows
+        for r in data.rows
     }
 
 

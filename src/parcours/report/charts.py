@@ -9,6 +9,7 @@ from typing import Any
 
 from parcours import cohort
 from parcours.report.parts import NAME_WIDTH, ROW, Page, figure, legend, name_label, svg, table
+from parcours.report_data import ReportData
 
 # Light fills under dark text (contrast >= 4.5:1), and each bar says its phase in words.
 PHASE_COLOURS = {
@@ -129,8 +130,9 @@ def _phase_bar(left: float, y: int, wide: float, phase: str, since: date, page: 
 # -- REX attendance (R7) ---------------------------------------------------------------------
 
 
-def rex(app: Any, rows: list[dict[str, Any]], today: date, page: Page) -> str:
-    years = sorted({y for r in rows for y in app.programme(r["programme"]).rex.required})
+def rex(data: ReportData, page: Page) -> str:
+    rows, today = data.rows, data.today
+    years = sorted({y for r in rows for y in data.programme(r["programme"]).rex.required})
     cell = 150
     parts = [
         f'<text x="{NAME_WIDTH + j * cell + 30}" y="16" font-size="12">{year}</text>'
@@ -142,7 +144,7 @@ def rex(app: Any, rows: list[dict[str, Any]], today: date, page: Page) -> str:
         parts.append(name_label(y, row["name"]))
         left = _withdrawn_on(row)
         for j, year in enumerate(years):
-            line = cohort.rex_line(app.programme(row["programme"]), row, year, today)
+            line = cohort.rex_line(data.programme(row["programme"]), row, year, today)
             if line is None or (left is not None and left.year < year):
                 continue  # a pilot that withdrew owes no review after that year
             fill, ink = STATUS_STYLE[line.status]
@@ -172,9 +174,10 @@ def _withdrawn_on(row: dict[str, Any]) -> date | None:
 # -- follow-up cadence (R5) ------------------------------------------------------------------
 
 
-def cadence(app: Any, rows: list[dict[str, Any]], today: date, page: Page) -> str:
+def cadence(data: ReportData, page: Page) -> str:
+    rows, today = data.rows, data.today
     per_pilot = {
-        r["pilot_id"]: cohort.follow_up_cadence(app.programme(r["programme"]), r, today)
+        r["pilot_id"]: cohort.follow_up_cadence(data.programme(r["programme"]), r, today)
         for r in rows
     }
     months = sorted({c.month for lines in per_pilot.values() for c in lines})

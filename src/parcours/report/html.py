@@ -7,45 +7,40 @@ title, a description, a legend in words and a table alternative."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from html import escape
-from typing import TYPE_CHECKING
 
 from parcours.report import agenda, budget, charts, overview
 from parcours.report.parts import Page
 from parcours.report.style import CSS
-
-if TYPE_CHECKING:
-    from parcours.service.cohort import CohortQueries
+from parcours.report_data import ReportData
 
 
-def render(app: CohortQueries, today: date, lang: str = "fr") -> str:
+def render(data: ReportData, lang: str = "fr") -> str:
+    """The page of `data` (gathered by `CohortQueries.report_data`): it asks nothing."""
     page = Page.of(lang)
-    rows = app.pilot_rows()
-    board = app.dashboard(today=today)
-    programme = app.programme(rows[0]["programme"]) if rows else app.default_programme()
-    programmes = {r["programme"]: app.programme(r["programme"]) for r in rows}
-    budgets = budget.lines_of(app, rows, today)
+    rows, board, today = data.rows, data.dashboard, data.today
+    programme = data.title_programme()
+    budgets = budget.lines_of(data)
     indicators = {
         r["pilot_id"]: {
             i["key"]: f"« {i['label']} »" if page.lang == "fr" else f"“{i['label']}”"
-            for project in app.project_rows(r["pilot_id"])
+            for project in data.projects[r["pilot_id"]]
             for i in project["indicators"]
         }
         for r in rows
         if r["indicators"]
     }
-    due = agenda.due_soon(rows, programmes, app.instant(today), today, page)
+    due = agenda.due_soon(rows, data.programmes, data.at, today, page)
     sections = [
         agenda.due_section(due, today, page),
         agenda.alerts_section(agenda.grouped_alerts(board, budgets, page, indicators), page),
         overview.overview(board, page),
         charts.timeline(rows, programme, today, page),
         budget.budget_figure(rows, budgets, today, page),
-        charts.rex(app, rows, today, page),
-        charts.cadence(app, rows, today, page),
-        overview.support(app, rows, board, page),
-        overview.sessions(app, page),
+        charts.rex(data, page),
+        charts.cadence(data, page),
+        overview.support(data, page),
+        overview.sessions(data, page),
     ]
     title = escape(page.w["title"])
     return (
@@ -57,10 +52,3 @@ def render(app: CohortQueries, today: date, lang: str = "fr") -> str:
         + "".join(sections)
         + "</main></body></html>\n"
     )
-
-
-def today_of(app: CohortQueries, today: date | None) -> date:
-    if today is not None:
-        return today
-    now: datetime = app.now()
-    return now.astimezone(app.default_programme().zone).date()

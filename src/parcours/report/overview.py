@@ -8,6 +8,7 @@ from typing import Any
 
 from parcours import cohort_views
 from parcours.report.parts import Page, section, table
+from parcours.report_data import ReportData
 
 
 def overview(board: cohort_views.Dashboard, page: Page) -> str:
@@ -51,18 +52,18 @@ def _counts(alerts: list[cohort_views.Alert], page: Page) -> str:
     return ", ".join(said) or page.w["none"]
 
 
-def support(app: Any, rows: list[dict[str, Any]], board: cohort_views.Dashboard, page: Page) -> str:
-    by_id = {str(r.pilot_id): r for r in board.rows}
+def support(data: ReportData, page: Page) -> str:
+    by_id = {str(r.pilot_id): r for r in data.dashboard.rows}
     lines: list[list[Any]] = []
-    for row in rows:
+    for row in data.rows:
         funded = requested = 0.0
-        for project in app.project_rows(row["pilot_id"]):
+        for project in data.projects[row["pilot_id"]]:
             for funding in project["fundings"].values():
                 requested += funding["amount_eur"]
                 if funding["status"] == "granted":
                     funded += funding["amount_eur"]
         dashboard = by_id[row["pilot_id"]]
-        published = app.published_communications(row["pilot_id"])
+        published = data.published[row["pilot_id"]]
         lines.append(
             [
                 row["name"],
@@ -76,7 +77,7 @@ def support(app: Any, rows: list[dict[str, Any]], board: cohort_views.Dashboard,
     return section("support", table(header, lines, page.w["support"]), page)
 
 
-def sessions(app: Any, page: Page) -> str:
+def sessions(data: ReportData, page: Page) -> str:
     lines: list[list[Any]] = [
         [
             page.day(s["on"]),
@@ -84,7 +85,7 @@ def sessions(app: Any, page: Page) -> str:
             page.w.get(s["kind"], s["kind"]),
             ", ".join(s["attended_by"]) or "—",
         ]
-        for s in app.rex_sessions()
+        for s in data.sessions
     ]
     if not lines:
         return ""

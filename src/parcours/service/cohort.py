@@ -17,6 +17,7 @@ from parcours import inputs as inp
 from parcours.errors import InvalidInput, PilotNotFound
 from parcours.programme import Programme
 from parcours.projections import board, readers
+from parcours.report_data import ReportData
 from parcours.service.programme_contacts import ProgrammeContactCommands
 from parcours.service.recorded import Cut, RecordedQueries
 from parcours.store import pilot_names
@@ -277,6 +278,29 @@ class CohortQueries(RecordedQueries):
             return self.recorded_pilot(pilot_id, self.pinned)[1]
         with self.pipeline.reading() as session:
             return readers.project_rows(session, pilot_id)
+
+    def report_data(self, today: date) -> ReportData:
+        """Everything the cohort report of `today` shows (as these queries see the cohort:
+        pinned to that day by `as_of` for a past one); the report renders it."""
+        rows = self.pilot_rows()
+        wanted = {r["programme"] for r in rows} | {self.pipeline.programmes.default_id}
+        return ReportData(
+            today=today,
+            at=self.instant(today),
+            rows=rows,
+            dashboard=self.dashboard(today=today),
+            programmes={p: self.pipeline.programme(p) for p in sorted(wanted)},
+            default_programme=self.pipeline.programmes.default_id,
+            projects={r["pilot_id"]: self.project_rows(r["pilot_id"]) for r in rows},
+            published={r["pilot_id"]: self.published_communications(r["pilot_id"]) for r in rows},
+            sessions=self.rex_sessions(),
+        )
+
+    def report_day(self, today: date | None) -> date:
+        """The report's day: `today`, else the clock's day in the default programme's zone."""
+        if today is not None:
+            return today
+        return self.pipeline.now().astimezone(self.pipeline.programmes.default().zone).date()
 
     def rex_sessions(
         self, programme: str | None = None, *, actor: str | None = None
