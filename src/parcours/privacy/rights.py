@@ -8,7 +8,7 @@ which needs only the store and the key table.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -123,6 +123,23 @@ class ControllerNotice(BaseModel):
     postal_address: list[str]
     email: str
     rights: str
+
+
+ContactStatus = Literal["active", "restricted", "erased"]
+
+
+def contact_status(contact: dict[str, Any], key: bytes | None) -> ContactStatus:
+    """R14: erased once the person's key is gone (erasure, purge); restricted after an
+    objection; else active."""
+    if contact["erased"] or key is None:
+        return "erased"
+    return "restricted" if contact["objected"] else "active"
+
+
+def notified(contact: dict[str, Any], key: bytes | None) -> bool:
+    """R12, R14: a notice reaches a pilot's current contacts who are active (the same people
+    the pilot's view shows "active"), never one who objected or whose key is gone."""
+    return bool(contact["current"]) and contact_status(contact, key) == "active"
 
 
 def controller_notice(programme: Programme) -> ControllerNotice | None:

@@ -111,7 +111,7 @@ class Notices:
         recipients = []
         for person, contact in pilot.contacts.items():
             key = keys.get(person)
-            if not contact["current"] or contact["erased"] or contact["objected"] or key is None:
+            if key is None or not rights.notified(contact, key):
                 continue
             sealed = contact["sealed"]
             recipient = {"role": contact["role"]}

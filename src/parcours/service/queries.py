@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from parcours import audit
@@ -13,7 +13,7 @@ from parcours.audit import verify as audit_verify
 from parcours.domain.pilot import Pilot
 from parcours.domain.roles import MASKED
 from parcours.errors import InvalidInput, PilotNotFound
-from parcours.privacy import sealing
+from parcours.privacy import rights, sealing
 from parcours.projections import readers
 from parcours.service.pipeline import Service
 from parcours.service.sealed_text import open_texts
@@ -228,11 +228,7 @@ def _free_text(pilot: Pilot) -> dict[str, Any]:
 
 def _contact(person_id: str, contact: dict[str, Any], key: bytes | None) -> ContactView:
     plain = sealing.unseal_fields(key, person_id, contact["sealed"])
-    status: Literal["active", "restricted", "erased"] = (
-        "erased"
-        if contact["erased"] or key is None
-        else ("restricted" if contact["objected"] else "active")
-    )
+    status = rights.contact_status(contact, key)
     gone = sealing.PURGED
     return ContactView(
         person_id=UUID(person_id),
