@@ -116,3 +116,14 @@ class RexLine(_Model):
     attended: int
     required: int
     status: Literal["met", "at risk", "missed"]
+
+
+class RexSessionLine(_Model):
+    """R7: a scheduled experience-review session of the cohort and who attended it."""
+
+    session_id: str
+    programme: str
+    on: date
+    kind: str
+    title: str
+    attended_by: list[str]

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from parcours.cohort_views import Dashboard
+from parcours.cohort_views import Dashboard, RexSessionLine
 from parcours.programme import Programme
 
 
@@ -30,7 +30,7 @@ class ReportData(BaseModel):
     projects: dict[str, list[dict[str, Any]]]
     published: dict[str, list[bool | None]]
     # R7: the scheduled REX sessions, with the pilots that attended each.
-    sessions: list[dict[str, Any]]
+    sessions: list[RexSessionLine]
 
     def programme(self, programme_id: str) -> Programme:
         return self.programmes[programme_id]

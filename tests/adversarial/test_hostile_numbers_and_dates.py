@@ -199,7 +199,7 @@ def test_a_rex_session_is_scheduled_within_the_programme_window_or_refused(
         refused=not OPENS <= day <= ENDS,
     )
     if accepted:
-        found = [s["on"] for s in app.rex_sessions() if s["session_id"] == str(session)]
+        found = [s.on for s in app.rex_sessions() if s.session_id == str(session)]
         assert [str(on) for on in found] == [day.isoformat()]
 
 

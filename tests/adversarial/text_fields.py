@@ -202,7 +202,7 @@ TEXT_FIELDS = [
             "grand-est-2024", on=date(2025, 6, 12), kind="collective", title=v, actor=LEAD
         ),
         lambda app, c, session: next(
-            s["title"] for s in app.rex_sessions() if s["session_id"] == str(session)
+            s.title for s in app.rex_sessions() if s.session_id == str(session)
         ),
     ),
 ]

@@ -111,7 +111,7 @@ def test_a_scheduled_rex_session_links_the_attendance(app: Parcours) -> None:
     app.record_rex(pilot, session="entretien-individuel", on=date(2024, 12, 2), actor=LEAD)
     assert app.get_pilot(pilot, actor=LEAD).rex[str(session)] == date(2024, 11, 28)
     [listed] = app.rex_sessions()
-    assert listed["attended_by"] == ["Communauté de Communes Ardenne Rives de Meuse"]
+    assert listed.attended_by == ["Communauté de Communes Ardenne Rives de Meuse"]
     assert app.rex_attendance(2024, today=date(2025, 1, 2), known_at=app.now())[0].attended == 2
 
 

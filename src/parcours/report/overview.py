@@ -80,10 +80,10 @@ def support(data: ReportData, page: Page) -> str:
 def sessions(data: ReportData, page: Page) -> str:
     lines: list[list[Any]] = [
         [
-            page.day(s["on"]),
-            s["title"],
-            page.w.get(s["kind"], s["kind"]),
-            ", ".join(s["attended_by"]) or "—",
+            page.day(s.on),
+            s.title,
+            page.w.get(s.kind, s.kind),
+            ", ".join(s.attended_by) or "—",
         ]
         for s in data.sessions
     ]

@@ -304,7 +304,7 @@ class CohortQueries(RecordedQueries):
 
     def rex_sessions(
         self, programme: str | None = None, *, actor: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[cohort_views.RexSessionLine]:
         """R7: the cohort's scheduled sessions with the pilots that attended each."""
         self.pipeline.permit_optional("rex_sessions", actor)
         with self.pipeline.reading() as session:
@@ -316,7 +316,10 @@ class CohortQueries(RecordedQueries):
             for name in row["rex"]:
                 if name in attendance:
                     attendance[name].append(row["name"])
-        return [{**s, "attended_by": attendance[s["session_id"]]} for s in sessions]
+        return [
+            cohort_views.RexSessionLine(**s, attended_by=attendance[s["session_id"]])
+            for s in sessions
+        ]
 
     def _scheduled_by(self, found: dict[str, Any], cut: Cut) -> bool:
         session = self.pipeline.rex_session(UUID(found["session_id"]))

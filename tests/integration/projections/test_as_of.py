@@ -187,9 +187,9 @@ def test_what_the_report_reads_is_pinned_to_the_day(app: Parcours, clock: Clock)
     assert october.rex_sessions() == []
     assert october.published_communications(str(pilot)) == []
     mid = app.cohort.as_of(date(2024, 10, 15))
-    assert [(s["title"], s["attended_by"]) for s in mid.rex_sessions()] == [("REX", [])]
+    assert [(s.title, s.attended_by) for s in mid.rex_sessions()] == [("REX", [])]
     assert mid.published_communications(str(pilot)) == []
     after = app.cohort.as_of(date(2024, 11, 28))
-    assert [s["attended_by"] for s in after.rex_sessions()] == [["CC Ardenne"]]
+    assert [s.attended_by for s in after.rex_sessions()] == [["CC Ardenne"]]
     assert after.published_communications(str(pilot)) == [True]
     assert app.cohort.as_of(None) is app.cohort  # today: the read models themselves
