@@ -77,3 +77,11 @@ def test_an_indicator_s_line_names_its_project_key_and_days() -> None:
     assert [line.overdue for line in last] == [True, True]
     after = reporting(GRAND_EST, DEPLOYED, projects, date(2026, 2, 1))
     assert [line.next_due for line in after] == [None, None]
+
+
+def test_r6_a_day_worked_on_the_last_day_of_a_deployment_month_counts_in_that_month() -> None:
+    """« 2 jours par mois » filed by the date of work: 31 March 2025 is March's, not April's."""
+    logs = [(date(2025, 3, 31), 1.0), (date(2025, 4, 1), 0.5)]
+    found = periods(GRAND_EST, DEPLOYED, logs, date(2025, 4, 20))
+    assert found[-2] == Period("2025-03", date(2025, 3, 3), date(2025, 3, 31), 1.87, 1.0)
+    assert found[-1] == Period("2025-04", date(2025, 4, 1), date(2025, 4, 30), 2.0, 0.5)
