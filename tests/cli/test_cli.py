@@ -14,26 +14,8 @@ from parcours import Parcours
 from parcours import clock as clocks
 from parcours.cli import cli
 from tests.conftest import PARIS
-from tests.support.roles import REFERENT_ID, REGION
+from tests.support.roles import REFERENT_ID
 from tests.support.scenarios import kept_dashboard_rows
-
-
-@pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("PARCOURS_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
-    monkeypatch.setenv("PARCOURS_ACTOR", "agency:project-lead")
-    runner = CliRunner()
-    # R15: the deployment's first act, then the Region (the agency grants it).
-    for grant in (["grant", "agency:project-lead", "agency"], ["grant", REGION, "region"]):
-        assert runner.invoke(cli, grant).exit_code == 0
-
-    def invoke(*args: str, ok: bool = True) -> tuple[int, str, str]:
-        result = runner.invoke(cli, list(args))
-        if ok:
-            assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-        return result.exit_code, result.stdout, result.stderr
-
-    return invoke
 
 
 def designate(run, pilot: str, *flags: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]

@@ -4,32 +4,9 @@ graphic charter (R10), the controller in the export (R14)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-from parcours.cli import cli
 from tests.cli.test_cli import designate
 from tests.support.roles import REFERENT_ID, REGION
-
-
-@pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """As tests/cli/test_cli.py's: the agency's first grant, the Region's, then commands."""
-    monkeypatch.setenv("PARCOURS_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
-    monkeypatch.setenv("PARCOURS_ACTOR", "agency:project-lead")
-    runner = CliRunner()
-    for grant in (["grant", "agency:project-lead", "agency"], ["grant", REGION, "region"]):
-        assert runner.invoke(cli, grant).exit_code == 0
-
-    def invoke(*args: str, ok: bool = True) -> tuple[int, str, str]:
-        result = runner.invoke(cli, list(args))
-        if ok:
-            assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-        return result.exit_code, result.stdout, result.stderr
-
-    return invoke
 
 
 def test_the_programme_s_project_leads_from_the_shell(run) -> None:  # type: ignore[no-untyped-def]
