@@ -293,7 +293,7 @@ class CohortQueries(RecordedQueries):
             default_programme=self.pipeline.programmes.default_id,
             projects={r["pilot_id"]: self.project_rows(r["pilot_id"]) for r in rows},
             published={r["pilot_id"]: self.published_communications(r["pilot_id"]) for r in rows},
-            sessions=self.rex_sessions(),
+            sessions=self._sessions(rows),  # the rows read once for the whole report
         )
 
     def report_day(self, today: date | None) -> date:
@@ -307,12 +307,18 @@ class CohortQueries(RecordedQueries):
     ) -> list[cohort_views.RexSessionLine]:
         """R7: the cohort's scheduled sessions with the pilots that attended each."""
         self.pipeline.permit_optional("rex_sessions", actor)
+        return self._sessions(self.pilot_rows(), programme)
+
+    def _sessions(
+        self, rows: list[dict[str, Any]], programme: str | None = None
+    ) -> list[cohort_views.RexSessionLine]:
+        """The scheduled sessions and, from the cohort's `rows`, who attended each."""
         with self.pipeline.reading() as session:
             sessions = readers.rex_session_rows(session, programme)
         if self.pinned is not None:  # the sessions scheduled by the end of the day
             sessions = [s for s in sessions if self._scheduled_by(s, self.pinned)]
         attendance: dict[str, list[str]] = {s["session_id"]: [] for s in sessions}
-        for row in self.pilot_rows():
+        for row in rows:
             for name in row["rex"]:
                 if name in attendance:
                     attendance[name].append(row["name"])
