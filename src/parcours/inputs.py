@@ -60,6 +60,7 @@ from parcours.input_checks import check_date as check_date
 from parcours.input_checks import check_instant as check_instant
 from parcours.input_checks import period_within as period_within
 from parcours.input_checks import within_programme as within_programme
+from parcours.messages import pydantic_key
 
 M = TypeVar("M", bound=BaseModel)
 _ACTOR = re.compile(r"[A-Za-z0-9_.@-]+(?::[A-Za-z0-9_.@-]+)*")
@@ -278,7 +279,7 @@ def validated(model: type[M], **data: Any) -> M:
         cause = first.get("ctx", {}).get("error")
         if isinstance(cause, ValueError):
             raise _refused(field, cause) from None
-        key = _PYDANTIC_KEYS.get(first["type"])
+        key = pydantic_key(first["type"])
         if key is None and "email address" in first["msg"]:
             key = "input.email"
         if key is not None:
@@ -293,30 +294,6 @@ def _refused(field: str, error: ValueError) -> InvalidInput:
     if isinstance(why, Msg):
         return InvalidInput(field, why.key, **why.params)
     return InvalidInput(field, str(error))
-
-
-# pydantic's own refusals, in the catalogue's words (its messages are English only).
-_PYDANTIC_KEYS = {
-    "missing": "input.missing",
-    "string_type": "text.expected",
-    "int_parsing": "input.integer",
-    "int_type": "input.integer",
-    "int_from_float": "input.integer",
-    "float_parsing": "number.expected",
-    "float_type": "number.expected",
-    "bool_parsing": "input.bool",
-    "bool_type": "input.bool",
-    "date_parsing": "input.date",
-    "date_from_datetime_parsing": "input.date",
-    "date_type": "input.date",
-    "list_type": "input.list",
-    "dict_type": "input.mapping",
-    "extra_forbidden": "input.extra",
-    "greater_than_equal": "input.too_small",
-    "greater_than": "input.too_small",
-    "less_than_equal": "input.too_large",
-    "less_than": "input.too_large",
-}
 
 
 # -- checks the service calls directly ------------------------------------------------------

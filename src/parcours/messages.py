@@ -27,3 +27,37 @@ def label(kind: str, value: str) -> str:
     `<kind>.<value>` if the catalogue has it, else the value itself."""
     key = f"{kind}.{value.replace(' ', '_')}"
     return translate(key) if has(key, active()) else value
+
+
+# pydantic's own refusals, in the catalogue's words (its messages are English only).
+_PYDANTIC_KEYS = {
+    "string_pattern_mismatch": "input.form",
+    "enum": "input.choice",
+    "literal_error": "input.choice",
+    "string_too_long": "input.too_long",
+    "missing": "input.missing",
+    "string_type": "text.expected",
+    "int_parsing": "input.integer",
+    "int_type": "input.integer",
+    "int_from_float": "input.integer",
+    "float_parsing": "number.expected",
+    "float_type": "number.expected",
+    "bool_parsing": "input.bool",
+    "bool_type": "input.bool",
+    "date_parsing": "input.date",
+    "date_from_datetime_parsing": "input.date",
+    "date_type": "input.date",
+    "list_type": "input.list",
+    "dict_type": "input.mapping",
+    "extra_forbidden": "input.extra",
+    "greater_than_equal": "input.too_small",
+    "greater_than": "input.too_small",
+    "less_than_equal": "input.too_large",
+    "less_than": "input.too_large",
+}
+
+
+def pydantic_key(error_type: str) -> str | None:
+    """The catalogue key of one of pydantic's refusals (by its `type`), or None: the input
+    policy (`inputs.validated`) and the settings say them in the reader's language."""
+    return _PYDANTIC_KEYS.get(error_type)

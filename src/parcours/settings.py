@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from parcours.catalogue import Msg
 from parcours.errors import ConfigurationError
+from parcours.messages import pydantic_key
 
 DEFAULT_CLI_URL = "sqlite:///parcours.db"
 # The programme a command names when it names none (PARCOURS_PROGRAMME): the one place of the
@@ -130,5 +131,6 @@ class Settings(BaseModel):
             first = exc.errors()[0]
             field = str(first["loc"][0]) if first["loc"] else "?"
             name = ENV_NAMES.get(field, field)
-            detail = first["msg"].removeprefix("Value error, ")
+            key = pydantic_key(first["type"])
+            detail = Msg(key) if key else first["msg"].removeprefix("Value error, ")
             raise ConfigurationError("setting.invalid", field=name, detail=detail) from None

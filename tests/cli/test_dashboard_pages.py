@@ -73,3 +73,18 @@ def test_a_bad_filter_is_one_line_naming_its_field(db: str, args: list[str], fie
     assert result.exit_code == 1
     assert result.stderr.strip().startswith(f"erreur : {field}")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_pydantic_s_own_refusals_read_in_french_too(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refusal pydantic words itself (a pattern, a choice) is said in the reader's language,
+    for a filter as for a setting (found by hand: « String should match pattern » in French)."""
+    assert shell("dashboard", "--rule", "R3' OR 1=1").stderr.strip() == (
+        "erreur : rule : valeur de forme inattendue"
+    )
+    assert "n'est pas parmi celles attendues" in shell("dashboard", "--phase", "x").stderr
+    monkeypatch.setenv("PARCOURS_PROGRAMME", "../../etc")
+    assert shell("list").stderr.strip() == (
+        "erreur : réglage invalide : PARCOURS_PROGRAMME : valeur de forme inattendue"
+    )
