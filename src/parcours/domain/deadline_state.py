@@ -57,16 +57,21 @@ def _since(value: Any) -> object:
 
 
 def decode(text: str | None) -> Kept | None:
-    """The kept state, or None when there is none (a row written before it was kept) or it
-    is of another format: the reader loads the pilot instead."""
+    """The kept state, or None when there is none (a row written before it was kept), it is
+    of another format, or it does not read as one (a row edited by hand): the reader loads
+    the pilot instead, whose events are the truth, and the row is written again."""
     if not text:
         return None
     try:
         data = json.loads(text)
-    except ValueError:
+        if not isinstance(data, dict) or data.get("f") != FORMAT:
+            return None
+        return _kept(data)
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    if not isinstance(data, dict) or data.get("f") != FORMAT:
-        return None
+
+
+def _kept(data: dict[str, Any]) -> Kept:
     marks = [str(m) for m in data["marks"]]
     misses = []
     for recorded in marks:

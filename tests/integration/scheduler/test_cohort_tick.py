@@ -119,6 +119,34 @@ def test_rows_of_an_earlier_version_are_loaded_then_filled(
     assert all(set(_reminders(app, p)) == REMINDERS for p in cohort)
 
 
+@pytest.mark.parametrize(
+    "garbled",
+    [
+        "{not json",
+        '{"f": 1, "marks": ["missed:R3"]}',  # its format's tag, but not its content
+        '{"f": 1, "programme": "grand-est-2024", "phase": "diagnostic", "phases": 7,'
+        ' "marks": [], "follow_ups": [], "rex": []}',
+        "[]",
+    ],
+)
+def test_a_state_edited_by_hand_does_not_stop_the_tick(
+    app: Parcours, cohort: list[object], clock: Clock, garbled: str
+) -> None:
+    """A row whose kept state does not read (sqlite3 in hand) is not trusted: the pilot is
+    loaded, its reminders recorded once, its row written again; the other pilots go on."""
+    with app.pipeline.writing() as session:
+        session.execute(
+            update(deadline_queue)
+            .where(deadline_queue.c.pilot_id == str(cohort[0]))
+            .values(rules=garbled)
+        )
+    clock.now = MASS_DUE
+    DeadlineScheduler(app).tick(MASS_DUE)
+    for pilot in cohort:
+        assert _reminders(app, pilot) == Counter(REMINDERS)
+    assert json.loads(_row(app, cohort[0]).rules)["phase"] == "diagnostic"
+
+
 def test_a_conflict_in_a_batch_falls_back_to_each_pilot_on_its_own(
     app: Parcours, cohort: list[object], clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
