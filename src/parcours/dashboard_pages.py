@@ -16,8 +16,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from parcours.cohort_views import DashboardRow
 from parcours.domain.phases import Phase
+from parcours.domain.standing_views import DashboardRow
 from parcours.errors import InvalidInput
 from parcours.inputs import Name
 

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from parcours import formats
 from parcours.catalogue import Lang, active, has, translate
-from parcours.cohort_views import Alert, Dashboard
+from parcours.domain.standing_views import Alert, Dashboard
 from parcours.messages import headers, label, say
 from parcours.outputs import cell, visible
 from parcours.views import PilotView

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from parcours.cohort_views import Dashboard, RexSessionLine
+from parcours.domain.standing_views import Dashboard, RexSessionLine
 from parcours.programme import Programme
 
 

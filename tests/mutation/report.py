@@ -101,58 +101,58 @@ JUDGED: list[tuple[str, str, str]] = [
     ("calendar_rules.x_steps__", "", "equivalent: str(date) is its ISO text"),
     ("calendar_rules.x_months__", "", "killed by the timeout (an endless loop)"),
     (
-        "cohort.x__budget_line__",
+        "standing.x__budget_line__",
         "budget, 3)",
         "equivalent: the budget and the days logged are both rounded to the hundredth already, "
         "so their difference rounds the same to 2 or 3 places",
     ),
     (
-        "cohort.x_rex_line__",
+        "standing.x_rex_line__",
         "required.get(year, ",
         "equivalent: a year the programme does not name asks nothing; None is false like 0",
     ),
     (
-        "cohort.x_alerts__",
+        "standing.x_alerts__",
         "b.budget or 1",
         "equivalent: a period over or under budget has a budget above 0 (the programme model "
         "requires both budgets > 0, a month covered 0 days is skipped; only a monthly budget "
         "under 0.16 day could round a 1-day share to 0, and no programme has one)",
     ),
     (
-        "cohort.x_round_two_alerts__",
+        "standing.x_round_two_alerts__",
         '.get("indicators", ',
         "equivalent: every cohort row has `indicators` (a column with the default '{}')",
     ),
     (
-        "cohort.x_indicator_lines__",
+        "standing.x_indicator_lines__",
         '.get("indicators", ',
         "equivalent: every cohort row has `indicators` (a column with the default '{}')",
     ),
     (
-        "cohort.x_indicator_lines__",
+        "standing.x_indicator_lines__",
         "is not None or",
         "equivalent for the only caller (service.cohort.indicators), which passes the "
         "programme, the pilot's row and the day together",
     ),
     (
-        "cohort.x_indicator_lines__",
+        "standing.x_indicator_lines__",
         "is not None and today",
         "equivalent for the only caller (service.cohort.indicators), which passes the "
         "programme, the pilot's row and the day together",
     ),
     (
-        "cohort.x__last__",
+        "standing.x__last__",
         'row.get("reported_on", ',
         "equivalent: every project row has `reported_on` (a column with the default '{}')",
     ),
     (
-        "cohort.x__last__",
+        "standing.x__last__",
         "found = ",
         "equivalent: the cohort row and the project row fold the same last report day "
         "(the later of the reports' `on`), so either read gives the same day",
     ),
     (
-        "cohort.x_dashboard_row__",
+        "standing.x_dashboard_row__",
         "(active) or true",
         "equivalent: for a pilot no longer active, next_deadline and alerts return before "
         "reading the deadlines",
@@ -258,8 +258,8 @@ def main() -> None:
         "Written by `tests/mutation/report.py` from the last `mutmut run` (mutmut 3.8.1,",
         "configured in `pyproject.toml`: the rule modules against `tests/unit`,",
         "`tests/oracle`, `tests/test_readme.py`, the dashboard's tests on SQLite for the",
-        "standing of a pilot (`cohort.py`) and the roles' API tests on SQLite for who may do",
-        "what (`domain/roles.py`)). Not part of `make test`. A module the last run did not",
+        "standing of a pilot (`domain/standing.py`) and the roles' API tests on SQLite for who",
+        "may do what (`domain/roles.py`)). Not part of `make test`. A module the last run did not",
         "check (`mutmut run <names>` on other modules) keeps its rows of the report before.",
         "",
         "How long: `make mutate` runs two workers at `nice -n 15` (a 2-core machine shared",
@@ -291,7 +291,7 @@ def main() -> None:
         "",
         "Every mutant not killed is judged below: equivalent (it cannot change what a",
         "caller sees, for the reason given), or out of the selection's reach. The others",
-        "were killed by tests written for them (tests/unit/test_cohort.py,",
+        "were killed by tests written for them (tests/unit/domain/test_standing.py,",
         "tests/unit/domain/test_roles_check.py, tests/unit/domain/test_mutants_killed.py).",
         "",
         "| mutant | the line as mutated | judged |",

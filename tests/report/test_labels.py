@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import string
 
-from parcours import cohort
 from parcours.catalogue import keys
+from parcours.domain import standing
 from parcours.report.labels import KEYS, words
 
 LABELS = {"fr": words("fr"), "en": words("en")}
@@ -25,7 +25,7 @@ def test_french_and_english_say_the_same_things() -> None:
 
 def test_every_alert_of_the_rules_has_its_sentence_in_both_languages() -> None:
     """Otherwise a French report would fall back to the rules' English message."""
-    for key, sentence in cohort.SENTENCES.items():
+    for key, sentence in standing.SENTENCES.items():
         for lang in ("fr", "en"):
             assert key in LABELS[lang], (lang, key)
             assert _fields(LABELS[lang][key]) == _fields(sentence), (lang, key)

@@ -7,8 +7,9 @@ from uuid import UUID
 
 from sqlalchemy import func, select
 
-from parcours import Parcours, cohort
-from parcours.cohort_views import Dashboard
+from parcours import Parcours
+from parcours.domain import standing
+from parcours.domain.standing_views import Dashboard
 from parcours.projections.board import board
 from tests.support.roles import AUDITOR, LEAD, REFERENT_ID, REGION, staffed, with_referent
 
@@ -76,7 +77,7 @@ def evaluated_dashboard(app: Parcours, today: date) -> Dashboard:
     at = app.cohort.instant(today)
     slugs = {p.id: p.slug for p in app.list_pilots()}  # issue 20: each row names its slug
     rows = [
-        cohort.dashboard_row(app.programme(r["programme"]), r, at).model_copy(
+        standing.dashboard_row(app.programme(r["programme"]), r, at).model_copy(
             update={"slug": slugs.get(UUID(r["pilot_id"]))}
         )
         for r in app.cohort.pilot_rows()
@@ -86,7 +87,7 @@ def evaluated_dashboard(app: Parcours, today: date) -> Dashboard:
     return Dashboard(
         today=day,
         rows=rows,
-        summary=cohort.summary(rows, day),
+        summary=standing.summary(rows, day),
         programme_alerts=[a for p in programmes for a in app.programme_desk.alerts(p)],
     )
 

@@ -16,10 +16,10 @@ from babel.messages.pofile import read_po
 
 from parcours import catalogue
 from parcours.catalogue import Fmt, Msg, translate
-from parcours.cohort import SENTENCES
 from parcours.domain.phases import Phase
 from parcours.domain.pilot import ROLES
 from parcours.domain.roles import ACTS
+from parcours.domain.standing import SENTENCES
 from parcours.errors import InvalidInput, NotFound, PhaseError, RuleViolation
 from parcours.formats import amount
 

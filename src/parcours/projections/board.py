@@ -32,8 +32,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from parcours.cohort import alert, counted_rules
-from parcours.cohort_views import Alert, DashboardRow, NextDeadline
+from parcours.domain.standing import alert, counted_rules
+from parcours.domain.standing_views import Alert, DashboardRow, NextDeadline
 from parcours.projections.bulk import no_cyclic_collection
 from parcours.projections.pilots import METADATA, pilots
 from parcours.store import pilot_names

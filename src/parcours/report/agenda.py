@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from parcours import cohort, cohort_views
 from parcours.domain import deadlines as rules
+from parcours.domain import standing, standing_views
 from parcours.report.parts import Page, section, table
 
 if TYPE_CHECKING:
@@ -42,10 +42,10 @@ def due_soon(
     last = today + timedelta(days=HORIZON_DAYS)
     found = []
     for row in rows:
-        if row["phase"] not in cohort.ACTIVE_PHASES:
+        if row["phase"] not in standing.ACTIVE_PHASES:
             continue
         programme = programmes[row["programme"]]
-        for d in rules.deadlines(programme, cohort.history_of(row), at):
+        for d in rules.deadlines(programme, standing.history_of(row), at):
             if d.status in OPEN and today <= d.due <= last:
                 found.append(Due(d.due, row["name"], d.rule, _what(d, programme, row, page)))
     return sorted(found, key=lambda d: (d.day, d.pilot, _rule_number(d.rule)))
@@ -92,8 +92,8 @@ class AlertRow:
 
 
 def grouped_alerts(
-    board: cohort_views.Dashboard,
-    budgets: dict[str, list[cohort_views.BudgetLine]],
+    board: standing_views.Dashboard,
+    budgets: dict[str, list[standing_views.BudgetLine]],
     page: Page,
     indicators: dict[str, dict[str, str]] | None = None,
 ) -> list[AlertRow]:
@@ -105,7 +105,7 @@ def grouped_alerts(
     if board.programme_alerts:
         by_pilot.append((page.w["programme"], "", board.programme_alerts))
     for name, pilot_id, alerts in by_pilot:
-        per_rule: dict[str, list[cohort_views.Alert]] = {}
+        per_rule: dict[str, list[standing_views.Alert]] = {}
         for alert in alerts:
             per_rule.setdefault(alert.rule, []).append(alert)
         for rule, group in per_rule.items():
@@ -123,8 +123,8 @@ def grouped_alerts(
 
 
 def _sentences(
-    group: list[cohort_views.Alert],
-    budget: list[cohort_views.BudgetLine],
+    group: list[standing_views.Alert],
+    budget: list[standing_views.BudgetLine],
     labels: dict[str, str],
     page: Page,
 ) -> list[str]:
@@ -150,7 +150,7 @@ def _sentences(
     return out
 
 
-def _budget_detail(budget: list[cohort_views.BudgetLine], status: str, page: Page) -> str:
+def _budget_detail(budget: list[standing_views.BudgetLine], status: str, page: Page) -> str:
     return ", ".join(
         page.t(
             "r6_period",

@@ -8,7 +8,7 @@ from datetime import date
 from html import escape
 from typing import Any, Literal
 
-from parcours import cohort, cohort_views
+from parcours.domain import standing, standing_views
 from parcours.report.parts import NAME_WIDTH, Page, figure, legend, name_label, svg, table
 from parcours.report_data import ReportData
 
@@ -25,7 +25,7 @@ ROW = 50
 BAR_TOP = 30  # height of the tallest bar
 
 
-def verdict(line: cohort_views.BudgetLine, today: date) -> Verdict:
+def verdict(line: standing_views.BudgetLine, today: date) -> Verdict:
     """How the report shows one period: anything logged beyond the estimate is over."""
     if line.budget is None:
         return "no estimate"
@@ -36,13 +36,13 @@ def verdict(line: cohort_views.BudgetLine, today: date) -> Verdict:
     return "under" if line.status == "under" else "ok"
 
 
-def lines_of(data: ReportData) -> dict[str, list[cohort_views.BudgetLine]]:
+def lines_of(data: ReportData) -> dict[str, list[standing_views.BudgetLine]]:
     """Per pilot id, its budget lines up to the report's day (periods begun by then)."""
     today = data.today
     return {
         r["pilot_id"]: [
             b
-            for b in cohort.time_budget(data.programme(r["programme"]), r, today)
+            for b in standing.time_budget(data.programme(r["programme"]), r, today)
             if b.start <= today
         ]
         for r in data.rows
@@ -51,7 +51,7 @@ def lines_of(data: ReportData) -> dict[str, list[cohort_views.BudgetLine]]:
 
 def budget_figure(
     rows: list[dict[str, Any]],
-    budgets: dict[str, list[cohort_views.BudgetLine]],
+    budgets: dict[str, list[standing_views.BudgetLine]],
     today: date,
     page: Page,
 ) -> str:
@@ -95,7 +95,7 @@ def _header(j: int, period: str, start: date, page: Page) -> str:
 
 
 def _bar(
-    x: float, y: float, b: cohort_views.BudgetLine, top: float, today: date, page: Page
+    x: float, y: float, b: standing_views.BudgetLine, top: float, today: date, page: Page
 ) -> str:
     v = verdict(b, today)
     budget = b.budget or 0.0
@@ -114,7 +114,7 @@ def _bar(
     )
 
 
-def _sentence(b: cohort_views.BudgetLine, v: Verdict, page: Page) -> str:
+def _sentence(b: standing_views.BudgetLine, v: Verdict, page: Page) -> str:
     return page.t(
         "budget_cell",
         period=page.period(b.period),
@@ -126,7 +126,7 @@ def _sentence(b: cohort_views.BudgetLine, v: Verdict, page: Page) -> str:
 
 def _table(
     rows: list[dict[str, Any]],
-    budgets: dict[str, list[cohort_views.BudgetLine]],
+    budgets: dict[str, list[standing_views.BudgetLine]],
     today: date,
     page: Page,
 ) -> str:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from html import escape
 from typing import Any
 
-from parcours import cohort
+from parcours.domain import standing
 from parcours.report.parts import NAME_WIDTH, ROW, Page, figure, legend, name_label, svg, table
 from parcours.report_data import ReportData
 
@@ -144,7 +144,7 @@ def rex(data: ReportData, page: Page) -> str:
         parts.append(name_label(y, row["name"]))
         left = _withdrawn_on(row)
         for j, year in enumerate(years):
-            line = cohort.rex_line(data.programme(row["programme"]), row, year, today)
+            line = standing.rex_line(data.programme(row["programme"]), row, year, today)
             if line is None or (left is not None and left.year < year):
                 continue  # a pilot that withdrew owes no review after that year
             fill, ink = STATUS_STYLE[line.status]
@@ -177,7 +177,7 @@ def _withdrawn_on(row: dict[str, Any]) -> date | None:
 def cadence(data: ReportData, page: Page) -> str:
     rows, today = data.rows, data.today
     per_pilot = {
-        r["pilot_id"]: cohort.follow_up_cadence(data.programme(r["programme"]), r, today)
+        r["pilot_id"]: standing.follow_up_cadence(data.programme(r["programme"]), r, today)
         for r in rows
     }
     months = sorted({c.month for lines in per_pilot.values() for c in lines})

@@ -6,12 +6,12 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from parcours import cohort_views
+from parcours.domain import standing_views
 from parcours.report.parts import Page, section, table
 from parcours.report_data import ReportData
 
 
-def overview(board: cohort_views.Dashboard, page: Page) -> str:
+def overview(board: standing_views.Dashboard, page: Page) -> str:
     lines: list[list[Any]] = []
     for row in board.rows:
         nxt = row.next_deadline
@@ -43,7 +43,7 @@ def overview(board: cohort_views.Dashboard, page: Page) -> str:
     return section("overview", intro + table(header, lines, page.w["overview"]), page)
 
 
-def _counts(alerts: list[cohort_views.Alert], page: Page) -> str:
+def _counts(alerts: list[standing_views.Alert], page: Page) -> str:
     said = []
     for severity in ("breach", "warning", "info"):
         n = sum(1 for a in alerts if a.severity == severity)

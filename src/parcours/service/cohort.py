@@ -11,9 +11,9 @@ from uuid import UUID
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from parcours import cohort, cohort_views
 from parcours import dashboard_pages as pages
 from parcours import inputs as inp
+from parcours.domain import standing, standing_views
 from parcours.errors import InvalidInput, PilotNotFound
 from parcours.programme import Programme
 from parcours.projections import board, readers
@@ -97,7 +97,7 @@ class CohortQueries(RecordedQueries):
         search: str | None = None,
         limit: int | None = None,
         after: Any = None,
-    ) -> cohort_views.Dashboard:
+    ) -> standing_views.Dashboard:
         """One row per pilot: phase, since, next deadline, days left, alerts with rule ids.
 
         One page of it (`dashboard_pages`): the rows in `phase`, with an alert of `rule`, or
@@ -129,7 +129,7 @@ class CohortQueries(RecordedQueries):
 
     def _whole_dashboard(
         self, today: date | datetime | None, known_at: datetime | None
-    ) -> cohort_views.Dashboard:
+    ) -> standing_views.Dashboard:
         at = self.instant(self.pinned_day() if today is None else today)
         cut = self.cut(today, known_at)
         if cut is not None:
@@ -146,16 +146,16 @@ class CohortQueries(RecordedQueries):
                 for r in rows
             ]
         day = at.astimezone(self.pipeline.programmes.default().zone).date()
-        summary = cohort.summarize(board.phases(found), counted, day)
+        summary = standing.summarize(board.phases(found), counted, day)
         # The rows were validated as they were assembled; 10,000 need not be checked twice.
         # R11: a programme's own mandatory contacts, missing, are the programme's alerts.
         desk = ProgrammeContactCommands(self.pipeline)
         programme_alerts = [a for p in sorted(board.programmes(found)) for a in desk.alerts(p)]
-        return cohort_views.Dashboard.model_construct(
+        return standing_views.Dashboard.model_construct(
             today=day, rows=rows, summary=summary, programme_alerts=programme_alerts
         )
 
-    def _dashboard_as_of(self, cut: Cut, at: datetime) -> cohort_views.Dashboard:
+    def _dashboard_as_of(self, cut: Cut, at: datetime) -> standing_views.Dashboard:
         """The dashboard of a past day: every row judged at `at` over the cohort as
         recorded at `cut` (no kept row: those are of current versions)."""
         recorded = self.recorded(cut)
@@ -163,7 +163,7 @@ class CohortQueries(RecordedQueries):
         with self.pipeline.reading() as session:
             slugs = pilot_names.slugs(session)  # a name is given once, at enrolment
         rows = [
-            cohort.dashboard_row(self.programme(r["programme"]), r, at).model_copy(
+            standing.dashboard_row(self.programme(r["programme"]), r, at).model_copy(
                 update={"slug": slugs.get(str(r["pilot_id"]))}
             )
             for r in recorded.rows
@@ -173,14 +173,14 @@ class CohortQueries(RecordedQueries):
                 r.model_copy(update={"stale": True}) if str(r.pilot_id) in recorded.stale else r
                 for r in rows
             ]
-        summary = cohort.summary(rows, day)
+        summary = standing.summary(rows, day)
         desk = ProgrammeContactCommands(self.pipeline)
         programme_alerts = [
             a
             for p in sorted({r.programme for r in rows})
             for a in desk.alerts(p, cut.end(self.programme(p)))
         ]
-        return cohort_views.Dashboard.model_construct(
+        return standing_views.Dashboard.model_construct(
             today=day, rows=rows, summary=summary, programme_alerts=programme_alerts
         )
 
@@ -218,14 +218,14 @@ class CohortQueries(RecordedQueries):
 
     def _evaluated(
         self, session: Session, pilot_ids: list[str], at: datetime
-    ) -> dict[str, tuple[cohort_views.DashboardRow, int]]:
+    ) -> dict[str, tuple[standing_views.DashboardRow, int]]:
         """Dashboard rows computed from the cohort rows now, with the version they are of."""
         if not pilot_ids:
             return {}
         rows = readers.pilot_rows_of(session, pilot_ids)
         return {
             r["pilot_id"]: (
-                cohort.dashboard_row(self.pipeline.programme(r["programme"]), r, at),
+                standing.dashboard_row(self.pipeline.programme(r["programme"]), r, at),
                 r["version"],
             )
             for r in rows
@@ -238,7 +238,7 @@ class CohortQueries(RecordedQueries):
         *,
         known_at: datetime | None = None,
         actor: str | None = None,
-    ) -> list[cohort_views.IndicatorLine]:
+    ) -> list[standing_views.IndicatorLine]:
         """R8: every framed indicator of the pilot's projects, its target and reported values,
         its last report and (in deployment) the next one due, as of `today`."""
         self.pipeline.permit_optional("indicators", actor)
@@ -246,11 +246,11 @@ class CohortQueries(RecordedQueries):
         cut = self.cut(today, known_at)
         if cut is not None:
             row, projects, programme = self.recorded_pilot(pilot_id, cut)
-            return cohort.indicator_lines(projects, programme, row, cut.day)
+            return standing.indicator_lines(projects, programme, row, cut.day)
         row = self.pilot_rows(pilot_id)[0]
         programme = self.pipeline.programme(row["programme"])
         day = self.instant(today).astimezone(programme.zone).date()
-        return cohort.indicator_lines(self.project_rows(pilot_id), programme, row, day)
+        return standing.indicator_lines(self.project_rows(pilot_id), programme, row, day)
 
     def published_communications(self, pilot_id: str) -> list[bool | None]:
         """R10: for each communication of the pilot published, whether the Region's graphic
@@ -304,14 +304,14 @@ class CohortQueries(RecordedQueries):
 
     def rex_sessions(
         self, programme: str | None = None, *, actor: str | None = None
-    ) -> list[cohort_views.RexSessionLine]:
+    ) -> list[standing_views.RexSessionLine]:
         """R7: the cohort's scheduled sessions with the pilots that attended each."""
         self.pipeline.permit_optional("rex_sessions", actor)
         return self._sessions(self.pilot_rows(), programme)
 
     def _sessions(
         self, rows: list[dict[str, Any]], programme: str | None = None
-    ) -> list[cohort_views.RexSessionLine]:
+    ) -> list[standing_views.RexSessionLine]:
         """The scheduled sessions and, from the cohort's `rows`, who attended each."""
         with self.pipeline.reading() as session:
             sessions = readers.rex_session_rows(session, programme)
@@ -323,7 +323,7 @@ class CohortQueries(RecordedQueries):
                 if name in attendance:
                     attendance[name].append(row["name"])
         return [
-            cohort_views.RexSessionLine(**s, attended_by=attendance[s["session_id"]])
+            standing_views.RexSessionLine(**s, attended_by=attendance[s["session_id"]])
             for s in sessions
         ]
 
@@ -352,12 +352,12 @@ class CohortQueries(RecordedQueries):
         *,
         known_at: datetime | None = None,
         actor: str | None = None,
-    ) -> list[cohort_views.BudgetLine]:
+    ) -> list[standing_views.BudgetLine]:
         """R6: budget against logged days, for the diagnostic and each deployment month, as
         recorded at the end of `today`."""
         self.pipeline.permit_optional("time_budget", actor)
         row, programme, day = self._row_on(pilot, today, known_at)
-        return cohort.time_budget(programme, row, day)
+        return standing.time_budget(programme, row, day)
 
     def follow_up_cadence(
         self,
@@ -366,11 +366,11 @@ class CohortQueries(RecordedQueries):
         *,
         known_at: datetime | None = None,
         actor: str | None = None,
-    ) -> list[cohort_views.CadenceLine]:
+    ) -> list[standing_views.CadenceLine]:
         """R5: follow-up meetings per month of deployment, as recorded at the end of `today`."""
         self.pipeline.permit_optional("follow_up_cadence", actor)
         row, programme, day = self._row_on(pilot, today, known_at)
-        return cohort.follow_up_cadence(programme, row, day)
+        return standing.follow_up_cadence(programme, row, day)
 
     def rex_attendance(
         self,
@@ -379,7 +379,7 @@ class CohortQueries(RecordedQueries):
         *,
         known_at: datetime | None = None,
         actor: str | None = None,
-    ) -> list[cohort_views.RexLine]:
+    ) -> list[standing_views.RexLine]:
         """R7: per pilot, REX sessions attended in `year` against the programme's quota."""
         self.pipeline.permit_optional("rex_attendance", actor)
         if not isinstance(year, int) or not 2000 <= year <= 2100:
@@ -390,7 +390,7 @@ class CohortQueries(RecordedQueries):
         for row in rows:
             programme = self.pipeline.programme(row["programme"])
             day = cut.day if cut else self.instant(today).astimezone(programme.zone).date()
-            line = cohort.rex_line(programme, row, year, day)
+            line = standing.rex_line(programme, row, year, day)
             # A pilot that withdrew owes no more reviews; a purged one is no longer shown.
             if line is not None and row["phase"] not in ("withdrawn", "purged"):
                 lines.append(line)

@@ -21,10 +21,10 @@ from eventsourcing.application import AggregateNotFoundError
 
 from parcours import charter_inputs as cin
 from parcours import inputs as inp
-from parcours.cohort import alert
-from parcours.cohort_views import Alert
 from parcours.domain.pilot import Act
 from parcours.domain.programme_contacts import ProgrammeContacts, desk_id
+from parcours.domain.standing import alert
+from parcours.domain.standing_views import Alert
 from parcours.errors import NotFound
 from parcours.privacy import rights, sealing
 from parcours.service.bookkeeping import Write

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, time
 
-from parcours import cohort
+from parcours.domain import standing
 from parcours.projections import board, maintenance, readers
 from parcours.projections.dead_letters import DeadLetter
 from parcours.service.pipeline import Service
@@ -62,7 +62,7 @@ class ReadModelUpkeep(Service):
             programme = self.pipeline.programme(row["programme"])
             at = datetime.combine(found["day"], time(12), programme.zone)
             want = board.stored(
-                cohort.dashboard_row(programme, row, at), row["version"], found["day"]
+                standing.dashboard_row(programme, row, at), row["version"], found["day"]
             )
             have = {k: found[k] for k in want}
             if have != want:

@@ -1,8 +1,9 @@
-"""What the people who run a programme ask: where is every pilot, what is late, who is over
-or under budget, who has not attended enough experience reviews (R3–R11).
+"""The standing of a pilot: what the people who run a programme ask of it — what is late, is
+it over or under budget, has it attended enough experience reviews (R3–R11).
 
-Everything here reads the cohort read model (projections.pilots): one indexed read for the
-whole cohort, then the same pure rules the scheduler uses (domain.deadlines).
+Pure: each function judges one pilot's row of the cohort read model (projections.pilots) on a
+day, with the same rules the scheduler uses (domain.deadlines). The dashboard, the scheduler's
+board and the report all judge through here, so a rule is judged in one place.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from parcours.cohort_views import (
+from parcours.domain import deadlines as rules
+from parcours.domain import indicators as reporting
+from parcours.domain import work_time
+from parcours.domain.phases import ACTIVE
+from parcours.domain.standing_views import (
     Alert,
     BudgetLine,
     CadenceLine,
@@ -24,10 +29,6 @@ from parcours.cohort_views import (
     RexLine,
     Severity,
 )
-from parcours.domain import deadlines as rules
-from parcours.domain import indicators as reporting
-from parcours.domain import work_time
-from parcours.domain.phases import ACTIVE
 from parcours.programme import Programme
 
 ACTIVE_PHASES = frozenset(p.value for p in ACTIVE)

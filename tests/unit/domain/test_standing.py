@@ -1,6 +1,6 @@
-"""The standing of a pilot (parcours.cohort) on a cohort row built by hand: each test names
+"""The standing of a pilot (parcours.domain.standing) on a cohort row built by hand: each test names
 the charter sentence and the day that tells the right rule from a wrong one (the mutants
-`make mutate` found alive in cohort.py, tests/MUTATION.md).
+`make mutate` found alive in standing.py, tests/MUTATION.md).
 
 The row is the cohort read model's (projections.pilots); the programme is Grand Est's.
 """
@@ -12,8 +12,9 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from parcours import cohort, load_programme
-from parcours.cohort_views import Alert, DashboardRow
+from parcours.domain import standing
+from parcours.domain.standing_views import Alert, DashboardRow
+from parcours.programme import load_programme
 
 PARIS = ZoneInfo("Europe/Paris")
 GRAND_EST = load_programme("grand-est-2024")
@@ -57,7 +58,7 @@ def paris(day: date, hour: int = 12, minute: int = 0) -> datetime:
 
 
 def alerts_of(rule: str, pilot: dict[str, Any], at: datetime) -> list[Alert]:
-    return [a for a in cohort.dashboard_row(GRAND_EST, pilot, at).alerts if a.rule == rule]
+    return [a for a in standing.dashboard_row(GRAND_EST, pilot, at).alerts if a.rule == rule]
 
 
 # R5: « 1 à 2 temps de suivi par mois »
@@ -65,7 +66,7 @@ def alerts_of(rule: str, pilot: dict[str, Any], at: datetime) -> list[Alert]:
 
 def test_r5_a_meeting_on_the_first_and_one_on_the_last_day_of_a_month_count_in_that_month() -> None:
     pilot = row(follow_ups=["2025-04-01", "2025-05-31"])
-    cadence = {c.month: c for c in cohort.follow_up_cadence(GRAND_EST, pilot, date(2025, 6, 10))}
+    cadence = {c.month: c for c in standing.follow_up_cadence(GRAND_EST, pilot, date(2025, 6, 10))}
     assert (cadence["2025-04"].count, cadence["2025-04"].status) == (1, "ok")
     assert (cadence["2025-05"].count, cadence["2025-05"].status) == (1, "ok")
 
@@ -73,7 +74,7 @@ def test_r5_a_meeting_on_the_first_and_one_on_the_last_day_of_a_month_count_in_t
 def test_r5_on_30_june_a_june_without_meeting_is_in_progress_not_a_shortfall() -> None:
     # The month is not over until its last day has passed: a meeting may still be held today.
     pilot = row(follow_ups=["2025-03-10", "2025-04-10", "2025-05-10"])
-    cadence = {c.month: c for c in cohort.follow_up_cadence(GRAND_EST, pilot, date(2025, 6, 30))}
+    cadence = {c.month: c for c in standing.follow_up_cadence(GRAND_EST, pilot, date(2025, 6, 30))}
     assert (cadence["2025-06"].count, cadence["2025-06"].status) == (0, "in progress")
     assert alerts_of("R5", pilot, paris(date(2025, 6, 30))) == []
     # The next day it is one.
@@ -86,7 +87,7 @@ def test_r5_each_month_says_how_many_of_its_days_the_mise_en_oeuvre_covered() ->
     # Deployment from 17 March 2025: March is covered 15 days (17-31), April all its 30.
     history = [*DEPLOYED[:3], ["deployment", "2025-03-17"]]
     pilot = row(phase_history=history, follow_ups=["2025-03-20", "2025-04-10"])
-    cadence = {c.month: c for c in cohort.follow_up_cadence(GRAND_EST, pilot, date(2025, 5, 2))}
+    cadence = {c.month: c for c in standing.follow_up_cadence(GRAND_EST, pilot, date(2025, 5, 2))}
     assert (cadence["2025-03"].covered_days, cadence["2025-03"].status) == (15, "ok")
     assert cadence["2025-04"].covered_days == 30
     # Framing before the programme's `framing_judged_from` counts its days of deployment only.
@@ -98,11 +99,11 @@ def test_r5_each_month_says_how_many_of_its_days_the_mise_en_oeuvre_covered() ->
 
 def test_r6_a_deployment_month_ending_today_is_in_progress_not_under_budget() -> None:
     pilot = row(time_logs=[["2025-03-10", 2, "deployment"], ["2025-04-10", 0.5, "deployment"]])
-    lines = {b.period: b for b in cohort.time_budget(GRAND_EST, pilot, date(2025, 4, 30))}
+    lines = {b.period: b for b in standing.time_budget(GRAND_EST, pilot, date(2025, 4, 30))}
     assert lines["2025-04"].status == "in progress"
     assert lines["2025-04"].delta == -1.5
     # The next day April is over, and 0.5 of 2 days is under budget.
-    after = {b.period: b for b in cohort.time_budget(GRAND_EST, pilot, date(2025, 5, 1))}
+    after = {b.period: b for b in standing.time_budget(GRAND_EST, pilot, date(2025, 5, 1))}
     assert after["2025-04"].status == "under"
 
 
@@ -111,7 +112,9 @@ def test_r6_a_partial_month_shows_its_gap_to_the_hundredth_of_a_day() -> None:
     history = [*DEPLOYED[:3], ["deployment", "2025-03-22"]]
     pilot = row(phase_history=history, time_logs=[["2025-03-25", 1, "deployment"]])
     march = next(
-        b for b in cohort.time_budget(GRAND_EST, pilot, date(2025, 4, 15)) if b.period == "2025-03"
+        b
+        for b in standing.time_budget(GRAND_EST, pilot, date(2025, 4, 15))
+        if b.period == "2025-03"
     )
     assert (march.budget, march.logged, march.delta, march.status) == (0.65, 1.0, 0.35, "over")
 
@@ -137,16 +140,16 @@ def test_r6_on_15_may_2025_the_diagnostic_and_april_over_budget_march_under() ->
 
 def test_r7_on_31_december_2025_one_session_of_two_is_at_risk_the_year_is_not_over() -> None:
     pilot = row(rex={"s1": "2024-11-05", "s2": "2025-03-01"})
-    line = cohort.rex_line(GRAND_EST, pilot, 2025, date(2025, 12, 31))
+    line = standing.rex_line(GRAND_EST, pilot, 2025, date(2025, 12, 31))
     assert line is not None
     assert (line.attended, line.required, line.status) == (1, 2, "at risk")
-    after = cohort.rex_line(GRAND_EST, pilot, 2025, date(2026, 1, 1))
+    after = standing.rex_line(GRAND_EST, pilot, 2025, date(2026, 1, 1))
     assert after is not None
     assert after.status == "missed"
 
 
 def test_r7_asks_nothing_of_2026_the_charter_names_2024_and_2025_only() -> None:
-    assert cohort.rex_line(GRAND_EST, row(), 2026, date(2026, 1, 20)) is None
+    assert standing.rex_line(GRAND_EST, row(), 2026, date(2026, 1, 20)) is None
 
 
 def test_r7_on_1_june_2025_one_session_of_two_is_a_warning_for_2025() -> None:
@@ -187,7 +190,7 @@ def test_r1_two_open_blockers_on_1_may_2025_the_oldest_raised_59_days_ago() -> N
 
 def test_the_row_counts_open_blockers_and_the_solutions_sourced_in_the_region() -> None:
     pilot = row(blockers={"b1": "2025-04-01"}, solutions={"s1": True, "s2": False, "s3": True})
-    found = cohort.dashboard_row(GRAND_EST, pilot, paris(date(2025, 5, 1)))
+    found = standing.dashboard_row(GRAND_EST, pilot, paris(date(2025, 5, 1)))
     assert (found.open_blockers, found.regional_solutions) == (1, 2)
     assert found.pilot_id == UUID(PILOT)
 
@@ -198,7 +201,7 @@ def test_the_row_counts_open_blockers_and_the_solutions_sourced_in_the_region() 
 def test_r3_on_1_october_2024_the_diagnostic_due_is_the_next_deadline_91_days_ahead() -> None:
     # R3 is pending, not yet approaching (its first reminder is 30 days before).
     pilot = row(phase="diagnostic", phase_history=DEPLOYED[:2])
-    found = cohort.dashboard_row(GRAND_EST, pilot, paris(date(2024, 10, 1)))
+    found = standing.dashboard_row(GRAND_EST, pilot, paris(date(2024, 10, 1)))
     assert found.next_deadline is not None
     assert (found.next_deadline.rule, found.next_deadline.due) == ("R3", date(2024, 12, 31))
     assert found.next_deadline.days_left == 91
@@ -207,7 +210,7 @@ def test_r3_on_1_october_2024_the_diagnostic_due_is_the_next_deadline_91_days_ah
 def test_r3_days_left_are_counted_from_the_day_in_paris_at_00_30() -> None:
     # 22:30 UTC on 1 October 2024 is 2 October in Paris: 90 days left.
     pilot = row(phase="diagnostic", phase_history=DEPLOYED[:2])
-    found = cohort.dashboard_row(GRAND_EST, pilot, datetime(2024, 10, 1, 22, 30, tzinfo=UTC))
+    found = standing.dashboard_row(GRAND_EST, pilot, datetime(2024, 10, 1, 22, 30, tzinfo=UTC))
     assert found.next_deadline is not None
     assert found.next_deadline.days_left == 90
 
@@ -228,22 +231,22 @@ def _dashboard_row(phase: str, alerts: list[Alert]) -> DashboardRow:
 
 
 def test_an_information_alert_does_not_count_a_pilot_in_the_summary() -> None:
-    above = cohort.alert("R5", "info", "r5_above", {"count": 3, "month": "2025-04"})
-    warned = cohort.alert("R10", "warning", "r10", {"count": 1})
-    assert cohort.counted_rules([above, warned]) == frozenset({"R10"})
+    above = standing.alert("R5", "info", "r5_above", {"count": 3, "month": "2025-04"})
+    warned = standing.alert("R10", "warning", "r10", {"count": 1})
+    assert standing.counted_rules([above, warned]) == frozenset({"R10"})
     assert above.key == "r5_above"
 
 
 def test_the_summary_counts_each_pilot_once_per_rule_and_each_phase() -> None:
-    r10 = cohort.alert("R10", "warning", "r10", {"count": 1})
-    r9 = cohort.alert("R9", "warning", "r9", {"count": 1, "latest": "2025-04-01", "kind": "x"})
-    above = cohort.alert("R5", "info", "r5_above", {"count": 3, "month": "2025-04"})
+    r10 = standing.alert("R10", "warning", "r10", {"count": 1})
+    r9 = standing.alert("R9", "warning", "r9", {"count": 1, "latest": "2025-04-01", "kind": "x"})
+    above = standing.alert("R5", "info", "r5_above", {"count": 3, "month": "2025-04"})
     rows = [
         _dashboard_row("deployment", [r10]),
         _dashboard_row("deployment", [r10, r9, above]),
         _dashboard_row("framing", []),
     ]
-    found = cohort.summary(rows, date(2025, 5, 1))
+    found = standing.summary(rows, date(2025, 5, 1))
     assert found.today == date(2025, 5, 1)
     assert found.pilots == 3
     assert found.per_phase == {"deployment": 2, "framing": 1}
@@ -270,7 +273,7 @@ def _project(**changes: Any) -> dict[str, Any]:
 
 
 def test_r8_an_indicator_shows_its_target_its_values_the_latest_period_and_its_progress() -> None:
-    users, visits, events = cohort.indicator_lines([_project()])
+    users, visits, events = standing.indicator_lines([_project()])
     assert (users.target, users.values, users.latest) == (300, {"2025-Q1": 50, "2025-Q2": 100}, 100)
     assert users.progress == 0.333
     assert (users.project_id, users.project, users.label) == (
@@ -284,7 +287,7 @@ def test_r8_an_indicator_shows_its_target_its_values_the_latest_period_and_its_p
 
 
 def test_r8_without_the_pilot_the_last_report_day_is_the_projects_own() -> None:
-    users, visits, events = cohort.indicator_lines([_project()])
+    users, visits, events = standing.indicator_lines([_project()])
     assert users.last_reported_on == date(2025, 7, 3)
     assert visits.last_reported_on is None
     assert events.last_reported_on == date(2025, 4, 2)
@@ -300,7 +303,9 @@ def test_r8_on_1_august_2025_the_next_report_is_due_a_quarter_after_the_last() -
             }
         }
     )
-    users, visits, events = cohort.indicator_lines([_project()], GRAND_EST, pilot, date(2025, 8, 1))
+    users, visits, events = standing.indicator_lines(
+        [_project()], GRAND_EST, pilot, date(2025, 8, 1)
+    )
     assert (users.last_reported_on, users.next_due) == (date(2025, 7, 3), date(2025, 10, 3))
     # Never reported: due a quarter after deployment began (1 March 2025).
     assert (visits.last_reported_on, visits.next_due) == (None, date(2025, 6, 1))

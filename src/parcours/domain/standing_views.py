@@ -1,6 +1,6 @@
 """What the cohort's questions return (R3–R11): the dashboard and its rows, alerts, next
 deadlines, budget, cadence, REX and indicator lines, as pydantic models. The rules that fill
-them are in cohort.py."""
+them are in standing.py."""
 
 from __future__ import annotations
 
