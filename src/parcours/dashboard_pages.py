@@ -61,14 +61,14 @@ def page(rows: Sequence[DashboardRow], wanted: DashboardFilter) -> Page:
         raise InvalidInput("after", "input.after_not_shown")
     start = 0 if wanted.after is None else order[wanted.after] + 1
     needle = None if wanted.search is None else folded(wanted.search)
-    matching = [row for row in rows if _matches(row, wanted, needle)]
+    matching = [row for row in rows if matches(row, wanted, needle)]
     remaining = [row for row in matching if order[row.pilot_id] >= start]
     shown = remaining if wanted.limit is None else remaining[: wanted.limit]
     more = len(shown) < len(remaining)
     return Page(rows=shown, next_after=shown[-1].pilot_id if more else None, matched=len(matching))
 
 
-def _matches(row: DashboardRow, wanted: DashboardFilter, needle: str | None) -> bool:
+def matches(row: DashboardRow, wanted: DashboardFilter, needle: str | None) -> bool:
     return (
         (wanted.phase is None or row.phase == wanted.phase.value)
         and (wanted.rule is None or any(alert.rule == wanted.rule for alert in row.alerts))

@@ -12,6 +12,7 @@ periodic job, the projection worker, `parcours dashboard --refresh`), never by a
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -32,8 +33,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from parcours.dashboard_pages import folded
 from parcours.domain.standing import alert, counted_rules
 from parcours.domain.standing_views import Alert, DashboardRow, NextDeadline
+from parcours.projections import board_counts as counted
 from parcours.projections.bulk import no_cyclic_collection
 from parcours.projections.pilots import METADATA, pilots
 from parcours.store import pilot_names
@@ -52,10 +55,18 @@ board = Table(
     Column("regional_solutions", Integer, nullable=False),
     # The reading of the rules a row was judged by: a row of another reading is never read.
     Column("rules", String(16), nullable=True),
+    # What a page and the day's counts filter on without judging the pilot again (issue 23):
+    # its phase and programme at `version`, its name folded for `search=`, and the rules
+    # of all its alerts as "|R3|R9|" for `rule=`.
+    Column("phase", String(32), nullable=True),
+    Column("programme", String(64), nullable=True),
+    Column("search", Text, nullable=True),
+    Column("alert_rules", String(200), nullable=True),
 )
 
 # Round 2 of the charter (issue 19) changed R2, R4–R6, R8 and R11: rows kept before are stale.
-RULES = "charter-2"
+# ";rows-2": rows kept before the columns a page filters on (issue 23) are stale as well.
+RULES = "charter-2;rows-2"
 
 
 def _text(column: Any) -> Any:
@@ -64,33 +75,37 @@ def _text(column: Any) -> Any:
     return type_coerce(column, String)
 
 
+# What the dashboard reads of a pilot: its cohort row's head, its kept row (or nulls), its slug.
+COLUMNS = (
+    pilots.c.pilot_id,
+    pilots.c.name,
+    pilots.c.programme,
+    pilots.c.phase,
+    _text(pilots.c.phase_since),
+    pilots.c.version,
+    board.c.version,
+    _text(board.c.day),
+    board.c.next_rule,
+    _text(board.c.next_due),
+    board.c.next_days_left,
+    board.c.alerts,
+    board.c.open_blockers,
+    board.c.regional_solutions,
+    board.c.rules,
+    # Its slug (issue 20), on its primary key: the dashboard shows what PILOT accepts.
+    pilot_names.names.c.slug,
+)
+ORDER = (pilots.c.name, pilots.c.pilot_id)
+
 # Every pilot in dashboard order, with its kept row when there is one.
 COHORT = (
-    select(
-        pilots.c.pilot_id,
-        pilots.c.name,
-        pilots.c.programme,
-        pilots.c.phase,
-        _text(pilots.c.phase_since),
-        pilots.c.version,
-        board.c.version,
-        _text(board.c.day),
-        board.c.next_rule,
-        _text(board.c.next_due),
-        board.c.next_days_left,
-        board.c.alerts,
-        board.c.open_blockers,
-        board.c.regional_solutions,
-        board.c.rules,
-        # Its slug (issue 20), on its primary key: the dashboard shows what PILOT accepts.
-        pilot_names.names.c.slug,
-    )
+    select(*COLUMNS)
     .select_from(
         pilots.outerjoin(board, board.c.pilot_id == pilots.c.pilot_id).outerjoin(
             pilot_names.names, pilot_names.names.c.pilot_id == pilots.c.pilot_id
         )
     )
-    .order_by(pilots.c.name, pilots.c.pilot_id)
+    .order_by(*ORDER)
 )
 
 _ROWS: TypeAdapter[list[DashboardRow]] = TypeAdapter(list[DashboardRow])
@@ -117,6 +132,7 @@ def stale(found: Sequence[Sequence[Any]], days: dict[str, str]) -> list[str]:
 
 def stored(row: DashboardRow, version: int, day: date) -> dict[str, Any]:
     nearest = row.next_deadline
+    rules = sorted({a.rule for a in row.alerts})
     return {
         "pilot_id": str(row.pilot_id),
         "version": version,
@@ -131,14 +147,35 @@ def stored(row: DashboardRow, version: int, day: date) -> dict[str, Any]:
         "open_blockers": row.open_blockers,
         "regional_solutions": row.regional_solutions,
         "rules": RULES,
+        "phase": row.phase,
+        "programme": row.programme,
+        "search": folded(row.name),
+        "alert_rules": "|" + "|".join(rules) + "|" if rules else "",
     }
 
 
 def keep(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Replace the pilots' kept rows by `rows`, and their share of the day's counts."""
     if not rows:
         return
-    session.execute(delete(board).where(board.c.pilot_id.in_([r["pilot_id"] for r in rows])))
+    ids = [r["pilot_id"] for r in rows]
+    replaced = session.execute(
+        select(board.c.day, board.c.programme, board.c.phase, board.c.alerts).where(
+            board.c.pilot_id.in_(ids) & board.c.phase.is_not(None)
+        )
+    ).mappings()
+    changes: dict[tuple[date, str], Counter[str]] = {}
+    for old in replaced:
+        changes.setdefault((old["day"], old["programme"]), Counter()).subtract(
+            counted.of_stored(dict(old))
+        )
+    for new in rows:
+        changes.setdefault((new["day"], new["programme"]), Counter()).update(counted.of_stored(new))
+    session.execute(delete(board).where(board.c.pilot_id.in_(ids)))
     session.execute(insert(board), rows)
+    counted.adjust(session, changes)
+    # A day whose rows these replace is no longer complete (a refresh of another day).
+    counted.unmark_other_days(session, {r["day"] for r in rows})
 
 
 class Reader:

@@ -13,7 +13,7 @@ from uuid import UUID
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from parcours.projections import board
+from parcours.projections import board, board_counts
 from parcours.projections import dead_letters as dead
 from parcours.projections.pilots import decode as decode_pilot
 from parcours.projections.pilots import pilots
@@ -106,8 +106,10 @@ def kept_board_rows(session: Session) -> dict[str, Any]:
 
 
 def forget_kept_board_rows(session: Session) -> None:
-    """Drop every kept dashboard row (the rules they were judged by may have changed)."""
+    """Drop every kept dashboard row (the rules they were judged by may have changed), and
+    the counts kept with them."""
     session.execute(delete(board.board))
+    board_counts.forget(session)
 
 
 def stale_pilots(session: Session, projection: str) -> set[str]:

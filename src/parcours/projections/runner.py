@@ -103,6 +103,19 @@ class ProjectionRunner:
         found = session.execute(_POSITION, {"b_name": self.name}).scalar()
         return int(found or 0)
 
+    def changed_between(self, session: Session, after: int, upto: int) -> set[str]:
+        """The aggregates (pilots among them) with an event in (after, upto] of the log: what
+        the read models folded since a position (the dashboard's kept rows, issue 23)."""
+        if upto <= after:
+            return set()
+        table = self.store.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        found = session.execute(
+            select(table.c.originator_id)
+            .where((table.c.id > after) & (table.c.id <= upto))
+            .distinct()
+        )
+        return {str(originator) for originator in found.scalars()}
+
     def catch_up(
         self,
         page: int = PAGE,

@@ -16,8 +16,9 @@ from parcours import inputs as inp
 from parcours.domain import standing, standing_views
 from parcours.errors import InvalidInput, PilotNotFound
 from parcours.programme import Programme
-from parcours.projections import board, readers
+from parcours.projections import board, board_counts, readers
 from parcours.report_data import ReportData
+from parcours.service.dashboard_page import kept_page
 from parcours.service.programme_contacts import ProgrammeContactCommands
 from parcours.service.recorded import Cut, RecordedQueries
 from parcours.store import pilot_names
@@ -119,6 +120,11 @@ class CohortQueries(RecordedQueries):
             limit=limit,
             after=None if after is None else self.pipeline.pilot_id(after, actor),
         )
+        if wanted.limit is not None and self.cut(today, known_at) is None:
+            at = self.instant(self.pinned_day() if today is None else today)
+            found = kept_page(self.pipeline, self.judged, at, wanted)
+            if found is not None:
+                return found
         whole = self._whole_dashboard(today, known_at)
         if not wanted.narrows and wanted.after is None:
             return whole
@@ -136,7 +142,7 @@ class CohortQueries(RecordedQueries):
             return self._dashboard_as_of(cut, at)
         with self.pipeline.reading() as session:  # one snapshot for kept and evaluated rows alike
             found, _, stale = self._cohort(session, at)
-            evaluated = self._evaluated(session, stale, at)
+            evaluated = self.evaluated(session, stale, at)
             behind = readers.stale_pilots(session, self.pipeline.projections.name)
         computed = {pilot_id: row for pilot_id, (row, _) in evaluated.items()}
         rows, counted = board.Reader().assemble(found, computed)
@@ -189,10 +195,13 @@ class CohortQueries(RecordedQueries):
         version; returns how many were computed (0 when all were kept already)."""
         at = self.instant(today)
         with self.pipeline.reading() as session:
+            # Read before the cohort: whatever is folded after it is judged again by a page.
+            since = self.pipeline.projections.position(session)
             _, days, stale = self._cohort(session, at)
+        complete = True
         for first in range(0, len(stale), _REFRESH_BATCH):
             with self.pipeline.reading() as session:
-                computed = self._evaluated(session, stale[first : first + _REFRESH_BATCH], at)
+                computed = self.evaluated(session, stale[first : first + _REFRESH_BATCH], at)
             kept = [
                 board.stored(row, version, date.fromisoformat(days[row.programme]))
                 for row, version in computed.values()
@@ -201,7 +210,11 @@ class CohortQueries(RecordedQueries):
                 with self.pipeline.writing() as session:
                     board.keep(session, kept)
             except IntegrityError:
-                pass  # another process kept these rows at the same moment: theirs stand
+                complete = False  # another process kept these rows at the same moment
+        if complete:
+            with self.pipeline.writing() as session:
+                for day in set(days.values()):
+                    board_counts.mark_complete(session, date.fromisoformat(day), board.RULES, since)
         return len(stale)
 
     def _cohort(
@@ -216,7 +229,15 @@ class CohortQueries(RecordedQueries):
         }
         return found, days, board.stale(found, days)
 
-    def _evaluated(
+    def judged(
+        self, session: Session, pilot_ids: list[str], at: datetime
+    ) -> dict[str, standing_views.DashboardRow]:
+        """The dashboard rows of these pilots, judged now from their cohort rows."""
+        return {
+            pilot_id: row for pilot_id, (row, _) in self.evaluated(session, pilot_ids, at).items()
+        }
+
+    def evaluated(
         self, session: Session, pilot_ids: list[str], at: datetime
     ) -> dict[str, tuple[standing_views.DashboardRow, int]]:
         """Dashboard rows computed from the cohort rows now, with the version they are of."""
