@@ -276,7 +276,11 @@ class Programme(BaseModel):
         for scheme in self.funding_schemes:
             if scheme.id == scheme_id:
                 return scheme
-        known = ", ".join(s.id for s in self.funding_schemes) or "none"
+        if not self.funding_schemes:
+            # R16: a programme whose charter names no call (Grand Est's) says so, rather than
+            # listing "none" as if a scheme of that name existed.
+            raise InvalidInput("scheme", "input.no_scheme", scheme=scheme_id, programme=self.id)
+        known = ", ".join(s.id for s in self.funding_schemes)
         raise InvalidInput("scheme", "input.unknown_scheme", scheme=scheme_id, known=known)
 
     @model_validator(mode="after")
