@@ -206,9 +206,11 @@ def identify_funding(
     months: Annotated[int, typer.Option()],
     priority_district: Annotated[bool, typer.Option("--priority-district")] = False,
     eligible_cost_eur: Annotated[float | None, typer.Option("--eligible-cost-eur")] = None,
+    on: On = None,
     actor: Actor = "cli",
 ) -> None:
-    """Identify a funding line under one of the programme's schemes; prints its id."""
+    """Identify a funding line under one of the programme's schemes; prints its id. `--on`:
+    the day it was applied for (R16: inside the call's window), today by default."""
     shell.print_id(
         shell.run(
             lambda: shell.app().identify_funding(
@@ -220,6 +222,7 @@ def identify_funding(
                 months=months,
                 priority_district=priority_district,
                 eligible_cost_eur=eligible_cost_eur,
+                on=shell.day(on),
                 actor=actor,
             )
         )
