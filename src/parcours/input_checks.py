@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from parcours.catalogue import Msg
-from parcours.errors import InvalidInput
+from parcours.errors import InvalidInput, RuleViolation
 from parcours.programme import Programme
 
 NAME_MAX = 200
@@ -113,6 +113,27 @@ def within_programme(field: str, day: date, programme: Programme) -> date:
     ends = programme.experiment_ends
     if day > ends:
         raise InvalidInput(field, "date.after_end", day=day, programme=programme.id, ends=ends)
+    return day
+
+
+def on_its_working_group(theme: str, day: date, programme: Programme) -> date:
+    """R7: a session held as a working group of the programme's calendar (003, « Calendrier des
+    groupes de travail ») falls on that group's date; `day` if it does."""
+    if not programme.working_groups:
+        raise InvalidInput("theme", "input.no_working_groups", programme=programme.id)
+    group = programme.working_group(theme)
+    if group is None:
+        known = ", ".join(g.theme for g in programme.working_groups)
+        raise InvalidInput("theme", "input.unknown_working_group", theme=theme, known=known)
+    if day != group.starts.date():
+        raise RuleViolation(
+            "R7",
+            "rule.r7.working_group_day",
+            "on",
+            theme=theme,
+            day=group.starts.date(),
+            time=group.starts.strftime("%H:%M"),
+        )
     return day
 
 

@@ -58,6 +58,7 @@ from parcours.input_checks import (
 from parcours.input_checks import caller_instant as caller_instant
 from parcours.input_checks import check_date as check_date
 from parcours.input_checks import check_instant as check_instant
+from parcours.input_checks import on_its_working_group as on_its_working_group
 from parcours.input_checks import period_within as period_within
 from parcours.input_checks import within_programme as within_programme
 from parcours.messages import pydantic_key
@@ -262,6 +263,7 @@ class RexSessionInput(_Input):
     on: date
     kind: Literal["collective", "individual"]
     title: Name
+    theme: Name | None = None  # R7: the working group it is, in a programme that has them
 
 
 class EvaluationInput(_Input):

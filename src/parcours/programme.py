@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from datetime import date
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, Self
@@ -123,6 +123,16 @@ class FundingScheme(BaseModel):
         if self.max_rate_priority_district < self.max_rate:
             raise ValueError("max_rate_priority_district is below max_rate")
         return self
+
+
+class WorkingGroup(BaseModel):
+    """R7: a thematic working group on a fixed date, a collective session of the programme
+    (FNE, 003: « Calendrier des groupes de travail », « éducation / jeunesse – le mardi 12 mars
+    à 9h30 »). `starts` is local time in the programme's zone."""
+
+    model_config = _FROZEN
+    theme: str
+    starts: datetime
 
 
 class EndOfExperiment(BaseModel):
@@ -242,6 +252,7 @@ class Programme(BaseModel):
         description="R2: the last day of the experiment",
     )
     funding_schemes: tuple[FundingScheme, ...] = Field(default=(), strict=False)
+    working_groups: tuple[WorkingGroup, ...] = Field(default=(), strict=False)  # R7, by date
     # R15: act -> who may perform it (see ActRule); rows not stated are the charter's.
     roles: dict[str, ActRule] = Field(default_factory=dict, validate_default=True)
 
@@ -272,11 +283,30 @@ class Programme(BaseModel):
             raise ValueError("opens is after retention.until: the window would be empty")
         return self
 
+    @model_validator(mode="after")
+    def _working_groups_within(self) -> Self:
+        # R7: a group meets on a theme of the programme, inside its window (R2).
+        for group in self.working_groups:
+            if group.theme not in self.themes:
+                raise ValueError(f"working_groups: {group.theme!r} is not one of the themes")
+            if not self.opens <= group.starts.date() <= self.experiment_ends:
+                raise ValueError(
+                    f"working_groups: {group.starts} is outside opens..experiment_ends"
+                )
+        return self
+
+    def working_group(self, theme: str) -> WorkingGroup | None:
+        return next((g for g in self.working_groups if g.theme == theme), None)
+
     def funding_scheme(self, scheme_id: str) -> FundingScheme:
         for scheme in self.funding_schemes:
             if scheme.id == scheme_id:
                 return scheme
-        known = ", ".join(s.id for s in self.funding_schemes) or "none"
+        if not self.funding_schemes:
+            # R16: a programme whose charter names no call (Grand Est's) says so, rather than
+            # listing "none" as if a scheme of that name existed.
+            raise InvalidInput("scheme", "input.no_scheme", scheme=scheme_id, programme=self.id)
+        known = ", ".join(s.id for s in self.funding_schemes)
         raise InvalidInput("scheme", "input.unknown_scheme", scheme=scheme_id, known=known)
 
     @model_validator(mode="after")

@@ -10,6 +10,7 @@ from uuid import UUID
 from hypothesis import HealthCheck, settings
 
 from parcours import InvalidInput, Parcours, ParcoursError
+from tests.support.fne import fne_in_deployment
 from tests.support.roles import REFERENT_ID
 from tests.support.scenarios import (
     LEAD,
@@ -72,6 +73,12 @@ def diagnosing(app: Parcours) -> dict[str, Any]:
 
 def deploying(app: Parcours) -> dict[str, Any]:
     pilot, project = in_deployment(app)
+    return {"pilot": pilot, "project": project}
+
+
+def fne_deploying(app: Parcours) -> dict[str, Any]:
+    """R16: a pilot of the programme that owns the call, deployed inside its window."""
+    pilot, project = fne_in_deployment(app)
     return {"pilot": pilot, "project": project}
 
 

@@ -26,6 +26,7 @@ from tests.adversarial.doors import (
     attempt,
     deploying,
     diagnosing,
+    fne_deploying,
     last_fields,
     prepared,
 )
@@ -37,6 +38,7 @@ from tests.adversarial.hostile import (
     hostile_periods,
     period_accepted,
 )
+from tests.support.fne import APPLIED, SCHEME
 from tests.support.roles import REFERENT_ID
 from tests.support.scenarios import INDICATOR, LEAD, in_framing
 
@@ -81,10 +83,11 @@ NUMBER_FIELDS = [
         lambda a, c, v: a.identify_funding(
             c["pilot"],
             c["project"],
-            scheme="fne-call-for-projects",
+            scheme=SCHEME,
             amount_eur=v,
             rate=0.6,
             months=12,
+            on=APPLIED,
             actor=LEAD,
         ),
         low_open=True,
@@ -96,10 +99,11 @@ NUMBER_FIELDS = [
         lambda a, c, v: a.identify_funding(
             c["pilot"],
             c["project"],
-            scheme="fne-call-for-projects",
+            scheme=SCHEME,
             amount_eur=1000,
             rate=v,
             months=12,
+            on=APPLIED,
             actor=LEAD,
         ),
         low_open=True,
@@ -111,15 +115,19 @@ NUMBER_FIELDS = [
         lambda a, c, v: a.identify_funding(
             c["pilot"],
             c["project"],
-            scheme="fne-call-for-projects",
+            scheme=SCHEME,
             amount_eur=1000,
             rate=0.6,
             months=v,
+            on=APPLIED,
             actor=LEAD,
         ),
         integral=True,
     ),
 ]
+
+
+FUNDING_FIELDS = ("amount_eur", "rate", "months")
 
 
 def number_refused(spec: NumberField, value: Any) -> bool:
@@ -137,7 +145,8 @@ def number_refused(spec: NumberField, value: Any) -> bool:
 def test_a_number_is_finite_and_in_range_or_refused(
     app: Parcours, spec: NumberField, value: Any
 ) -> None:
-    ctx = prepared(app, deploying)
+    # R16: the funding fields are asked of a pilot of the programme that owns the call.
+    ctx = prepared(app, fne_deploying if spec.name in FUNDING_FIELDS else deploying)
     accepted, _ = at_the_door(
         app, spec.name, lambda: spec.act(app, ctx, value), refused=number_refused(spec, value)
     )

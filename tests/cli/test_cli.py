@@ -269,6 +269,32 @@ def test_audit_export_verifies_alone_from_the_shell(run, tmp_path: Path) -> None
     assert "à la ligne 1" in err
 
 
+def test_the_fne_call_from_the_shell_on_the_day_applied_for(run) -> None:  # type: ignore[no-untyped-def]
+    """R16 from the shell: `--on` names the day a line was applied for, so that the call's
+    window (until 30 April 2024) is judged on it, not on the day it is typed."""
+    fne = "fne-eure-et-loir-2024"
+    run("grant", "agency:project-lead", "agency", "--programme", fne)
+    _, out, _ = run(
+        "enroll", "CA du Pays de Dreux", "--programme", fne, "--charter-signed-on", "2024-02-20"
+    )
+    pilot = out.strip()
+    designate(run, pilot)
+    run("start-diagnostic", pilot, "--on", "2024-02-20")
+    _, out, _ = run("recommend-project", pilot, "--title", "Médiation", "--theme", "sante")
+    project = out.strip()
+    run("complete-diagnostic", pilot, "--on", "2024-03-28")
+    line = ["identify-funding", pilot, project, "--scheme", "fne-call-for-projects"]
+    amounts = ["--rate", "0.5", "--months", "12"]
+    code, _, err = run(*line, "--amount-eur", "90000", *amounts, "--on", "2024-04-15", ok=False)
+    assert code == 1
+    assert "R16 (amount_eur) : dispositif « fne-call-for-projects »" in err
+    code, _, err = run(*line, "--amount-eur", "1000", *amounts, "--on", "2024-05-02", ok=False)
+    assert code == 1
+    assert "R16 (on) : dispositif « fne-call-for-projects »" in err
+    _, out, _ = run(*line, "--amount-eur", "1000", *amounts, "--on", "2024-04-30")
+    run("decide-funding", pilot, out.strip(), "--granted", "--on", "2024-06-28")
+
+
 def test_indicators_csv_and_evaluation_from_the_shell(run) -> None:  # type: ignore[no-untyped-def]
     _, out, _ = run("enroll", "CC X", "--charter-signed-on", "2024-09-02")
     pilot = out.strip()
@@ -281,15 +307,15 @@ def test_indicators_csv_and_evaluation_from_the_shell(run) -> None:  # type: ign
         "--scheme",
         "fne-call-for-projects",
         "--amount-eur",
-        "90000",
+        "1000",
         "--rate",
         "0.5",
         "--months",
         "12",
         ok=False,
     )
-    assert code == 1
-    assert "R16 (amount_eur) : dispositif « fne-call-for-projects »" in err
+    assert code == 1  # R16: the call is France Numérique Ensemble's, not Grand Est's
+    assert "scheme : le programme « grand-est-2024 » n'a aucun dispositif de financement" in err
     run("grant", REFERENT_ID, "referent", "--pilot", pilot)
     for period, value in (("2025-Q2", "74"), ("2025-Q3", "160")):
         run(

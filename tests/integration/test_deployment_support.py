@@ -8,33 +8,49 @@ import pytest
 
 from parcours import InvalidInput, Parcours, PhaseError, RuleViolation
 from tests.integration.test_guards import rejected
+from tests.support.fne import APPLIED, DECIDED, SCHEME, fne_in_deployment
 from tests.support.roles import REFERENT_ID
 from tests.support.scenarios import LEAD, in_deployment, in_diagnostic, in_framing
 
-SCHEME = "fne-call-for-projects"
+# R16 is tested on the programme that owns the call: France Numérique Ensemble's pilots
+# (tests.support.fne), applying inside the call's window.
 
 
 def test_funding_over_the_cap_is_refused_naming_the_scheme(app: Parcours) -> None:
-    pilot, project = in_deployment(app)
+    pilot, project = fne_in_deployment(app)
     with rejected(
         app,
         RuleViolation,
         f"R16 \\(amount_eur\\) : dispositif « {SCHEME} » : au plus 50\u202f000\u00a0€",
     ):
         app.identify_funding(
-            pilot, project, scheme=SCHEME, amount_eur=60000, rate=0.5, months=24, actor=LEAD
+            pilot,
+            project,
+            scheme=SCHEME,
+            amount_eur=60000,
+            rate=0.5,
+            months=24,
+            on=APPLIED,
+            actor=LEAD,
         )
 
 
 def test_a_rate_above_the_schemes_is_refused(app: Parcours) -> None:
-    pilot, project = in_deployment(app)
+    pilot, project = fne_in_deployment(app)
     with rejected(
         app,
         RuleViolation,
         f"R16 \\(rate\\) : dispositif « {SCHEME} » : un taux d'au plus 60\u202f%",
     ):
         app.identify_funding(
-            pilot, project, scheme=SCHEME, amount_eur=40000, rate=0.8, months=24, actor=LEAD
+            pilot,
+            project,
+            scheme=SCHEME,
+            amount_eur=40000,
+            rate=0.8,
+            months=24,
+            on=APPLIED,
+            actor=LEAD,
         )
     # 80 % is the cap in a priority urban district
     app.identify_funding(
@@ -45,30 +61,73 @@ def test_a_rate_above_the_schemes_is_refused(app: Parcours) -> None:
         rate=0.8,
         months=24,
         priority_district=True,
+        on=APPLIED,
         actor=LEAD,
     )
     with rejected(app, RuleViolation, "months"):
         app.identify_funding(
-            pilot, project, scheme=SCHEME, amount_eur=40000, rate=0.5, months=48, actor=LEAD
+            pilot,
+            project,
+            scheme=SCHEME,
+            amount_eur=40000,
+            rate=0.5,
+            months=48,
+            on=APPLIED,
+            actor=LEAD,
         )
 
 
 def test_an_unknown_scheme_names_the_known_ones(app: Parcours) -> None:
-    pilot, project = in_deployment(app)
+    pilot, project = fne_in_deployment(app)
     with rejected(app, InvalidInput, f"scheme.*{SCHEME}"):
         app.identify_funding(
-            pilot, project, scheme="lottery", amount_eur=1, rate=0.1, months=1, actor=LEAD
+            pilot,
+            project,
+            scheme="lottery",
+            amount_eur=1,
+            rate=0.1,
+            months=1,
+            on=APPLIED,
+            actor=LEAD,
         )
 
 
 def test_a_funding_line_is_decided_once(app: Parcours) -> None:
-    pilot, project = in_deployment(app)
+    pilot, project = fne_in_deployment(app)
     line = app.identify_funding(
-        pilot, project, scheme=SCHEME, amount_eur=30000, rate=0.6, months=36, actor=LEAD
+        pilot, project, scheme=SCHEME, amount_eur=30000, rate=0.6, months=36, on=APPLIED, actor=LEAD
     )
-    app.decide_funding(pilot, line, granted=True, on=date(2025, 5, 1), actor=LEAD)
+    app.decide_funding(pilot, line, granted=True, on=DECIDED, actor=LEAD)
     with rejected(app, RuleViolation, "déjà accordée"):
-        app.decide_funding(pilot, line, granted=False, on=date(2025, 5, 2), actor=LEAD)
+        app.decide_funding(pilot, line, granted=False, on=DECIDED, actor=LEAD)
+
+
+def test_the_cap_leaves_what_the_projects_other_lines_have_not_taken(app: Parcours) -> None:
+    """R16: 50,000 € per project over 36 months: after 45,000 €, 5,000 € remain, no more; a
+    line refused by its funder gives its share back."""
+    pilot, project = fne_in_deployment(app)
+    granted = app.identify_funding(
+        pilot, project, scheme=SCHEME, amount_eur=45000, rate=0.6, months=36, on=APPLIED, actor=LEAD
+    )
+    with rejected(app, RuleViolation, r"R16 \(amount_eur\)"):
+        app.identify_funding(
+            pilot,
+            project,
+            scheme=SCHEME,
+            amount_eur=5001,
+            rate=0.5,
+            months=12,
+            on=APPLIED,
+            actor=LEAD,
+        )
+    refused = app.identify_funding(  # within the 5,000 € the cap leaves
+        pilot, project, scheme=SCHEME, amount_eur=5000, rate=0.5, months=12, on=APPLIED, actor=LEAD
+    )
+    app.decide_funding(pilot, granted, granted=True, on=DECIDED, actor=LEAD)
+    app.decide_funding(pilot, refused, granted=False, on=DECIDED, actor=LEAD)
+    app.identify_funding(  # the refused line's 5,000 € are free again
+        pilot, project, scheme=SCHEME, amount_eur=5000, rate=0.5, months=12, on=APPLIED, actor=LEAD
+    )
 
 
 def test_solutions_and_funding_are_for_framing_or_deployment(app: Parcours) -> None:
@@ -138,14 +197,6 @@ def test_a_pilot_through_deployment_evaluation_and_closure(app: Parcours) -> Non
     app.source_solution(
         pilot, project, name="Agenda en ligne", provider="SaaS national", regional=False, actor=LEAD
     )
-    granted = app.identify_funding(
-        pilot, project, scheme=SCHEME, amount_eur=45000, rate=0.6, months=36, actor=LEAD
-    )
-    refused = app.identify_funding(  # within the 5,000 € the cap leaves (R16)
-        pilot, project, scheme=SCHEME, amount_eur=5000, rate=0.5, months=12, actor=LEAD
-    )
-    app.decide_funding(pilot, granted, granted=True, on=date(2025, 4, 10), actor=LEAD)
-    app.decide_funding(pilot, refused, granted=False, on=date(2025, 4, 11), actor=LEAD)
     blocker = app.raise_blocker(
         pilot, description="No parking spot", on=date(2025, 4, 2), actor=LEAD
     )

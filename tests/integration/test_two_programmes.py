@@ -10,22 +10,11 @@ from typing import Any
 import pytest
 
 from parcours import Parcours
-from parcours.errors import RuleViolation
+from parcours.errors import InvalidInput, RuleViolation
 from parcours.programme import builtin_ids
-from tests.support.roles import LEAD, REFERENT_ID, staffed, with_referent
-from tests.support.scenarios import INDICATOR, REFERENT, in_deployment
-
-FNE = "fne-eure-et-loir-2024"
-DREUX = "Communauté d'agglomération du Pays de Dreux"
-
-
-def _fne_pilot(app: Parcours) -> Any:
-    staffed(app, programme=FNE)
-    pilot = app.enroll(name=DREUX, programme=FNE, charter_signed_on=date(2024, 2, 20), actor=LEAD)
-    with_referent(app, pilot)
-    # « référents techniques désignés dans chaque EPCI » : the EPCI's technical referent.
-    app.designate_referent(pilot, actor=LEAD, **{**REFERENT, "title": "Référente technique"})
-    return pilot
+from tests.support.fne import FNE, fne_pilot
+from tests.support.roles import LEAD, REFERENT_ID, staffed
+from tests.support.scenarios import INDICATOR, in_deployment
 
 
 def test_both_programmes_are_built_in() -> None:
@@ -39,11 +28,38 @@ def test_the_eure_et_loir_call_is_its_own_programmes_not_grand_ests(app: Parcour
     assert (call.max_amount_eur, call.max_months) == (50_000, 36)
     assert (call.max_rate, call.max_rate_priority_district) == (0.6, 0.8)
     assert app.programme(FNE).themes[0] == "education-jeunesse"
+    assert app.programme("grand-est-2024").funding_schemes == ()  # its charter names no call
+
+
+def test_a_grand_est_pilot_asking_for_the_fne_call_is_told_its_programme_has_none(
+    app: Parcours,
+) -> None:
+    """R16: the call is France Numérique Ensemble's; Grand Est's charter names no scheme, so a
+    line asked there is refused naming the field, the scheme and the programme."""
+    pilot, project = in_deployment(app)
+    before = app.event_count()
+    with pytest.raises(InvalidInput) as refused:
+        app.identify_funding(
+            pilot,
+            project,
+            scheme="fne-call-for-projects",
+            amount_eur=1000,
+            rate=0.5,
+            months=12,
+            on=date(2025, 3, 10),
+            actor=LEAD,
+        )
+    assert refused.value.field == "scheme"
+    assert str(refused.value) == (
+        "scheme : le programme « grand-est-2024 » n'a aucun dispositif de financement (R16) : "
+        "« fne-call-for-projects » inconnu"
+    )
+    assert app.event_count() == before
 
 
 def test_a_pilot_goes_through_fne_beside_a_grand_est_pilot(app: Parcours) -> None:
     grand_est, _ = in_deployment(app)
-    dreux = _fne_pilot(app)
+    dreux = fne_pilot(app)
 
     app.start_diagnostic(dreux, on=date(2024, 2, 20), actor=LEAD)
     project = app.recommend_project(
@@ -87,7 +103,7 @@ def test_a_pilot_goes_through_fne_beside_a_grand_est_pilot(app: Parcours) -> Non
 
 
 def test_a_late_application_is_refused_by_the_call_of_its_own_programme(app: Parcours) -> None:
-    dreux = _fne_pilot(app)
+    dreux = fne_pilot(app)
     app.start_diagnostic(dreux, on=date(2024, 2, 20), actor=LEAD)
     project = app.recommend_project(
         dreux, title="Médiation numérique", theme="emploi-insertion", actor=LEAD
@@ -112,7 +128,7 @@ def test_each_pilot_is_judged_under_its_own_calendar(app: Parcours, clock: Any) 
     """R3: Eure-et-Loir's diagnostic is due on 30 June 2024, Grand Est's on 31 December: on
     15 July 2024 only the Eure-et-Loir pilot that has not finished is late."""
     clock.set(date(2024, 2, 21))
-    dreux = _fne_pilot(app)
+    dreux = fne_pilot(app)
     app.start_diagnostic(dreux, on=date(2024, 2, 21), actor=LEAD)
     grand_est = app.enroll(
         name="Communauté de Communes Ardenne Rives de Meuse",

@@ -21,9 +21,11 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from parcours import InvalidInput, Parcours, ParcoursError
 from tests.conftest import PARIS, Clock
+from tests.support.fne import call_without_window
 from tests.support.roles import REFERENT_ID, REGION, staffed, with_referent
 from tests.support.scenarios import INDICATOR, LEAD, REFERENT, evaluated_dashboard
 
+PROGRAMME = "lifecycle-2024"
 ORDER = ["charter_signed", "diagnostic", "framing", "deployment", "evaluation", "closed"]
 days_ = st.integers(min_value=0, max_value=600).map(lambda n: date(2024, 8, 20) + timedelta(n))
 themes = st.sampled_from(["digital-inclusion", "e-health", "not-a-theme"])
@@ -35,7 +37,16 @@ class PilotLifecycle(RuleBasedStateMachine):
         self.folder = tempfile.mkdtemp(prefix="parcours-sm-")
         url = f"sqlite:///{self.folder}/parcours.db"
         self.clock = Clock(datetime(2026, 1, 15, 12, tzinfo=PARIS))
-        self.app = staffed(Parcours(url, clock=self.clock))
+        self.app = Parcours(url, clock=self.clock)
+        # R16: Grand Est's charter names no call; the machine's programme is Grand Est's with
+        # FNE's call (its rate and cap, no window) so that funding lines are accepted too.
+        grand_est = self.app.programme("grand-est-2024")
+        self.app.register_programme(
+            grand_est.model_copy(
+                update={"id": PROGRAMME, "funding_schemes": (call_without_window(self.app),)}
+            )
+        )
+        staffed(self.app, programme=PROGRAMME)
         self.reader = Parcours(url, clock=self.clock)
         self.projects: list[UUID] = []
         self.funding: list[UUID] = []
@@ -47,7 +58,7 @@ class PilotLifecycle(RuleBasedStateMachine):
     def enroll(self) -> None:
         self.pilot = self.app.enroll(
             name="CC Sauer-Pechelbronn",
-            programme="grand-est-2024",
+            programme=PROGRAMME,
             charter_signed_on=date(2024, 9, 2),
             actor=LEAD,
         )
@@ -234,15 +245,13 @@ class PilotLifecycle(RuleBasedStateMachine):
 
     @rule(on=days_)
     def scheduled_rex(self, on: date) -> None:
-        if on > self.app.programme("grand-est-2024").retention.until:
+        if on > self.app.programme(PROGRAMME).retention.until:
             # After the end of the experiment (R2) a session is refused at the door.
             with pytest.raises(InvalidInput, match="R2"):
-                self.app.schedule_rex(
-                    "grand-est-2024", on=on, kind="collective", title="REX", actor=LEAD
-                )
+                self.app.schedule_rex(PROGRAMME, on=on, kind="collective", title="REX", actor=LEAD)
             return
         session = self.app.schedule_rex(
-            "grand-est-2024", on=on, kind="collective", title="REX", actor=LEAD
+            PROGRAMME, on=on, kind="collective", title="REX", actor=LEAD
         )
         self.attempt(lambda: self.app.record_rex(self.pilot, session=str(session), actor=LEAD))
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from parcours import ProgrammeError, load_programme
+from parcours import InvalidInput, ProgrammeError, load_programme
 from parcours.programme import Programme
 
 GRAND_EST = load_programme("grand-est-2024")
+FNE = load_programme("fne-eure-et-loir-2024")
 TOML = Path(load_programme.__code__.co_filename).parent / "programmes" / "grand-est-2024.toml"
 
 
@@ -45,15 +46,13 @@ def test_contacts_a_completer_obligatoirement_for_the_region_and_the_agency() ->
     assert "Usages numériques" in GRAND_EST.contact_role("region").label
 
 
-def test_the_fne_scheme_keeps_its_figures_and_no_window() -> None:
-    scheme = GRAND_EST.funding_scheme("fne-call-for-projects")
-    assert (scheme.max_amount_eur, scheme.max_months) == (50000, 36)  # R16
-    assert (scheme.max_rate, scheme.max_rate_priority_district) == (0.6, 0.8)
-    assert (scheme.applications_open, scheme.applications_close, scheme.decisions_by) == (
-        None,
-        None,
-        None,
-    )
+def test_the_charter_names_no_call_so_a_scheme_asked_is_refused_naming_it() -> None:
+    """R16: FNE's call is its own programme's (fne-eure-et-loir-2024), not Grand Est's."""
+    assert GRAND_EST.funding_schemes == ()
+    with pytest.raises(InvalidInput, match="« fne-call-for-projects »") as refused:
+        GRAND_EST.funding_scheme("fne-call-for-projects")
+    assert refused.value.field == "scheme"
+    assert "grand-est-2024" in str(refused.value)
 
 
 def test_a_definition_kept_before_round_2_still_loads_and_ends_with_its_retention() -> None:
@@ -67,15 +66,18 @@ def test_a_definition_kept_before_round_2_still_loads_and_ends_with_its_retentio
         "programme_contacts",
     ):
         old.pop(name)
-    for scheme in old["funding_schemes"]:
-        for name in ("funder", "applications_open", "applications_close", "decisions_by"):
-            scheme.pop(name)
+    # A scheme kept before round 2 had no funder and no window (FNE's, as Grand Est held it).
+    scheme = json.loads(FNE.funding_scheme("fne-call-for-projects").model_dump_json())
+    for name in ("funder", "applications_open", "applications_close", "decisions_by"):
+        scheme.pop(name)
+    old["funding_schemes"] = [scheme]
 
     again = Programme.model_validate_json(json.dumps(old))
 
     assert again.experiment_ends == again.retention.until
     assert again.controller is None
     assert again.programme_contacts == ()
+    assert again.funding_schemes[0].funder is None
 
 
 @pytest.mark.parametrize(
@@ -99,7 +101,7 @@ def test_a_malformed_round_2_field_is_named(
 
 
 def test_a_call_window_out_of_order_is_refused() -> None:
-    data = json.loads(GRAND_EST.model_dump_json())
+    data = json.loads(FNE.model_dump_json())
     data["funding_schemes"][0].update(
         applications_open="2024-03-01", applications_close="2024-02-01"
     )

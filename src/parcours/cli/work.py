@@ -10,6 +10,7 @@ import typer
 
 from parcours.cli import shell
 from parcours.cli.shell import Actor, On, PilotArg, ProjectArg
+from parcours.messages import say
 
 commands = typer.Typer()
 
@@ -206,9 +207,11 @@ def identify_funding(
     months: Annotated[int, typer.Option()],
     priority_district: Annotated[bool, typer.Option("--priority-district")] = False,
     eligible_cost_eur: Annotated[float | None, typer.Option("--eligible-cost-eur")] = None,
+    on: On = None,
     actor: Actor = "cli",
 ) -> None:
-    """Identify a funding line under one of the programme's schemes; prints its id."""
+    """Identify a funding line under one of the programme's schemes; prints its id. `--on`:
+    the day it was applied for (R16: inside the call's window), today by default."""
     shell.print_id(
         shell.run(
             lambda: shell.app().identify_funding(
@@ -220,6 +223,7 @@ def identify_funding(
                 months=months,
                 priority_district=priority_district,
                 eligible_cost_eur=eligible_cost_eur,
+                on=shell.day(on),
                 actor=actor,
             )
         )
@@ -279,13 +283,44 @@ def schedule_rex(
     title: Annotated[str, typer.Option()],
     kind: Annotated[str, typer.Option()] = "collective",
     programme: Annotated[str | None, typer.Option()] = None,
+    theme: Annotated[str | None, typer.Option()] = None,
     actor: Actor = "cli",
 ) -> None:
-    """Schedule a REX session of the cohort (R7); prints its id for record-rex --session."""
+    """Schedule a REX session of the cohort (R7); prints its id for record-rex --session.
+    `--theme`: the session is that theme's working group, on its date (see working-groups)."""
     when = shell.day(on)
     assert when is not None
     chosen = programme or shell.app().settings.programme
     session = shell.run(
-        lambda: shell.app().schedule_rex(chosen, on=when, kind=kind, title=title, actor=actor)
+        lambda: shell.app().schedule_rex(
+            chosen, on=when, kind=kind, title=title, theme=theme, actor=actor
+        )
     )
     shell.print_id(session)
+
+
+@commands.command("working-groups")
+def working_groups(
+    programme: Annotated[str | None, typer.Option()] = None,
+    actor: Actor = "cli",
+) -> None:
+    """The programme's calendar of thematic working groups (R7), each marked when a REX
+    session is scheduled on its day."""
+    chosen = programme or shell.app().settings.programme
+    definition = shell.run(lambda: shell.app().programme(chosen))
+    sessions = shell.run(lambda: shell.app().rex_sessions(chosen, actor=actor))
+    if not definition.working_groups:
+        shell.out.print(say("cli.no_working_groups", programme=chosen))
+        return
+    days = {str(s.on) for s in sessions}
+    for group in sorted(definition.working_groups, key=lambda g: g.starts):
+        day = group.starts.date()
+        mark = say("cli.working_group_scheduled") if day.isoformat() in days else ""
+        line = say(
+            "cli.working_group",
+            day=day,
+            time=group.starts.strftime("%H:%M"),
+            theme=group.theme,
+            scheduled=mark,
+        )
+        shell.out.print(line)

@@ -124,7 +124,7 @@ def scenario(app: Parcours) -> Cohort:
 
 
 def _support(c: Cohort) -> None:
-    """Ardenne: two solutions sourced, a funding line granted and one refused."""
+    """Ardenne: two solutions sourced, one of them developed in the region (R1)."""
     app, pilot, project = c.app, c.ids["ardenne"], c.projects["ardenne"]
     app.source_solution(
         pilot,
@@ -142,25 +142,5 @@ def _support(c: Cohort) -> None:
         regional=False,
         actor=LEAD,
     )
-    granted = app.identify_funding(
-        pilot,
-        project,
-        scheme="fne-call-for-projects",
-        amount_eur=45000,
-        eligible_cost_eur=75000,  # R16: 60 % of the eligible cost
-        months=36,
-        actor=LEAD,
-    )
-    refused = app.identify_funding(
-        pilot,
-        project,
-        scheme="fne-call-for-projects",
-        amount_eur=5000,  # R16: what the cap of 50,000 € over 36 months leaves
-        eligible_cost_eur=10000,
-        months=12,
-        actor=LEAD,
-    )
-    # France Numérique Ensemble's call is not the Region's money: the agency records the
-    # funder's decision (R15, the scheme's `funder` in the programme data).
-    app.decide_funding(pilot, granted, granted=True, on=date(2025, 3, 20), actor=LEAD)
-    app.decide_funding(pilot, refused, granted=False, on=date(2025, 3, 20), actor=LEAD)
+    # No funding line: Grand Est's charter names no call for projects of its own (R16); France
+    # Numérique Ensemble's call belongs to its programme, which this demo does not play.

@@ -163,13 +163,26 @@ class WorkCommands(Service):
 
         self.pipeline.run(command_id, "record_rex", pilot, actor, decide)
 
-    def schedule_rex(self, programme: str, *, on: date, kind: str, title: str, actor: str) -> UUID:
-        """R7: a REX session of the cohort (collective or individual) pilots then attend."""
+    def schedule_rex(
+        self,
+        programme: str,
+        *,
+        on: date,
+        kind: str,
+        title: str,
+        actor: str,
+        theme: str | None = None,
+    ) -> UUID:
+        """R7: a REX session of the cohort (collective or individual) pilots then attend.
+        `theme`: the session is that theme's working group, on its date in the programme's
+        calendar (`Programme.working_groups`)."""
         data = inp.validated(
-            inp.RexSessionInput, programme=programme, on=on, kind=kind, title=title
+            inp.RexSessionInput, programme=programme, on=on, kind=kind, title=title, theme=theme
         )
         definition = self.pipeline.programme(data.programme)
         on_day = inp.within_programme("on", data.on, definition)
+        if data.theme is not None:
+            on_day = inp.on_its_working_group(data.theme, on_day, definition)
         return self.pipeline.record_session(
             "schedule_rex",
             definition,

@@ -20,6 +20,7 @@ import pytest
 from parcours import InvalidInput, NotAuthorised, Parcours, ParcoursError, RuleViolation
 from parcours.domain.roles import OPERATOR, funder_roles
 from parcours.service.requests import SystemPrincipal
+from tests.support.fne import APPLIED, DECIDED, SCHEME, call_without_window, fne_in_deployment
 from tests.support.roles import AUDITOR, LEAD, REFERENT_ID, REGION, with_referent
 from tests.support.scenarios import INDICATOR, REFERENT, enrolled, in_deployment
 
@@ -121,6 +122,7 @@ CALLS: dict[str, Act] = {
     "source_solution": lambda app, w, a: app.source_solution(
         w.pilot, w.project, name="S", provider="P", regional=True, actor=a
     ),
+    # Grand Est has no scheme (R16): past the roles check, the act refuses the scheme.
     "identify_funding": lambda app, w, a: app.identify_funding(
         w.pilot,
         w.project,
@@ -393,28 +395,29 @@ def test_a_second_programme_has_its_own_agency_and_region(app: Parcours) -> None
 
 
 def test_the_funder_of_the_scheme_records_the_funding_decision(app: Parcours) -> None:
-    pilot, project = in_deployment(app)
+    pilot, project = fne_in_deployment(app)
     line = app.identify_funding(
         pilot,
         project,
-        scheme="fne-call-for-projects",
+        scheme=SCHEME,
         amount_eur=1000,
         rate=0.5,
         months=12,
+        on=APPLIED,
         actor=LEAD,
     )
     # France Numérique Ensemble's call is not the Region's money: the agency records it
     with refused(app, r"R16/R15 : seule l'Agence peut enregistrer la décision de financement"):
-        app.decide_funding(pilot, line, granted=True, on=DAY, actor=REGION)
-    app.decide_funding(pilot, line, granted=True, on=DAY, actor=LEAD)
+        app.decide_funding(pilot, line, granted=True, on=DECIDED, actor=REGION)
+    app.decide_funding(pilot, line, granted=True, on=DECIDED, actor=LEAD)
 
 
 def test_the_region_records_its_own_schemes_decision(app: Parcours) -> None:
     base = app.programme("grand-est-2024")
-    schemes = (
-        *base.funding_schemes,
-        base.funding_schemes[0].model_copy(update={"id": "region-scheme", "funder": "region"}),
-    )
+    # FNE's call (another funder's money) beside a scheme of the Region's own; neither has a
+    # window, so that the lines may be asked on this pilot's days (R16's window is not the point).
+    call = call_without_window(app)
+    schemes = (call, call.model_copy(update={"id": "region-scheme", "funder": "region"}))
     app.register_programme(
         base.model_copy(update={"id": "with-region", "funding_schemes": schemes})
     )
