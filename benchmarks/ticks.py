@@ -133,6 +133,10 @@ kept = app.refresh_dashboard(today=day)
 t_refresh = time.perf_counter() - start
 assert app.dashboard(today=day, known_at=now, actor=agency) == evaluated
 t_board = best(5, lambda: app.dashboard(today=day, known_at=now, actor=agency))
+# What people open: the first page of 50 with the cohort's summary (issue 23).
+page = app.dashboard(today=day, known_at=now, actor=agency, limit=50)
+assert page.rows == evaluated.rows[:50] and page.summary == evaluated.summary
+t_page = best(5, lambda: app.dashboard(today=day, known_at=now, actor=agency, limit=50))
 recorded = NOW + timedelta(minutes=1)
 folded = app.dashboard(today=past, known_at=recorded, actor=agency)
 assert len(folded.rows) == kept, (len(folded.rows), kept)
@@ -143,7 +147,21 @@ def read():
         session.execute(board.COHORT).tuples().all()
 
 t_read = best(5, read)
-print(json.dumps({"board": t_board, "read": t_read, "evaluated": t_evaluated,
+# A past day as people ask it (no known_at): after the cohort was recorded (NOW), its rows
+# kept on that day, then the refresh of the next day seals it (the clock is today's: it is
+# over); a first page of it reads the sealed rows (issue 23).
+over = NOW.date() + timedelta(days=2)
+app.refresh_dashboard(today=over)
+start = time.perf_counter()
+app.refresh_dashboard(today=over + timedelta(days=1))
+t_seal = time.perf_counter() - start
+judged = app.dashboard(today=over, known_at=now, actor=agency)  # all was recorded before
+sealed = app.dashboard(today=over, actor=agency, limit=50)
+assert sealed.rows == judged.rows[:50] and sealed.summary == judged.summary
+assert sealed.summary.pilots == len(judged.rows) > 0
+t_sealed = best(5, lambda: app.dashboard(today=over, actor=agency, limit=50))
+print(json.dumps({"sealed": t_sealed, "seal": t_seal, "page": t_page, "board": t_board,
+                  "read": t_read, "evaluated": t_evaluated,
                   "refresh": t_refresh, "kept": kept, "past": t_past}))
 """
 
@@ -163,20 +181,22 @@ def figure_q(results: Results, backend: str, url: str, agency: str) -> None:
     results.record(
         backend,
         "Q",
-        q["board"] * 1000,
+        q["page"] * 1000,
         f"<= {goal} ms",
-        q["board"] * 1000 <= goal,
-        f"dashboard of {results.pilots} pilots from the rows kept for the day; its indexed read "
-        f"alone {q['read'] * 1000:.0f} ms; every row evaluated on the spot "
+        q["page"] * 1000 <= goal,
+        f"first page of 50 with the summary of {results.pilots} pilots, from the rows and "
+        f"counts kept for the day; the whole dashboard {q['board'] * 1000:.0f} ms, its indexed "
+        f"read alone {q['read'] * 1000:.0f} ms; every row evaluated on the spot "
         f"{q['evaluated'] * 1000:.0f} ms; keeping the {q['kept']} rows "
         f"{q['refresh'] * 1000:.0f} ms",
     )
     results.record(
         backend,
         "Q past",
-        q["past"] * 1000,
+        q["sealed"] * 1000,
         f"<= {goal} ms",
-        q["past"] * 1000 <= goal,
-        f"the dashboard of {PAST_DAY} as recorded at the generation's end (a past instant):"
-        " every pilot's events folded from the log",
+        q["sealed"] * 1000 <= goal,
+        f"first page of 50 with the summary of a past day, from its sealed rows (sealing it, "
+        f"with the next day's refresh: {q['seal']:.1f} s); the whole "
+        f"dashboard of {PAST_DAY} folded from the log instead: {q['past'] * 1000:.0f} ms",
     )

@@ -22,6 +22,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import (
     Column,
     Date,
+    Index,
     Integer,
     String,
     Table,
@@ -37,6 +38,7 @@ from parcours.dashboard_pages import folded
 from parcours.domain.standing import alert, counted_rules
 from parcours.domain.standing_views import Alert, DashboardRow, NextDeadline
 from parcours.projections import board_counts as counted
+from parcours.projections import board_history
 from parcours.projections.bulk import no_cyclic_collection
 from parcours.projections.pilots import METADATA, pilots
 from parcours.store import pilot_names
@@ -62,11 +64,16 @@ board = Table(
     Column("programme", String(64), nullable=True),
     Column("search", Text, nullable=True),
     Column("alert_rules", String(200), nullable=True),
+    # With its name and phase date at `version`, a row of a past day is whole without the
+    # cohort row (which may have moved on): what sealing a day reads (board_history).
+    Column("name", String(200), nullable=True),
+    Column("phase_since", Date, nullable=True),
+    Index("parcours_rm_board_day", "day"),
 )
 
 # Round 2 of the charter (issue 19) changed R2, R4–R6, R8 and R11: rows kept before are stale.
-# ";rows-2": rows kept before the columns a page filters on (issue 23) are stale as well.
-RULES = "charter-2;rows-2"
+# ";rows-3": rows kept before the columns a page filters on (issue 23) are stale as well.
+RULES = "charter-2;rows-3"
 
 
 def _text(column: Any) -> Any:
@@ -151,6 +158,8 @@ def stored(row: DashboardRow, version: int, day: date) -> dict[str, Any]:
         "programme": row.programme,
         "search": folded(row.name),
         "alert_rules": "|" + "|".join(rules) + "|" if rules else "",
+        "name": row.name,
+        "phase_since": row.phase_since,
     }
 
 
@@ -176,6 +185,15 @@ def keep(session: Session, rows: list[dict[str, Any]]) -> None:
     counted.adjust(session, changes)
     # A day whose rows these replace is no longer complete (a refresh of another day).
     counted.unmark_other_days(session, {r["day"] for r in rows})
+
+
+def forget(session: Session) -> None:
+    """Drop every kept row, with the counts kept with them and the sealed past days: what
+    they were judged by (the rules, the read models) may have changed. Nothing else deletes
+    kept rows, so the counts never outlive the rows they count."""
+    session.execute(delete(board))
+    counted.forget(session)
+    board_history.forget(session)
 
 
 class Reader:

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Column, Date, Integer, String, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
+from parcours.domain.standing_views import ProgrammeSummary
 from parcours.projections.pilots import METADATA
 
 counts = Table(
@@ -126,3 +127,39 @@ def forget(session: Session) -> None:
     """With the kept rows: nothing counted stays behind the rows it counted."""
     session.execute(delete(counts))
     session.execute(delete(complete))
+
+
+def total(counts: Mapping[str, Counter[str]]) -> Counter[str]:
+    """The counts of every programme added up (the dashboard's summary is the cohort's)."""
+    found: Counter[str] = Counter()
+    for counted in counts.values():
+        found.update(counted)
+    return found
+
+
+def summary(counts: Mapping[str, Counter[str]], day: date) -> ProgrammeSummary:
+    """The dashboard's summary from a day's counts (as `standing.summarize` gives it)."""
+    added = total(counts)
+    return ProgrammeSummary(
+        today=day,
+        pilots=added[PILOTS],
+        per_phase={k[6:]: n for k, n in added.items() if k.startswith("phase:") and n},
+        with_alerts_per_rule=dict(
+            sorted((k[5:], n) for k, n in added.items() if k.startswith("rule:") and n)
+        ),
+    )
+
+
+def matched(
+    counts: Mapping[str, Counter[str]], phase: str | None, rule: str | None, search: object
+) -> int | None:
+    """How many pilots a filter matches, when the counts hold it (no search, not both a
+    phase and a rule); None otherwise."""
+    if search is not None or (phase is not None and rule is not None):
+        return None
+    added = total(counts)
+    if phase is not None:
+        return added[f"phase:{phase}"]
+    if rule is not None:
+        return added[f"any:{rule}"]
+    return added[PILOTS]

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, select
 
 from parcours.projections.board import board
+from parcours.projections.board import forget as forget_kept
 from parcours.projections.runner import ProjectionRunner
 
 
@@ -48,7 +49,7 @@ def refold_widened(runner: ProjectionRunner, widened: set[str]) -> bool:
     if not widened & (tables | {board.name}):
         return False
     with runner.store.datastore.transaction(commit=True) as session:
-        session.execute(delete(board))
+        forget_kept(session)
     rebuild(runner)
     return True
 

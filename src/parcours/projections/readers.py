@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parcours.projections import board, board_counts
+from parcours.projections import board
 from parcours.projections import dead_letters as dead
 from parcours.projections.pilots import decode as decode_pilot
 from parcours.projections.pilots import pilots
@@ -108,8 +108,7 @@ def kept_board_rows(session: Session) -> dict[str, Any]:
 def forget_kept_board_rows(session: Session) -> None:
     """Drop every kept dashboard row (the rules they were judged by may have changed), and
     the counts kept with them."""
-    session.execute(delete(board.board))
-    board_counts.forget(session)
+    board.forget(session)
 
 
 def stale_pilots(session: Session, projection: str) -> set[str]:

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from parcours import dashboard_pages as pages
-from parcours.domain.standing_views import Dashboard, DashboardRow, ProgrammeSummary
+from parcours.domain.standing_views import Dashboard, DashboardRow
 from parcours.errors import InvalidInput
 from parcours.projections import board, board_counts, board_page, readers
 from parcours.service.pipeline import Pipeline
@@ -78,7 +78,7 @@ def _page(
     return Dashboard.model_construct(
         today=day,
         rows=rows,
-        summary=_summary(counts, day),
+        summary=board_counts.summary(counts, day),
         programme_alerts=[a for p in sorted(programmes) for a in desk.alerts(p)],
         next_after=rows[-1].pilot_id if more else None,
         matched=matched,
@@ -142,34 +142,18 @@ def _matched(
 ) -> int:
     """How many pilots the filters match over all pages: from the day's counts when they
     hold the answer, else counted in SQL over the kept rows plus those judged again."""
-    total: Counter[str] = sum(counts.values(), Counter())
-    if wanted.search is None:
-        if wanted.phase is None and wanted.rule is None:
-            return total[board_counts.PILOTS]
-        if wanted.phase is not None and wanted.rule is None:
-            return total[f"phase:{wanted.phase.value}"]
-        if wanted.phase is None:
-            return total[f"any:{wanted.rule}"]
+    phase = None if wanted.phase is None else wanted.phase.value
+    known = board_counts.matched(counts, phase, wanted.rule, wanted.search)
+    if known is not None:
+        return known
     needle = None if wanted.search is None else pages.folded(wanted.search)
     counted = board_page.matching(
         session,
         day=day,
         rules=board.RULES,
-        phase=None if wanted.phase is None else wanted.phase.value,
+        phase=phase,
         rule=wanted.rule,
         needle=needle,
         leaving_out=judged.keys(),
     )
     return counted + sum(1 for row in judged.values() if pages.matches(row, wanted, needle))
-
-
-def _summary(counts: dict[str, Counter[str]], day: date) -> ProgrammeSummary:
-    total: Counter[str] = sum(counts.values(), Counter())
-    return ProgrammeSummary(
-        today=day,
-        pilots=total[board_counts.PILOTS],
-        per_phase={k[6:]: n for k, n in total.items() if k.startswith("phase:") and n},
-        with_alerts_per_rule=dict(
-            sorted((k[5:], n) for k, n in total.items() if k.startswith("rule:") and n)
-        ),
-    )
