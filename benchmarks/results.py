@@ -73,6 +73,10 @@ def write_markdown(runs: dict[str, Any]) -> None:
         lines.append("")
     if (HERE / "RESULTS.png").exists():
         lines += ["![How each figure grows with the cohort](RESULTS.png)", ""]
+    # Where the time goes (profiles written by hand, measured beside these runs): kept in a
+    # file of its own, so that a run rewriting the tables never loses them.
+    if (HERE / "PROFILE.md").exists():
+        lines += [(HERE / "PROFILE.md").read_text(encoding="utf-8").rstrip(), ""]
     (HERE / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
 
 
