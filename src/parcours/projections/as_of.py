@@ -22,7 +22,7 @@ from sqlalchemy import LargeBinary, select, type_coerce
 from sqlalchemy.orm import Session
 
 from parcours.projections import pilots, projects, readers
-from parcours.projections.runner import PageDecoder, StoredRow, _uuid
+from parcours.projections.runner import PageDecoder, StoredRow, uuid_of
 from parcours.store import ledger
 from parcours.store.eventstore import PilotStore
 
@@ -123,13 +123,13 @@ class AsOf:
                 key = bytes(row[1]) if isinstance(row[1], memoryview) else row[1]
                 bound = raw.get(key)
                 if bound is None:
-                    bound = bounds.get(str(_uuid(key)), 0)
+                    bound = bounds.get(str(uuid_of(key)), 0)
                 if row[2] <= bound:
                     kept.setdefault(key, []).append(row)
         events: dict[str, tuple[list[Any], bool]] = {}
         for rows in kept.values():
             rows.sort(key=lambda r: r[2])
-            pilot_id = str(_uuid(rows[0][1]))
+            pilot_id = str(uuid_of(rows[0][1]))
             try:
                 events[pilot_id] = ([event for _, event in self._decode(rows)], False)
             except Exception:  # an event that cannot be decoded: stop just before it

@@ -172,7 +172,7 @@ class ProjectionRunner:
             entries: list[tuple[int, str, int, str, str | None]] = []
             folded: list[tuple[int, Any]] = []
             for row in rows:
-                position, pilot, version, topic = row[0], str(_uuid(row[1])), row[2], row[3]
+                position, pilot, version, topic = row[0], str(uuid_of(row[1])), row[2], row[3]
                 if pilot in held:
                     entries.append((position, pilot, version, topic, None))
                     continue
@@ -315,7 +315,7 @@ class ProjectionRunner:
             )
 
 
-def _uuid(raw: object) -> UUID:
+def uuid_of(raw: object) -> UUID:
     """16 bytes on SQLite, a uuid already on PostgreSQL (psycopg), text elsewhere."""
     if isinstance(raw, UUID):
         return raw
@@ -349,7 +349,7 @@ class PageDecoder:
         for row_id, raw_id, version, topic, state in rows:
             originator_id = ids.get(raw_id)
             if originator_id is None:
-                originator_id = ids[raw_id] = _uuid(raw_id)
+                originator_id = ids[raw_id] = uuid_of(raw_id)
             if not self._plain:
                 stored = StoredEvent(originator_id, version, topic, bytes(state))
                 decoded.append((row_id, self.mapper.to_domain_event(stored)))

@@ -26,11 +26,12 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from sqlalchemy import select
+from sqlalchemy import LargeBinary, select, type_coerce
 from sqlalchemy.orm import Session
 
 from parcours.domain import experiment
 from parcours.domain.pilot import Act, Pilot
+from parcours.projections.runner import uuid_of
 from parcours.service.pipeline import _CONFLICTS, Pipeline
 from parcours.service.requests import Request
 from parcours.store import queue
@@ -45,13 +46,25 @@ def load_many(pipeline: Pipeline, session: Session, pilot_ids: Sequence[UUID]) -
         return []
     table = pipeline.store.events_table
     rows = session.execute(
-        select(table.c.originator_id, table.c.originator_version, table.c.topic, table.c.state)
+        select(
+            # the raw column: sqlalchemy-utils' UUIDType makes a UUID per row (a tenth of a
+            # mass-due tick, benchmarks/PROFILE.md); one per pilot is made below
+            type_coerce(table.c.originator_id, LargeBinary),
+            table.c.originator_version,
+            table.c.topic,
+            table.c.state,
+        )
         .where(table.c.originator_id.in_(list(pilot_ids)))
         .order_by(table.c.originator_id, table.c.originator_version)
     )
-    stored: dict[UUID, list[StoredEvent]] = defaultdict(list)
-    for ident, version, topic, state in rows:
-        stored[ident].append(StoredEvent(ident, version, topic, bytes(state)))
+    stored: dict[object, list[StoredEvent]] = defaultdict(list)
+    idents: dict[object, UUID] = {}
+    for raw, version, topic, state in rows:
+        key = bytes(raw) if isinstance(raw, memoryview) else raw
+        ident = idents.get(key)
+        if ident is None:
+            ident = idents[key] = uuid_of(key)
+        stored[key].append(StoredEvent(ident, version, topic, bytes(state)))
     mapper = pipeline.store.mapper
     pilots = []
     for events in stored.values():
