@@ -15,6 +15,8 @@ snapshot that differs from them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 from uuid import UUID
@@ -157,9 +159,17 @@ class PilotStore(Application[UUID]):
         """A transaction that commits on leaving the block (rolls back on an exception)."""
         return self.datastore.transaction(commit=True)
 
-    def reading(self) -> Any:
-        """A transaction that reads one consistent state and writes nothing."""
-        return self.datastore.transaction(commit=False)
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A transaction that reads one consistent state and writes nothing. On PostgreSQL
+        it is REPEATABLE READ: its default, READ COMMITTED, gives each statement its own
+        state, and a dashboard page reads its counts, the pilots changed since and its rows
+        in several statements that must agree (issue 23). A read-only transaction at that
+        level never fails for serialisation."""
+        with self.datastore.transaction(commit=False) as session:
+            if self.dialect == "postgresql":
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session
 
     # -- facts about the database ---------------------------------------------------------
 
