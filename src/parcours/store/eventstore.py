@@ -166,8 +166,10 @@ class PilotStore(Application[UUID]):
         state, and a dashboard page reads its counts, the pilots changed since and its rows
         in several statements that must agree (issue 23). A read-only transaction at that
         level never fails for serialisation."""
-        with self.datastore.transaction(commit=False) as session:
-            if self.dialect == "postgresql":
+        transaction = self.datastore.transaction(commit=False)
+        with transaction as session:
+            # Inside another transaction of this context, that one's level holds.
+            if self.dialect == "postgresql" and transaction.nested_level == 1:
                 session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             yield session
 
