@@ -28,14 +28,20 @@ from sqlalchemy.orm import Session
 from parcours.domain.standing_views import ProgrammeSummary
 from parcours.projections.pilots import METADATA
 
-counts = Table(
-    "parcours_rm_board_counts",
-    METADATA,
-    Column("day", Date, primary_key=True),
-    Column("programme", String(64), primary_key=True),
-    Column("key", String(48), primary_key=True),
-    Column("count", Integer, nullable=False),
-)
+
+def counts_table(name: str) -> Table:
+    """Counts by day, programme and key (`contribution`'s keys)."""
+    return Table(
+        name,
+        METADATA,
+        Column("day", Date, primary_key=True),
+        Column("programme", String(64), primary_key=True),
+        Column("key", String(48), primary_key=True),
+        Column("count", Integer, nullable=False),
+    )
+
+
+counts = counts_table("parcours_rm_board_counts")
 
 complete = Table(
     "parcours_rm_board_complete",
@@ -90,11 +96,11 @@ def adjust(session: Session, changes: Mapping[tuple[date, str], Counter[str]]) -
             session.execute(insert(counts), kept)
 
 
-def of_day(session: Session, day: date) -> dict[str, Counter[str]]:
-    """The kept counts of a day, by programme."""
+def of_day(session: Session, day: date, table: Table = counts) -> dict[str, Counter[str]]:
+    """The counts of a day in `table` (the kept ones by default), by programme."""
     found: dict[str, Counter[str]] = {}
     rows = session.execute(
-        select(counts.c.programme, counts.c.key, counts.c.count).where(counts.c.day == day)
+        select(table.c.programme, table.c.key, table.c.count).where(table.c.day == day)
     )
     for programme, key, n in rows.tuples():
         found.setdefault(programme, Counter())[key] = n

@@ -40,6 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from parcours.projections.board_counts import counts_table, of_day
 from parcours.projections.pilots import METADATA, pilots
 from parcours.store import pilot_names
 
@@ -72,14 +73,7 @@ sealed = Table(
     Column("rules", String(16), nullable=False),
 )
 
-sealed_counts = Table(
-    "parcours_rm_board_sealed_counts",
-    METADATA,
-    Column("day", Date, primary_key=True),
-    Column("programme", String(64), primary_key=True),
-    Column("key", String(48), primary_key=True),
-    Column("count", Integer, nullable=False),
-)
+sealed_counts = counts_table("parcours_rm_board_sealed_counts")
 
 # What a row of a day is; the rest (pilot, range) says when.
 CONTENT = tuple(
@@ -141,15 +135,7 @@ def seal(
 
 
 def counts_of(session: Session, day: date) -> dict[str, Counter[str]]:
-    found: dict[str, Counter[str]] = {}
-    rows = session.execute(
-        select(sealed_counts.c.programme, sealed_counts.c.key, sealed_counts.c.count).where(
-            sealed_counts.c.day == day
-        )
-    )
-    for programme, key, n in rows.tuples():
-        found.setdefault(programme, Counter())[key] = n
-    return found
+    return of_day(session, day, sealed_counts)
 
 
 def _on(day: date) -> Any:

@@ -19,6 +19,7 @@ from parcours.projections.board import board
 from parcours.projections.maintenance import refold_widened
 from parcours.service.dashboard_page import kept_page
 from tests.conftest import Clock
+from tests.support.pages import assert_same_page
 from tests.support.scenarios import (
     LEAD,
     REFERENT,
@@ -71,14 +72,8 @@ def _reference(app: Parcours, **asked: object) -> tuple[Dashboard, pages.Page]:
 
 
 def _same(app: Parcours, **asked: object) -> None:
-    fast = _fast(app, **asked)
-    assert fast is not None, "the kept rows should have answered"
     whole, page = _reference(app, **asked)
-    assert fast.rows == page.rows
-    assert fast.next_after == page.next_after
-    assert fast.matched == page.matched
-    assert fast.summary == whole.summary
-    assert fast.programme_alerts == whole.programme_alerts
+    assert_same_page(_fast(app, **asked), whole, page)
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from parcours.domain.standing_views import Dashboard
 from parcours.errors import InvalidInput
 from parcours.service.dashboard_past import sealed_page
 from tests.conftest import Clock
+from tests.support.pages import assert_same_page
 from tests.support.scenarios import (
     LEAD,
     REFERENT,
@@ -66,16 +67,10 @@ def _fast(app: Parcours, day: date, **asked: object) -> Dashboard | None:
 
 
 def _same(app: Parcours, day: date, **asked: object) -> None:
-    fast = _fast(app, day, **asked)
-    assert fast is not None, f"{day} should be sealed"
     whole = app.dashboard(today=day)  # limit=None: folded from the log (issue 20)
     page = pages.page(whole.rows, pages.DashboardFilter(**asked))  # type: ignore[arg-type]
-    assert fast.rows == page.rows
-    assert fast.next_after == page.next_after
-    assert fast.matched == page.matched
-    assert fast.summary == whole.summary
-    assert fast.programme_alerts == whole.programme_alerts
-    assert fast.today == whole.today == day
+    assert_same_page(_fast(app, day, **asked), whole, page)
+    assert whole.today == day
 
 
 @pytest.mark.parametrize("day", SEALED)
