@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 
 from parcours.domain import events as ev
 from parcours.domain import grants
@@ -22,6 +22,7 @@ from parcours.store.chain import GENESIS, chain, link
 from parcours.store.eventstore import PilotStore
 from parcours.store.keys import KeyStore
 from parcours.store.log import append_records, as_bytes
+from parcours.store.pairs import pairs_in
 from parcours.store.records import checkpoint_entry
 from parcours.store.schema import audit_checkpoints
 from parcours.views import HistoryEntry
@@ -214,7 +215,7 @@ def _recorded_links(session: Any, notifications: Sequence[Any]) -> dict[tuple[st
     keys = [(str(n.originator_id), n.originator_version) for n in notifications]
     rows = session.execute(
         select(chain.c.originator_id, chain.c.originator_version, chain.c.hash).where(
-            tuple_(chain.c.originator_id, chain.c.originator_version).in_(keys)
+            pairs_in(chain.c.originator_id, chain.c.originator_version, keys)
         )
     )
     return {(r.originator_id, r.originator_version): bytes(r.hash) for r in rows}

@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session
 
 from parcours.store import merkle
 from parcours.store.after_commit import after_commit
+from parcours.store.pairs import pairs_in
 
 METADATA = MetaData()
 _ID = BigInteger().with_variant(Integer(), "sqlite")
@@ -180,7 +181,7 @@ class StoredTree:
         for pairs in _chunks(above, 500):
             rows = self.session.execute(
                 select(nodes.c.level, nodes.c.idx, nodes.c.hash).where(
-                    tuple_(nodes.c.level, nodes.c.idx).in_(pairs)
+                    pairs_in(nodes.c.level, nodes.c.idx, pairs)
                 )
             )
             found.update({(int(lv), int(i)): bytes(h) for lv, i, h in rows})

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, select, tuple_
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from parcours.store.pairs import pairs_in
 from parcours.store.schema import commands
 
 Key = tuple[UUID, int]
@@ -27,7 +28,7 @@ def events_at(session: Session, events: Table, keys: Sequence[Key]) -> dict[Key,
                 events.c.originator_version,
                 events.c.topic,
                 events.c.state,
-            ).where(tuple_(events.c.originator_id, events.c.originator_version).in_(chunk))
+            ).where(pairs_in(events.c.originator_id, events.c.originator_version, chunk))
         )
         for row in rows:
             found[(UUID(str(row.originator_id)), int(row.originator_version))] = row
@@ -70,7 +71,7 @@ def snapshots_at(session: Session, snapshots: Table, keys: Sequence[Key]) -> dic
                 snapshots.c.originator_version,
                 snapshots.c.topic,
                 snapshots.c.state,
-            ).where(tuple_(snapshots.c.originator_id, snapshots.c.originator_version).in_(chunk))
+            ).where(pairs_in(snapshots.c.originator_id, snapshots.c.originator_version, chunk))
         )
         for row in rows:
             found[(UUID(str(row.originator_id)), int(row.originator_version))] = row
