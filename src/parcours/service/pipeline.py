@@ -146,14 +146,17 @@ class Pipeline(PipelineSteps):
         ident = self.pilot_id(pilot_id, actor)
         principal, system = self.principal(actor, command)
         key = None if command_id is None else inp.check_command_id(command_id)
-        self.authorise(
-            Request(command, principal, ident, system=system, role=role, subject=subject)
-        )
+        request = Request(command, principal, ident, system=system, role=role, subject=subject)
+        seen = self.authorise_kept(request)
         for attempt in range(MAX_ATTEMPTS):
             try:
                 with self.writing() as session:
                     # Other commands on this pilot wait here until this one commits.
                     self.store.lock_pilot(session, ident)
+                    if seen is not None and grants.version(session) != seen:
+                        # A grant or revocation was committed since the facts the act was
+                        # allowed on were read: judged again on the grants as they are now.
+                        seen = self.authorise_kept(request, fresh=True)
                     if key is not None:
                         done, first = done_before(session, key, command, ident)
                         if done:
