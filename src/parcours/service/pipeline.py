@@ -6,7 +6,9 @@ the purge, goes through `Pipeline.run` (or `Pipeline.create` for a new aggregate
    it reached the pipeline (`parcours.inputs`).
 2. **authorise** the principal for this act (R15: `service.roles.Authoriser`, plugged in by
    `bootstrap`): one indexed read of the grants table, before the pilot is loaded, so a
-   refusal reveals nothing and costs nothing. parcours' own scheduler and purge act as a
+   refusal reveals nothing and costs nothing; the grants of an allowed act are kept per
+   process and confirmed in step 5's transaction, under the pilot's lock, against the
+   grants table's version. parcours' own scheduler and purge act as a
    `SystemPrincipal` that only `Pipeline.system` makes: a caller's string `system:…` is
    refused, whatever the act.
 3. **load** the pilot (`PilotNotFound`), or answer a repeated command id from the ledger.
