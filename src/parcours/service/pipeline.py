@@ -175,6 +175,8 @@ class Pipeline(PipelineSteps):
                 # Writers that collided would collide again in lockstep: spread them out.
                 clock_time.sleep(random.uniform(0, 0.004) * (attempt + 1))
                 continue
+            # Committed: the next command on this pilot starts from it, reading nothing back.
+            self.store.keep_committed(pilot)
             self.log.info(
                 "command", command=command, pilot=str(ident), actor=act.actor, version=pilot.version
             )

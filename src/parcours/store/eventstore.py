@@ -117,6 +117,22 @@ class PilotStore(Application[UUID]):
             self.snapshots.recorder.insert_events([stored])
             self.audit_log.append_records(session, [snapshot_entry(stored)])
 
+    def keep_committed(self, aggregate: Any) -> None:
+        """Called once the transaction that saved `aggregate` has committed: the cache keeps
+        it as its events left it, so the next command on it reads none of them back (the
+        fast-forward still asks for newer ones: another process may have written since).
+        The caller must not touch the aggregate afterwards; one with pending events, or
+        older than the cached one, is not kept."""
+        cache = self.repository.cache
+        if cache is None or aggregate.pending_events:
+            return
+        try:
+            known: Any = cache.get(aggregate.id)
+        except KeyError:
+            known = None
+        if known is None or known.version < aggregate.version:
+            cache.put(aggregate.id, aggregate)
+
     @property
     def audit_log(self) -> MerkleLog:
         """The audit log (a Merkle tree over the stored events and the rows that decide)."""
