@@ -96,8 +96,10 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
             for e in stored_events
         ]
         # As the library does: on PostgreSQL the table is locked first, so that notification
-        # ids are committed in the order they are assigned.
-        self._lock_table(session)
+        # ids are committed in the order they are assigned, and listeners are notified. A
+        # NOTIFY is delivered at the commit wherever the transaction sends it (never if it
+        # rolls back), so it goes with the lock: one round trip instead of two.
+        self._lock_and_notify(session)
         connection = session.connection()
         t = self._events
         if len(rows) == 1:
@@ -108,5 +110,18 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         else:
             statement = t.insert().returning(t.c.id, sort_by_parameter_order=True)
             ids = [int(i) for i in connection.execute(statement, rows).scalars()]
-        self._notify_channel(session)
         return ids
+
+    def _lock_and_notify(self, session: Session) -> None:
+        assert self.datastore.engine is not None
+        if self.datastore.engine.dialect.name != "postgresql":
+            self._lock_table(session)
+            self._notify_channel(session)
+            return
+        table = self.events_table_name
+        if self.schema_name is not None:
+            table = f"{self.schema_name}.{table}"
+        # No parameters: sent as one simple query, two statements (the library's own NOTIFY
+        # goes through the driver's cursor the same way).
+        cursor = session.connection().connection.cursor()
+        cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE; NOTIFY {self.channel_name};")
