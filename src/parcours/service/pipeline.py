@@ -154,8 +154,9 @@ class Pipeline(PipelineSteps):
             try:
                 with self.writing() as session:
                     # Other commands on this pilot wait here until this one commits.
-                    self.store.lock_pilot(session, ident)
-                    if seen is not None and grants.version(session) != seen:
+                    if seen is None:
+                        self.store.lock_pilot(session, ident)
+                    elif grants.version_under_lock(self.store, session, ident) != seen:
                         # A grant or revocation was committed since the facts the act was
                         # allowed on were read: judged again on the grants as they are now.
                         seen = self.authorise_kept(request, fresh=True)

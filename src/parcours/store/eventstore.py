@@ -200,12 +200,12 @@ class PilotStore(Application[UUID]):
         advisory lock on the pilot's id; SQLite: its writers already wait for each other
         (`BEGIN IMMEDIATE`, store/engine.py)."""
         if self.dialect == "postgresql":
-            session.execute(_PILOT_LOCK, {"b_key": _lock_key(pilot_id)})
+            session.execute(_PILOT_LOCK, {"b_key": lock_key(pilot_id)})
 
     def lock_pilots(self, session: Session, pilot_ids: list[UUID]) -> None:
         """`lock_pilot` for many pilots, in one statement, in the order of their keys."""
         if self.dialect == "postgresql" and pilot_ids:
-            keys = sorted({_lock_key(p) for p in pilot_ids})
+            keys = sorted({lock_key(p) for p in pilot_ids})
             session.execute(_PILOT_LOCKS, {"b_keys": keys})
 
     def delete_snapshots(self, session: Session, pilot_id: UUID) -> None:
@@ -262,6 +262,6 @@ class PilotStore(Application[UUID]):
         self.engine.dispose()
 
 
-def _lock_key(pilot_id: UUID) -> int:
+def lock_key(pilot_id: UUID) -> int:
     """The advisory lock's key of a pilot (its id's first 8 bytes, signed)."""
     return int.from_bytes(pilot_id.bytes[:8], "big", signed=True)

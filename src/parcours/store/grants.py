@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import LRUCache
 from eventsourcing.persistence import StoredEvent
@@ -27,6 +28,7 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    func,
     select,
 )
 from sqlalchemy.engine import Connection
@@ -36,7 +38,7 @@ from sqlalchemy.orm import Session
 from parcours.domain import grants as facts
 from parcours.domain.events import Enrolled, stored_topics
 from parcours.domain.roles import Grant
-from parcours.store.eventstore import PilotStore
+from parcours.store.eventstore import PilotStore, lock_key
 from parcours.store.schema import meta
 
 METADATA = MetaData()
@@ -111,6 +113,23 @@ def held(reader: Reader, principal: str, pilot_id: str | None = None) -> tuple[G
 def version(reader: Reader) -> int:
     """The grants table's version: 0 until its first change, then one more for each."""
     found = reader.execute(_VERSION).scalar()
+    return 0 if found is None else int(found)
+
+
+# The pilot's lock (PostgreSQL) and the grants' version in one round trip.
+_LOCK_AND_VERSION = select(
+    func.pg_advisory_xact_lock(bindparam("b_key")), _VERSION.scalar_subquery()
+)
+
+
+def version_under_lock(store: PilotStore, session: Session, pilot_id: UUID) -> int:
+    """`store.lock_pilot`, then `version`. On PostgreSQL one statement: the version may be
+    read as it starts, before the lock is granted, which is still no earlier than the read
+    of the grants it stands for (made before the command's transaction began)."""
+    if store.dialect != "postgresql":
+        store.lock_pilot(session, pilot_id)
+        return version(session)
+    found = session.execute(_LOCK_AND_VERSION, {"b_key": lock_key(pilot_id)}).one()[1]
     return 0 if found is None else int(found)
 
 
