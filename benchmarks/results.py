@@ -73,6 +73,10 @@ def write_markdown(runs: dict[str, Any]) -> None:
         lines.append("")
     if (HERE / "RESULTS.png").exists():
         lines += ["![How each figure grows with the cohort](RESULTS.png)", ""]
+    # Written by hand (a profile of one command), kept across runs.
+    notes = HERE / "COMMAND_COST.md"
+    if notes.exists():
+        lines += [notes.read_text(encoding="utf-8").rstrip("\n"), ""]
     (HERE / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
 
 
