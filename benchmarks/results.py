@@ -73,10 +73,11 @@ def write_markdown(runs: dict[str, Any]) -> None:
         lines.append("")
     if (HERE / "RESULTS.png").exists():
         lines += ["![How each figure grows with the cohort](RESULTS.png)", ""]
-    # Where the time goes (profiles written by hand, measured beside these runs): kept in a
-    # file of its own, so that a run rewriting the tables never loses them.
-    if (HERE / "PROFILE.md").exists():
-        lines += [(HERE / "PROFILE.md").read_text(encoding="utf-8").rstrip(), ""]
+    # Where the time goes, written by hand beside these runs (a command: COMMAND_COST.md; a
+    # tick: PROFILE.md): files of their own, so that a run rewriting the tables keeps them.
+    for notes in (HERE / "COMMAND_COST.md", HERE / "PROFILE.md"):
+        if notes.exists():
+            lines += [notes.read_text(encoding="utf-8").rstrip("\n"), ""]
     (HERE / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
 
 

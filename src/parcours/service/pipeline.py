@@ -6,7 +6,9 @@ the purge, goes through `Pipeline.run` (or `Pipeline.create` for a new aggregate
    it reached the pipeline (`parcours.inputs`).
 2. **authorise** the principal for this act (R15: `service.roles.Authoriser`, plugged in by
    `bootstrap`): one indexed read of the grants table, before the pilot is loaded, so a
-   refusal reveals nothing and costs nothing. parcours' own scheduler and purge act as a
+   refusal reveals nothing and costs nothing; the grants of an allowed act are kept per
+   process and confirmed in step 5's transaction, under the pilot's lock, against the
+   grants table's version. parcours' own scheduler and purge act as a
    `SystemPrincipal` that only `Pipeline.system` makes: a caller's string `system:…` is
    refused, whatever the act.
 3. **load** the pilot (`PilotNotFound`), or answer a repeated command id from the ledger.
@@ -146,14 +148,18 @@ class Pipeline(PipelineSteps):
         ident = self.pilot_id(pilot_id, actor)
         principal, system = self.principal(actor, command)
         key = None if command_id is None else inp.check_command_id(command_id)
-        self.authorise(
-            Request(command, principal, ident, system=system, role=role, subject=subject)
-        )
+        request = Request(command, principal, ident, system=system, role=role, subject=subject)
+        seen = self.authorise_kept(request)
         for attempt in range(MAX_ATTEMPTS):
             try:
                 with self.writing() as session:
                     # Other commands on this pilot wait here until this one commits.
-                    self.store.lock_pilot(session, ident)
+                    if seen is None:
+                        self.store.lock_pilot(session, ident)
+                    elif grants.version_under_lock(self.store, session, ident) != seen:
+                        # A grant or revocation was committed since the facts the act was
+                        # allowed on were read: judged again on the grants as they are now.
+                        seen = self.authorise_kept(request, fresh=True)
                     if key is not None:
                         done, first = done_before(session, key, command, ident)
                         if done:
@@ -170,6 +176,8 @@ class Pipeline(PipelineSteps):
                 # Writers that collided would collide again in lockstep: spread them out.
                 clock_time.sleep(random.uniform(0, 0.004) * (attempt + 1))
                 continue
+            # Committed: the next command on this pilot starts from it, reading nothing back.
+            self.store.keep_committed(pilot)
             self.log.info(
                 "command", command=command, pilot=str(ident), actor=act.actor, version=pilot.version
             )

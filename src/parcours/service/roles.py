@@ -13,12 +13,12 @@ the same transaction.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, LRUCache
 
 from parcours import audit
 from parcours import inputs as inp
@@ -44,6 +44,40 @@ from parcours.views import HeldRole, HistoryEntry
 MAX_PRINCIPAL = 100
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What an allowed act was judged on, read at grants version `version`."""
+
+    version: int
+    held: tuple[Grant, ...]
+    programme: str | None
+
+
+def _kept_key(r: Request) -> tuple[str, str] | None:
+    """Facts are kept for the commands on a pilot by a principal, not for grants and
+    revocations (they read more facts) nor for parcours' own principals (nothing read)."""
+    if r.pilot_id is None or r.system or r.role is not None or r.subject is not None:
+        return None
+    if r.command in ("grant", "revoke"):
+        return None
+    return (r.actor, str(r.pilot_id))
+
+
+def _question(r: Request, facts: _Facts) -> Question:
+    return Question(
+        act=r.command,
+        principal=r.actor,
+        grants=facts.held,
+        programme=facts.programme,
+        pilot_id=str(r.pilot_id),
+        system=False,
+        role=None,
+        subject=None,
+        store_open=True,  # the principal holds a role
+        programme_staffed=True,  # asked of a grant only
+    )
+
+
 class Authoriser:
     """The pipeline's authorise step (R15), built by `bootstrap`."""
 
@@ -52,8 +86,38 @@ class Authoriser:
         self.programmes = programmes
         self.log = log
         self.pilot_programmes = kept.PilotProgrammes()
+        # (principal, pilot) -> the facts an act of the principal on the pilot was allowed on
+        self._kept: LRUCache[tuple[str, str], _Facts] = LRUCache(maxsize=10_000)
 
     def __call__(self, request: Request) -> Permit:
+        return self._judged(request)[0]
+
+    def judge(self, request: Request, *, fresh: bool = False) -> int | None:
+        """Authorise `request` (`NotAuthorised` if refused), for a command on a pilot that
+        confirms it under the pilot's lock: returns the grants version (`kept.version`) of
+        the facts it was allowed on, or None when there is nothing to confirm.
+
+        The facts of an allowed act (the principal's grants bearing on the pilot, the
+        pilot's programme) are kept per process and the table check is asked again on them:
+        no read. The caller must then compare the version under its lock (`Pipeline.run`)
+        and judge `fresh` if it moved. A refusal is never judged on kept facts: they are
+        read again first (a grant made by another process since)."""
+        key = _kept_key(request)
+        if key is not None and not fresh:
+            try:
+                facts = self._kept.get(key)
+            except KeyError:
+                pass
+            else:
+                try:
+                    check(_question(request, facts), self._tables(facts.programme, facts.held))
+                except NotAuthorised:
+                    pass
+                else:
+                    return facts.version
+        return self._judged(request)[1]
+
+    def _judged(self, request: Request) -> tuple[Permit, int | None]:
         try:
             return self._check(request)
         except NotAuthorised as refusal:
@@ -67,11 +131,16 @@ class Authoriser:
             )
             raise
 
-    def _check(self, r: Request) -> Permit:
+    def _check(self, r: Request) -> tuple[Permit, int | None]:
         pilot = None if r.pilot_id is None else str(r.pilot_id)
         programme = r.programme
         staffed = True
+        key = _kept_key(r)
+        seen = None
         with kept.connect(self.store) as reader:
+            if key is not None:
+                # Read before the grants: kept facts are never newer than their version says.
+                seen = kept.version(reader)
             held = () if r.system else kept.held(reader, r.actor, pilot)
             if pilot is not None:
                 programme = self.pilot_programmes.get(reader, pilot)
@@ -96,15 +165,19 @@ class Authoriser:
             programme_staffed=staffed,
         )
         try:
-            return check(question, self._tables(programme, held))
+            permit = check(question, self._tables(programme, held))
         except NotAuthorised:
             if pilot is None or r.system:
                 raise
+        else:
+            if key is not None and seen is not None and held:
+                self._kept.put(key, _Facts(seen, held, programme))
+            return permit, seen
         # Refused: say it with every role the principal holds (a referent of other pilots).
         with kept.connect(self.store) as reader:
             every = kept.held(reader, r.actor)
         question = replace(question, grants=every)
-        return check(question, self._tables(programme, every))
+        return check(question, self._tables(programme, every)), None
 
     def _tables(self, programme: str | None, held: tuple[Grant, ...]) -> dict[str, Programme]:
         """The programmes whose tables answer; with none (an unknown principal asking for a

@@ -92,6 +92,17 @@ class PipelineSteps:
             raise AssertionError("a system: principal named by a caller was let through")
         return inp.check_actor(actor), False
 
+    def authorise_kept(self, request: Request, *, fresh: bool = False) -> int | None:
+        """Authorise a command on a pilot that confirms it under the pilot's lock: the grants
+        version to compare there (`Authoriser.judge`), or None (nothing to confirm: an
+        authorise step that keeps no facts, as a test may plug in, was asked in full)."""
+        judge = getattr(self.authorise, "judge", None)
+        if judge is None:
+            self.authorise(request)
+            return None
+        seen: int | None = judge(request, fresh=fresh)
+        return seen
+
     def permit(
         self,
         command: str,

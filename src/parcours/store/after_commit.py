@@ -17,14 +17,13 @@ _PENDING = "parcours_after_commit"
 
 def after_commit(session: Session, action: Callable[[], None]) -> None:
     """Run `action` when the session's transaction commits; forget it if it rolls back."""
-    pending: list[Callable[[], None]] | None = session.info.get(_PENDING)
-    if pending is None:
-        pending = session.info[_PENDING] = []
-        event.listen(session, "after_commit", _publish)
-        event.listen(session, "after_rollback", _forget)
-    pending.append(action)
+    session.info.setdefault(_PENDING, []).append(action)
 
 
+# Listened to once, for every session: registering two listeners on each command's session
+# showed in its profile (SQLAlchemy's event registry); a session with nothing pending returns
+# at once.
+@event.listens_for(Session, "after_commit")
 def _publish(session: Session) -> None:
     pending: list[Callable[[], None]] = session.info.get(_PENDING, [])
     actions = list(pending)
@@ -33,5 +32,6 @@ def _publish(session: Session) -> None:
         action()
 
 
+@event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.get(_PENDING, []).clear()

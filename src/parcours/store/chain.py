@@ -18,7 +18,6 @@ from uuid import UUID
 
 from eventsourcing.application import LRUCache
 from eventsourcing.persistence import StoredEvent
-from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -34,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from parcours.store import ledger
 from parcours.store.after_commit import after_commit
+from parcours.store.core_recorder import CoreApplicationRecorder
 from parcours.store.log import TABLES, MerkleLog, event_entry, register
 
 METADATA = MetaData()
@@ -63,7 +63,7 @@ def link(previous: bytes, originator_id: UUID, version: int, topic: str, state: 
     return digest.digest()
 
 
-class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
+class ChainedApplicationRecorder(CoreApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tables.append(chain)

@@ -119,6 +119,22 @@ class PilotStore(Application[UUID]):
             self.snapshots.recorder.insert_events([stored])
             self.audit_log.append_records(session, [snapshot_entry(stored)])
 
+    def keep_committed(self, aggregate: Any) -> None:
+        """Called once the transaction that saved `aggregate` has committed: the cache keeps
+        it as its events left it, so the next command on it reads none of them back (the
+        fast-forward still asks for newer ones: another process may have written since).
+        The caller must not touch the aggregate afterwards; one with pending events, or
+        older than the cached one, is not kept."""
+        cache = self.repository.cache
+        if cache is None or aggregate.pending_events:
+            return
+        try:
+            known: Any = cache.get(aggregate.id)
+        except KeyError:
+            known = None
+        if known is None or known.version < aggregate.version:
+            cache.put(aggregate.id, aggregate)
+
     @property
     def audit_log(self) -> MerkleLog:
         """The audit log (a Merkle tree over the stored events and the rows that decide)."""
@@ -196,12 +212,12 @@ class PilotStore(Application[UUID]):
         advisory lock on the pilot's id; SQLite: its writers already wait for each other
         (`BEGIN IMMEDIATE`, store/engine.py)."""
         if self.dialect == "postgresql":
-            session.execute(_PILOT_LOCK, {"b_key": _lock_key(pilot_id)})
+            session.execute(_PILOT_LOCK, {"b_key": lock_key(pilot_id)})
 
     def lock_pilots(self, session: Session, pilot_ids: list[UUID]) -> None:
         """`lock_pilot` for many pilots, in one statement, in the order of their keys."""
         if self.dialect == "postgresql" and pilot_ids:
-            keys = sorted({_lock_key(p) for p in pilot_ids})
+            keys = sorted({lock_key(p) for p in pilot_ids})
             session.execute(_PILOT_LOCKS, {"b_keys": keys})
 
     def delete_snapshots(self, session: Session, pilot_id: UUID) -> None:
@@ -258,6 +274,6 @@ class PilotStore(Application[UUID]):
         self.engine.dispose()
 
 
-def _lock_key(pilot_id: UUID) -> int:
+def lock_key(pilot_id: UUID) -> int:
     """The advisory lock's key of a pilot (its id's first 8 bytes, signed)."""
     return int.from_bytes(pilot_id.bytes[:8], "big", signed=True)

@@ -13,10 +13,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import LRUCache
 from eventsourcing.persistence import StoredEvent
-from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, bindparam, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    bindparam,
+    func,
+    select,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,7 +38,7 @@ from sqlalchemy.orm import Session
 from parcours.domain import grants as facts
 from parcours.domain.events import Enrolled, stored_topics
 from parcours.domain.roles import Grant
-from parcours.store.eventstore import PilotStore
+from parcours.store.eventstore import PilotStore, lock_key
 from parcours.store.schema import meta
 
 METADATA = MetaData()
@@ -50,6 +64,18 @@ pilot_programmes = Table(
     Column("pilot_id", String(36), primary_key=True),
     Column("programme", String(64), nullable=False),
 )
+
+# One row, moved on by every change of the grants table, in the transaction that makes it: a
+# process that kept a principal's grants from an earlier check confirms, under the command's
+# lock, that the grants are still the ones it read (`version`), instead of reading them again.
+grants_version = Table(
+    "parcours_grants_version",
+    METADATA,
+    Column("id", SmallInteger, primary_key=True, autoincrement=False),
+    Column("n", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+)
+_VERSION = select(grants_version.c.n).where(grants_version.c.id == 1)
+_MOVE_ON = grants_version.update().where(grants_version.c.id == 1).values(n=grants_version.c.n + 1)
 
 _BACKFILLED = "pilot_programmes_backfilled"
 _HELD = select(grants.c.role, grants.c.programme, grants.c.pilot_id).where(
@@ -82,6 +108,34 @@ def held(reader: Reader, principal: str, pilot_id: str | None = None) -> tuple[G
     else:
         rows = reader.execute(_HELD_FOR, {"b_principal": principal, "b_pilot": pilot_id})
     return tuple(Grant(principal, r.role, r.programme, r.pilot_id or None) for r in rows)
+
+
+def version(reader: Reader) -> int:
+    """The grants table's version: 0 until its first change, then one more for each."""
+    found = reader.execute(_VERSION).scalar()
+    return 0 if found is None else int(found)
+
+
+# The pilot's lock (PostgreSQL) and the grants' version in one round trip.
+_LOCK_AND_VERSION = select(
+    func.pg_advisory_xact_lock(bindparam("b_key")), _VERSION.scalar_subquery()
+)
+
+
+def version_under_lock(store: PilotStore, session: Session, pilot_id: UUID) -> int:
+    """`store.lock_pilot`, then `version`. On PostgreSQL one statement: the version may be
+    read as it starts, before the lock is granted, which is still no earlier than the read
+    of the grants it stands for (made before the command's transaction began)."""
+    if store.dialect != "postgresql":
+        store.lock_pilot(session, pilot_id)
+        return version(session)
+    found = session.execute(_LOCK_AND_VERSION, {"b_key": lock_key(pilot_id)}).one()[1]
+    return 0 if found is None else int(found)
+
+
+def _changed(session: Session) -> None:
+    if getattr(session.execute(_MOVE_ON), "rowcount", 0) != 1:
+        session.execute(grants_version.insert().values(id=1, n=1))
 
 
 def store_open(reader: Reader) -> bool:
@@ -123,6 +177,7 @@ def add(session: Session, grant: Grant, by: str, at: datetime) -> None:
             granted_at=at.astimezone(UTC).replace(tzinfo=None),
         )
     )
+    _changed(session)
 
 
 def remove(session: Session, grant: Grant) -> None:
@@ -134,6 +189,7 @@ def remove(session: Session, grant: Grant) -> None:
             grants.c.pilot_id == (grant.pilot_id or ""),
         )
     )
+    _changed(session)
 
 
 def remember_pilot(session: Session, pilot_id: str, programme: str) -> None:

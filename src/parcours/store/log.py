@@ -39,6 +39,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     func,
     literal,
     select,
@@ -203,6 +204,53 @@ def size(session: Session) -> int:
     return 0 if last is None else int(last) + 1
 
 
+# A leaf inserted only where it extends the log by one: the last index is the one before it
+# (none for the first leaf). No row returned: another process appended meanwhile.
+_NEXT_LEAF = (
+    leaves.insert()
+    .from_select(
+        ["leaf_index", "kind", "ref", "version", "data", "hash"],
+        select(
+            bindparam("leaf_index", type_=_ID),
+            bindparam("kind", type_=String(16)),
+            bindparam("ref", type_=String(100)),
+            bindparam("version", type_=_ID),
+            bindparam("data", type_=LargeBinary),
+            bindparam("hash", type_=LargeBinary(32)),
+        ).where(
+            select(func.coalesce(func.max(leaves.c.leaf_index), -1)).scalar_subquery()
+            == bindparam("leaf_index", type_=_ID) - 1
+        ),
+    )
+    .returning(leaves.c.leaf_index)
+)  # what was inserted (psycopg reports no rowcount here)
+
+
+def _rows(
+    edge: merkle.Frontier, entries: Sequence[Entry]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The leaf rows and the node rows the entries make, appended to `edge` (moved along)."""
+    leaf_rows: list[dict[str, Any]] = []
+    node_rows: list[dict[str, Any]] = []
+    for entry in entries:
+        digest = merkle.leaf_hash(entry.covered)
+        index = edge.size
+        made = edge.append(digest)
+        leaf_rows.append(
+            {
+                "leaf_index": index,
+                "kind": entry.kind,
+                "ref": entry.ref,
+                "version": entry.version,
+                # b"" rather than NULL for events and snapshots (their rows are elsewhere)
+                "data": b"" if entry.data is None else entry.data,
+                "hash": digest,
+            }
+        )
+        node_rows.extend({"level": lv, "idx": ix, "hash": h} for lv, ix, h in made[1:])
+    return leaf_rows, node_rows
+
+
 class MerkleLog:
     """Appends leaves in the caller's transaction; remembers the tree's right edge between
     transactions, so an append reads one row (the size) instead of O(log n) nodes."""
@@ -221,26 +269,31 @@ class MerkleLog:
         """Append the entries as leaves (the caller holds `lock`); returns their indexes."""
         if not entries:
             return []
+        known = self._edge
+        if known is not None:
+            # The right edge this process last committed is the tree's, unless another
+            # process appended since: the first leaf goes in only if the log's last index is
+            # the one before it, checked in the insert itself (one round trip, not two).
+            edge = known.copy()
+            leaf_rows, node_rows = _rows(edge, entries)
+            if session.execute(_NEXT_LEAF, leaf_rows[0]).first() is not None:
+                return self._write(session, edge, leaf_rows, node_rows, first_written=True)
         edge = self._frontier(session)
-        leaf_rows: list[dict[str, Any]] = []
-        node_rows: list[dict[str, Any]] = []
-        for entry in entries:
-            digest = merkle.leaf_hash(entry.covered)
-            index = edge.size
-            made = edge.append(digest)
-            leaf_rows.append(
-                {
-                    "leaf_index": index,
-                    "kind": entry.kind,
-                    "ref": entry.ref,
-                    "version": entry.version,
-                    # b"" rather than NULL for events and snapshots (their rows are elsewhere)
-                    "data": b"" if entry.data is None else entry.data,
-                    "hash": digest,
-                }
-            )
-            node_rows.extend({"level": lv, "idx": ix, "hash": h} for lv, ix, h in made[1:])
-        session.execute(leaves.insert(), leaf_rows)
+        leaf_rows, node_rows = _rows(edge, entries)
+        return self._write(session, edge, leaf_rows, node_rows, first_written=False)
+
+    def _write(
+        self,
+        session: Session,
+        edge: merkle.Frontier,
+        leaf_rows: list[dict[str, Any]],
+        node_rows: list[dict[str, Any]],
+        *,
+        first_written: bool,
+    ) -> list[int]:
+        rest = leaf_rows[1:] if first_written else leaf_rows
+        if rest:
+            session.execute(leaves.insert(), rest)
         if node_rows:
             session.execute(nodes.insert(), node_rows)
         after_commit(session, partial(self._remember, edge))

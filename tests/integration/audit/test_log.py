@@ -161,3 +161,23 @@ def test_writers_in_two_applications_keep_the_log_dense(db_url: str, clock: Cloc
     finally:
         for app in apps:
             app.close_connections()
+
+
+def test_an_edge_remembered_before_another_process_appended_is_not_trusted(
+    db_url: str, clock: Clock
+) -> None:
+    """Each process remembers the log's right edge and appends the next leaf only where the
+    log's last index is the one before it: after another process appended, the insert
+    inserts nothing, the edge is read again, and the log stays dense with the right root."""
+    first, second = (staffed(Parcours(db_url, clock=clock)) for _ in range(2))
+    try:
+        pilot = in_diagnostic(first)
+        for app in (first, second, first, second, first):
+            app.log_time(pilot, days=0.5, on=date(2024, 10, 8), actor=REFERENT_ID)
+        rows = leaves(first)
+        assert [r.leaf_index for r in rows] == list(range(len(rows)))
+        assert stored_root(first)[1] == recomputed_root(first)
+        assert stored_root(second) == stored_root(first)
+    finally:
+        first.close_connections()
+        second.close_connections()

@@ -1,0 +1,127 @@
+"""eventsourcing-sqlalchemy's application recorder, its two hot paths in SQLAlchemy Core.
+
+A command reads its pilot's new events (the aggregate cache's fast-forward) and inserts its
+own; the library does both through the ORM (`session.query`, `session.add` + `flush`), whose
+unit of work and identity map cost more than the SQL itself: measured on a SQLite file, the
+read took 0.55 ms and the insert 0.3 ms of a 2 ms command. The statements here are the same
+(same table, same columns, same order, the same lock before the insert and the same NOTIFY
+after it), built once and executed on the transaction's connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+from sqlalchemy import Select, Table, bindparam, select
+from sqlalchemy.orm import Session
+
+# (gt given, lte given, descending, limit given) -> the statement
+_Shape = tuple[bool, bool, bool, bool]
+
+
+class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
+    """The library's recorder with `select_events` and the insert of events in Core."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._selects: dict[_Shape, Select[Any]] = {}
+
+    @property
+    def _events(self) -> Table:
+        table: Table = self.events_record_cls.__table__
+        return table
+
+    def _select(self, shape: _Shape) -> Select[Any]:
+        found = self._selects.get(shape)
+        if found is None:
+            gt, lte, desc, limit = shape
+            t = self._events
+            found = select(t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state)
+            found = found.where(t.c.originator_id == bindparam("b_id"))
+            if gt:
+                found = found.where(t.c.originator_version > bindparam("b_gt"))
+            if lte:
+                found = found.where(t.c.originator_version <= bindparam("b_lte"))
+            version = t.c.originator_version
+            found = found.order_by(version.desc() if desc else version)
+            if limit:
+                found = found.limit(bindparam("b_limit", literal_execute=True))
+            self._selects[shape] = found
+        return found
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> list[StoredEvent]:
+        statement = self._select((gt is not None, lte is not None, desc, limit is not None))
+        params: dict[str, Any] = {"b_id": originator_id}
+        if gt is not None:
+            params["b_gt"] = gt
+        if lte is not None:
+            params["b_lte"] = lte
+        if limit is not None:
+            params["b_limit"] = limit
+        with self.transaction(commit=False) as session:
+            rows = session.connection().execute(statement, params).all()
+        return [
+            StoredEvent(
+                originator_id=r.originator_id,
+                originator_version=r.originator_version,
+                topic=r.topic,
+                state=bytes(r.state) if isinstance(r.state, memoryview) else r.state,
+            )
+            for r in rows
+        ]
+
+    def _insert_stored_events(
+        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int]:
+        if not stored_events:
+            return []
+        rows = [
+            {
+                "originator_id": e.originator_id,
+                "originator_version": e.originator_version,
+                "topic": e.topic,
+                "state": e.state,
+            }
+            for e in stored_events
+        ]
+        # As the library does: on PostgreSQL the table is locked first, so that notification
+        # ids are committed in the order they are assigned, and listeners are notified. A
+        # NOTIFY is delivered at the commit wherever the transaction sends it (never if it
+        # rolls back), so it goes with the lock: one round trip instead of two.
+        self._lock_and_notify(session)
+        connection = session.connection()
+        t = self._events
+        if len(rows) == 1:
+            result = connection.execute(t.insert(), rows[0])
+            key = result.inserted_primary_key
+            assert key is not None
+            ids = [int(key[0])]
+        else:
+            statement = t.insert().returning(t.c.id, sort_by_parameter_order=True)
+            ids = [int(i) for i in connection.execute(statement, rows).scalars()]
+        return ids
+
+    def _lock_and_notify(self, session: Session) -> None:
+        assert self.datastore.engine is not None
+        if self.datastore.engine.dialect.name != "postgresql":
+            self._lock_table(session)
+            self._notify_channel(session)
+            return
+        table = self.events_table_name
+        if self.schema_name is not None:
+            table = f"{self.schema_name}.{table}"
+        # No parameters: sent as one simple query, two statements (the library's own NOTIFY
+        # goes through the driver's cursor the same way).
+        cursor = session.connection().connection.cursor()
+        cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE; NOTIFY {self.channel_name};")
