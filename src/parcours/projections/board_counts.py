@@ -169,3 +169,25 @@ def matched(
     if rule is not None:
         return added[f"any:{rule}"]
     return added[PILOTS]
+
+
+def recounted(
+    session: Session, table: Table
+) -> tuple[dict[tuple[date, str, str], int], dict[tuple[date, str, str], int]]:
+    """The kept counts as they stand, and as the kept rows in `table` (board) add up: what
+    `projections check` compares (issue 23: a count edited by hand, or a bug, would put a
+    wrong summary on every page)."""
+    have = {
+        (day, programme, key): n
+        for day, programme, key, n in session.execute(select(counts)).tuples()
+    }
+    want: Counter[tuple[date, str, str]] = Counter()
+    rows = session.execute(
+        select(table.c.day, table.c.programme, table.c.phase, table.c.alerts).where(
+            table.c.phase.is_not(None)
+        )
+    ).mappings()
+    for row in rows:
+        for key, n in of_stored(dict(row)).items():
+            want[(row["day"], row["programme"], key)] += n
+    return have, {k: n for k, n in want.items() if n}

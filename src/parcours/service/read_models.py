@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time
 
 from parcours.domain import standing
-from parcours.projections import board, maintenance, readers
+from parcours.projections import board, board_counts, maintenance, readers
 from parcours.projections.dead_letters import DeadLetter
 from parcours.service.pipeline import Service
 
@@ -47,8 +47,26 @@ class ReadModelUpkeep(Service):
         then judge every kept dashboard row again for its own day and compare."""
         self.pipeline.projections.catch_up()
         report = maintenance.check(self.pipeline.projections, on_page)
-        kept = self._kept_differences()
+        kept = self._kept_differences() + self._count_differences()
         return report.model_copy(update={"differences": [*report.differences, *kept]})
+
+    def _count_differences(self) -> list[maintenance.Difference]:
+        """The day's counts a page reads its summary from, against the kept rows they count."""
+        with self.pipeline.reading() as session:
+            have, want = board_counts.recounted(session, board.board)
+        differences = []
+        for where in sorted(have.keys() | want.keys()):
+            live, rebuilt = have.get(where), want.get(where)
+            if live != rebuilt:
+                differences.append(
+                    maintenance.Difference(
+                        table=board_counts.counts.name,
+                        key=" ".join(str(part) for part in where),
+                        live=None if live is None else {"count": live},
+                        rebuilt=None if rebuilt is None else {"count": rebuilt},
+                    )
+                )
+        return differences
 
     def _kept_differences(self) -> list[maintenance.Difference]:
         differences = []

@@ -15,6 +15,7 @@ from sqlalchemy import delete, update
 from parcours import Parcours
 from parcours import dashboard_pages as pages
 from parcours.domain.standing_views import Dashboard
+from parcours.projections import board_counts
 from parcours.projections.board import board
 from parcours.projections.maintenance import refold_widened
 from parcours.service.dashboard_page import kept_page
@@ -185,3 +186,23 @@ def test_an_upgrade_that_widens_the_kept_rows_forgets_their_counts(cohort: Parco
     refold_widened(cohort.pipeline.projections, {board.name})
     cohort.refresh_dashboard()
     _same(cohort, limit=50)
+
+
+def test_projections_check_recounts_the_days_counts(cohort: Parcours) -> None:
+    """`projections check` holds the counts a page's summary comes from to the kept rows they
+    count: a count edited by hand is reported, table and key named."""
+    assert cohort.check_projections().ok
+    with cohort.pipeline.writing() as session:
+        session.execute(
+            update(board_counts.counts)
+            .where(board_counts.counts.c.key == "pilots")
+            .values(count=board_counts.counts.c.count + 1)
+        )
+    report = cohort.check_projections()
+    assert not report.ok
+    [difference] = report.differences
+    assert difference.table == board_counts.counts.name
+    assert difference.key == f"{DAY} grand-est-2024 pilots"
+    assert difference.live is not None
+    assert difference.rebuilt is not None
+    assert difference.live["count"] == difference.rebuilt["count"] + 1
