@@ -19,6 +19,8 @@ def test_the_calendar_of_working_groups_from_the_shell(run) -> None:  # type: ig
     )  # fmt: skip
     assert code == 1
     assert "R7 (on) : le groupe de travail « sante » se réunit le 16 mai 2024 à 09:30" in err
+    # A COPIL on the day of the last group is not that group's session.
+    run("schedule-rex", "--programme", FNE, "--on", "2024-05-23", "--title", "COPIL")
     run(
         "schedule-rex", "--programme", FNE, "--on", "2024-05-16", "--title", "GT santé",
         "--theme", "sante",

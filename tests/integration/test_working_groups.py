@@ -59,6 +59,10 @@ def test_a_working_group_session_falls_on_its_date(app: Parcours) -> None:
     )
     app.record_rex(dreux, session=str(session), actor=LEAD)
     assert app.get_pilot(dreux, actor=LEAD).rex[str(session)] == date(2024, 5, 16)
+    # The session says which group it is, in the read model and after a rebuild alike.
+    assert [s.theme for s in app.rex_sessions(FNE)] == ["sante"]
+    app.rebuild_projections()
+    assert [s.theme for s in app.rex_sessions(FNE)] == ["sante"]
     before = app.event_count()
     with pytest.raises(RuleViolation) as refused:
         app.schedule_rex(
@@ -80,7 +84,7 @@ def test_a_session_without_a_theme_is_any_days_even_with_a_calendar(app: Parcour
     """« Un comité de pilotage intermédiaire » is a collective session but no working group."""
     fne_pilot(app)
     app.schedule_rex(FNE, on=date(2024, 4, 2), kind="collective", title="COPIL", actor=LEAD)
-    assert [s.title for s in app.rex_sessions(FNE)] == ["COPIL"]
+    assert [(s.title, s.theme) for s in app.rex_sessions(FNE)] == [("COPIL", None)]
 
 
 def test_grand_est_has_no_working_group_to_name(app: Parcours) -> None:

@@ -304,18 +304,19 @@ def working_groups(
     programme: Annotated[str | None, typer.Option()] = None,
     actor: Actor = "cli",
 ) -> None:
-    """The programme's calendar of thematic working groups (R7), each marked when a REX
-    session is scheduled on its day."""
+    """The programme's calendar of thematic working groups (R7), each marked when its REX
+    session is scheduled."""
     chosen = programme or shell.app().settings.programme
     definition = shell.run(lambda: shell.app().programme(chosen))
     sessions = shell.run(lambda: shell.app().rex_sessions(chosen, actor=actor))
     if not definition.working_groups:
         shell.out.print(say("cli.no_working_groups", programme=chosen))
         return
-    days = {str(s.on) for s in sessions}
+    # A session is a group's when it was scheduled as that group (a COPIL the same day is not).
+    scheduled = {s.theme for s in sessions if s.theme is not None}
     for group in sorted(definition.working_groups, key=lambda g: g.starts):
         day = group.starts.date()
-        mark = say("cli.working_group_scheduled") if day.isoformat() in days else ""
+        mark = say("cli.working_group_scheduled") if group.theme in scheduled else ""
         line = say(
             "cli.working_group",
             day=day,

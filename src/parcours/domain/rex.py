@@ -21,6 +21,9 @@ class RexScheduled(Aggregate.Created):
     on: date
     kind: str
     title: str
+    # The working group it is (R7, a programme's `working_groups`); None for any other
+    # session, and for every session scheduled before the field existed.
+    theme: str | None = None
 
     def apply(self, aggregate: Any) -> None:
         session: RexSession = aggregate
@@ -28,6 +31,7 @@ class RexScheduled(Aggregate.Created):
         session.on = self.on
         session.kind = self.kind
         session.title = self.title
+        session.theme = self.theme
 
 
 class RexSession(Aggregate):
@@ -35,13 +39,22 @@ class RexSession(Aggregate):
     on: date
     kind: str
     title: str
+    theme: str | None
 
     def __init__(self) -> None:
         pass
 
     @classmethod
     def schedule(
-        cls, act: Act, *, session_id: UUID, programme: str, on: date, kind: str, title: str
+        cls,
+        act: Act,
+        *,
+        session_id: UUID,
+        programme: str,
+        on: date,
+        kind: str,
+        title: str,
+        theme: str | None = None,
     ) -> RexSession:
         return cls._create(
             RexScheduled,
@@ -54,4 +67,5 @@ class RexSession(Aggregate):
             on=on,
             kind=kind,
             title=title,
+            theme=theme,
         )

@@ -127,3 +127,5 @@ class RexSessionLine(_Model):
     kind: str
     title: str
     attended_by: list[str]
+    # The working group it is (R7), when it is one.
+    theme: str | None = None

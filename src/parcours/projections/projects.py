@@ -57,6 +57,8 @@ def session_table(name: str = "parcours_rm_rex_sessions", metadata: MetaData = M
         Column("on", Date, nullable=False),
         Column("kind", String(16), nullable=False),
         Column("title", String(200), nullable=False),
+        # The working group it is (R7), when it is one.
+        Column("theme", String(64), nullable=True),
     )
 
 
@@ -212,6 +214,7 @@ class RexSessionIndex:
                 "on": e.on,
                 "kind": e.kind,
                 "title": e.title,
+                "theme": e.theme,
             }
             for e in events
             if isinstance(e, RexScheduled)

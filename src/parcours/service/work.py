@@ -194,6 +194,7 @@ class WorkCommands(Service):
                 on=on_day,
                 kind=data.kind,
                 title=data.title,
+                theme=data.theme,
             ),
         )
 
