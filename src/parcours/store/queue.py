@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import Table, bindparam, func, or_, select, update
+from sqlalchemy import Table, bindparam, cast, func, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.orm import Session
 
 from parcours.store import ledger
@@ -214,10 +216,25 @@ def last_versions(session: Session, events: Table, pilot_ids: Sequence[str]) -> 
     if not pilot_ids:
         return {}
     ident = events.c.originator_id
+    ids = [UUID(p) for p in pilot_ids]
+    if session.get_bind().dialect.name == "postgresql":
+        # One index lookup per pilot whatever the planner knows: on a table not analysed yet
+        # (after a bulk load) it chose to scan and aggregate the whole log for every batch of
+        # a tick (the first tick over 100,000 pilots: 11 s -> 58 s between two runs).
+        given = (
+            func.unnest(cast(ids, ARRAY(PG_UUID(as_uuid=True))))
+            .table_valued("id")
+            .render_derived(name="given")
+        )
+        last = (
+            select(func.max(events.c.originator_version))
+            .where(ident == given.c.id)
+            .scalar_subquery()
+        )
+        found = session.execute(select(given.c.id, last))
+        return {str(pilot): int(version) for pilot, version in found if version is not None}
     rows = session.execute(
-        select(ident, func.max(events.c.originator_version))
-        .where(ident.in_([UUID(p) for p in pilot_ids]))
-        .group_by(ident)
+        select(ident, func.max(events.c.originator_version)).where(ident.in_(ids)).group_by(ident)
     )
     return {str(pilot): int(version) for pilot, version in rows}
 
