@@ -41,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from parcours.projections.board_counts import counts_table, of_day
+from parcours.projections.board_filters import terms
 from parcours.projections.pilots import METADATA, pilots
 from parcours.store import pilot_names
 
@@ -150,12 +151,7 @@ def _on(day: date) -> Any:
 def _filtered(query: Any, phase: str | None, rule: str | None, needle: str | None) -> Any:
     if phase is not None:
         query = query.where(history.c.phase == phase)
-    if rule is not None:
-        query = query.where(history.c.alert_rules.contains(f"|{rule}|", autoescape=True))
-    if needle is not None:
-        text = history.c.search + " " + func.coalesce(pilot_names.names.c.slug, "")
-        query = query.where(text.contains(needle, autoescape=True))
-    return query
+    return query.where(*terms(history, rule, needle))
 
 
 def _joined() -> Any:

@@ -16,6 +16,7 @@ from sqlalchemy import Select, and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from parcours.projections.board import COLUMNS, ORDER, board
+from parcours.projections.board_filters import terms
 from parcours.projections.pilots import pilots
 from parcours.store import pilot_names
 
@@ -43,17 +44,11 @@ def _filtered(
 ) -> Select[Any]:
     """`query` narrowed to the pilots a filter may show: those whose kept row matches, and
     every pilot in `again` (judged again: its kept row says nothing of today's)."""
-    fresh = board.c.day == day
     if phase is not None:
         query = query.where(pilots.c.phase == phase)  # the read model's phase is today's
-    kept_match = [fresh, board.c.rules == rules]
-    if rule is not None:
-        kept_match.append(board.c.alert_rules.contains(f"|{rule}|", autoescape=True))
-    if needle is not None:
-        text = board.c.search + " " + func.coalesce(pilot_names.names.c.slug, "")
-        kept_match.append(text.contains(needle, autoescape=True))
     if rule is None and needle is None:
         return query
+    kept_match = [board.c.day == day, board.c.rules == rules, *terms(board, rule, needle)]
     matches = and_(*kept_match)
     if again:
         matches = or_(matches, pilots.c.pilot_id.in_(sorted(again)))

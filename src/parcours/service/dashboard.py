@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from parcours import dashboard_pages as pages
@@ -16,6 +15,7 @@ from parcours.domain import standing, standing_views
 from parcours.projections import board, board_counts, readers
 from parcours.service.dashboard_page import kept_page
 from parcours.service.dashboard_past import seal_over_days, sealed_page
+from parcours.service.pipeline import RACED
 from parcours.service.programme_contacts import ProgrammeContactCommands
 from parcours.service.recorded import Cut, RecordedQueries
 from parcours.store import pilot_names
@@ -164,7 +164,7 @@ class DashboardQueries(RecordedQueries):
             try:
                 with self.pipeline.writing() as session:
                     board.keep(session, kept)
-            except IntegrityError:
+            except RACED:
                 complete = False  # another process kept these rows at the same moment
         if complete:
             with self.pipeline.writing() as session:

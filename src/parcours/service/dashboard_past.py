@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from datetime import date, datetime, time
 from typing import Any
 
@@ -27,7 +28,7 @@ from parcours.domain.standing_views import Alert, Dashboard, DashboardRow, NextD
 from parcours.errors import InvalidInput
 from parcours.projections import board, board_counts, board_history, readers
 from parcours.projections.as_of import AsOf
-from parcours.service.pipeline import Pipeline
+from parcours.service.pipeline import RACED, Pipeline
 from parcours.store import ledger
 
 # The programme's own alerts as recorded at an instant (ProgrammeContactCommands.alerts).
@@ -53,7 +54,9 @@ def seal_over_days(pipeline: Pipeline, reader: AsOf) -> list[date]:
     for day in days:
         over = datetime.combine(day, time.max, zone) < now
         if over and (last is None or day > last):
-            seal_day(pipeline, reader, day, zone)
+            # Another process sealing it at the same moment: its rows stand, ours roll back.
+            with suppress(*RACED):
+                seal_day(pipeline, reader, day, zone)
             done.append(day)
             last = day
     return done

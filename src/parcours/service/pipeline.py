@@ -58,6 +58,9 @@ Decide = Callable[[Pilot, Act, list[Write]], T]
 MAX_ATTEMPTS = 8
 # Another writer got there first: the transaction is rolled back and the command tried again.
 _CONFLICTS = (IntegrityError, SAIntegrityError, PositionMoved)
+# A row another process wrote first. The store's transaction re-raises a statement's error
+# from inside its own `except`, so it reaches the caller as eventsourcing's IntegrityError.
+RACED = (IntegrityError, SAIntegrityError)
 
 
 class Pipeline(PipelineSteps):

@@ -8,14 +8,19 @@ from __future__ import annotations
 from datetime import date, time
 
 import pytest
+from eventsourcing.persistence import IntegrityError as StoreIntegrityError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 
 from parcours import Parcours
 from parcours import dashboard_pages as pages
 from parcours.domain.standing_views import Dashboard
 from parcours.errors import InvalidInput
-from parcours.service.dashboard_past import sealed_page
+from parcours.projections.as_of import AsOf
+from parcours.projections.board_history import sealed
+from parcours.service.dashboard_past import seal_day, sealed_page
 from tests.conftest import Clock
 from tests.support.pages import assert_same_page
 from tests.support.scenarios import (
@@ -143,3 +148,27 @@ def test_any_page_of_any_sealed_day_reads_as_folded(
     order = [r.pilot_id for r in lived.dashboard(today=day).rows]
     after = None if start < 0 else order[start % len(order)]
     _same(lived, day, limit=limit, phase=phase, rule=rule, search=search, after=after)
+
+
+def test_two_processes_sealing_the_same_day_at_once_seal_it_once(
+    app: Parcours, clock: Clock
+) -> None:
+    """Two schedulers' refreshes just after midnight: both may find the day unsealed; one
+    seals it, the other's transaction is refused whole and its refresh goes on."""
+    clock.set(date(2025, 5, 30), time(9))
+    for name in NAMES:
+        enrolled(app, name=name)
+    app.refresh_dashboard()
+    clock.set(date(2025, 5, 31), time(0, 5))
+    reader = AsOf(app.pipeline.store)
+    zone = app.programme("grand-est-2024").zone
+    seal_day(app.pipeline, reader, SEALED[0], zone)
+    with pytest.raises((IntegrityError, StoreIntegrityError)):  # the second, as it would
+        seal_day(app.pipeline, reader, SEALED[0], zone)
+    # The loser's refresh, which read "not sealed" before the winner committed (its mark is
+    # taken away here so that it reads that): no error, the winner's rows stand.
+    with app.pipeline.writing() as session:
+        session.execute(delete(sealed))
+    app.refresh_dashboard()
+    assert _fast(app, SEALED[0], limit=5) is None  # not marked: folded from the log, right
+    assert app.dashboard(today=SEALED[0], limit=50).rows == app.dashboard(today=SEALED[0]).rows

@@ -16,7 +16,7 @@ from parcours.errors import InvalidInput, PhaseError, RuleViolation
 
 
 class PilotCore:
-    """The state every concern of the pilot shares, its lookups and its guards (the phase table,"""
+    """The pilot's shared state, lookups and guards; the concerns are mixed in over it."""
 
     name: str
     programme: str
