@@ -31,7 +31,7 @@ from parcours.scheduler.models import (
     TickReport,
 )
 from parcours.scheduler.notices import Notices
-from parcours.store import outbox, queue
+from parcours.store import bulk, outbox, queue
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -106,7 +106,8 @@ class DeadlineScheduler:
                 if not rows:
                     break
                 evaluated += len(rows)
-                outcome = self._cohort.evaluate(rows, versions, instant)
+                with bulk.paused_collector():
+                    outcome = self._cohort.evaluate(rows, versions, instant)
                 recorded.extend(outcome.recorded)
                 for pilot_id in outcome.purge:
                     self.app.personal_data.purge_pilot(pilot_id)
@@ -115,7 +116,8 @@ class DeadlineScheduler:
                 self.app.personal_data.settle()
             # R11/R13: the programmes' own contacts are purged at the same end of retention.
             self.app.programme_desk.purge_expired(instant)
-            delivered, failed = self._notices.deliver(self._cohort.fresh)
+            with bulk.paused_collector():
+                delivered, failed = self._notices.deliver(self._cohort.fresh)
             self._cohort.fresh.clear()
             self._checkpoint_if_due(instant)
             # After an erasure, a redaction or a purge: the old KEK goes (R13), at the latest now.

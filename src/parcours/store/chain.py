@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    func,
     select,
 )
 from sqlalchemy.orm import Session
@@ -38,6 +39,9 @@ from parcours.store.log import TABLES, MerkleLog, event_entry, register
 
 METADATA = MetaData()
 GENESIS = b"\x00" * 32
+# pilots whose previous link one statement reads (bounded: SQLite's and PostgreSQL's limits
+# on bound parameters)
+_HEADS_PER_READ = 400
 
 chain = Table(
     "parcours_audit_chain",
@@ -48,6 +52,15 @@ chain = Table(
 )
 
 
+_later = chain.alias("later")
+# each pilot's last link, by the primary key: one index lookup a pilot on both databases
+_LAST_LINKS = select(chain.c.originator_id, chain.c.originator_version, chain.c.hash).where(
+    chain.c.originator_id.in_(bindparam("b_pilots", expanding=True)),
+    chain.c.originator_version
+    == select(func.max(_later.c.originator_version))
+    .where(_later.c.originator_id == chain.c.originator_id)
+    .scalar_subquery(),
+)
 _HEAD = select(chain.c.hash).where(
     chain.c.originator_id == bindparam("b_pilot"),
     chain.c.originator_version == bindparam("b_version"),
@@ -81,7 +94,7 @@ class ChainedApplicationRecorder(CoreApplicationRecorder):
     def _insert_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
-        heads: dict[tuple[str, int], bytes] = {}
+        heads = self._heads(session, stored_events)
         rows = []
         for stored in stored_events:
             pilot = str(stored.originator_id)
@@ -109,8 +122,45 @@ class ChainedApplicationRecorder(CoreApplicationRecorder):
         return ids
 
     def _remember(self, heads: dict[tuple[str, int], bytes]) -> None:
+        last: dict[str, tuple[int, bytes]] = {}
         for (pilot, version), digest in heads.items():
-            self._committed.put(pilot, (version, digest))
+            if version > last.get(pilot, (0, b""))[0]:
+                last[pilot] = (version, digest)
+        for pilot, head in last.items():
+            self._committed.put(pilot, head)
+
+    def _heads(
+        self, session: Session, stored_events: Sequence[StoredEvent]
+    ) -> dict[tuple[str, int], bytes]:
+        """The link the first new event of each pilot follows. Those this process has not
+        seen committed are read a few hundred pilots a query: a mass-due tick saves hundreds
+        of pilots at once, and a read each was a tenth of it on PostgreSQL (PROFILE.md)."""
+        wanted: dict[str, int] = {}
+        for stored in stored_events:
+            pilot = str(stored.originator_id)
+            wanted.setdefault(pilot, stored.originator_version - 1)
+        heads: dict[tuple[str, int], bytes] = {}
+        unknown = []
+        for pilot, version in wanted.items():
+            try:
+                known_version, digest = self._committed.get(pilot)
+            except KeyError:
+                known_version = None
+            if known_version == version:
+                heads[(pilot, version)] = digest
+            elif version >= 1:
+                unknown.append((pilot, version))
+        for start in range(0, len(unknown), _HEADS_PER_READ):
+            some = dict(unknown[start : start + _HEADS_PER_READ])
+            found = session.execute(_LAST_LINKS, {"b_pilots": list(some)})
+            # a pilot whose last link is not the one its events follow (another writer got
+            # there first) is left to `_head`: the insert then fails on its version
+            heads.update(
+                ((pilot, version), bytes(digest))
+                for pilot, version, digest in found
+                if some.get(pilot) == version
+            )
+        return heads
 
     def _head(self, session: Session, pilot: str, version: int) -> bytes:
         if version < 1:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from parcours import Parcours
+from parcours.store.chain import GENESIS, link
 from tests.conftest import Clock
 from tests.support.roles import staffed
 from tests.support.scenarios import LEAD, in_deployment
@@ -127,8 +128,6 @@ def test_a_cut_off_tail_is_caught_by_the_checkpoint(store: tuple[Parcours, Path]
 
 
 def test_a_rewritten_chain_is_caught_by_the_checkpoint(store: tuple[Parcours, Path]) -> None:
-    from parcours.store.chain import GENESIS, link
-
     app, path = store
     pilot = app.list_pilots()[0].id
     app.checkpoint_audit_trail()
@@ -181,3 +180,54 @@ def test_the_scheduler_records_a_checkpoint_each_day(app: Parcours) -> None:
         scheduler.tick(datetime(2025, 5, 1, tzinfo=UTC) + timedelta(hours=hours))
     with app.pipeline.reading() as session:
         assert len(session.execute(audit_checkpoints.select()).all()) == 2
+
+
+def _tick_far_ahead(url: str, clock: Clock) -> int:
+    """A scheduler in a process of its own (no link of the cohort in its memory) ticks a
+    year on: every pilot owes facts, recorded in one batch (issue 23)."""
+    from parcours.scheduler import DeadlineScheduler
+
+    scheduler = DeadlineScheduler(staffed(Parcours(url, clock=clock)))
+    report = scheduler.tick(datetime(2026, 3, 1, tzinfo=UTC))
+    return len({fact.pilot_id for fact in report.recorded})
+
+
+def test_a_batch_chains_each_pilot_to_its_last_link_read_in_bulk(
+    store: tuple[Parcours, Path], clock: Clock
+) -> None:
+    app, path = store
+    assert _tick_far_ahead(f"sqlite:///{path}", clock) == 2
+    assert app.verify_audit_trail().ok
+
+
+def test_a_batch_does_not_chain_past_a_deleted_last_link(
+    store: tuple[Parcours, Path], clock: Clock
+) -> None:
+    """The bulk read of last links finds the one before a deleted link: the batch must not
+    chain to it. The new event starts afresh, as one pilot's save does (`_head`), and
+    verification names the gap."""
+    app, path = store
+    pilot = app.list_pilots()[0].id
+    last = app.get_pilot(pilot, actor=LEAD).version
+    _tamper(
+        path,
+        "DELETE FROM parcours_audit_chain WHERE originator_id = ? AND originator_version = ?",
+        str(pilot),
+        last,
+    )
+    assert _tick_far_ahead(f"sqlite:///{path}", clock) == 2
+    report = app.verify_audit_trail()
+    assert report.first_break is not None
+    assert (report.first_break.pilot_id, report.first_break.version) == (pilot, last)
+    with sqlite3.connect(path) as db:
+        topic, state = db.execute(
+            "SELECT topic, state FROM parcours_events WHERE originator_id = ? AND "
+            "originator_version = ?",
+            (pilot.bytes, last + 1),
+        ).fetchone()
+        (digest,) = db.execute(
+            "SELECT hash FROM parcours_audit_chain WHERE originator_id = ? AND "
+            "originator_version = ?",
+            (str(pilot), last + 1),
+        ).fetchone()
+    assert digest == link(GENESIS, pilot, last + 1, topic, state)

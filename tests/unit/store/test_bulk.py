@@ -1,0 +1,68 @@
+"""The collector paused for a batch's length is resumed as it was (store/bulk.py)."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from parcours.store.bulk import paused_collector
+
+
+@pytest.fixture(autouse=True)
+def collector_restored() -> Iterator[None]:
+    running = gc.isenabled()
+    yield
+    (gc.enable if running else gc.disable)()
+
+
+def test_paused_then_resumed() -> None:
+    gc.enable()
+    with paused_collector():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_nested_uses_resume_at_the_outermost_end_only() -> None:
+    gc.enable()
+    with paused_collector():
+        with paused_collector():
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_a_collector_the_embedding_service_turned_off_stays_off() -> None:
+    gc.disable()
+    with paused_collector():
+        pass
+    assert not gc.isenabled()
+
+
+def test_resumed_after_a_failure() -> None:
+    gc.enable()
+    with pytest.raises(RuntimeError), paused_collector():
+        raise RuntimeError("a batch that fails")
+    assert gc.isenabled()
+
+
+def test_two_threads_resume_when_the_last_one_ends() -> None:
+    gc.enable()
+    inside = threading.Barrier(2)
+    first_done = threading.Event()
+
+    def first() -> None:
+        with paused_collector():
+            inside.wait()
+        first_done.set()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    with paused_collector():
+        inside.wait()
+        first_done.wait(5)
+        assert not gc.isenabled()  # the other thread ended; this batch still runs
+    thread.join()
+    assert gc.isenabled()
