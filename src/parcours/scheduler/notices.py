@@ -40,50 +40,63 @@ class Notices:
         if not self.callbacks:
             return 0, 0
         delivered = failed = 0
-        while True:
-            done, lost, claimed = self._round(fresh or {})
-            delivered += done
-            failed += lost
-            if lost or claimed < self.batch:
-                return delivered, failed
+        done: list[int] = []  # delivered, not yet marked: marked with the next claim
+        try:
+            while True:
+                claims = self._claim(done)
+                done = []
+                if not claims:
+                    return delivered, failed
+                lost = self._round(claims, fresh or {}, done)
+                delivered += len(done)
+                failed += lost
+                if lost or len(claims) < self.batch:
+                    return delivered, failed
+        finally:
+            if done:
+                with self.pipeline.writing() as session:
+                    outbox.delivered_many(session, done, self.app.now())
 
-    def _round(self, fresh: dict[UUID, Pilot]) -> tuple[int, int, int]:
-        settings = self.pipeline.settings
-        lease = timedelta(seconds=settings.notice_lease_seconds)
+    def _claim(self, done: list[int]) -> list[outbox.Claim]:
+        """Mark the last round's notices delivered and claim the next round's, in one
+        transaction (a commit is a disk flush on SQLite: a mass-due tick delivers its
+        notices in tens of rounds)."""
+        lease = timedelta(seconds=self.pipeline.settings.notice_lease_seconds)
         with self.pipeline.writing() as session:
-            claims = outbox.claim_pending(session, self.batch, self.app.now(), lease)
-        if not claims:
-            return 0, 0, 0
+            outbox.delivered_many(session, done, self.app.now())
+            return outbox.claim_pending(session, self.batch, self.app.now(), lease)
+
+    def _round(self, claims: list[outbox.Claim], fresh: dict[UUID, Pilot], done: list[int]) -> int:
+        """Hand the claimed notices to the callbacks; the delivered ones are added to `done`
+        as they go (a callback that raises mid-round leaves the others to be marked), the
+        failed ones released or parked. Returns the failures."""
+        settings = self.pipeline.settings
         with self.pipeline.reading() as session:
             pilots, keys = self._read(session, sorted({c.pilot_id for c in claims}), fresh)
-        done: list[int] = []
         failed = 0
-        try:
-            for claim in claims:
-                try:
-                    notice = self._notice(claim, pilots, keys)
-                    for callback in self.callbacks:
-                        callback(notice)
-                except Exception as exc:  # an embedding service's callback may fail any way
-                    failed += 1
-                    with self.pipeline.writing() as session:
-                        parked = outbox.release(
-                            session, claim, self.app.now(), settings.notice_max_attempts
-                        )
-                    self.pipeline.log.warning(
-                        "notice.parked" if parked else "notice.failed",
-                        notice=str(claim.notice_id),
-                        pilot=str(claim.pilot_id),
-                        rule=claim.rule,
-                        attempts=claim.attempts,
-                        error=type(exc).__name__,
+        reached: dict[tuple[UUID, int], list[dict[str, str]]] = {}
+        for claim in claims:
+            try:
+                notice = self._notice(claim, pilots, keys, reached)
+                for callback in self.callbacks:
+                    callback(notice)
+            except Exception as exc:  # an embedding service's callback may fail any way
+                failed += 1
+                with self.pipeline.writing() as session:
+                    parked = outbox.release(
+                        session, claim, self.app.now(), settings.notice_max_attempts
                     )
-                else:
-                    done.append(claim.id)
-        finally:
-            with self.pipeline.writing() as session:
-                outbox.delivered_many(session, done, self.app.now())
-        return len(done), failed, len(claims)
+                self.pipeline.log.warning(
+                    "notice.parked" if parked else "notice.failed",
+                    notice=str(claim.notice_id),
+                    pilot=str(claim.pilot_id),
+                    rule=claim.rule,
+                    attempts=claim.attempts,
+                    error=type(exc).__name__,
+                )
+            else:
+                done.append(claim.id)
+        return failed
 
     def _read(
         self, session: Session, pilot_ids: list[UUID], fresh: dict[UUID, Pilot]
@@ -102,12 +115,36 @@ class Notices:
         return pilots, self.pipeline.keys.keys(session, persons)
 
     def _notice(
-        self, claim: outbox.Claim, pilots: dict[UUID, Pilot], keys: dict[str, bytes]
+        self,
+        claim: outbox.Claim,
+        pilots: dict[UUID, Pilot],
+        keys: dict[str, bytes],
+        reached: dict[tuple[UUID, int], list[dict[str, str]]],
     ) -> Notice:
         # The scheduler's own read, for the agency's and the Region's notices (R12): not a
-        # principal's query. The people reached are the pilot's current contacts whose key
-        # lives and who did not object (R14), as the pilot's view shows them "active".
+        # principal's query.
         pilot = pilots.get(claim.pilot_id) or self.pipeline.load(claim.pilot_id)
+        # A pilot's notices of one round share their recipients (a mass-due tick owes two
+        # reminders a pilot): their names are unsealed once.
+        recipients = reached.get((pilot.id, pilot.version))
+        if recipients is None:
+            recipients = reached[(pilot.id, pilot.version)] = self._recipients(pilot, keys)
+        return Notice(
+            notice_id=claim.notice_id,
+            pilot_id=pilot.id,
+            pilot_name=pilot.name,
+            kind=claim.kind,
+            rule=claim.rule,
+            due=claim.due,
+            detail=json.loads(claim.detail),
+            recipients=[dict(r) for r in recipients],
+            controller=rights.controller_notice(self.app.programme(pilot.programme)),
+        )
+
+    @staticmethod
+    def _recipients(pilot: Pilot, keys: dict[str, bytes]) -> list[dict[str, str]]:
+        """The pilot's current contacts whose key lives and who did not object (R14), as
+        the pilot's view shows them "active"."""
         recipients = []
         for person, contact in pilot.contacts.items():
             key = keys.get(person)
@@ -121,17 +158,7 @@ class Notices:
                     sealing.PURGED if token is None else sealing.unseal(key, person, field, token)
                 )
             recipients.append(recipient)
-        return Notice(
-            notice_id=claim.notice_id,
-            pilot_id=pilot.id,
-            pilot_name=pilot.name,
-            kind=claim.kind,
-            rule=claim.rule,
-            due=claim.due,
-            detail=json.loads(claim.detail),
-            recipients=recipients,
-            controller=rights.controller_notice(self.app.programme(pilot.programme)),
-        )
+        return recipients
 
     def parked(self) -> list[outbox.Claim]:
         with self.pipeline.reading() as session:

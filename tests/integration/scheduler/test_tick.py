@@ -109,6 +109,58 @@ def test_a_failing_callback_is_retried_without_recording_twice(app: Parcours, ea
     assert len(_deadline_events(app, pilot)) == 2
 
 
+def test_notices_delivered_over_several_rounds_are_each_marked_once(
+    app: Parcours, early: Clock
+) -> None:
+    """Rounds of two notices: each round's marks ride with the next round's claim, the last
+    round's on their own; none is handed over twice, and the pilot's two notices name the
+    same people (unsealed once a round)."""
+    for _ in range(3):
+        in_diagnostic(app)
+    scheduler = DeadlineScheduler(app, batch=2)
+    received: list[Notice] = []
+    scheduler.on_notice(received.append)
+    report = tick(scheduler, early, datetime(2024, 12, 2, tzinfo=UTC))
+    assert report.delivered == len(received) == 6
+    assert len({n.notice_id for n in received}) == 6
+    assert all(n.recipients == received[0].recipients for n in received)
+    assert received[0].recipients is not received[1].recipients
+    assert tick(scheduler, early, datetime(2024, 12, 3, tzinfo=UTC)).delivered == 0
+
+
+class Stopped(BaseException):
+    """The process told to stop (as SystemExit or KeyboardInterrupt), not a failed delivery."""
+
+
+def test_notices_handed_over_before_an_interruption_stay_delivered(
+    app: Parcours, early: Clock
+) -> None:
+    """A callback that stops the process (not an error it reports) mid-round: the notices
+    it had already taken are marked delivered on the way out, the rest are delivered once
+    their lease is over."""
+    for _ in range(3):
+        in_diagnostic(app)
+    scheduler = DeadlineScheduler(app, batch=3)  # six notices: two rounds
+    received: list[Notice] = []
+    stops = [True]
+
+    @scheduler.on_notice
+    def send(notice: Notice) -> None:
+        if len(received) == 4 and stops:  # the second round's second notice, once
+            stops.pop()
+            raise Stopped
+        received.append(notice)
+
+    with pytest.raises(Stopped):
+        tick(scheduler, early, datetime(2024, 12, 2, tzinfo=UTC))
+    assert len(received) == 4
+    soon = tick(scheduler, early, datetime(2024, 12, 2, 0, 1, tzinfo=UTC))  # leased still
+    assert soon.delivered == 0
+    later = tick(scheduler, early, datetime(2024, 12, 2, 1, tzinfo=UTC))  # the lease is over
+    assert later.delivered == 2
+    assert len({n.notice_id for n in received}) == len(received) == 6
+
+
 def test_an_objecting_person_is_left_out_of_notices(app: Parcours, early: Clock) -> None:
     pilot = in_diagnostic(app)
     app.record_objection(pilot, app.get_pilot(pilot, actor=LEAD).contacts[0].person_id, actor=LEAD)
