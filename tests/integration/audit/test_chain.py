@@ -182,52 +182,54 @@ def test_the_scheduler_records_a_checkpoint_each_day(app: Parcours) -> None:
         assert len(session.execute(audit_checkpoints.select()).all()) == 2
 
 
-def _tick_far_ahead(url: str, clock: Clock) -> int:
+def _tick_far_ahead(app: Parcours, clock: Clock) -> int:
     """A scheduler in a process of its own (no link of the cohort in its memory) ticks a
     year on: every pilot owes facts, recorded in one batch (issue 23)."""
     from parcours.scheduler import DeadlineScheduler
 
-    scheduler = DeadlineScheduler(staffed(Parcours(url, clock=clock)))
-    report = scheduler.tick(datetime(2026, 3, 1, tzinfo=UTC))
+    other = staffed(Parcours(app.settings.url, clock=clock))
+    try:
+        report = DeadlineScheduler(other).tick(datetime(2026, 3, 1, tzinfo=UTC))
+    finally:
+        other.close_connections()
     return len({fact.pilot_id for fact in report.recorded})
 
 
 def test_a_batch_chains_each_pilot_to_its_last_link_read_in_bulk(
-    store: tuple[Parcours, Path], clock: Clock
+    app: Parcours, clock: Clock
 ) -> None:
-    app, path = store
-    assert _tick_far_ahead(f"sqlite:///{path}", clock) == 2
+    in_deployment(app)
+    in_deployment(app)
+    assert _tick_far_ahead(app, clock) == 2
     assert app.verify_audit_trail().ok
 
 
-def test_a_batch_does_not_chain_past_a_deleted_last_link(
-    store: tuple[Parcours, Path], clock: Clock
-) -> None:
+def test_a_batch_does_not_chain_past_a_deleted_last_link(app: Parcours, clock: Clock) -> None:
     """The bulk read of last links finds the one before a deleted link: the batch must not
     chain to it. The new event starts afresh, as one pilot's save does (`_head`), and
     verification names the gap."""
-    app, path = store
-    pilot = app.list_pilots()[0].id
+    from sqlalchemy import delete, select
+
+    from parcours.store.chain import chain
+
+    pilot, _ = in_deployment(app)
+    in_deployment(app)
     last = app.get_pilot(pilot, actor=LEAD).version
-    _tamper(
-        path,
-        "DELETE FROM parcours_audit_chain WHERE originator_id = ? AND originator_version = ?",
-        str(pilot),
-        last,
-    )
-    assert _tick_far_ahead(f"sqlite:///{path}", clock) == 2
+    mine = chain.c.originator_id == str(pilot)
+    with app.pipeline.store.engine.begin() as db:
+        db.execute(delete(chain).where(mine, chain.c.originator_version == last))
+    assert _tick_far_ahead(app, clock) == 2
     report = app.verify_audit_trail()
     assert report.first_break is not None
     assert (report.first_break.pilot_id, report.first_break.version) == (pilot, last)
-    with sqlite3.connect(path) as db:
+    table = app.pipeline.store.events_table
+    with app.pipeline.store.engine.connect() as db:
         topic, state = db.execute(
-            "SELECT topic, state FROM parcours_events WHERE originator_id = ? AND "
-            "originator_version = ?",
-            (pilot.bytes, last + 1),
-        ).fetchone()
-        (digest,) = db.execute(
-            "SELECT hash FROM parcours_audit_chain WHERE originator_id = ? AND "
-            "originator_version = ?",
-            (str(pilot), last + 1),
-        ).fetchone()
-    assert digest == link(GENESIS, pilot, last + 1, topic, state)
+            select(table.c.topic, table.c.state).where(
+                table.c.originator_id == pilot, table.c.originator_version == last + 1
+            )
+        ).one()
+        digest = db.execute(
+            select(chain.c.hash).where(mine, chain.c.originator_version == last + 1)
+        ).scalar_one()
+    assert bytes(digest) == link(GENESIS, pilot, last + 1, topic, bytes(state))
