@@ -92,6 +92,7 @@ def _open(settings: Settings, clock: clocks.Clock) -> tuple[PilotStore, KeyStore
                 pilot_names.METADATA,
             ),
         )
+        grants.watch_changes(store)
         # A database made before the roles: its pilots' programmes, once (R15 checks read them).
         grants.backfill_pilot_programmes(store)
         # A database made before the slugs (issue 20): every pilot's slug and SIREN, once.

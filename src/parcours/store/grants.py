@@ -30,6 +30,7 @@ from sqlalchemy import (
     bindparam,
     func,
     select,
+    text,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -111,7 +112,8 @@ def held(reader: Reader, principal: str, pilot_id: str | None = None) -> tuple[G
 
 
 def version(reader: Reader) -> int:
-    """The grants table's version: 0 until its first change, then one more for each."""
+    """The grants table's version: 0 until its first change, then moved on by each (by
+    `add`/`remove` and by the table's trigger: a grant moves it by two)."""
     found = reader.execute(_VERSION).scalar()
     return 0 if found is None else int(found)
 
@@ -131,6 +133,47 @@ def version_under_lock(store: PilotStore, session: Session, pilot_id: UUID) -> i
         return version(session)
     found = session.execute(_LOCK_AND_VERSION, {"b_key": lock_key(pilot_id)}).one()[1]
     return 0 if found is None else int(found)
+
+
+# A change made outside `add`/`remove` (a row edited by hand in SQL, a restore) moves the
+# version too: a trigger on the table does what `_changed` does, so no process goes on with
+# grants it kept from before (R15). `_changed` stays for a database whose trigger was dropped.
+_SQLITE_WATCH = [
+    f"CREATE TRIGGER IF NOT EXISTS parcours_grants_moved_{when.lower()} AFTER {when} "
+    "ON parcours_grants BEGIN "
+    "INSERT INTO parcours_grants_version (id, n) VALUES (1, 1) "
+    "ON CONFLICT (id) DO UPDATE SET n = n + 1; END"
+    for when in ("INSERT", "UPDATE", "DELETE")
+]
+_POSTGRES_WATCH = [
+    "CREATE OR REPLACE FUNCTION parcours_grants_moved() RETURNS trigger "
+    "LANGUAGE plpgsql AS $$ BEGIN "
+    "INSERT INTO parcours_grants_version (id, n) VALUES (1, 1) "
+    "ON CONFLICT (id) DO UPDATE SET n = parcours_grants_version.n + 1; RETURN NULL; END $$",
+    "CREATE TRIGGER parcours_grants_moved AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+    "ON parcours_grants FOR EACH STATEMENT EXECUTE FUNCTION parcours_grants_moved()",
+]
+_WATCH_LOCK = select(func.pg_advisory_xact_lock(0x70617263_6F757273))  # "parcours"
+_WATCHED = text(
+    "SELECT 1 FROM pg_trigger WHERE tgname = 'parcours_grants_moved' "
+    "AND tgrelid = to_regclass('parcours_grants')"
+)
+
+
+def watch_changes(store: PilotStore) -> None:
+    """Put the triggers on the grants table, if missing (at every start: a database made
+    before them gets them). PostgreSQL: under a transaction's advisory lock, so that two
+    processes starting at once do not both create them (the function outlives a dropped
+    table, hence OR REPLACE)."""
+    with store.engine.begin() as connection:
+        if store.dialect == "postgresql":
+            connection.execute(_WATCH_LOCK)
+            if connection.execute(_WATCHED).first() is None:
+                for statement in _POSTGRES_WATCH:
+                    connection.exec_driver_sql(statement)
+        else:
+            for statement in _SQLITE_WATCH:
+                connection.exec_driver_sql(statement)
 
 
 def _changed(session: Session) -> None:

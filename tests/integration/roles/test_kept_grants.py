@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 
 from parcours import NotAuthorised, Parcours, PhaseError
 from tests.conftest import Clock
@@ -73,3 +74,54 @@ def test_a_revocation_of_another_role_moves_the_version_and_the_act_is_judged_ag
     first.log_time(pilot, days=0.5, on=DAY, actor=REFERENT_ID)
     second.revoke("auditor:other", "auditor", programme="grand-est-2024", actor=LEAD)
     first.log_time(pilot, days=0.5, on=DAY, actor=REFERENT_ID)
+
+
+def _by_hand(app: Parcours, statement: str, **values: object) -> None:
+    """SQL run on the database outside parcours (an operator's console, a restore)."""
+    with app.pipeline.store.engine.begin() as connection:
+        connection.execute(text(statement), values)
+
+
+def test_a_grant_deleted_by_hand_refuses_the_next_command(
+    two: tuple[Parcours, Parcours],
+) -> None:
+    """The grants table's trigger moves its version: the process that kept the referent's
+    grant judges the next act again, on the grants as they are (R15)."""
+    first, _ = two
+    pilot = in_diagnostic(first)
+    first.log_time(pilot, days=0.5, on=DAY, actor=REFERENT_ID)  # allowed: facts kept
+    events = first.event_count()
+    _by_hand(first, "DELETE FROM parcours_grants WHERE principal = :who", who=REFERENT_ID)
+    with pytest.raises(NotAuthorised):
+        first.log_time(pilot, days=0.5, on=DAY, actor=REFERENT_ID)
+    assert first.event_count() == events
+
+
+def test_a_grant_moved_by_hand_to_another_pilot_refuses_the_next_command(
+    two: tuple[Parcours, Parcours],
+) -> None:
+    first, _ = two
+    pilot = in_diagnostic(first)
+    first.log_time(pilot, days=0.5, on=DAY, actor=REFERENT_ID)
+    _by_hand(
+        first,
+        "UPDATE parcours_grants SET pilot_id = :other WHERE principal = :who",
+        other="00000000-0000-0000-0000-000000000000",
+        who=REFERENT_ID,
+    )
+    with pytest.raises(NotAuthorised):
+        first.log_time(pilot, days=0.5, on=DAY, actor=REFERENT_ID)
+
+
+def test_a_version_row_deleted_with_the_grants_is_made_again(
+    two: tuple[Parcours, Parcours],
+) -> None:
+    """The trigger makes the version's row again when a hand deleted it, and the next change
+    of the grants still reaches the process that kept facts."""
+    first, _ = two
+    pilot = in_diagnostic(first)
+    first.log_time(pilot, days=0.5, on=DAY, actor=REFERENT_ID)
+    _by_hand(first, "DELETE FROM parcours_grants_version")
+    _by_hand(first, "DELETE FROM parcours_grants WHERE principal = :who", who=REFERENT_ID)
+    with pytest.raises(NotAuthorised):
+        first.log_time(pilot, days=0.5, on=DAY, actor=REFERENT_ID)
