@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from parcours.store import ledger
 from parcours.store.after_commit import after_commit
 from parcours.store.core_recorder import CoreApplicationRecorder
+from parcours.store.direct import Direct
 from parcours.store.log import TABLES, MerkleLog, event_entry, register
 
 METADATA = MetaData()
@@ -52,6 +53,8 @@ _HEAD = select(chain.c.hash).where(
     chain.c.originator_id == bindparam("b_pilot"),
     chain.c.originator_version == bindparam("b_version"),
 )
+
+_INSERT = Direct(chain.insert(), ["originator_id", "originator_version", "hash"])
 
 
 def link(previous: bytes, originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
@@ -90,8 +93,10 @@ class ChainedApplicationRecorder(CoreApplicationRecorder):
             digest = link(previous, UUID(pilot), version, stored.topic, bytes(stored.state))
             heads[(pilot, version)] = digest
             rows.append({"originator_id": pilot, "originator_version": version, "hash": digest})
-        if rows:
-            session.execute(chain.insert(), rows)
+        if len(rows) == 1:
+            _INSERT.execute(session, rows[0]).close()
+        elif rows:
+            _INSERT.execute_many(session, rows)
         super()._insert_events(session, stored_events, **kwargs)
         after_commit(session, partial(self._remember, heads))
 

@@ -19,6 +19,8 @@ from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.orm import Session
 
+from parcours.store.direct import Direct
+
 # (gt given, lte given, descending, limit given) -> the statement
 _Shape = tuple[bool, bool, bool, bool]
 
@@ -29,6 +31,10 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._selects: dict[_Shape, Select[Any]] = {}
+        t = self._events
+        columns = ["originator_id", "originator_version", "topic", "state"]
+        # A command inserts one event, nearly always: on the cursor, its id returned.
+        self._insert_one = Direct(t.insert().returning(t.c.id), columns)
 
     @property
     def _events(self) -> Table:
@@ -103,10 +109,9 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         connection = session.connection()
         t = self._events
         if len(rows) == 1:
-            result = connection.execute(t.insert(), rows[0])
-            key = result.inserted_primary_key
-            assert key is not None
-            ids = [int(key[0])]
+            cursor = self._insert_one.execute(session, rows[0])
+            ids = [int(cursor.fetchone()[0])]
+            cursor.close()
         else:
             statement = t.insert().returning(t.c.id, sort_by_parameter_order=True)
             ids = [int(i) for i in connection.execute(statement, rows).scalars()]

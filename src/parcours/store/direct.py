@@ -1,0 +1,103 @@
+"""A few statements of a command's transaction, executed on the driver's cursor directly.
+
+Profiled on SQLite, a command's ten statements spent more time in SQLAlchemy's execution
+machinery (the statement cache lookup, the execution context, the result object, the event
+dispatch) than in the database: about 25 µs a statement against 7 µs in sqlite3. The
+statements here are compiled by SQLAlchemy once per dialect, with the same SQL, and their
+parameters go through the same bind processors (a date on SQLite, a UUID column): only the
+per-execution machinery is skipped. Used for statements that need at most a row count or
+the rows they return; a driver error is re-raised as SQLAlchemy's (IntegrityError,
+OperationalError), so a conflict is handled as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import exc
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ClauseElement
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...]  # bind names in the order a positional paramstyle wants them
+    positional: bool
+    processors: tuple[tuple[str, Callable[[Any], Any]], ...]
+
+
+class Direct:
+    """A statement compiled once per dialect and executed on the transaction's cursor.
+
+    `columns`: for an INSERT or UPDATE of table columns, the keys the parameters will have
+    (SQLAlchemy otherwise renders every column of the table)."""
+
+    def __init__(self, statement: ClauseElement, columns: Sequence[str] | None = None) -> None:
+        self.statement = statement
+        self.columns = list(columns) if columns is not None else None
+        self._compiled: dict[Dialect, _Compiled] = {}
+
+    def _for(self, dialect: Dialect) -> _Compiled:
+        found = self._compiled.get(dialect)
+        if found is None:
+            compiled: Any = self.statement.compile(dialect=dialect, column_keys=self.columns)
+            positional = bool(compiled.positional)
+            names = tuple(compiled.positiontup or ()) if positional else ()
+            processors = tuple(
+                (name, processor)
+                for name, processor in compiled._bind_processors.items()
+                if callable(processor)
+            )
+            found = _Compiled(compiled.string, names, positional, processors)
+            self._compiled[dialect] = found
+        return found
+
+    def _bound(self, compiled: _Compiled, params: Mapping[str, Any]) -> Any:
+        if compiled.processors:
+            values = dict(params)
+            for name, processor in compiled.processors:
+                if name in values:
+                    values[name] = processor(values[name])
+        else:
+            values = params  # type: ignore[assignment]
+        if compiled.positional:
+            return tuple(values[name] for name in compiled.names)
+        return values
+
+    def execute(self, session: Session, params: Mapping[str, Any]) -> Any:
+        """Execute with one set of parameters; returns the driver's cursor (for its
+        `rowcount` or rows). The cursor is the caller's to read, then to drop."""
+        connection = session.connection()
+        dialect = connection.dialect
+        compiled = self._for(dialect)
+        bound = self._bound(compiled, params)
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(compiled.sql, bound)
+        except dialect.loaded_dbapi.Error as error:
+            raise _wrapped(compiled.sql, bound, error, dialect) from error
+        return cursor
+
+    def execute_many(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Execute once per set of parameters (`executemany`), nothing returned."""
+        connection = session.connection()
+        dialect = connection.dialect
+        compiled = self._for(dialect)
+        bound = [self._bound(compiled, row) for row in rows]
+        cursor = connection.connection.cursor()
+        try:
+            cursor.executemany(compiled.sql, bound)
+        except dialect.loaded_dbapi.Error as error:
+            raise _wrapped(compiled.sql, bound, error, dialect) from error
+        finally:
+            cursor.close()
+
+
+def _wrapped(sql: str, params: Any, error: Exception, dialect: Dialect) -> BaseException:
+    """The driver's error as SQLAlchemy would have raised it (its IntegrityError for a
+    unique key another writer took first)."""
+    return exc.DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error, dialect=dialect)
