@@ -16,10 +16,10 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Select, Table, bindparam, select
+from sqlalchemy import Select, Table, bindparam, select, text
 from sqlalchemy.orm import Session
 
-from parcours.store.direct import Direct
+from parcours.store.direct import Direct, defer, flush
 
 # (gt given, lte given, descending, limit given) -> the statement
 _Shape = tuple[bool, bool, bool, bool]
@@ -35,6 +35,11 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         columns = ["originator_id", "originator_version", "topic", "state"]
         # A command inserts one event, nearly always: on the cursor, its id returned.
         self._insert_one = Direct(t.insert().returning(t.c.id), columns)
+        table = self.events_table_name
+        if self.schema_name is not None:
+            table = f"{self.schema_name}.{table}"
+        self._lock = Direct(text(f"LOCK TABLE {table} IN EXCLUSIVE MODE"))
+        self._notify = Direct(text(f"NOTIFY {self.channel_name}"))
 
     @property
     def _events(self) -> Table:
@@ -104,7 +109,7 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         # As the library does: on PostgreSQL the table is locked first, so that notification
         # ids are committed in the order they are assigned, and listeners are notified. A
         # NOTIFY is delivered at the commit wherever the transaction sends it (never if it
-        # rolls back), so it goes with the lock: one round trip instead of two.
+        # rolls back), so it goes with the lock and the insert: one round trip.
         self._lock_and_notify(session)
         connection = session.connection()
         t = self._events
@@ -113,6 +118,7 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
             ids = [int(cursor.fetchone()[0])]
             cursor.close()
         else:
+            flush(session)  # the lock first: this insert is not the session's execute
             statement = t.insert().returning(t.c.id, sort_by_parameter_order=True)
             ids = [int(i) for i in connection.execute(statement, rows).scalars()]
         return ids
@@ -123,10 +129,6 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
             self._lock_table(session)
             self._notify_channel(session)
             return
-        table = self.events_table_name
-        if self.schema_name is not None:
-            table = f"{self.schema_name}.{table}"
-        # No parameters: sent as one simple query, two statements (the library's own NOTIFY
-        # goes through the driver's cursor the same way).
-        cursor = session.connection().connection.cursor()
-        cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE; NOTIFY {self.channel_name};")
+        # Deferred (store/direct.py): sent in one round trip with the insert that follows.
+        defer(session, self._lock, {})
+        defer(session, self._notify, {})

@@ -8,6 +8,12 @@ parameters go through the same bind processors (a date on SQLite, a UUID column)
 per-execution machinery is skipped. Used for statements that need at most a row count or
 the rows they return; a driver error is re-raised as SQLAlchemy's (IntegrityError,
 OperationalError), so a conflict is handled as before.
+
+On PostgreSQL each statement is also a round trip. A statement whose answer nothing waits
+for (a chain link, the events table's lock and its NOTIFY, the queue's row, a tree node) is
+`defer`red: it is sent, in order, in one pipeline with the next statement of this module
+(`Direct.execute`), or before any other statement of the session, or at the commit. Every
+statement still runs in the command's transaction, in the order it was asked for.
 """
 
 from __future__ import annotations
@@ -16,8 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exc
-from sqlalchemy.engine import Dialect
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 
@@ -72,6 +78,9 @@ class Direct:
         """Execute with one set of parameters; returns the driver's cursor (for its
         `rowcount` or rows). The cursor is the caller's to read, then to drop."""
         connection = session.connection()
+        pending: list[_Deferred] | None = session.info.get(_PENDING)
+        if pending:
+            return _pipelined(connection, pending, (self, params))
         dialect = connection.dialect
         compiled = self._for(dialect)
         bound = self._bound(compiled, params)
@@ -95,6 +104,68 @@ class Direct:
             raise _wrapped(compiled.sql, bound, error, dialect) from error
         finally:
             cursor.close()
+
+
+_PENDING = "parcours_deferred"
+_Deferred = tuple[Direct, Mapping[str, Any]]
+
+
+def defer(session: Session, statement: Direct, params: Mapping[str, Any]) -> None:
+    """Execute `statement` in the session's transaction, where nothing waits for its answer:
+    on PostgreSQL with the next one (see the module's docstring), elsewhere now."""
+    if session.get_bind().dialect.name != "postgresql":
+        statement.execute(session, params).close()
+        return
+    session.info.setdefault(_PENDING, []).append((statement, params))
+
+
+def _pipelined(connection: Connection, pending: list[_Deferred], last: _Deferred | None) -> Any:
+    """Send the deferred statements and `last` in one pipeline (one round trip); returns
+    `last`'s cursor. The first error stops the rest, as it would have one by one."""
+    batch = [*pending, last] if last is not None else list(pending)
+    pending.clear()
+    dialect = connection.dialect
+    driver: Any = connection.connection.driver_connection
+    cursor: Any = None
+    sent: list[tuple[str, Any]] = []
+    try:
+        with driver.pipeline():
+            for statement, params in batch:
+                compiled = statement._for(dialect)
+                sent.append((compiled.sql, statement._bound(compiled, params)))
+                cursor = driver.cursor()
+                cursor.execute(*sent[-1])
+    except dialect.loaded_dbapi.Error as error:
+        # Reported at the pipeline's end: the error names the statement, this all of them.
+        sql = ";\n".join(statement for statement, _ in sent)
+        raise _wrapped(sql, [params for _, params in sent], error, dialect) from error
+    return cursor
+
+
+def flush(session: Session) -> None:
+    """Send what was deferred (before another statement of the session, and at the commit)."""
+    pending: list[_Deferred] | None = session.info.get(_PENDING)
+    if pending:
+        _pipelined(session.connection(), pending, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _before_statement(state: Any) -> None:
+    flush(state.session)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    flush(session)
+
+
+# Rolled back: what was deferred is dropped with the rest. (Deferring is for a command's
+# transaction, which takes no savepoint.)
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: Any) -> None:
+    pending: list[_Deferred] | None = session.info.get(_PENDING)
+    if pending and transaction.parent is None:
+        pending.clear()
 
 
 def _wrapped(sql: str, params: Any, error: Exception, dialect: Dialect) -> BaseException:
