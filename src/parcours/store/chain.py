@@ -103,14 +103,14 @@ class ChainedApplicationRecorder(CoreApplicationRecorder):
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
         # The library locks the events table first (PostgreSQL): the log's next index is ours.
-        ids = super()._insert_stored_events(session, stored_events, **kwargs)
+        ids = self._insert_rows(session, stored_events)
         entries = [
             event_entry(UUID(str(e.originator_id)), e.originator_version, e.topic, bytes(e.state))
             for e in stored_events
         ]
         entries.extend(ledger.pending_entries(session, stored_events))
-        self.log.append(session, entries)
-        return ids
+        self.log.append(session, entries)  # sent with the insert on PostgreSQL (direct.py)
+        return ids()
 
     def _remember(self, heads: dict[tuple[str, int], bytes]) -> None:
         for (pilot, version), digest in heads.items():

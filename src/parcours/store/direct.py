@@ -34,6 +34,7 @@ class _Compiled:
     names: tuple[str, ...]  # bind names in the order a positional paramstyle wants them
     positional: bool
     processors: tuple[tuple[str, Callable[[Any], Any]], ...]
+    constants: dict[str, Any]  # the values the statement itself binds (a literal -1)
 
 
 class Direct:
@@ -58,11 +59,18 @@ class Direct:
                 for name, processor in compiled._bind_processors.items()
                 if callable(processor)
             )
-            found = _Compiled(compiled.string, names, positional, processors)
+            constants = {
+                name: bind.value
+                for bind, name in compiled.bind_names.items()
+                if bind.value is not None and not bind.callable
+            }
+            found = _Compiled(compiled.string, names, positional, processors, constants)
             self._compiled[dialect] = found
         return found
 
     def _bound(self, compiled: _Compiled, params: Mapping[str, Any]) -> Any:
+        if compiled.constants:
+            params = {**compiled.constants, **params}
         if compiled.processors:
             values = dict(params)
             for name, processor in compiled.processors:
@@ -78,9 +86,9 @@ class Direct:
         """Execute with one set of parameters; returns the driver's cursor (for its
         `rowcount` or rows). The cursor is the caller's to read, then to drop."""
         connection = session.connection()
-        pending: list[_Deferred] | None = session.info.get(_PENDING)
+        pending: list[Later] | None = session.info.get(_PENDING)
         if pending:
-            return _pipelined(connection, pending, (self, params))
+            return _pipelined(connection, pending, Later(self, params))
         dialect = connection.dialect
         compiled = self._for(dialect)
         bound = self._bound(compiled, params)
@@ -90,6 +98,13 @@ class Direct:
         except dialect.loaded_dbapi.Error as error:
             raise _wrapped(compiled.sql, bound, error, dialect) from error
         return cursor
+
+    def first(self, session: Session, params: Mapping[str, Any]) -> Any:
+        """Execute; the first row returned (None if none), the cursor closed."""
+        cursor = self.execute(session, params)
+        row = cursor.fetchone()
+        cursor.close()
+        return row
 
     def execute_many(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
         """Execute once per set of parameters (`executemany`), nothing returned."""
@@ -107,44 +122,60 @@ class Direct:
 
 
 _PENDING = "parcours_deferred"
-_Deferred = tuple[Direct, Mapping[str, Any]]
 
 
-def defer(session: Session, statement: Direct, params: Mapping[str, Any]) -> None:
-    """Execute `statement` in the session's transaction, where nothing waits for its answer:
-    on PostgreSQL with the next one (see the module's docstring), elsewhere now."""
+class Later:
+    """A deferred statement; `cursor` is its driver's cursor once it was sent."""
+
+    __slots__ = ("cursor", "params", "statement")
+
+    def __init__(self, statement: Direct, params: Mapping[str, Any]) -> None:
+        self.statement = statement
+        self.params = params
+        self.cursor: Any = None
+
+
+def defer(
+    session: Session, statement: Direct, params: Mapping[str, Any], *, answer: bool = False
+) -> Later:
+    """Execute `statement` in the session's transaction, where nothing waits for its answer
+    yet: on PostgreSQL with the next one (see the module's docstring), elsewhere now. With
+    `answer`, the returned `Later`'s cursor is kept for the caller to read (then close)."""
+    later = Later(statement, params)
     if session.get_bind().dialect.name != "postgresql":
-        statement.execute(session, params).close()
-        return
-    session.info.setdefault(_PENDING, []).append((statement, params))
+        later.cursor = statement.execute(session, params)
+        if not answer:
+            later.cursor.close()
+        return later
+    session.info.setdefault(_PENDING, []).append(later)
+    return later
 
 
-def _pipelined(connection: Connection, pending: list[_Deferred], last: _Deferred | None) -> Any:
+def _pipelined(connection: Connection, pending: list[Later], last: Later | None) -> Any:
     """Send the deferred statements and `last` in one pipeline (one round trip); returns
     `last`'s cursor. The first error stops the rest, as it would have one by one."""
     batch = [*pending, last] if last is not None else list(pending)
     pending.clear()
     dialect = connection.dialect
     driver: Any = connection.connection.driver_connection
-    cursor: Any = None
     sent: list[tuple[str, Any]] = []
     try:
         with driver.pipeline():
-            for statement, params in batch:
-                compiled = statement._for(dialect)
-                sent.append((compiled.sql, statement._bound(compiled, params)))
-                cursor = driver.cursor()
-                cursor.execute(*sent[-1])
+            for later in batch:
+                compiled = later.statement._for(dialect)
+                sent.append((compiled.sql, later.statement._bound(compiled, later.params)))
+                later.cursor = driver.cursor()
+                later.cursor.execute(*sent[-1])
     except dialect.loaded_dbapi.Error as error:
         # Reported at the pipeline's end: the error names the statement, this all of them.
         sql = ";\n".join(statement for statement, _ in sent)
         raise _wrapped(sql, [params for _, params in sent], error, dialect) from error
-    return cursor
+    return None if last is None else last.cursor
 
 
 def flush(session: Session) -> None:
     """Send what was deferred (before another statement of the session, and at the commit)."""
-    pending: list[_Deferred] | None = session.info.get(_PENDING)
+    pending: list[Later] | None = session.info.get(_PENDING)
     if pending:
         _pipelined(session.connection(), pending, None)
 
@@ -163,7 +194,7 @@ def _before_commit(session: Session) -> None:
 # transaction, which takes no savepoint.)
 @event.listens_for(Session, "after_transaction_end")
 def _forget(session: Session, transaction: Any) -> None:
-    pending: list[_Deferred] | None = session.info.get(_PENDING)
+    pending: list[Later] | None = session.info.get(_PENDING)
     if pending and transaction.parent is None:
         pending.clear()
 
