@@ -39,6 +39,7 @@ _RESCHEDULE_KEPT = (
     .where(deadline_queue.c.pilot_id == bindparam("b_pilot"))
     .values(next_at=bindparam("b_at"), rules=bindparam("b_rules"), version=bindparam("b_version"))
 )
+_RESCHEDULE_KEPT_DIRECT = Direct(_RESCHEDULE_KEPT)
 # A tick's verdict from the kept state: only if no command wrote the row since it was read
 # (its version moved: the row stays due, with the command's state, for the next tick).
 _RESCHEDULE_UNLESS_MOVED = (
@@ -184,11 +185,16 @@ def record_and_reschedule(
     """After a command: the pilot's new version on the timeline (as of `at`), and its
     deadlines evaluated again at the next tick (the act may have met one), from `rules`,
     its deadline state as of `version`."""
+    params = {"b_pilot": pilot_id, "b_at": _utc(ASAP), "b_version": version, "b_rules": rules}
     if session.get_bind().dialect.name != "postgresql":
-        schedule(session, pilot_id, ASAP, rules, version)
+        # `schedule`'s statements, on the driver's cursor (store/direct.py)
+        moved = _RESCHEDULE_KEPT_DIRECT.execute(session, params)
+        missing = not moved.rowcount
+        moved.close()
+        if missing:
+            schedule(session, pilot_id, ASAP, rules, version)  # no row yet: made there
         ledger.record_version(session, pilot_id, version, at)
         return
-    params = {"b_pilot": pilot_id, "b_at": _utc(ASAP), "b_version": version, "b_rules": rules}
     defer(session, _RECORD_AND_RESCHEDULE, {**params, "b_recorded_at": _utc(at)})
 
 
