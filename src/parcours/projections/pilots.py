@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from parcours.domain import events as ev
 from parcours.store.after_commit import after_commit
+from parcours.store.direct import Direct
 
 METADATA = MetaData()
 
@@ -231,7 +232,8 @@ class PilotIndex:
         self._committed: LRUCache[str, dict[str, Any]] = LRUCache(maxsize=1000)
         self._select = select(table).where(table.c.pilot_id.in_(bindparam("b_ids", expanding=True)))
         changing = [c.name for c in table.columns if c.name != "pilot_id"]
-        self._update = (
+        # A command's fold updates one row: on the driver's cursor (store/direct.py).
+        self._update = Direct(
             table.update()
             .where(table.c.pilot_id == bindparam("b_pilot_id"))
             .values({c: bindparam(f"b_{c}") for c in changing})
@@ -286,10 +288,11 @@ class PilotIndex:
             (inserts if pilot_id in created else updates).append(stored)
         if inserts:
             session.execute(self.table.insert(), inserts)
-        if updates:
-            session.execute(
-                self._update, [{f"b_{k}": v for k, v in row.items()} for row in updates]
-            )
+        bound = [{f"b_{k}": v for k, v in row.items()} for row in updates]
+        if len(bound) == 1:
+            self._update.execute(session, bound[0]).close()
+        elif bound:
+            self._update.execute_many(session, bound)
         after_commit(session, partial(self._remember, inserts + updates))
 
     def _remember(self, rows: list[dict[str, Any]]) -> None:

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from parcours.logs import get_logger
 from parcours.projections import dead_letters as dead
 from parcours.projections.bulk import no_cyclic_collection
+from parcours.store.direct import Direct
 from parcours.store.eventstore import PilotStore
 from parcours.store.schema import projection_positions
 
@@ -76,7 +77,10 @@ _MOVE = (
     .values(position=bindparam("b_end"))
 )
 # The move of a command's fold when no pilot's events are held back (the dead letters).
-_MOVE_CLEAN = _MOVE.where(~exists().where(dead.dead_letters.c.projection == bindparam("b_name")))
+# Once a command (on the driver's cursor, see store/direct.py).
+_MOVE_CLEAN = Direct(
+    _MOVE.where(~exists().where(dead.dead_letters.c.projection == bindparam("b_name")))
+)
 
 
 class PositionMoved(Exception):
@@ -274,7 +278,10 @@ class ProjectionRunner:
             params = {"b_name": self.name, "b_start": ids[0] - 1, "b_end": ids[-1]}
             # In normal times no pilot is held back: the move checks it in the same statement
             # (one round trip, not two); with some held, the move below reads which.
-            if getattr(session.execute(_MOVE_CLEAN, params), "rowcount", 0) == 1:
+            moved = _MOVE_CLEAN.execute(session, params)
+            clean = moved.rowcount == 1
+            moved.close()
+            if clean:
                 events = [r.domain_event for r in recordings]
                 for projection in self.projections:
                     projection.fold(session, events)

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from parcours.store import ledger
 from parcours.store.after_commit import after_commit
 from parcours.store.core_recorder import CoreApplicationRecorder
+from parcours.store.direct import Direct, defer
 from parcours.store.log import TABLES, MerkleLog, event_entry, register
 
 METADATA = MetaData()
@@ -69,6 +70,8 @@ _HEAD = select(chain.c.hash).where(
     chain.c.originator_id == bindparam("b_pilot"),
     chain.c.originator_version == bindparam("b_version"),
 )
+
+_INSERT = Direct(chain.insert(), ["originator_id", "originator_version", "hash"])
 
 
 def _links_read(session: Session, wanted: dict[str, int]) -> tuple[Any, dict[str, Any]]:
@@ -129,8 +132,9 @@ class ChainedApplicationRecorder(CoreApplicationRecorder):
             digest = link(previous, UUID(pilot), version, stored.topic, bytes(stored.state))
             heads[(pilot, version)] = digest
             rows.append({"originator_id": pilot, "originator_version": version, "hash": digest})
-        if rows:
-            session.execute(chain.insert(), rows)
+        # Deferred on PostgreSQL: sent in one round trip with the events' insert.
+        for row in rows:
+            defer(session, _INSERT, row)
         super()._insert_events(session, stored_events, **kwargs)
         after_commit(session, partial(self._remember, heads))
 
@@ -138,14 +142,14 @@ class ChainedApplicationRecorder(CoreApplicationRecorder):
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
         # The library locks the events table first (PostgreSQL): the log's next index is ours.
-        ids = super()._insert_stored_events(session, stored_events, **kwargs)
+        ids = self._insert_rows(session, stored_events)
         entries = [
             event_entry(UUID(str(e.originator_id)), e.originator_version, e.topic, bytes(e.state))
             for e in stored_events
         ]
         entries.extend(ledger.pending_entries(session, stored_events))
-        self.log.append(session, entries)
-        return ids
+        self.log.append(session, entries)  # sent with the insert on PostgreSQL (direct.py)
+        return ids()
 
     def _remember(self, heads: dict[tuple[str, int], bytes]) -> None:
         last: dict[str, tuple[int, bytes]] = {}

@@ -10,14 +10,17 @@ after it), built once and executed on the transaction's connection.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Select, Table, bindparam, select
+from sqlalchemy import Select, Table, bindparam, select, text
 from sqlalchemy.orm import Session
+
+from parcours.store.direct import Direct, Later, defer, flush
 
 # (gt given, lte given, descending, limit given) -> the statement
 _Shape = tuple[bool, bool, bool, bool]
@@ -29,6 +32,15 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._selects: dict[_Shape, Select[Any]] = {}
+        t = self._events
+        columns = ["originator_id", "originator_version", "topic", "state"]
+        # A command inserts one event, nearly always: on the cursor, its id returned.
+        self._insert_one = Direct(t.insert().returning(t.c.id), columns)
+        table = self.events_table_name
+        if self.schema_name is not None:
+            table = f"{self.schema_name}.{table}"
+        self._lock = Direct(text(f"LOCK TABLE {table} IN EXCLUSIVE MODE"))
+        self._notify = Direct(text(f"NOTIFY {self.channel_name}"))
 
     @property
     def _events(self) -> Table:
@@ -84,8 +96,16 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
+        return self._insert_rows(session, stored_events)()
+
+    def _insert_rows(
+        self, session: Session, stored_events: Sequence[StoredEvent]
+    ) -> Callable[[], list[int]]:
+        """Insert the events; returns how to get their notification ids. On PostgreSQL a
+        single event's insert is deferred (store/direct.py): its id is read once the next
+        statement of the transaction (the audit log's leaf) has sent it, in one round trip."""
         if not stored_events:
-            return []
+            return list
         rows = [
             {
                 "originator_id": e.originator_id,
@@ -98,19 +118,19 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         # As the library does: on PostgreSQL the table is locked first, so that notification
         # ids are committed in the order they are assigned, and listeners are notified. A
         # NOTIFY is delivered at the commit wherever the transaction sends it (never if it
-        # rolls back), so it goes with the lock: one round trip instead of two.
+        # rolls back), so it goes with the lock and the insert: one round trip.
         self._lock_and_notify(session)
-        connection = session.connection()
-        t = self._events
         if len(rows) == 1:
-            result = connection.execute(t.insert(), rows[0])
-            key = result.inserted_primary_key
-            assert key is not None
-            ids = [int(key[0])]
-        else:
-            statement = t.insert().returning(t.c.id, sort_by_parameter_order=True)
-            ids = [int(i) for i in connection.execute(statement, rows).scalars()]
-        return ids
+            later = defer(session, self._insert_one, rows[0], answer=True)
+            if later.cursor is not None:  # executed already (not PostgreSQL): read it now
+                ids = _inserted_id(session, later)
+                return lambda: ids
+            return partial(_inserted_id, session, later)
+        flush(session)  # the lock first: this insert is not the session's execute
+        t = self._events
+        statement = t.insert().returning(t.c.id, sort_by_parameter_order=True)
+        many = [int(i) for i in session.connection().execute(statement, rows).scalars()]
+        return lambda: many
 
     def _lock_and_notify(self, session: Session) -> None:
         assert self.datastore.engine is not None
@@ -118,10 +138,13 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
             self._lock_table(session)
             self._notify_channel(session)
             return
-        table = self.events_table_name
-        if self.schema_name is not None:
-            table = f"{self.schema_name}.{table}"
-        # No parameters: sent as one simple query, two statements (the library's own NOTIFY
-        # goes through the driver's cursor the same way).
-        cursor = session.connection().connection.cursor()
-        cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE; NOTIFY {self.channel_name};")
+        # Deferred (store/direct.py): sent in one round trip with the insert that follows.
+        defer(session, self._lock, {})
+        defer(session, self._notify, {})
+
+
+def _inserted_id(session: Session, later: Later) -> list[int]:
+    flush(session)  # sent already, unless nothing was executed since the insert
+    ids = [int(later.cursor.fetchone()[0])]
+    later.cursor.close()
+    return ids

@@ -16,6 +16,7 @@ from eventsourcing.persistence import StoredEvent
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from parcours.store.direct import Direct
 from parcours.store.log import Entry, canonical, record_entry
 from parcours.store.schema import commands, timeline
 
@@ -90,13 +91,13 @@ def rows(session: Session, command_ids: Sequence[str]) -> dict[str, Any]:
     return {row.command_id: row for row in found}
 
 
-_RECORD_VERSION = timeline.insert()
+# Every command on SQLite: on the driver's cursor (store/direct.py).
+_RECORD_VERSION = Direct(timeline.insert(), ["pilot_id", "version", "recorded_at"])
 
 
 def record_version(session: Session, pilot_id: str, version: int, at: datetime) -> None:
-    session.execute(
-        _RECORD_VERSION, {"pilot_id": pilot_id, "version": version, "recorded_at": _naive_utc(at)}
-    )
+    params = {"pilot_id": pilot_id, "version": version, "recorded_at": _naive_utc(at)}
+    _RECORD_VERSION.execute(session, params).close()
 
 
 def version_at(session: Session, pilot_id: str, at: datetime) -> int | None:

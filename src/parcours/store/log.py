@@ -50,6 +50,7 @@ from sqlalchemy.orm import Session
 
 from parcours.store import merkle
 from parcours.store.after_commit import after_commit
+from parcours.store.direct import Direct, defer
 from parcours.store.pairs import pairs_in
 
 METADATA = MetaData()
@@ -206,7 +207,7 @@ def size(session: Session) -> int:
 
 # A leaf inserted only where it extends the log by one: the last index is the one before it
 # (none for the first leaf). No row returned: another process appended meanwhile.
-_NEXT_LEAF = (
+_NEXT_LEAF = Direct(
     leaves.insert()
     .from_select(
         ["leaf_index", "kind", "ref", "version", "data", "hash"],
@@ -223,7 +224,8 @@ _NEXT_LEAF = (
         ),
     )
     .returning(leaves.c.leaf_index)
-)  # what was inserted (psycopg reports no rowcount here)
+)  # what was inserted (psycopg reports no rowcount here); on the cursor, see store/direct.py
+_NODE = Direct(nodes.insert(), ["level", "idx", "hash"])
 
 
 def _rows(
@@ -276,7 +278,7 @@ class MerkleLog:
             # the one before it, checked in the insert itself (one round trip, not two).
             edge = known.copy()
             leaf_rows, node_rows = _rows(edge, entries)
-            if session.execute(_NEXT_LEAF, leaf_rows[0]).first() is not None:
+            if _NEXT_LEAF.first(session, leaf_rows[0]) is not None:
                 return self._write(session, edge, leaf_rows, node_rows, first_written=True)
         edge = self._frontier(session)
         leaf_rows, node_rows = _rows(edge, entries)
@@ -294,8 +296,8 @@ class MerkleLog:
         rest = leaf_rows[1:] if first_written else leaf_rows
         if rest:
             session.execute(leaves.insert(), rest)
-        if node_rows:
-            session.execute(nodes.insert(), node_rows)
+        for row in node_rows:  # nothing waits for these: deferred (store/direct.py)
+            defer(session, _NODE, row)
         after_commit(session, partial(self._remember, edge))
         return [row["leaf_index"] for row in leaf_rows]
 

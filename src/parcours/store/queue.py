@@ -10,9 +10,11 @@ from uuid import UUID
 from sqlalchemy import Table, bindparam, cast, func, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from parcours.store import ledger
+from parcours.store.direct import Direct, defer
 from parcours.store.schema import deadline_queue, timeline
 
 # "At the next tick, whatever instant it is for": a command marks its pilot so, because a
@@ -37,6 +39,7 @@ _RESCHEDULE_KEPT = (
     .where(deadline_queue.c.pilot_id == bindparam("b_pilot"))
     .values(next_at=bindparam("b_at"), rules=bindparam("b_rules"), version=bindparam("b_version"))
 )
+_RESCHEDULE_KEPT_DIRECT = Direct(_RESCHEDULE_KEPT)
 # A tick's verdict from the kept state: only if no command wrote the row since it was read
 # (its version moved: the row stays due, with the command's state, for the next tick).
 _RESCHEDULE_UNLESS_MOVED = (
@@ -148,18 +151,31 @@ def keep_rules(session: Session, pilot_id: str, rules: str, version: int) -> Non
     )
 
 
-_RESCHEDULED = _RESCHEDULE_KEPT.returning(deadline_queue.c.pilot_id).cte("rescheduled")
 # On PostgreSQL a command's statements are round trips (benchmark W): its timeline row and
-# its rescheduling go in one.
-_RECORD_AND_RESCHEDULE = (
+# its rescheduling are one statement, which asks for no answer (the queue's row is updated,
+# or made if it is missing), so it is deferred into the events' round trip (store/direct.py).
+_KEEP = pg_insert(deadline_queue).values(
+    pilot_id=bindparam("b_pilot"),
+    next_at=bindparam("b_at"),
+    rules=bindparam("b_rules"),
+    version=bindparam("b_version"),
+)
+_KEPT = _KEEP.on_conflict_do_update(
+    index_elements=[deadline_queue.c.pilot_id],
+    set_={
+        "next_at": _KEEP.excluded.next_at,
+        "rules": _KEEP.excluded.rules,
+        "version": _KEEP.excluded.version,
+    },
+)
+_RECORD_AND_RESCHEDULE = Direct(
     timeline.insert()
-    .add_cte(_RESCHEDULED)
+    .add_cte(_KEPT.cte("rescheduled"))
     .values(
         pilot_id=bindparam("b_pilot"),
         version=bindparam("b_version"),
         recorded_at=bindparam("b_recorded_at"),
     )
-    .returning(select(func.count()).select_from(_RESCHEDULED).scalar_subquery())
 )
 
 
@@ -169,18 +185,17 @@ def record_and_reschedule(
     """After a command: the pilot's new version on the timeline (as of `at`), and its
     deadlines evaluated again at the next tick (the act may have met one), from `rules`,
     its deadline state as of `version`."""
+    params = {"b_pilot": pilot_id, "b_at": _utc(ASAP), "b_version": version, "b_rules": rules}
     if session.get_bind().dialect.name != "postgresql":
-        schedule(session, pilot_id, ASAP, rules, version)
+        # `schedule`'s statements, on the driver's cursor (store/direct.py)
+        moved = _RESCHEDULE_KEPT_DIRECT.execute(session, params)
+        missing = not moved.rowcount
+        moved.close()
+        if missing:
+            schedule(session, pilot_id, ASAP, rules, version)  # no row yet: made there
         ledger.record_version(session, pilot_id, version, at)
         return
-    params = {"b_pilot": pilot_id, "b_at": _utc(ASAP), "b_version": version, "b_rules": rules}
-    moved = session.execute(_RECORD_AND_RESCHEDULE, {**params, "b_recorded_at": _utc(at)})
-    if not moved.scalar():
-        session.execute(
-            deadline_queue.insert().values(
-                pilot_id=pilot_id, next_at=_utc(ASAP), rules=rules, version=version
-            )
-        )
+    defer(session, _RECORD_AND_RESCHEDULE, {**params, "b_recorded_at": _utc(at)})
 
 
 def due(session: Session, now: datetime, limit: int) -> list[str]:

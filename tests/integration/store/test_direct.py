@@ -1,0 +1,82 @@
+"""Statements on the driver's cursor (store/direct.py): deferred ones run in their
+transaction, in order, or not at all; a driver's error is SQLAlchemy's, so a conflict is
+still a conflict."""
+
+from __future__ import annotations
+
+import pytest
+from eventsourcing.persistence import IntegrityError
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, select
+from sqlalchemy.exc import IntegrityError as SAIntegrityError
+from sqlalchemy.orm import Session
+
+from parcours import Parcours
+from parcours.store.direct import Direct, defer, flush
+
+METADATA = MetaData()
+scratch = Table(
+    "parcours_test_direct",
+    METADATA,
+    Column("n", Integer, primary_key=True),
+    Column("word", String(20), nullable=False),
+)
+INSERT = Direct(scratch.insert(), ["n", "word"])
+# A constant of the statement's own (the literal 1) is bound with the caller's values.
+BUMP = Direct(scratch.update().where(scratch.c.n == bindparam("b_n")).values(n=scratch.c.n + 1))
+
+
+@pytest.fixture
+def store(app: Parcours) -> Parcours:
+    METADATA.create_all(app.pipeline.store.engine)
+    return app
+
+
+def words(session: Session) -> list[tuple[int, str]]:
+    return [(r.n, r.word) for r in session.execute(select(scratch).order_by(scratch.c.n))]
+
+
+def test_deferred_statements_run_in_order_before_the_next_read_and_at_the_commit(
+    store: Parcours,
+) -> None:
+    with store.pipeline.writing() as session:
+        defer(session, INSERT, {"n": 1, "word": "one"})
+        defer(session, BUMP, {"b_n": 1})
+        assert words(session) == [(2, "one")]  # a session's statement sends them first
+        defer(session, INSERT, {"n": 5, "word": "five"})
+        moved = BUMP.execute(session, {"b_n": 5})  # sent with it, and answered
+        assert moved.rowcount == 1
+        defer(session, INSERT, {"n": 9, "word": "nine"})  # sent at the commit
+    with store.pipeline.reading() as session:
+        assert words(session) == [(2, "one"), (6, "five"), (9, "nine")]
+
+
+def test_deferred_statements_roll_back_with_their_transaction(store: Parcours) -> None:
+    def doomed() -> None:
+        with store.pipeline.writing() as session:
+            defer(session, INSERT, {"n": 1, "word": "one"})
+            raise RuntimeError("conflict")
+
+    with pytest.raises(RuntimeError):
+        doomed()
+    with store.pipeline.writing() as session:
+        defer(session, INSERT, {"n": 2, "word": "two"})
+    with store.pipeline.reading() as session:
+        assert words(session) == [(2, "two")]
+
+
+def test_a_duplicate_key_is_sqlalchemys_integrity_error(store: Parcours) -> None:
+    with store.pipeline.writing() as session:
+        INSERT.execute(session, {"n": 1, "word": "one"}).close()
+
+    def again() -> None:
+        with store.pipeline.writing() as session:
+            defer(session, INSERT, {"n": 1, "word": "again"})
+            flush(session)
+
+    # eventsourcing's on the way out of its transaction, as for any statement: the
+    # pipeline's `_CONFLICTS` catch it
+    with pytest.raises(IntegrityError) as raised:
+        again()
+    assert isinstance(raised.value.__cause__, SAIntegrityError)
+    with store.pipeline.reading() as session:
+        assert words(session) == [(1, "one")]
