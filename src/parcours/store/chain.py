@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from parcours.store import ledger
 from parcours.store.after_commit import after_commit
 from parcours.store.core_recorder import CoreApplicationRecorder
-from parcours.store.direct import Direct, defer
+from parcours.store.direct import Direct, write_rows
 from parcours.store.log import TABLES, MerkleLog, event_entry, register
 
 METADATA = MetaData()
@@ -132,9 +132,8 @@ class ChainedApplicationRecorder(CoreApplicationRecorder):
             digest = link(previous, UUID(pilot), version, stored.topic, bytes(stored.state))
             heads[(pilot, version)] = digest
             rows.append({"originator_id": pilot, "originator_version": version, "hash": digest})
-        # Deferred on PostgreSQL: sent in one round trip with the events' insert.
-        for row in rows:
-            defer(session, _INSERT, row)
+        # a command's link: deferred, sent with the events' insert on PostgreSQL
+        write_rows(session, _INSERT, rows)
         super()._insert_events(session, stored_events, **kwargs)
         after_commit(session, partial(self._remember, heads))
 

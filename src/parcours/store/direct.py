@@ -107,7 +107,9 @@ class Direct:
         return row
 
     def execute_many(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Execute once per set of parameters (`executemany`), nothing returned."""
+        """Execute once per set of parameters (`executemany`), nothing returned; after what
+        was deferred, as `execute`."""
+        flush(session)
         connection = session.connection()
         dialect = connection.dialect
         compiled = self._for(dialect)
@@ -149,6 +151,20 @@ def defer(
         return later
     session.info.setdefault(_PENDING, []).append(later)
     return later
+
+
+def write_rows(session: Session, statement: Direct, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Rows nothing waits for: a command's few deferred (on PostgreSQL, one round trip with
+    the next statement), a batch's many in one `executemany` (a mass-due tick writes
+    thousands of chain links and tree nodes: a statement each cost more than the insert)."""
+    if len(rows) > _FEW:
+        statement.execute_many(session, rows)
+        return
+    for row in rows:
+        defer(session, statement, row)
+
+
+_FEW = 8
 
 
 def _pipelined(connection: Connection, pending: list[Later], last: Later | None) -> Any:

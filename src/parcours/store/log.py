@@ -50,7 +50,7 @@ from sqlalchemy.orm import Session
 
 from parcours.store import merkle
 from parcours.store.after_commit import after_commit
-from parcours.store.direct import Direct, defer
+from parcours.store.direct import Direct, write_rows
 from parcours.store.pairs import pairs_in
 
 METADATA = MetaData()
@@ -296,8 +296,7 @@ class MerkleLog:
         rest = leaf_rows[1:] if first_written else leaf_rows
         if rest:
             session.execute(leaves.insert(), rest)
-        for row in node_rows:  # nothing waits for these: deferred (store/direct.py)
-            defer(session, _NODE, row)
+        write_rows(session, _NODE, node_rows)  # deferred, or one executemany (direct.py)
         after_commit(session, partial(self._remember, edge))
         return [row["leaf_index"] for row in leaf_rows]
 
