@@ -105,6 +105,13 @@ class RolesMachine(RuleBasedStateMachine):
 
     # -- grants -----------------------------------------------------------------------------
 
+    def stable(self, held: Held) -> tuple[str, str, str, int]:
+        """A role held, ordered by its pilot's rank of enrolment, not its random id: the
+        same draws must give the same steps when hypothesis replays them."""
+        principal, role, programme, pilot = held
+        rank = -1 if pilot is None else [str(p) for p in self.pilots].index(pilot)
+        return principal, role, programme, rank
+
     def who(self, data: st.DataObject) -> str:
         """Any principal, or (half the time) one that holds a role: refusals and acceptances
         both happen often."""
@@ -158,7 +165,7 @@ class RolesMachine(RuleBasedStateMachine):
     @rule(principal=principals, data=st.data())
     def grant_referent(self, principal: str, data: st.DataObject) -> None:
         actor = self.who(data)
-        pilot = data.draw(st.sampled_from(sorted(self.pilots)))
+        pilot = data.draw(st.sampled_from(list(self.pilots)))
         programme = self.pilots[pilot]
         outcome = self.grant_outcome(actor, principal, "referent", programme, pilot)
         if outcome is None and not self.held:
@@ -173,7 +180,8 @@ class RolesMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def revoke(self, data: st.DataObject) -> None:
         actor = self.who(data)
-        principal, role, programme, pilot = data.draw(st.sampled_from(sorted(self.held, key=str)))
+        ranked = sorted(self.held, key=self.stable)
+        principal, role, programme, pilot = data.draw(st.sampled_from(ranked))
         if data.draw(st.booleans()):  # sometimes a role not held
             role = "auditor" if role != "auditor" else "region"
             pilot = None
@@ -227,7 +235,7 @@ class RolesMachine(RuleBasedStateMachine):
         ),
     )
     def act(self, actor: str, data: st.DataObject, act: str) -> None:
-        pilot = data.draw(st.sampled_from(sorted(self.pilots)))
+        pilot = data.draw(st.sampled_from(list(self.pilots)))
         calls: dict[str, Callable[[], Any]] = {
             "log_time": lambda: self.app.log_time(pilot, days=0.5, on=DAY, actor=actor),
             "raise_alert": lambda: self.app.raise_alert(
@@ -257,7 +265,7 @@ class RolesMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def decide(self, data: st.DataObject) -> None:
         actor = self.who(data)
-        pilot = data.draw(st.sampled_from(sorted(p for p, c in self.requested.items() if c)))
+        pilot = data.draw(st.sampled_from([p for p, c in self.requested.items() if c]))
         news = self.requested[pilot][0]
         allowed = self.may(actor, "decide_communication", pilot)
         self.expect(

@@ -39,9 +39,9 @@ from parcours.domain.standing import alert, counted_rules
 from parcours.domain.standing_views import Alert, DashboardRow, NextDeadline
 from parcours.projections import board_counts as counted
 from parcours.projections import board_history
-from parcours.projections.bulk import no_cyclic_collection
 from parcours.projections.pilots import METADATA, pilots
 from parcours.store import pilot_names
+from parcours.store.bulk import paused_collector
 
 board = Table(
     "parcours_rm_board",
@@ -229,7 +229,7 @@ class Reader:
         counts for."""
         rows: list[dict[str, Any] | DashboardRow] = []
         counted: list[frozenset[str]] = []
-        with no_cyclic_collection():
+        with paused_collector():
             for f in found:
                 done = computed.get(f[0])
                 if done is not None:

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from parcours.logs import get_logger
 from parcours.projections import dead_letters as dead
-from parcours.projections.bulk import no_cyclic_collection
+from parcours.store.bulk import paused_collector
 from parcours.store.direct import Direct
 from parcours.store.eventstore import PilotStore
 from parcours.store.schema import projection_positions
@@ -150,7 +150,7 @@ class ProjectionRunner:
                     start = int(
                         session.execute(_POSITION_LOCKED, {"b_name": self.name}).scalar() or 0
                     )
-                    with no_cyclic_collection():  # events and rows hold no cycles
+                    with paused_collector():  # events and rows hold no cycles
                         decoded = self._page(session, start, page)
                         if not decoded:
                             return folded

@@ -41,11 +41,20 @@ def test_a_collector_the_embedding_service_turned_off_stays_off() -> None:
     assert not gc.isenabled()
 
 
-def test_resumed_after_a_failure() -> None:
-    gc.enable()
-    with pytest.raises(RuntimeError), paused_collector():
-        raise RuntimeError("a batch that fails")
-    assert gc.isenabled()
+@pytest.mark.parametrize("enabled", [True, False])
+def test_left_as_it_was_after_a_failure(enabled: bool) -> None:
+    (gc.enable if enabled else gc.disable)()
+    seen = []
+
+    def fold() -> None:
+        with paused_collector():
+            seen.append(gc.isenabled())
+            raise RuntimeError("a fold failed")
+
+    with pytest.raises(RuntimeError):
+        fold()
+    assert seen == [False]
+    assert gc.isenabled() is enabled
 
 
 def test_two_threads_resume_when_the_last_one_ends() -> None:
