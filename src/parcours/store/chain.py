@@ -40,6 +40,7 @@ from parcours.store.after_commit import after_commit
 from parcours.store.core_recorder import CoreApplicationRecorder
 from parcours.store.direct import Direct, write_rows
 from parcours.store.log import TABLES, MerkleLog, event_entry, register
+from parcours.store.pairs import given_rows
 
 METADATA = MetaData()
 GENESIS = b"\x00" * 32
@@ -80,12 +81,9 @@ def _links_read(session: Session, wanted: dict[str, int]) -> tuple[Any, dict[str
     if session.get_bind().dialect.name == "postgresql":
         # the pairs joined to the primary key: PostgreSQL ran the correlated `max` once per
         # link of every pilot (30 ms per 400 pilots, PROFILE.md); this is a lookup a pilot
-        pilots = cast(list(wanted), ARRAY(String()))
-        versions = cast(list(wanted.values()), ARRAY(BigInteger()))
-        given = (
-            func.unnest(pilots, versions)
-            .table_valued("pilot", "version")
-            .render_derived(name="given")
+        given = given_rows(
+            pilot=cast(list(wanted), ARRAY(String())),
+            version=cast(list(wanted.values()), ARRAY(BigInteger())),
         )
         same = and_(
             chain.c.originator_id == given.c.pilot,
@@ -192,15 +190,10 @@ class ChainedApplicationRecorder(CoreApplicationRecorder):
         return heads
 
     def _head(self, session: Session, pilot: str, version: int) -> bytes:
+        """The link at exactly `version`, where `_heads` had none (its cache and its bulk
+        read both looked)."""
         if version < 1:
             return GENESIS
-        try:
-            known_version, digest = self._committed.get(pilot)
-        except KeyError:
-            pass
-        else:
-            if known_version == version:
-                return digest
         found = session.execute(_HEAD, {"b_pilot": pilot, "b_version": version}).scalar()
         # A missing link is recorded as a fresh start; verification reports the gap.
         return bytes(found) if found is not None else GENESIS

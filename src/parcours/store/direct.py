@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Dialect
@@ -46,7 +47,8 @@ class Direct:
     def __init__(self, statement: ClauseElement, columns: Sequence[str] | None = None) -> None:
         self.statement = statement
         self.columns = list(columns) if columns is not None else None
-        self._compiled: dict[Dialect, _Compiled] = {}
+        # by the engine's dialect, weakly: a Direct lives in a module, engines come and go
+        self._compiled: WeakKeyDictionary[Dialect, _Compiled] = WeakKeyDictionary()
 
     def _for(self, dialect: Dialect) -> _Compiled:
         found = self._compiled.get(dialect)

@@ -66,9 +66,10 @@ pilot_programmes = Table(
     Column("programme", String(64), nullable=False),
 )
 
-# One row, moved on by every change of the grants table, in the transaction that makes it: a
-# process that kept a principal's grants from an earlier check confirms, under the command's
-# lock, that the grants are still the ones it read (`version`), instead of reading them again.
+# One row, moved on by every change of the grants table, in the transaction that makes it
+# (the triggers below): a process that kept a principal's grants from an earlier check
+# confirms, under the command's lock, that the grants are still the ones it read
+# (`version`), instead of reading them again.
 grants_version = Table(
     "parcours_grants_version",
     METADATA,
@@ -76,7 +77,6 @@ grants_version = Table(
     Column("n", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
 )
 _VERSION = select(grants_version.c.n).where(grants_version.c.id == 1)
-_MOVE_ON = grants_version.update().where(grants_version.c.id == 1).values(n=grants_version.c.n + 1)
 
 _BACKFILLED = "pilot_programmes_backfilled"
 _HELD = select(grants.c.role, grants.c.programme, grants.c.pilot_id).where(
@@ -112,8 +112,8 @@ def held(reader: Reader, principal: str, pilot_id: str | None = None) -> tuple[G
 
 
 def version(reader: Reader) -> int:
-    """The grants table's version: 0 until its first change, then moved on by each (by
-    `add`/`remove` and by the table's trigger: a grant moves it by two)."""
+    """The grants table's version: 0 until its first change, then moved on by each (the
+    table's triggers, `watch_changes`: per row on SQLite, per statement on PostgreSQL)."""
     found = reader.execute(_VERSION).scalar()
     return 0 if found is None else int(found)
 
@@ -135,9 +135,9 @@ def version_under_lock(store: PilotStore, session: Session, pilot_id: UUID) -> i
     return 0 if found is None else int(found)
 
 
-# A change made outside `add`/`remove` (a row edited by hand in SQL, a restore) moves the
-# version too: a trigger on the table does what `_changed` does, so no process goes on with
-# grants it kept from before (R15). `_changed` stays for a database whose trigger was dropped.
+# Every change of the grants table moves the version, in its transaction: triggers on the
+# table, so that a change made by hand in SQL (an operator's console, a restore) is seen as
+# a grant or a revocation is, and no process goes on with grants it kept from before (R15).
 _SQLITE_WATCH = [
     f"CREATE TRIGGER IF NOT EXISTS parcours_grants_moved_{when.lower()} AFTER {when} "
     "ON parcours_grants BEGIN "
@@ -158,6 +158,10 @@ _WATCHED = text(
     "SELECT 1 FROM pg_trigger WHERE tgname = 'parcours_grants_moved' "
     "AND tgrelid = to_regclass('parcours_grants')"
 )
+_SQLITE_WATCHED = text(
+    "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+    "AND name LIKE 'parcours_grants_moved_%'"
+)
 
 
 def watch_changes(store: PilotStore) -> None:
@@ -171,14 +175,9 @@ def watch_changes(store: PilotStore) -> None:
             if connection.execute(_WATCHED).first() is None:
                 for statement in _POSTGRES_WATCH:
                     connection.exec_driver_sql(statement)
-        else:
+        elif connection.execute(_SQLITE_WATCHED).scalar() != len(_SQLITE_WATCH):
             for statement in _SQLITE_WATCH:
                 connection.exec_driver_sql(statement)
-
-
-def _changed(session: Session) -> None:
-    if getattr(session.execute(_MOVE_ON), "rowcount", 0) != 1:
-        session.execute(grants_version.insert().values(id=1, n=1))
 
 
 def store_open(reader: Reader) -> bool:
@@ -220,7 +219,6 @@ def add(session: Session, grant: Grant, by: str, at: datetime) -> None:
             granted_at=at.astimezone(UTC).replace(tzinfo=None),
         )
     )
-    _changed(session)
 
 
 def remove(session: Session, grant: Grant) -> None:
@@ -232,7 +230,6 @@ def remove(session: Session, grant: Grant) -> None:
             grants.c.pilot_id == (grant.pilot_id or ""),
         )
     )
-    _changed(session)
 
 
 def remember_pilot(session: Session, pilot_id: str, programme: str) -> None:

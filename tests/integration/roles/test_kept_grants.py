@@ -125,3 +125,23 @@ def test_a_version_row_deleted_with_the_grants_is_made_again(
     _by_hand(first, "DELETE FROM parcours_grants WHERE principal = :who", who=REFERENT_ID)
     with pytest.raises(NotAuthorised):
         first.log_time(pilot, days=0.5, on=DAY, actor=REFERENT_ID)
+
+
+def test_a_trigger_dropped_by_hand_is_put_back_at_the_next_start(db_url: str, clock: Clock) -> None:
+    """Dropping the triggers does not switch the check off for good: every start puts back
+    what is missing, and a hand edit after it is obeyed again."""
+    app = staffed(Parcours(db_url, clock=clock))
+    pilot = in_diagnostic(app)
+    if app.pipeline.store.dialect == "postgresql":
+        _by_hand(app, "DROP TRIGGER parcours_grants_moved ON parcours_grants")
+    else:
+        _by_hand(app, "DROP TRIGGER parcours_grants_moved_delete")
+    app.close_connections()
+    again = Parcours(db_url, clock=clock)
+    try:
+        again.log_time(pilot, days=0.5, on=DAY, actor=REFERENT_ID)  # facts kept
+        _by_hand(again, "DELETE FROM parcours_grants WHERE principal = :who", who=REFERENT_ID)
+        with pytest.raises(NotAuthorised):
+            again.log_time(pilot, days=0.5, on=DAY, actor=REFERENT_ID)
+    finally:
+        again.close_connections()
