@@ -14,9 +14,11 @@ For each batch of due rows of the deadline queue:
 3. **facts owed**: the pilots are recorded together (`service.batched.run_batch`: one
    transaction, per-pilot locks in sorted order, one query of their events, each pilot's
    events appended with optimistic concurrency and its leaves of the audit log, the
-   outbox's notices in one insert). A conflict rolls the batch back and each pilot runs on
-   its own through `Pipeline.run` (which retries): nothing is recorded twice, since the
-   aggregate refuses a second copy of a fact and a pilot is judged again from its events.
+   outbox's notices in one insert, already claimed by this scheduler, which delivers them
+   right after the commit: `scheduler/notices.py`). A conflict rolls the batch back and
+   each pilot runs on its own through `Pipeline.run` (which retries): nothing is recorded
+   twice, since the aggregate refuses a second copy of a fact and a pilot is judged again
+   from its events.
 
 The scheduler acts as `system:scheduler` (R15): authorised once per programme of a batch.
 """
@@ -37,6 +39,7 @@ from parcours.domain import deadlines as rules
 from parcours.domain.pilot import Act, Pilot
 from parcours.programme import Programme
 from parcours.scheduler.models import SCHEDULER_ACTOR, Recorded
+from parcours.scheduler.notices import Notices
 from parcours.service import batched
 from parcours.service.bookkeeping import Write
 from parcours.service.requests import Request, SystemPrincipal
@@ -111,11 +114,17 @@ class Outcome:
     recorded: list[Recorded] = field(default_factory=list)
     # Pilots whose retention is over (R13): the caller purges them.
     purge: list[UUID] = field(default_factory=list)
+    # Notices handed to the callbacks right after their batch's commit.
+    delivered: int = 0
+    failed: int = 0
 
 
 class CohortTick:
-    def __init__(self, app: Parcours, principal: SystemPrincipal, batch: int) -> None:
+    def __init__(
+        self, app: Parcours, principal: SystemPrincipal, batch: int, notices: Notices
+    ) -> None:
         self.app = app
+        self.notices = notices
         self.pipeline = app.pipeline
         self.principal = principal
         self.batch = batch
@@ -125,9 +134,6 @@ class CohortTick:
         self._verdicts: dict[str, tuple[bool, datetime | None]] = {}
         self._owed: dict[str, tuple[list[rules.Owed], datetime | None]] = {}
         self._verdicts_at: datetime | None = None
-        # The pilots this tick recorded, as saved: the notices' delivery reads them from here
-        # when they are still at that version (scheduler/notices.py).
-        self.fresh: dict[UUID, Pilot] = {}
 
     # -- one batch of due rows -----------------------------------------------------------------
 
@@ -164,7 +170,7 @@ class CohortTick:
                 queue.reschedule_unless_moved(session, quiet)
                 queue.fill_unless_moved(session, filled)
         for start in range(0, len(owing), self.batch):
-            outcome.recorded.extend(self.record(owing[start : start + self.batch], now))
+            self.record(owing[start : start + self.batch], now, outcome)
         return outcome
 
     def _at(self, now: datetime) -> None:
@@ -221,9 +227,7 @@ class CohortTick:
             else:
                 state = deadline_state.encode(pilot)
                 filled.append(queue.Kept(str(pilot.id), after, state, pilot.version))
-            if pilot.phase != "purged" and self.app.personal_data.retention_ended(
-                pilot.programme, now
-            ):
+            if self._retention_ended(pilot, now):
                 outcome.purge.append(pilot.id)
         # A row that names no pilot: the per-pilot path says so (PilotNotFound), as it did.
         found = {p.id for p in pilots}
@@ -249,10 +253,13 @@ class CohortTick:
             done.append(as_recorded(pilot.id, fact))
         return done, after
 
-    def record(self, pilot_ids: Sequence[UUID], now: datetime) -> list[Recorded]:
-        """Record what the pilots owe, in one transaction; each on its own after a conflict."""
-
+    def record(self, pilot_ids: Sequence[UUID], now: datetime, outcome: Outcome) -> None:
+        """Record what the pilots owe, in one transaction, and deliver their notices after its
+        commit; each pilot on its own after a conflict."""
         saved: list[Pilot] = []
+        claims: list[outbox.Claim] = []
+        lease = self.notices.lease()
+        marks = self.notices.take_done()  # the last batch's notices, marked by this commit
 
         def rows(
             session: Session, decided: batched.Decided[tuple[list[Recorded], datetime | None]]
@@ -265,17 +272,41 @@ class CohortTick:
                     for p, _, (_, after) in decided
                 ],
             )
-            outbox.put_many(
-                session, [r for _, _, (done, _) in decided for r in done if r.kind != "met"]
+            outbox.delivered_many(session, marks, self.app.now())
+            # R13: a pilot whose retention ends now is purged after this batch; its notices
+            # wait for the tick's last round, which reads its contacts after the purge.
+            ending = {p.id for p, _, _ in decided if self._retention_ended(p, now)}
+            owed = [r for _, _, (done, _) in decided for r in done if r.kind != "met"]
+            outbox.put_many(session, [r for r in owed if r.pilot_id in ending])
+            claims[:] = outbox.put_many(
+                session, [r for r in owed if r.pilot_id not in ending], lease
             )
 
-        results = batched.run_batch(
-            self.pipeline, COMMAND, self.principal, pilot_ids, partial(self._decide, now=now), rows
-        )
+        try:
+            results = batched.run_batch(
+                self.pipeline,
+                COMMAND,
+                self.principal,
+                pilot_ids,
+                partial(self._decide, now=now),
+                rows,
+            )
+        except BaseException:
+            self.notices.give_back(marks)
+            raise
         if results is None:
-            return [r for pilot_id in pilot_ids for r in self.evaluate_one(pilot_id, now)]
-        self.fresh.update((p.id, p) for p in saved)
-        return [r for done, _ in results.values() for r in done]
+            self.notices.give_back(marks)
+            outcome.recorded.extend(r for p in pilot_ids for r in self.evaluate_one(p, now))
+            return
+        outcome.recorded.extend(r for done, _ in results.values() for r in done)
+        delivered, failed = self.notices.deliver_claimed(claims, {p.id: p for p in saved})
+        outcome.delivered += delivered
+        outcome.failed += failed
+
+    def _retention_ended(self, pilot: Pilot, now: datetime) -> bool:
+        return pilot.phase != "purged" and self.app.personal_data.retention_ended(
+            pilot.programme, now
+        )
 
     def evaluate_one(self, pilot_id: UUID, now: datetime) -> list[Recorded]:
         """The per-pilot path: one `Pipeline.run`, which also keeps the pilot's state in its

@@ -71,8 +71,8 @@ class DeadlineScheduler:
         # Our own principal (R15): only the pipeline makes one; a caller's "system:scheduler"
         # string is refused.
         self._principal = app.pipeline.system(SCHEDULER_ACTOR)
-        self._cohort = CohortTick(app, self._principal, batch)
         self._notices = Notices(app, batch)
+        self._cohort = CohortTick(app, self._principal, batch, self._notices)
 
     def on_notice(self, callback: Callback) -> Callback:
         """Register a callback for each recorded reminder and breach (usable as a decorator)."""
@@ -96,7 +96,8 @@ class DeadlineScheduler:
                 raise ValueError("tick(now=…) needs an aware datetime")
             recorded: list[Recorded] = []
             purged: list[UUID] = []
-            evaluated = 0
+            evaluated = delivered = failed = 0
+            self._notices.failing = False
             while True:
                 with self.pipeline.reading() as session:
                     rows = queue.due_rows(session, instant, self.batch)
@@ -109,6 +110,8 @@ class DeadlineScheduler:
                 with bulk.paused_collector():
                     outcome = self._cohort.evaluate(rows, versions, instant)
                 recorded.extend(outcome.recorded)
+                delivered += outcome.delivered
+                failed += outcome.failed
                 for pilot_id in outcome.purge:
                     self.app.personal_data.purge_pilot(pilot_id)
                     purged.append(pilot_id)
@@ -116,9 +119,11 @@ class DeadlineScheduler:
                 self.app.personal_data.settle()
             # R11/R13: the programmes' own contacts are purged at the same end of retention.
             self.app.programme_desk.purge_expired(instant)
-            with bulk.paused_collector():
-                delivered, failed = self._notices.deliver(self._cohort.fresh)
-            self._cohort.fresh.clear()
+            if not self._notices.failing:
+                with bulk.paused_collector():
+                    late, lost = self._notices.deliver()
+                delivered += late
+                failed += lost
             self._checkpoint_if_due(instant)
             # After an erasure, a redaction or a purge: the old KEK goes (R13), at the latest now.
             self.app.key_rotation.rotate_if_due()

@@ -2,6 +2,11 @@
 claims up to a batch of notices (a lease, `store/outbox.py`), reads their pilots in one
 query, hands each notice to the callbacks and marks the delivered ones in one statement.
 
+A tick's batch writes its notices already claimed (`lease`) and delivers them right after
+its commit (`deliver_claimed`); their delivered marks ride with the next batch's commit or
+the next claim (`take_done`). The rest (notices of the per-pilot path, of a dead scheduler,
+of a failed delivery) wait for `deliver`'s rounds.
+
 Delivery is at least once: a process killed in the middle of a round delivers that round's
 notices again after their lease (each has a stable id on which a receiver drops what it has
 seen)."""
@@ -12,7 +17,7 @@ import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from sqlalchemy.orm import Session
 
@@ -32,22 +37,59 @@ class Notices:
         self.pipeline = app.pipeline
         self.batch = batch
         self.callbacks: list[Callable[[Notice], None]] = []
+        # delivered, not yet marked: marked by the next transaction that takes them
+        self._done: list[int] = []
+        # A delivery failed during this tick: the receiver is down, the rest waits for the
+        # next tick (one attempt a tick, as `deliver`'s rounds stop at a failure).
+        self.failing = False
 
-    def deliver(self, fresh: dict[UUID, Pilot] | None = None) -> tuple[int, int]:
+    def lease(self) -> outbox.Lease | None:
+        """A claim for the notices a tick writes, to deliver them right after their commit;
+        None without a callback (they wait for a scheduler that has one)."""
+        if not self.callbacks or self.failing:
+            return None
+        lease = timedelta(seconds=self.pipeline.settings.notice_lease_seconds)
+        return outbox.Lease(str(uuid4()), self.app.now() + lease)
+
+    def take_done(self) -> list[int]:
+        """The delivered notices not marked yet, for the caller's transaction to mark; on a
+        rollback the caller gives them back (`give_back`), or they are delivered again after
+        their lease (at least once)."""
+        done, self._done = self._done, []
+        return done
+
+    def give_back(self, done: list[int]) -> None:
+        self._done.extend(done)
+
+    def deliver_claimed(
+        self, claims: list[outbox.Claim], fresh: dict[UUID, Pilot]
+    ) -> tuple[int, int]:
+        """Hand notices this process claimed as it wrote them to the callbacks (one round);
+        returns (delivered, failed)."""
+        if not claims or not self.callbacks:
+            return 0, 0
+        done: list[int] = []
+        try:
+            failed = self._round(claims, fresh, done)
+        finally:
+            self._done.extend(done)
+        self.failing = self.failing or failed > 0
+        return len(done), failed
+
+    def deliver(self) -> tuple[int, int]:
         """Hand each pending notice to the callbacks; a failure is retried at the next tick.
-        Rounds go on while they come back full and without a failure. `fresh`: pilots just
-        saved by this process, used where they are still the pilot's last version."""
+        Rounds go on while they come back full and without a failure."""
         if not self.callbacks:
             return 0, 0
         delivered = failed = 0
-        done: list[int] = []  # delivered, not yet marked: marked with the next claim
+        done = self.take_done()  # delivered, not yet marked: marked with the next claim
         try:
             while True:
                 claims = self._claim(done)
                 done = []
                 if not claims:
                     return delivered, failed
-                lost = self._round(claims, fresh or {}, done)
+                lost = self._round(claims, {}, done)
                 delivered += len(done)
                 failed += lost
                 if lost or len(claims) < self.batch:

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID, uuid4, uuid5
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from parcours.store.schema import outbox
@@ -78,23 +78,65 @@ def put(session: Session, fact: Fact) -> None:
     )
 
 
-def put_many(session: Session, facts: list[Fact]) -> None:
-    """`put` for many facts in one statement (a tick's batch)."""
-    if facts:
-        session.execute(
-            outbox.insert(),
-            [
-                {
-                    "pilot_id": str(f.pilot_id),
-                    "kind": f.kind,
-                    "rule": f.rule,
-                    "due": f.due,
-                    "detail": json.dumps({"offset": f.offset, "observed": f.observed}),
-                    "attempts": 0,
-                }
-                for f in facts
-            ],
+@dataclass(frozen=True)
+class Lease:
+    """A claim taken as the notices are written, by the scheduler that delivers them right
+    after their commit: a mass-due tick's notices were claimed again, 500 at a time, each
+    round a statement and a commit (issue 23)."""
+
+    holder: str
+    until: datetime
+
+
+def put_many(session: Session, facts: list[Fact], lease: Lease | None = None) -> list[Claim]:
+    """`put` for many facts in one statement (a tick's batch). With a `lease`, the notices
+    are written claimed by its holder, and their claims are returned (the lease runs out
+    like any other if the holder dies before delivering them)."""
+    if not facts:
+        return []
+    rows = [
+        {
+            "pilot_id": str(f.pilot_id),
+            "kind": f.kind,
+            "rule": f.rule,
+            "due": f.due,
+            "detail": json.dumps({"offset": f.offset, "observed": f.observed}),
+            "attempts": 0,
+        }
+        for f in facts
+    ]
+    if lease is None:
+        session.execute(outbox.insert(), rows)
+        return []
+    for row in rows:
+        row.update(claimed_by=lease.holder, claimed_until=_naive(lease.until), attempts=1)
+    # Read back by the primary key past the last id before the insert (its holder is this
+    # batch's alone), in the order of insertion: RETURNING on a many-row insert was 3 times
+    # the insert (SQLAlchemy's "insertmanyvalues" renders and binds every row in Python).
+    before = session.execute(select(func.max(outbox.c.id))).scalar_one_or_none() or 0
+    session.execute(outbox.insert(), rows)
+    written = session.execute(
+        select(outbox.c.id, outbox.c.pilot_id, outbox.c.detail)
+        .where(outbox.c.id > before, outbox.c.claimed_by == lease.holder)
+        .order_by(outbox.c.id)
+    ).all()
+    claims = []
+    for (row_id, pilot_id, detail), fact, row in zip(written, facts, rows, strict=True):
+        if (pilot_id, detail) != (row["pilot_id"], row["detail"]):
+            raise RuntimeError("the outbox's ids came back out of the insert's order")
+        claims.append(
+            Claim(
+                id=int(row_id),
+                notice_id=notice_id(fact.pilot_id, fact.kind, fact.rule, fact.due, fact.offset),
+                pilot_id=fact.pilot_id,
+                kind=fact.kind,
+                rule=fact.rule,
+                due=fact.due,
+                detail=detail,
+                attempts=1,
+            )
         )
+    return claims
 
 
 def _claimable(now: datetime) -> Any:

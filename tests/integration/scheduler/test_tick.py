@@ -6,9 +6,11 @@ from collections import Counter
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from parcours import Parcours
 from parcours.scheduler import DeadlineScheduler, Notice, TickReport
+from parcours.store.schema import outbox
 from tests.conftest import Clock
 from tests.support.scenarios import LEAD, enrolled, in_diagnostic
 
@@ -186,3 +188,58 @@ def test_retention_notice_then_purge_once(app: Parcours, early: Clock) -> None:
     types = [e.event_type for e in app.history(pilot, actor=LEAD)]
     assert types.count("RetentionNoticeDue") == 1
     assert types.count("PersonalDataPurged") == 1
+
+
+def test_a_batch_hands_its_notices_over_right_after_its_commit(app: Parcours, early: Clock) -> None:
+    """Issue 23: a batch writes its notices claimed by this scheduler and delivers them after
+    its commit, not after the whole tick; when a notice is handed over, its fact is
+    committed and its row is held (a lease), and once the tick is done every row is marked
+    delivered exactly once, the last batch's marks included."""
+    pilots = [in_diagnostic(app) for _ in range(3)]
+    scheduler = DeadlineScheduler(app, batch=2)
+    seen: list[tuple[Notice, int, tuple[object, ...]]] = []
+    recorded_so_far: list[int] = []  # pilots whose facts are committed, at each notice
+
+    @scheduler.on_notice
+    def send(notice: Notice) -> None:
+        with app.pipeline.reading() as session:
+            row = session.execute(
+                select(outbox.c.claimed_by, outbox.c.claimed_until, outbox.c.delivered_at).where(
+                    outbox.c.pilot_id == str(notice.pilot_id), outbox.c.rule == notice.rule
+                )
+            ).one()
+        committed = len(_deadline_events(app, notice.pilot_id))
+        seen.append((notice, committed, tuple(row)))
+        recorded_so_far.append(sum(1 for p in pilots if _deadline_events(app, p)))
+
+    report = tick(scheduler, early, datetime(2024, 12, 2, tzinfo=UTC))
+    assert report.delivered == len(seen) == 6
+    assert {n.pilot_id for n, _, _ in seen} == set(pilots)
+    assert all(committed == 2 for _, committed, _ in seen)  # both facts, committed
+    assert recorded_so_far == [2] * 4 + [3] * 2  # the first batch's, before the second's
+    assert all(
+        by is not None and until is not None and at is None for _, _, (by, until, at) in seen
+    )
+    with app.pipeline.reading() as session:
+        rows = session.execute(select(outbox.c.claimed_by, outbox.c.delivered_at)).all()
+    assert len(rows) == 6
+    assert all(by is None and at is not None for by, at in rows)
+    assert tick(scheduler, early, datetime(2024, 12, 3, tzinfo=UTC)).delivered == 0
+
+
+def test_notices_of_a_pilot_purged_by_the_same_tick_name_nobody(
+    app: Parcours, early: Clock
+) -> None:
+    """R13: a tick that records a pilot's breaches and ends its retention delivers their
+    notices after the purge: a batch does not hand them over first with the names."""
+    in_diagnostic(app)
+    scheduler = DeadlineScheduler(app)
+    received: list[Notice] = []
+    scheduler.on_notice(received.append)
+    report = tick(scheduler, early, datetime(2026, 2, 2, tzinfo=UTC))
+    assert report.purged
+    assert report.recorded
+    assert received
+    assert len(received) == report.delivered
+    assert all(n.recipients == [] for n in received)
+    assert "camille.martin@example.org" not in repr(received)
