@@ -260,21 +260,21 @@ class PilotIndex:
 
     def _recall(self, versions: dict[str, int]) -> dict[str, dict[str, Any]]:
         """The rows committed by this process at exactly the versions the fold starts from."""
-        rows = {}
+        rows: dict[str, dict[str, Any]] = {}
         for pilot_id, version in versions.items():
             try:
                 stored = self._committed.get(pilot_id)
             except KeyError:
                 continue
             if stored["version"] == version:
-                rows[pilot_id] = decode(stored)
+                rows[pilot_id] = _Read(stored)
         return rows
 
     def _read(self, session: Session, pilot_ids: set[str]) -> dict[str, dict[str, Any]]:
         if not pilot_ids:
             return {}
         found = session.execute(self._select, {"b_ids": sorted(pilot_ids)})
-        return {row["pilot_id"]: decode(row) for row in found.mappings()}
+        return {row["pilot_id"]: _Read(row) for row in found.mappings()}
 
     def _write(self, session: Session, rows: dict[str, dict[str, Any]], created: set[str]) -> None:
         columns = {c.name for c in self.table.columns}
@@ -282,7 +282,8 @@ class PilotIndex:
         updates: list[dict[str, Any]] = []
         for pilot_id, row in rows.items():
             stored = {k: v for k, v in row.items() if k in columns}
-            stored.update({c: json.dumps(row[c]) for c in _JSON})
+            kept = row.unread if isinstance(row, _Read) else {}
+            stored.update({c: kept[c] if c in kept else json.dumps(row[c]) for c in _JSON})
             stored["operational_referent"] = int(row["operational_referent"])
             stored["elected_referent"] = int(row["elected_referent"])
             (inserts if pilot_id in created else updates).append(stored)
@@ -298,6 +299,24 @@ class PilotIndex:
     def _remember(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
             self._committed.put(row["pilot_id"], row)
+
+
+class _Read(dict[str, Any]):
+    """A stored row for a fold: a JSON column is parsed when the fold first reads it, and one
+    it never read is written back as it was read. A scheduler's fact touches one or two of
+    the ten (the time log, the biggest, almost never): a mass-due tick parsed and wrote
+    them all for each pilot (issue 23)."""
+
+    __slots__ = ("unread",)
+
+    def __init__(self, row: Any) -> None:
+        data = dict(row)
+        self.unread: dict[str, str] = {c: data.pop(c) for c in _JSON}
+        super().__init__(data)
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = json.loads(self.unread.pop(key))  # KeyError: not a column
+        return value
 
 
 def decode(row: Any) -> dict[str, Any]:
