@@ -55,7 +55,7 @@ class DeadlineScheduler:
         app: Parcours,
         *,
         sweep_every: timedelta = timedelta(hours=1),
-        batch: int = 500,
+        batch: int = 1000,
         receipts_dir: str | Path | None = None,
     ) -> None:
         self.app = app
