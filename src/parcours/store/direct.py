@@ -125,6 +125,23 @@ class Direct:
             cursor.close()
 
 
+def binary_rows(session: Session, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """PostgreSQL: the rows of a read (`sql` in the driver's own placeholders) in psycopg's
+    binary format, after what was deferred. A bytea column then comes as its bytes, not as
+    hex text twice its size decoded on arrival: a mass-due tick reads every event of each
+    batch's pilots (text: 0.10 s per 1,000 pilots of 30 events; binary: 0.06)."""
+    flush(session)
+    connection = session.connection()
+    dialect = connection.dialect
+    driver: Any = connection.connection.driver_connection
+    try:
+        with driver.cursor(binary=True) as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+    except dialect.loaded_dbapi.Error as error:
+        raise _wrapped(sql, params, error, dialect) from error
+
+
 _PENDING = "parcours_deferred"
 
 
