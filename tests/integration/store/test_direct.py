@@ -8,10 +8,12 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 
 from parcours import Parcours
-from parcours.store.direct import Direct, defer, flush
+from parcours.store.direct import Direct, binary_rows, defer, flush
+from tests.conftest import Clock
 
 METADATA = MetaData()
 scratch = Table(
@@ -80,3 +82,26 @@ def test_a_duplicate_key_is_sqlalchemys_integrity_error(store: Parcours) -> None
     assert isinstance(raised.value.__cause__, SAIntegrityError)
     with store.pipeline.reading() as session:
         assert words(session) == [(1, "one")]
+
+
+@pytest.mark.postgres
+def test_a_binary_read_sends_what_was_deferred_first_and_wraps_its_errors(
+    postgres_url: str, clock: Clock
+) -> None:
+    """PostgreSQL's binary read (a batch's events): the deferred statements go first, a
+    bytea column comes as its bytes, and a driver error is SQLAlchemy's."""
+    app = Parcours(postgres_url, clock=clock)
+    try:
+        METADATA.create_all(app.pipeline.store.engine)
+        with app.pipeline.writing() as session:
+            defer(session, INSERT, {"n": 1, "word": "one"})
+            rows = binary_rows(
+                session,
+                "SELECT n, convert_to(word, 'UTF8') FROM parcours_test_direct WHERE n = ANY(%s)",
+                ([1, 2],),
+            )
+            assert rows == [(1, b"one")]
+            with pytest.raises(ProgrammingError):
+                binary_rows(session, "SELECT nothing FROM parcours_test_direct", ())
+    finally:
+        app.close_connections()
