@@ -244,10 +244,16 @@ def last_versions(session: Session, events: Table, pilot_ids: Sequence[str]) -> 
         )
         found = session.execute(select(given.c.id, last))
         return {str(pilot): int(version) for pilot, version in found if version is not None}
-    rows = session.execute(
-        select(ident, func.max(events.c.originator_version)).where(ident.in_(ids)).group_by(ident)
+    # SQLite: the pilots as a VALUES list, each one's max by the index (one seek a pilot;
+    # grouped, the read walked every event of every pilot: 3.7 ms per 1,000 pilots against
+    # 1.4), on the driver (the ids are the 16 bytes UUIDType stores there)
+    values = ",".join(["(?)"] * len(ids))
+    found = session.connection().exec_driver_sql(
+        f"SELECT g.column1, (SELECT max(e.originator_version) FROM {events.name} AS e "
+        f"WHERE e.originator_id = g.column1) FROM (VALUES {values}) AS g",
+        tuple(pilot.bytes for pilot in ids),
     )
-    return {str(pilot): int(version) for pilot, version in rows}
+    return {str(UUID(bytes=raw)): int(version) for raw, version in found if version is not None}
 
 
 def earliest(session: Session) -> datetime | None:

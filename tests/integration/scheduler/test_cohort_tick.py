@@ -9,6 +9,7 @@ import json
 from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from eventsourcing.persistence import IntegrityError
@@ -191,3 +192,17 @@ def test_a_batch_holds_every_pilots_lock_until_it_commits(postgres_url: str, clo
     finally:
         other.dispose()
         app.close_connections()
+
+
+def test_each_pilots_last_version_is_read_and_an_unknown_pilot_left_out(
+    app: Parcours, cohort: list[object]
+) -> None:
+    """`queue.last_versions`, which decides whether a row's kept state is trusted: one more
+    event on the first pilot moves its version alone; an id named twice is read once."""
+    app.record_rex(cohort[0], on=date(2024, 9, 20), session="rex-2024-a", actor=LEAD)
+    asked = [str(p) for p in cohort] + [str(uuid4()), str(cohort[1])]
+    with app.pipeline.reading() as session:
+        versions = queue.last_versions(session, app.pipeline.store.events_table, asked)
+    expected = {str(p): app.pipeline.load(p).version for p in cohort}
+    assert versions == expected
+    assert versions[str(cohort[0])] == versions[str(cohort[1])] + 1
