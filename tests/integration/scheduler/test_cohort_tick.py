@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -206,3 +206,36 @@ def test_each_pilots_last_version_is_read_and_an_unknown_pilot_left_out(
     expected = {str(p): app.pipeline.load(p).version for p in cohort}
     assert versions == expected
     assert versions[str(cohort[0])] == versions[str(cohort[1])] + 1
+
+
+def test_a_batch_that_conflicts_keeps_the_marks_of_the_batch_before(
+    app: Parcours, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first batch's notices are delivered after its commit and marked by the second
+    batch's; when the second conflicts (rolled back, each pilot on its own), the marks are
+    kept for the next transaction: no notice is delivered twice, even after the leases."""
+    clock.set(date(2024, 9, 20))
+    pilots = [in_diagnostic(app) for _ in range(4)]
+    store = app.pipeline.store
+    save = store.save
+    batches: list[int] = []
+
+    def second_collides(*aggregates: Any, **kwargs: Any) -> Any:
+        if len(aggregates) > 1:
+            batches.append(len(aggregates))
+            if len(batches) == 2:
+                raise IntegrityError("another writer got there first")
+        return save(*aggregates, **kwargs)
+
+    monkeypatch.setattr(store, "save", second_collides)
+    scheduler = DeadlineScheduler(app, batch=2)
+    received: list[Any] = []
+    scheduler.on_notice(received.append)
+    clock.now = MASS_DUE
+    report = scheduler.tick(MASS_DUE)
+    assert batches == [2, 2]
+    assert report.delivered == len(received) == 8
+    assert {n.pilot_id for n in received} == set(pilots)
+    clock.now = MASS_DUE + timedelta(hours=1)  # every lease is over
+    assert scheduler.tick(clock.now).delivered == 0
+    assert len({n.notice_id for n in received}) == len(received) == 8
