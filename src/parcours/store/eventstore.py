@@ -24,10 +24,11 @@ from uuid import UUID
 from eventsourcing.application import (
     AggregateNotFoundError,
     Application,
+    ProcessingEvent,
     Repository,
     project_aggregate,
 )
-from eventsourcing.persistence import JSONTranscoder
+from eventsourcing.persistence import JSONTranscoder, Recording
 from eventsourcing.utils import get_topic
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import Table, bindparam, func, select, text
@@ -84,6 +85,25 @@ class PilotStore(Application[UUID]):
             self.snapshotting_intervals = {Pilot: snapshot_interval}  # type: ignore[misc]
         super().__init__(env)
         log_backfill.backfill(self)
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """eventsourcing's `save` (eventsourcing 9.5), a pilot's events collected after a
+        class check: the library asks two runtime-checkable Protocols of every object, which
+        walks their members (9 µs a pilot: 2 % of a mass-due tick that saves 1,000 pilots
+        at once). Anything else is collected as the library does."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for obj in objs:
+            if type(obj) is Pilot:
+                processing_event.events.extend(obj.collect_events())
+                processing_event.aggregates[obj.id] = obj
+            else:
+                processing_event.collect_events(obj)
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # deprecated in the library, still called there
+        return recordings
 
     def construct_repository(self) -> Repository[UUID]:
         made = super().construct_repository()
