@@ -52,3 +52,22 @@ def test_malformed_bytes_are_refused(data: bytes) -> None:
 def test_an_unknown_type_is_refused_as_the_library_does() -> None:
     with pytest.raises(TranscodingNotRegisteredError):
         EventTranscoder().decode(b'{"_type_": "martian", "_data_": "x"}')
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"on": {"_type_": "date_iso", "_data_": 20250303}}',
+        b'{"on": {"_type_": "date_iso", "_data_": "2025-02-30"}}',
+        b'{"at": {"_type_": "datetime_iso", "_data_": null}}',
+        b'{"at": {"_type_": "datetime_iso", "_data_": "yesterday"}}',
+    ],
+)
+def test_a_date_or_timestamp_that_is_not_one_is_refused_by_both(data: bytes) -> None:
+    """Dates and timestamps are parsed by the C parsers directly (no Python frame of the
+    transcoding between): what the library's transcodings refuse, ours refuse too."""
+    theirs, ours = _both()
+    with pytest.raises((TypeError, ValueError, AssertionError)):
+        theirs.decode(data)
+    with pytest.raises((TypeError, ValueError)):
+        ours.decode(data)
