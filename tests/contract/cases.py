@@ -30,12 +30,12 @@ from eventsourcing.persistence import (
 from eventsourcing.tests import persistence as contract
 from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.recorders import (
-    SQLAlchemyAggregateRecorder,
     SQLAlchemyProcessRecorder,
     SQLAlchemyTrackingRecorder,
 )
 
 from parcours.store import factory as factory_module
+from parcours.store.binary_reads import SnapshotRecorder
 from parcours.store.chain import ChainedApplicationRecorder
 from parcours.store.factory import ParcoursFactory
 
@@ -173,7 +173,8 @@ class FactoryCase(Backend, contract.InfrastructureFactoryTestCase[ParcoursFactor
         return ParcoursFactory
 
     def expected_aggregate_recorder_class(self) -> type[AggregateRecorder]:
-        return SQLAlchemyAggregateRecorder
+        # Ours: the library's, which reads in the binary format on PostgreSQL.
+        return SnapshotRecorder
 
     def expected_application_recorder_class(self) -> type[ApplicationRecorder]:
         # Ours, not the library's: every event the application stores is chained.

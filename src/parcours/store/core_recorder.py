@@ -20,13 +20,14 @@ from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import Select, Table, bindparam, select, text
 from sqlalchemy.orm import Session
 
+from parcours.store.binary_reads import BinarySelect
 from parcours.store.direct import Direct, Later, defer, flush
 
 # (gt given, lte given, descending, limit given) -> the statement
 _Shape = tuple[bool, bool, bool, bool]
 
 
-class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
+class CoreApplicationRecorder(BinarySelect, SQLAlchemyApplicationRecorder):
     """The library's recorder with `select_events` and the insert of events in Core."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

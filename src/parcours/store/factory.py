@@ -37,6 +37,7 @@ from eventsourcing_sqlalchemy import factory as library
 from sqlalchemy.engine import Engine, make_url
 
 from parcours.errors import ConfigurationError
+from parcours.store.binary_reads import SnapshotRecorder
 from parcours.store.chain import ChainedApplicationRecorder
 from parcours.store.engine import (
     checked_schema_name,
@@ -51,6 +52,7 @@ DEFAULT_URL = "sqlite:///:memory:"
 
 class ParcoursFactory(library.SQLAlchemyFactory):
     application_recorder_class = ChainedApplicationRecorder
+    aggregate_recorder_class = SnapshotRecorder
 
     def __init__(self, env: Environment) -> None:
         # Not SQLAlchemyFactory.__init__: it would make a datastore without our engine set-up.
