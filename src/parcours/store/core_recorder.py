@@ -20,14 +20,14 @@ from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import Select, Table, bindparam, select, text
 from sqlalchemy.orm import Session
 
-from parcours.store.binary_reads import BinarySelect
+from parcours.store import binary_reads
 from parcours.store.direct import Direct, Later, defer, flush
 
 # (gt given, lte given, descending, limit given) -> the statement
 _Shape = tuple[bool, bool, bool, bool]
 
 
-class CoreApplicationRecorder(BinarySelect, SQLAlchemyApplicationRecorder):
+class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
     """The library's recorder with `select_events` and the insert of events in Core."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -74,6 +74,8 @@ class CoreApplicationRecorder(BinarySelect, SQLAlchemyApplicationRecorder):
         desc: bool = False,
         limit: int | None = None,
     ) -> list[StoredEvent]:
+        if binary_reads.on_postgresql(self):
+            return binary_reads.select_events(self, originator_id, gt, lte, desc, limit)
         statement = self._select((gt is not None, lte is not None, desc, limit is not None))
         params: dict[str, Any] = {"b_id": originator_id}
         if gt is not None:
