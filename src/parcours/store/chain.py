@@ -66,8 +66,8 @@ _INSERT = Direct(chain.insert(), ["originator_id", "originator_version", "hash"]
 
 
 def _links_at(session: Session, wanted: dict[str, int]) -> Iterable[Any]:
-    """(pilot, version, hash) of each pilot's link at the version wanted, a primary-key
-    lookup a pilot (on SQLite, when its last link is that version)."""
+    """(pilot, version, hash) of each pilot's link at the version wanted (none where there
+    is none), a primary-key lookup a pilot."""
     if session.get_bind().dialect.name == "postgresql":
         # the pairs joined to the primary key: PostgreSQL ran the correlated `max` once per
         # link of every pilot (30 ms per 400 pilots, PROFILE.md); this is a lookup a pilot
@@ -178,12 +178,12 @@ class ChainedApplicationRecorder(CoreApplicationRecorder):
                 unknown.append((pilot, version))
         for start in range(0, len(unknown), _HEADS_PER_READ):
             some = dict(unknown[start : start + _HEADS_PER_READ])
-            # a pilot whose last link is not the one its events follow (another writer got
-            # there first) is left to `_head`: the insert then fails on its version
+            # a pilot without a link at that version (deleted by hand) is left to `_head`;
+            # one that another writer extended since keeps its link: the insert then fails
+            # on its version
             heads.update(
                 ((pilot, version), bytes(digest))
                 for pilot, version, digest in _links_at(session, some)
-                if some.get(pilot) == version
             )
         return heads
 
