@@ -35,8 +35,8 @@ from eventsourcing_sqlalchemy.recorders import (
 )
 
 from parcours.store import factory as factory_module
-from parcours.store.binary_reads import SnapshotRecorder
 from parcours.store.chain import ChainedApplicationRecorder
+from parcours.store.event_reads import SnapshotRecorder
 from parcours.store.factory import ParcoursFactory
 
 # The module topic, not the class topic: eventsourcing resolves a module to the one

@@ -3,9 +3,10 @@
 A command reads its pilot's new events (the aggregate cache's fast-forward) and inserts its
 own; the library does both through the ORM (`session.query`, `session.add` + `flush`), whose
 unit of work and identity map cost more than the SQL itself: measured on a SQLite file, the
-read took 0.55 ms and the insert 0.3 ms of a 2 ms command. The statements here are the same
-(same table, same columns, same order, the same lock before the insert and the same NOTIFY
-after it), built once and executed on the transaction's connection.
+read took 0.55 ms and the insert 0.3 ms of a 2 ms command. The read is `EventReads`
+(store/event_reads.py, shared with the snapshots' recorder); the insert here is the same
+statement (same table, same columns, same order, the same lock before the insert and the
+same NOTIFY after it), built once and executed on the transaction's connection.
 """
 
 from __future__ import annotations
@@ -13,26 +14,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Select, Table, bindparam, select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from parcours.store import binary_reads
 from parcours.store.direct import Direct, Later, defer, flush
-
-# (gt given, lte given, descending, limit given) -> the statement
-_Shape = tuple[bool, bool, bool, bool]
+from parcours.store.event_reads import EventReads
 
 
-class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
-    """The library's recorder with `select_events` and the insert of events in Core."""
+class CoreApplicationRecorder(EventReads, SQLAlchemyApplicationRecorder):
+    """The library's recorder with its reads as `EventReads` and the insert of events in
+    Core."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._selects: dict[_Shape, Select[Any]] = {}
         t = self._events
         columns = ["originator_id", "originator_version", "topic", "state"]
         # A command inserts one event, nearly always: on the cursor, its id returned.
@@ -42,59 +39,6 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
             table = f"{self.schema_name}.{table}"
         self._lock = Direct(text(f"LOCK TABLE {table} IN EXCLUSIVE MODE"))
         self._notify = Direct(text(f"NOTIFY {self.channel_name}"))
-
-    @property
-    def _events(self) -> Table:
-        table: Table = self.events_record_cls.__table__
-        return table
-
-    def _select(self, shape: _Shape) -> Select[Any]:
-        found = self._selects.get(shape)
-        if found is None:
-            gt, lte, desc, limit = shape
-            t = self._events
-            found = select(t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state)
-            found = found.where(t.c.originator_id == bindparam("b_id"))
-            if gt:
-                found = found.where(t.c.originator_version > bindparam("b_gt"))
-            if lte:
-                found = found.where(t.c.originator_version <= bindparam("b_lte"))
-            version = t.c.originator_version
-            found = found.order_by(version.desc() if desc else version)
-            if limit:
-                found = found.limit(bindparam("b_limit", literal_execute=True))
-            self._selects[shape] = found
-        return found
-
-    def select_events(
-        self,
-        originator_id: UUID | str,
-        gt: int | None = None,
-        lte: int | None = None,
-        desc: bool = False,
-        limit: int | None = None,
-    ) -> list[StoredEvent]:
-        if binary_reads.on_postgresql(self):
-            return binary_reads.select_events(self, originator_id, gt, lte, desc, limit)
-        statement = self._select((gt is not None, lte is not None, desc, limit is not None))
-        params: dict[str, Any] = {"b_id": originator_id}
-        if gt is not None:
-            params["b_gt"] = gt
-        if lte is not None:
-            params["b_lte"] = lte
-        if limit is not None:
-            params["b_limit"] = limit
-        with self.transaction(commit=False) as session:
-            rows = session.connection().execute(statement, params).all()
-        return [
-            StoredEvent(
-                originator_id=r.originator_id,
-                originator_version=r.originator_version,
-                topic=r.topic,
-                state=bytes(r.state) if isinstance(r.state, memoryview) else r.state,
-            )
-            for r in rows
-        ]
 
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any

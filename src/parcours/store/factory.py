@@ -37,7 +37,6 @@ from eventsourcing_sqlalchemy import factory as library
 from sqlalchemy.engine import Engine, make_url
 
 from parcours.errors import ConfigurationError
-from parcours.store.binary_reads import SnapshotRecorder
 from parcours.store.chain import ChainedApplicationRecorder
 from parcours.store.engine import (
     checked_schema_name,
@@ -46,6 +45,7 @@ from parcours.store.engine import (
     is_sqlite_file,
     use_schema,
 )
+from parcours.store.event_reads import SnapshotRecorder
 
 DEFAULT_URL = "sqlite:///:memory:"
 
