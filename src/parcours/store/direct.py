@@ -142,6 +142,22 @@ def binary_rows(session: Session, sql: str, params: Sequence[Any]) -> list[tuple
         raise _wrapped(sql, params, error, dialect) from error
 
 
+def driver_rows(session: Session, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a read (`sql` in the driver's own placeholders) from the driver's cursor,
+    after what was deferred: no result object, no row object, no processor per value."""
+    flush(session)
+    connection = session.connection()
+    dialect = connection.dialect
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    except dialect.loaded_dbapi.Error as error:
+        raise _wrapped(sql, params, error, dialect) from error
+    finally:
+        cursor.close()
+
+
 _PENDING = "parcours_deferred"
 
 

@@ -1,0 +1,69 @@
+"""A batch's reads and writes on the driver (issue 23, a mass-due tick): many pilots loaded
+in one read, their events inserted in one `executemany` and their notification ids read
+back by the primary key. The ids must be each row's own, in the order of the events."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import select
+
+from parcours import Parcours
+from parcours.domain.pilot import Act
+from parcours.service import batched
+from parcours.service.batched import load_many
+from tests.support.roles import REFERENT_ID
+from tests.support.scenarios import in_diagnostic
+
+DAY = date(2024, 10, 8)
+
+
+def _act(app: Parcours) -> Act:
+    now = app.clock()
+    return Act(actor="test:batch", at=now, today=now.date(), command_id=str(uuid4()))
+
+
+def test_a_batch_loads_each_pilot_as_a_command_would(
+    app: Parcours, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batched, "_IDS_A_READ", 2)  # SQLite reads the ids two at a time
+    pilots = [in_diagnostic(app) for _ in range(3)]
+    app.log_time(pilots[1], days=0.5, on=DAY, actor=REFERENT_ID)
+    pipeline = app.pipeline
+    with pipeline.writing() as session:
+        # an id that is nobody's is left out; the order of the ids does not matter
+        loaded = load_many(pipeline, session, [pilots[2], uuid4(), pilots[0], pilots[1]])
+    assert sorted(p.id for p in loaded) == sorted(pilots)
+    for pilot in loaded:
+        assert vars(pilot) == vars(pipeline.load(pilot.id))
+
+
+def test_a_batchs_events_get_the_ids_of_their_own_rows(app: Parcours) -> None:
+    ids = [in_diagnostic(app) for _ in range(4)]
+    app.log_time(ids[0], days=0.5, on=DAY, actor=REFERENT_ID)  # one more before the batch
+    pipeline = app.pipeline
+    store = pipeline.store
+    with pipeline.writing() as session:
+        store.lock_pilots(session, ids)
+        pilots = load_many(pipeline, session, ids)
+        for n, pilot in enumerate(pilots):
+            for _ in range(n + 1):  # 1, 2, 3, 4 events: rows of several pilots interleave
+                pilot.log_time(_act(app), DAY, 0.25)
+        recordings = store.save(*pilots)
+    assert len(recordings) == 10
+    events = store.events_table
+    with store.engine.connect() as connection:
+        rows = {
+            int(row.id): (row.originator_id, row.originator_version)
+            for row in connection.execute(
+                select(events.c.id, events.c.originator_id, events.c.originator_version)
+            )
+        }
+    for recording in recordings:
+        event = recording.domain_event
+        assert rows[recording.notification.id] == (event.originator_id, event.originator_version)
+    numbers = [recording.notification.id for recording in recordings]
+    assert numbers == sorted(numbers)
+    assert max(numbers) == max(rows)
