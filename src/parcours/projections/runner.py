@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -366,17 +366,21 @@ class PageDecoder:
         self._plain = mapper.cipher is None and mapper.compressor is None
 
     def __call__(self, rows: Iterable[StoredRow]) -> list[tuple[int, Any]]:
+        return list(self.events(rows))
+
+    def events(self, rows: Iterable[StoredRow]) -> Iterator[tuple[int, Any]]:
+        """(row id, domain event) of each row, one at a time: a caller that folds them as
+        they come lets each event's state go at once (a mass-due tick's load)."""
         ids: dict[object, UUID] = {}
         classes = self._classes
         decode = self.mapper.transcoder.decode
-        decoded = []
         for row_id, raw_id, version, topic, state in rows:
             originator_id = ids.get(raw_id)
             if originator_id is None:
                 originator_id = ids[raw_id] = uuid_of(raw_id)
             if not self._plain:
                 stored = StoredEvent(originator_id, version, topic, bytes(state))
-                decoded.append((row_id, self.mapper.to_domain_event(stored)))
+                yield row_id, self.mapper.to_domain_event(stored)
                 continue
             known = classes.get(topic)
             if known is None:
@@ -393,5 +397,4 @@ class PageDecoder:
                 from_version += 1
             event: Any = object.__new__(cls)
             object.__setattr__(event, "__dict__", event_state)
-            decoded.append((row_id, event))
-        return decoded
+            yield row_id, event

@@ -20,17 +20,15 @@ caller runs each pilot on its own through `Pipeline.run`, which retries.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
 from sqlalchemy.orm import Session
 
 from parcours.domain import experiment
 from parcours.domain.pilot import Act, Pilot
-from parcours.projections.runner import uuid_of
+from parcours.projections.runner import PageDecoder
 from parcours.service.pipeline import _CONFLICTS, Pipeline
 from parcours.service.requests import Request
 from parcours.store import direct, queue
@@ -40,40 +38,41 @@ Decided = list[tuple[Pilot, Act, T]]
 
 
 def load_many(pipeline: Pipeline, session: Session, pilot_ids: Sequence[UUID]) -> list[Pilot]:
-    """The pilots, folded from their events read in one query (unknown ids are left out)."""
+    """The pilots, folded from their events read in one query (unknown ids are left out).
+
+    Each row is decoded as the rebuild of the read models decodes it (`PageDecoder`: the
+    mapper's work without a `StoredEvent` and a converter lookup per event) and folded at
+    once, as eventsourcing's `project_aggregate` does without its runtime check of a
+    Protocol on every event (half the cost of a fold); the events' `mutate` is the same."""
     if not pilot_ids:
         return []
-    rows = _event_rows(pipeline, session, pilot_ids)
-    stored: dict[object, list[StoredEvent]] = defaultdict(list)
-    idents: dict[object, UUID] = {}
-    for raw, version, topic, state in rows:
-        key = bytes(raw) if isinstance(raw, memoryview) else raw
-        ident = idents.get(key)
-        if ident is None:
-            ident = idents[key] = uuid_of(key)
-        stored[key].append(StoredEvent(ident, version, topic, bytes(state)))
-    mapper = pipeline.store.mapper
     pilots = []
-    for events in stored.values():
-        # eventsourcing's `project_aggregate`, without its runtime check of a Protocol on
-        # every event (half the cost of a fold; the events' `mutate` is called the same).
-        found: Any = None
-        for event in events:
-            found = mapper.to_domain_event(event).mutate(found)  # type: ignore[attr-defined]
-        if isinstance(found, Pilot):
-            pilots.append(found)
+    found: Any = None
+    current = None
+    for _, event in PageDecoder(pipeline.store.mapper).events(
+        _event_rows(pipeline, session, pilot_ids)
+    ):
+        # the rows come in the order of the pilots' ids; the decoder makes one UUID a pilot
+        ident = event.originator_id
+        if ident is not current and ident != current:
+            if isinstance(found, Pilot):
+                pilots.append(found)
+            found, current = None, ident
+        found = event.mutate(found)
+    if isinstance(found, Pilot):
+        pilots.append(found)
     return pilots
 
 
 def _event_rows(pipeline: Pipeline, session: Session, pilot_ids: Sequence[UUID]) -> Iterable[Any]:
-    """(raw pilot id, version, topic, state) of every event of the pilots, in order, read on
+    """(row id, raw pilot id, version, topic, state) of every event of the pilots, in order, read on
     the driver: SQLAlchemy's result made each of a batch's 30,000 rows through its row
     machinery, twice the driver's own time (a sixth of the load, benchmarks/PROFILE.md)."""
     table = pipeline.store.events_table.fullname
     if pipeline.store.dialect == "postgresql":
         # in the binary format (store/direct.py): a third of the read
         sql = (
-            "SELECT originator_id, originator_version, topic, state "
+            "SELECT id, originator_id, originator_version, topic, state "
             f"FROM {table} WHERE originator_id = ANY(%s) "
             "ORDER BY originator_id, originator_version"
         )
@@ -84,7 +83,7 @@ def _event_rows(pipeline: Pipeline, session: Session, pilot_ids: Sequence[UUID])
     for start in range(0, len(pilot_ids), _IDS_A_READ):
         ids = [pilot.bytes for pilot in pilot_ids[start : start + _IDS_A_READ]]
         sql = (
-            "SELECT originator_id, originator_version, topic, state "
+            "SELECT id, originator_id, originator_version, topic, state "
             f"FROM {table} WHERE originator_id IN ({', '.join('?' * len(ids))}) "
             "ORDER BY originator_id, originator_version"
         )

@@ -225,8 +225,10 @@ _NEXT_LEAF = Direct(
     )
     .returning(leaves.c.leaf_index)
 )  # what was inserted (psycopg reports no rowcount here); on the cursor, see store/direct.py
-_NODE = Direct(nodes.insert(), ["level", "idx", "hash"])
-_LEAF = Direct(leaves.insert(), ["leaf_index", "kind", "ref", "version", "data", "hash"])
+_NODE = Direct(nodes.insert(), ["level", "idx", "hash"], copy=nodes)
+_LEAF = Direct(
+    leaves.insert(), ["leaf_index", "kind", "ref", "version", "data", "hash"], copy=leaves
+)
 
 
 def _rows(
@@ -295,8 +297,7 @@ class MerkleLog:
         first_written: bool,
     ) -> list[int]:
         rest = leaf_rows[1:] if first_written else leaf_rows
-        # deferred, or one executemany (direct.py)
-        write_rows(session, _LEAF, rest)
+        write_rows(session, _LEAF, rest)  # deferred, or all at once (store/direct.py)
         write_rows(session, _NODE, node_rows)
         after_commit(session, partial(self._remember, edge))
         return [row["leaf_index"] for row in leaf_rows]

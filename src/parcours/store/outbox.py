@@ -27,8 +27,8 @@ from parcours.store.schema import outbox
 # A batch's rows in one executemany on the driver (store/direct.py): SQLAlchemy's own
 # processed each row's parameters in Python, a fifth of the insert.
 _COLUMNS = ["pilot_id", "kind", "rule", "due", "detail", "attempts"]
-_PUT = Direct(outbox.insert(), _COLUMNS)
-_PUT_CLAIMED = Direct(outbox.insert(), [*_COLUMNS, "claimed_by", "claimed_until"])
+_PUT = Direct(outbox.insert(), _COLUMNS, copy=outbox)
+_PUT_CLAIMED = Direct(outbox.insert(), [*_COLUMNS, "claimed_by", "claimed_until"], copy=outbox)
 
 _NOTICES = UUID("8f6b0d3c-5a57-4d53-9a8e-6a0f2f5e8c11")
 

@@ -51,6 +51,7 @@ _RESCHEDULE_UNLESS_MOVED = (
     )
     .values(next_at=bindparam("b_at"))
 )
+_RESCHEDULE_UNLESS_MOVED_DIRECT = Direct(_RESCHEDULE_UNLESS_MOVED)
 
 
 def schedule(
@@ -86,10 +87,12 @@ class Kept:
 
 
 def schedule_many(session: Session, rows: Sequence[Kept]) -> None:
-    """`schedule` for many pilots in one statement (every row exists: they were read due)."""
+    """`schedule` for many pilots in one statement (every row exists: they were read due).
+    A tick's batches write thousands: on the driver (store/direct.py), without SQLAlchemy's
+    processing of each row's parameters."""
     if rows:
-        session.execute(
-            _RESCHEDULE_KEPT,
+        _RESCHEDULE_KEPT_DIRECT.execute_many(
+            session,
             [
                 {
                     "b_pilot": r.pilot_id,
@@ -140,7 +143,7 @@ def reschedule_unless_moved(
     statement, unless a command rewrote its row since the version was read."""
     params = [{"b_pilot": p, "b_version": v, "b_at": _utc(at)} for p, v, at in verdicts]
     if params:
-        session.execute(_RESCHEDULE_UNLESS_MOVED, params)
+        _RESCHEDULE_UNLESS_MOVED_DIRECT.execute_many(session, params)
 
 
 def keep_rules(session: Session, pilot_id: str, rules: str, version: int) -> None:
@@ -269,7 +272,12 @@ def earliest(session: Session) -> datetime | None:
 def record_versions(session: Session, versions: Sequence[tuple[str, int, datetime]]) -> None:
     """(pilot, version, as of): many pilots' new versions on the timeline, one statement."""
     if versions:
-        session.execute(
-            timeline.insert(),
+        _TIMELINE_ROWS.execute_many(
+            session,
             [{"pilot_id": p, "version": v, "recorded_at": _utc(at)} for p, v, at in versions],
         )
+
+
+_TIMELINE_ROWS = Direct(
+    timeline.insert(), ["pilot_id", "version", "recorded_at"], copy=timeline
+)  # a tick's batch: one COPY on PostgreSQL (store/direct.py)
