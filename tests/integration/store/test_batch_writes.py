@@ -14,6 +14,7 @@ from parcours import Parcours
 from parcours.domain.pilot import Act
 from parcours.service import batched
 from parcours.service.batched import load_many
+from parcours.service.pipeline import _CONFLICTS
 from tests.support.roles import REFERENT_ID
 from tests.support.scenarios import in_diagnostic
 
@@ -67,3 +68,23 @@ def test_a_batchs_events_get_the_ids_of_their_own_rows(app: Parcours) -> None:
     numbers = [recording.notification.id for recording in recordings]
     assert numbers == sorted(numbers)
     assert max(numbers) == max(rows)
+
+
+def test_a_batch_that_lost_a_race_keeps_nothing(app: Parcours) -> None:
+    """A pilot written by a command after the batch read it: the batch's insert (COPY on
+    PostgreSQL, one executemany elsewhere) meets its unique (pilot, version) and the whole
+    batch rolls back as a conflict (the tick then runs each pilot on its own)."""
+    ids = [in_diagnostic(app) for _ in range(3)]
+    pipeline = app.pipeline
+    store = pipeline.store
+    with pipeline.writing() as session:
+        stale = load_many(pipeline, session, ids)
+    app.log_time(ids[2], days=0.5, on=DAY, actor=REFERENT_ID)  # the race, won by a command
+    versions = [pipeline.load(pilot).version for pilot in ids]
+    for pilot in stale:
+        pilot.log_time(_act(app), DAY, 0.25)
+        pilot.log_time(_act(app), DAY, 0.25)
+    with pytest.raises(_CONFLICTS), pipeline.writing():
+        store.save(*stale)
+    assert [pipeline.load(pilot).version for pilot in ids] == versions
+    assert app.verify_audit_trail().ok
