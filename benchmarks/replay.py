@@ -50,6 +50,9 @@ def figure_r(results: Results, backend: str, app: Parcours) -> None:
     )
 
 
+A_RUNS = 10
+
+
 def figure_a(results: Results, backend: str, url: str) -> None:
     size = 5000
     app = app_at(url, snapshots=100)
@@ -66,8 +69,15 @@ def figure_a(results: Results, backend: str, url: str) -> None:
         app.pipeline.store.save(pilot)
     no_snapshots = app_at(url, snapshots=0)
     at = cohort.NOW + timedelta(minutes=1)
-    t_with = best_of(3, lambda: app.get_pilot(pilot.id, as_of=at, actor=cohort.AGENCY))
-    t_without = best_of(3, lambda: no_snapshots.get_pilot(pilot.id, as_of=at, actor=cohort.AGENCY))
+    # Both reads warmed once, then the best of ten each: the read with snapshots takes about
+    # 10 ms, and a best of three of it moved by a factor of two between runs of the same code
+    # (the machine's other work, a collection of the cyclic collector landing in it).
+    with_snapshots = partial(app.get_pilot, pilot.id, as_of=at, actor=cohort.AGENCY)
+    without = partial(no_snapshots.get_pilot, pilot.id, as_of=at, actor=cohort.AGENCY)
+    with_snapshots()
+    without()
+    t_with = best_of(A_RUNS, with_snapshots)
+    t_without = best_of(A_RUNS, without)
     ratio = t_without / t_with
     results.record(
         backend,
@@ -76,7 +86,7 @@ def figure_a(results: Results, backend: str, url: str) -> None:
         ">= 10",
         ratio >= 10,
         f"as-of replay of {size} events: {t_without * 1000:.0f} ms without snapshots, "
-        f"{t_with * 1000:.1f} ms with (interval 100)",
+        f"{t_with * 1000:.1f} ms with (interval 100); best of {A_RUNS} each, after a warm-up",
     )
 
 
