@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from parcours.errors import ConfigurationError
 from parcours.store.keyring import Keyring
+from parcours.store.pairs import one_of
 from parcours.store.schema import keks, meta, person_keys, text_keys
 
 CURRENT = "kek_current"
@@ -183,9 +184,10 @@ class KeyStore:
         ids = list(person_ids)
         if not ids:
             return {}
+        dialect = session.get_bind().dialect.name
         rows = session.execute(
             select(person_keys.c.person_id, person_keys.c.data_key, person_keys.c.kek_id).where(
-                person_keys.c.person_id.in_(ids)
+                one_of(person_keys.c.person_id, ids, dialect)
             )
         )
         return {

@@ -20,6 +20,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from parcours.store.direct import Direct
+from parcours.store.pairs import one_of
 from parcours.store.schema import outbox
 
 # Namespace of notice ids: uuid5(namespace, pilot|kind|rule|due|offset) is the same for the
@@ -233,9 +234,10 @@ def delivered(session: Session, claim_id: int, at: datetime) -> None:
 def delivered_many(session: Session, claim_ids: list[int], at: datetime) -> None:
     """`delivered` for many claims in one statement."""
     if claim_ids:
+        dialect = session.get_bind().dialect.name
         session.execute(
             update(outbox)
-            .where(outbox.c.id.in_(claim_ids))
+            .where(one_of(outbox.c.id, claim_ids, dialect))
             .values(delivered_at=_naive(at), claimed_by=None, claimed_until=None)
         )
 
