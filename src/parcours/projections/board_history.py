@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 from parcours.projections.board_counts import counts_table, of_day
 from parcours.projections.board_filters import terms
 from parcours.projections.pilots import METADATA, pilots
-from parcours.store import pilot_names
+from parcours.store import bulk, pilot_names
 
 history = Table(
     "parcours_rm_board_history",
@@ -132,6 +132,8 @@ def seal(
     if kept:
         session.execute(insert(sealed_counts), kept)
     session.execute(insert(sealed).values(day=day, rules=rules))
+    if len(opening) >= bulk.BULK_ROWS:  # the first day sealed, or a day most rows changed
+        bulk.analyse(session, history)
     return len(opening)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Table, select
 from parcours.projections.board import board
 from parcours.projections.board import forget as forget_kept
 from parcours.projections.runner import ProjectionRunner
+from parcours.store import bulk
 
 
 class Difference(BaseModel):
@@ -38,7 +39,11 @@ REBUILD_PAGE = 2000
 
 def rebuild(runner: ProjectionRunner, on_page: Callable[[int], None] | None = None) -> int:
     runner.reset()
-    return runner.catch_up(page=REBUILD_PAGE, on_page=on_page)
+    folded = runner.catch_up(page=REBUILD_PAGE, on_page=on_page)
+    with runner.store.datastore.transaction(commit=True) as session:
+        # every read model's table written anew: what the planner knows of them is stale
+        bulk.analyse(session, *(t for projection in runner.projections for t in projection.tables))
+    return folded
 
 
 def refold_widened(runner: ProjectionRunner, widened: set[str]) -> bool:

@@ -18,7 +18,7 @@ from parcours.service.dashboard_past import seal_over_days, sealed_page
 from parcours.service.pipeline import RACED
 from parcours.service.programme_contacts import ProgrammeContactCommands
 from parcours.service.recorded import Cut, RecordedQueries
-from parcours.store import pilot_names
+from parcours.store import bulk, pilot_names
 
 _REFRESH_BATCH = 500
 
@@ -170,6 +170,8 @@ class DashboardQueries(RecordedQueries):
             with self.pipeline.writing() as session:
                 for day in set(days.values()):
                     board_counts.mark_complete(session, date.fromisoformat(day), board.RULES, since)
+                if len(stale) >= bulk.BULK_ROWS:  # a day's first refresh: every row anew
+                    bulk.analyse(session, board.board)
         return len(stale)
 
     def _cohort(

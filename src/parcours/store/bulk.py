@@ -1,6 +1,7 @@
 """Work that makes many objects at once (a batch of a mass-due tick, a rebuild's page of
 events, a dashboard of 10,000 rows): Python's cyclic garbage collector is paused for its
-length.
+length. And tables written in bulk: PostgreSQL's statistics of them refreshed at once
+(`analyse`).
 
 Such work makes tens or hundreds of thousands of small objects, short-lived or kept to its
 end (events, rows, the aggregates); each counts towards the collector's next pass, and each
@@ -19,6 +20,9 @@ import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from sqlalchemy import Table, text
+from sqlalchemy.orm import Session
 
 _lock = threading.Lock()
 _depth = 0
@@ -40,3 +44,17 @@ def paused_collector() -> Iterator[None]:
             _depth -= 1
             if _depth == 0 and _resume:
                 gc.enable()
+
+
+# Rows written at once past which the tables' statistics are refreshed (`analyse`).
+BULK_ROWS = 1000
+
+
+def analyse(session: Session, *tables: Table) -> None:
+    """PostgreSQL: refresh the planner's statistics of tables just filled or rewritten in
+    bulk, in the writer's transaction. Autovacuum does it too, up to a minute later; until
+    then the planner guessed, and a first page of 50 sealed dashboard rows was read through
+    a hash join of every row (29 ms instead of 4 at 10,000 pilots, benchmark Q past)."""
+    if session.get_bind().dialect.name == "postgresql":
+        for table in tables:
+            session.execute(text(f"ANALYZE {table.fullname}"))
