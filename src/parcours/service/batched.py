@@ -65,9 +65,9 @@ def load_many(pipeline: Pipeline, session: Session, pilot_ids: Sequence[UUID]) -
 
 
 def _event_rows(pipeline: Pipeline, session: Session, pilot_ids: Sequence[UUID]) -> Iterable[Any]:
-    """(row id, raw pilot id, version, topic, state) of every event of the pilots, in order, read on
-    the driver: SQLAlchemy's result made each of a batch's 30,000 rows through its row
-    machinery, twice the driver's own time (a sixth of the load, benchmarks/PROFILE.md)."""
+    """(row id, raw pilot id, version, topic, state) of every event of the pilots, in
+    order, read on the driver: SQLAlchemy's result made each of a batch's 30,000 rows
+    through its row machinery, twice the driver's own time (benchmarks/PROFILE.md)."""
     table = pipeline.store.events_table.fullname
     if pipeline.store.dialect == "postgresql":
         # in the binary format (store/direct.py): a third of the read

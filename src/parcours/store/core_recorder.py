@@ -34,7 +34,8 @@ class CoreApplicationRecorder(EventReads, SQLAlchemyApplicationRecorder):
         columns = ["originator_id", "originator_version", "topic", "state"]
         # A command inserts one event, nearly always: on the cursor, its id returned.
         self._insert_one = Direct(t.insert().returning(t.c.id), columns)
-        # Many (a mass-due tick's batch): one executemany, the ids read back (see below).
+        # Many (a mass-due tick's batch): one executemany (COPY on PostgreSQL), the ids read
+        # back (see below).
         self._insert_many = Direct(t.insert(), columns, copy=t)
         self._last_id = Direct(select(func.max(t.c.id)))
         self._ids_after = Direct(select(t.c.id).where(t.c.id > bindparam("after")).order_by(t.c.id))
@@ -89,7 +90,7 @@ class CoreApplicationRecorder(EventReads, SQLAlchemyApplicationRecorder):
         many = [int(row[0]) for row in cursor.fetchall()]
         cursor.close()
         if len(many) != len(rows):
-            raise RuntimeError("another writer inserted events inside this one's lock")
+            raise RuntimeError("the events' ids did not come back in the order of the insert")
         return lambda: many
 
     def _lock_and_notify(self, session: Session) -> None:

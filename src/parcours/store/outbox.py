@@ -23,14 +23,14 @@ from parcours.store.direct import Direct
 from parcours.store.pairs import one_of
 from parcours.store.schema import outbox
 
-# Namespace of notice ids: uuid5(namespace, pilot|kind|rule|due|offset) is the same for the
-# same fact whoever records it and however often it is delivered.
-# A batch's rows in one executemany on the driver (store/direct.py): SQLAlchemy's own
-# processed each row's parameters in Python, a fifth of the insert.
+# A batch's rows in one executemany on the driver, COPY on PostgreSQL (store/direct.py):
+# SQLAlchemy's own executemany processed each row's parameters in Python.
 _COLUMNS = ["pilot_id", "kind", "rule", "due", "detail", "attempts"]
 _PUT = Direct(outbox.insert(), _COLUMNS, copy=outbox)
 _PUT_CLAIMED = Direct(outbox.insert(), [*_COLUMNS, "claimed_by", "claimed_until"], copy=outbox)
 
+# Namespace of notice ids: uuid5(namespace, pilot|kind|rule|due|offset) is the same for the
+# same fact whoever records it and however often it is delivered.
 _NOTICES = UUID("8f6b0d3c-5a57-4d53-9a8e-6a0f2f5e8c11")
 
 
