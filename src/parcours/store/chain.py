@@ -62,7 +62,7 @@ _HEAD = select(chain.c.hash).where(
     chain.c.originator_version == bindparam("b_version"),
 )
 
-_INSERT = Direct(chain.insert(), ["originator_id", "originator_version", "hash"], copy=chain)
+_INSERT = Direct(chain.insert(), ["originator_id", "originator_version", "hash"], copy=True)
 
 
 def _links_at(session: Session, wanted: dict[str, int]) -> Iterable[Any]:

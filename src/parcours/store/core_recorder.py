@@ -36,7 +36,7 @@ class CoreApplicationRecorder(EventReads, SQLAlchemyApplicationRecorder):
         self._insert_one = Direct(t.insert().returning(t.c.id), columns)
         # Many (a mass-due tick's batch): one executemany (COPY on PostgreSQL), the ids read
         # back (see below).
-        self._insert_many = Direct(t.insert(), columns, copy=t)
+        self._insert_many = Direct(t.insert(), columns, copy=True)
         self._last_id = Direct(select(func.max(t.c.id)))
         self._ids_after = Direct(select(t.c.id).where(t.c.id > bindparam("after")).order_by(t.c.id))
         table = self.events_table_name

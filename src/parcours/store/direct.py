@@ -26,8 +26,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ClauseElement
-from sqlalchemy.sql.schema import Table
+from sqlalchemy.sql import ClauseElement, Insert
 
 
 @dataclass(frozen=True)
@@ -46,21 +45,20 @@ class Direct:
 
     `columns`: for an INSERT or UPDATE of table columns, the keys the parameters will have
     (SQLAlchemy otherwise renders every column of the table). `copy`: the statement is a
-    plain INSERT of those columns into `copy`, and many rows go in with PostgreSQL's `COPY`
+    plain INSERT of those columns, and many rows go into its table with PostgreSQL's `COPY`
     (see `execute_many`)."""
 
     def __init__(
-        self,
-        statement: ClauseElement,
-        columns: Sequence[str] | None = None,
-        *,
-        copy: Table | None = None,
+        self, statement: ClauseElement, columns: Sequence[str] | None = None, *, copy: bool = False
     ) -> None:
         self.statement = statement
         self.columns = list(columns) if columns is not None else None
         self._copy = None
-        if copy is not None and self.columns:
-            self._copy = f"COPY {copy.fullname} ({', '.join(self.columns)}) FROM STDIN"
+        if copy:
+            if not isinstance(statement, Insert) or self.columns is None:
+                raise TypeError("COPY is for a plain INSERT of named columns")
+            table: Any = statement.table
+            self._copy = f"COPY {table.fullname} ({', '.join(self.columns)}) FROM STDIN"
         # by the engine's dialect, weakly: a Direct lives in a module, engines come and go
         self._compiled: WeakKeyDictionary[Dialect, _Compiled] = WeakKeyDictionary()
 

@@ -225,10 +225,8 @@ _NEXT_LEAF = Direct(
     )
     .returning(leaves.c.leaf_index)
 )  # what was inserted (psycopg reports no rowcount here); on the cursor, see store/direct.py
-_NODE = Direct(nodes.insert(), ["level", "idx", "hash"], copy=nodes)
-_LEAF = Direct(
-    leaves.insert(), ["leaf_index", "kind", "ref", "version", "data", "hash"], copy=leaves
-)
+_NODE = Direct(nodes.insert(), ["level", "idx", "hash"], copy=True)
+_LEAF = Direct(leaves.insert(), ["leaf_index", "kind", "ref", "version", "data", "hash"], copy=True)
 
 
 def _rows(

@@ -26,8 +26,8 @@ from parcours.store.schema import outbox
 # A batch's rows in one executemany on the driver, COPY on PostgreSQL (store/direct.py):
 # SQLAlchemy's own executemany processed each row's parameters in Python.
 _COLUMNS = ["pilot_id", "kind", "rule", "due", "detail", "attempts"]
-_PUT = Direct(outbox.insert(), _COLUMNS, copy=outbox)
-_PUT_CLAIMED = Direct(outbox.insert(), [*_COLUMNS, "claimed_by", "claimed_until"], copy=outbox)
+_PUT = Direct(outbox.insert(), _COLUMNS, copy=True)
+_PUT_CLAIMED = Direct(outbox.insert(), [*_COLUMNS, "claimed_by", "claimed_until"], copy=True)
 
 # Namespace of notice ids: uuid5(namespace, pilot|kind|rule|due|offset) is the same for the
 # same fact whoever records it and however often it is delivered.

@@ -279,5 +279,5 @@ def record_versions(session: Session, versions: Sequence[tuple[str, int, datetim
 
 
 _TIMELINE_ROWS = Direct(
-    timeline.insert(), ["pilot_id", "version", "recorded_at"], copy=timeline
+    timeline.insert(), ["pilot_id", "version", "recorded_at"], copy=True
 )  # a tick's batch: one COPY on PostgreSQL (store/direct.py)
