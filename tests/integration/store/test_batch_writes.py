@@ -4,17 +4,19 @@ back by the primary key. The ids must be each row's own, in the order of the eve
 
 from __future__ import annotations
 
-from datetime import date
-from uuid import uuid4
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from parcours import Parcours
 from parcours.domain.pilot import Act
 from parcours.service import batched
 from parcours.service.batched import load_many
 from parcours.service.pipeline import _CONFLICTS
+from parcours.store import outbox, schema
 from tests.support.roles import REFERENT_ID
 from tests.support.scenarios import in_diagnostic
 
@@ -88,3 +90,65 @@ def test_a_batch_that_lost_a_race_keeps_nothing(app: Parcours) -> None:
         store.save(*stale)
     assert [pipeline.load(pilot).version for pilot in ids] == versions
     assert app.verify_audit_trail().ok
+
+
+def _row_above_the_sequence(app: Parcours, table: str, values: str) -> None:
+    """A row written by hand (or restored with its ids) far above the ids the database
+    gives out: PostgreSQL's sequence does not move, SQLite's next rowid follows it."""
+    with app.pipeline.store.engine.begin() as connection:
+        connection.execute(text(f"INSERT INTO {table} VALUES ({values})"))
+
+
+def test_a_batch_after_a_row_written_above_the_ids_still_gets_its_own(app: Parcours) -> None:
+    ids = [in_diagnostic(app) for _ in range(3)]
+    store = app.pipeline.store
+    stranger = uuid4().hex if store.dialect == "sqlite" else str(uuid4())
+    raw = f"X'{stranger}'" if store.dialect == "sqlite" else f"'{stranger}'"
+    state = "X'7b7d'" if store.dialect == "sqlite" else "'{}'::bytea"
+    _row_above_the_sequence(app, "parcours_events", f"1000000000, {raw}, 1, 'x', {state}")
+    pipeline = app.pipeline
+    with pipeline.writing() as session:
+        pilots = load_many(pipeline, session, ids)
+        for pilot in pilots:
+            pilot.log_time(_act(app), DAY, 0.25)
+            pilot.log_time(_act(app), DAY, 0.25)
+        recordings = store.save(*pilots)
+    with store.engine.connect() as connection:
+        for recording in recordings:
+            event = recording.domain_event
+            found = connection.execute(
+                select(
+                    store.events_table.c.originator_id, store.events_table.c.originator_version
+                ).where(store.events_table.c.id == recording.notification.id)
+            ).one()
+            assert tuple(found) == (event.originator_id, event.originator_version)
+
+
+@dataclass(frozen=True)
+class _Fact:
+    pilot_id: UUID
+    kind: str
+    rule: str
+    due: date
+    offset: int
+    observed: str
+
+
+def test_a_batchs_notices_after_a_row_written_above_the_ids(app: Parcours) -> None:
+    _row_above_the_sequence(
+        app,
+        "parcours_outbox (id, pilot_id, kind, rule, due, detail, attempts)",
+        "1000000000, 'someone', 'reminder', 'R3', '2024-12-02', '{}', 0",
+    )
+    pilots = [uuid4() for _ in range(10)]
+    facts = [_Fact(p, "reminder", "R3", date(2024, 12, 2), 0, "") for p in pilots]
+    lease = outbox.Lease("test-holder", datetime(2024, 12, 2, 12, tzinfo=UTC))
+    with app.pipeline.writing() as session:
+        claims = outbox.put_many(session, facts, lease)
+    assert [c.pilot_id for c in claims] == pilots
+    with app.pipeline.store.engine.connect() as connection:
+        for claim in claims:
+            row = connection.execute(
+                select(schema.outbox.c.pilot_id).where(schema.outbox.c.id == claim.id)
+            ).one()
+            assert row.pilot_id == str(claim.pilot_id)

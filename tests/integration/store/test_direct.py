@@ -23,6 +23,7 @@ scratch = Table(
     Column("word", String(20), nullable=False),
 )
 INSERT = Direct(scratch.insert(), ["n", "word"])
+MANY = Direct(scratch.insert(), ["n", "word"], copy=True)  # COPY on PostgreSQL
 # A constant of the statement's own (the literal 1) is bound with the caller's values.
 BUMP = Direct(scratch.update().where(scratch.c.n == bindparam("b_n")).values(n=scratch.c.n + 1))
 
@@ -50,6 +51,38 @@ def test_deferred_statements_run_in_order_before_the_next_read_and_at_the_commit
         defer(session, INSERT, {"n": 9, "word": "nine"})  # sent at the commit
     with store.pipeline.reading() as session:
         assert words(session) == [(2, "one"), (6, "five"), (9, "nine")]
+
+
+# What COPY's text format gives a meaning to (its separator, its line end, its escape, its
+# NULL), and what is no ASCII.
+HOSTILE = ["a\tb", "x\ny", "back\\slash", "\\N", "\\.", "", "'quoted'", "é—ß", "\r", "NULL"]
+
+
+def test_many_rows_go_in_as_they_are_whatever_their_characters(store: Parcours) -> None:
+    rows = [{"n": n, "word": word} for n, word in enumerate(HOSTILE)]
+    with store.pipeline.writing() as session:
+        MANY.execute_many(session, rows)
+    with store.pipeline.reading() as session:
+        assert words(session) == list(enumerate(HOSTILE))
+
+
+def test_many_rows_with_a_taken_key_are_an_integrity_error(store: Parcours) -> None:
+    with store.pipeline.writing() as session:
+        INSERT.execute(session, {"n": 3, "word": "three"}).close()
+    rows = [{"n": n, "word": str(n)} for n in range(10)]
+    # eventsourcing's on the way out of its transaction, as for one statement (above)
+    with pytest.raises(IntegrityError) as raised, store.pipeline.writing() as session:
+        MANY.execute_many(session, rows)
+    assert isinstance(raised.value.__cause__, SAIntegrityError)
+    with store.pipeline.reading() as session:
+        assert words(session) == [(3, "three")]  # nothing of the batch is kept
+
+
+def test_copy_is_for_a_plain_insert_of_named_columns() -> None:
+    with pytest.raises(TypeError):
+        Direct(scratch.update(), ["word"], copy=True)
+    with pytest.raises(TypeError):
+        Direct(scratch.insert(), copy=True)
 
 
 def test_deferred_statements_roll_back_with_their_transaction(store: Parcours) -> None:
