@@ -57,7 +57,7 @@ def rotate(store: PilotStore, keys: KeyStore, now: datetime, batch: int = BATCH)
         # alone: they are under no KEK, so destroying the old KEKs cannot lose them.
         # The key file first: if we stop between the two, the database still says "not
         # destroyed", which is the truth on the safe side, and the next rotation records it.
-        keys.keyring.destroy(old)
+        keys.destroy_keks(old)
         with store.writing() as session:
             sql.mark_destroyed(session, old, now)
             sql.clear_due(session, now)

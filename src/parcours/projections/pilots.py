@@ -26,14 +26,17 @@ from sqlalchemy import (
     Text,
     any_,
     bindparam,
+    cast,
     select,
     text,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from parcours.domain import events as ev
 from parcours.store.after_commit import after_commit
 from parcours.store.direct import Direct
+from parcours.store.pairs import array_text
 
 METADATA = MetaData()
 
@@ -235,7 +238,8 @@ class PilotIndex:
         self._select = select(table).where(table.c.pilot_id.in_(bindparam("b_ids", expanding=True)))
         # PostgreSQL: the ids as one array (a tick's batch reads 1,000 rows; see `one_of`)
         self._select_any = select(table).where(
-            table.c.pilot_id == any_(bindparam("b_ids", type_=ARRAY(table.c.pilot_id.type)))
+            table.c.pilot_id
+            == any_(cast(bindparam("b_ids", type_=NullType()), ARRAY(table.c.pilot_id.type)))
         )
         changing = [c.name for c in table.columns if c.name != "pilot_id"]
         # A command's fold updates one row: on the driver's cursor (store/direct.py).
@@ -279,10 +283,11 @@ class PilotIndex:
     def _read(self, session: Session, pilot_ids: set[str]) -> dict[str, dict[str, Any]]:
         if not pilot_ids:
             return {}
-        many = len(pilot_ids) > 1 and session.get_bind().dialect.name == "postgresql"
-        found = session.execute(
-            self._select_any if many else self._select, {"b_ids": sorted(pilot_ids)}
-        )
+        ids = sorted(pilot_ids)
+        if len(ids) > 1 and session.get_bind().dialect.name == "postgresql":
+            found = session.execute(self._select_any, {"b_ids": array_text(ids)})
+        else:
+            found = session.execute(self._select, {"b_ids": ids})
         return {row["pilot_id"]: _Read(row) for row in found.mappings()}
 
     def _write(self, session: Session, rows: dict[str, dict[str, Any]], created: set[str]) -> None:

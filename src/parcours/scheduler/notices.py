@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from parcours.application import Parcours
 
 
+# What a notice tells of each recipient.
+_NAMED = ("first_name", "last_name", "email")
+
+
 class Notices:
     def __init__(self, app: Parcours, batch: int) -> None:
         self.app = app
@@ -193,12 +197,10 @@ class Notices:
             if key is None or not rights.notified(contact, key):
                 continue
             sealed = contact["sealed"]
+            wanted = {f: sealed[f] for f in _NAMED if f in sealed}
+            opened = sealing.unseal_fields(key, person, wanted)
             recipient = {"role": contact["role"]}
-            for field in ("first_name", "last_name", "email"):
-                token = sealed.get(field)
-                recipient[field] = (
-                    sealing.PURGED if token is None else sealing.unseal(key, person, field, token)
-                )
+            recipient.update((f, opened.get(f, sealing.PURGED)) for f in _NAMED)
             recipients.append(recipient)
         return recipients
 

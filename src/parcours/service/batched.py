@@ -32,6 +32,7 @@ from parcours.projections.runner import PageDecoder
 from parcours.service.pipeline import _CONFLICTS, Pipeline
 from parcours.service.requests import Request
 from parcours.store import direct, queue
+from parcours.store.pairs import array_text
 
 T = TypeVar("T")
 Decided = list[tuple[Pilot, Act, T]]
@@ -73,10 +74,10 @@ def _event_rows(pipeline: Pipeline, session: Session, pilot_ids: Sequence[UUID])
         # in the binary format (store/direct.py): a third of the read
         sql = (
             "SELECT id, originator_id, originator_version, topic, state "
-            f"FROM {table} WHERE originator_id = ANY(%s) "
+            f"FROM {table} WHERE originator_id = ANY(%s::uuid[]) "  # untyped: see array_of
             "ORDER BY originator_id, originator_version"
         )
-        return direct.binary_rows(session, sql, (list(pilot_ids),))
+        return direct.binary_rows(session, sql, (array_text(pilot_ids),))
     rows: list[Any] = []
     # SQLite's ids are their 16 bytes (sqlalchemy-utils' UUIDType); a statement binds at
     # most 32,766 values

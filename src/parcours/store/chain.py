@@ -19,7 +19,6 @@ from uuid import UUID
 from eventsourcing.application import LRUCache
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import (
-    ARRAY,
     BigInteger,
     Column,
     Integer,
@@ -29,7 +28,6 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
-    cast,
     select,
 )
 from sqlalchemy.orm import Session
@@ -39,7 +37,7 @@ from parcours.store.after_commit import after_commit
 from parcours.store.core_recorder import CoreApplicationRecorder
 from parcours.store.direct import Direct, write_rows
 from parcours.store.log import TABLES, MerkleLog, event_entry, register
-from parcours.store.pairs import given_rows
+from parcours.store.pairs import array_of, given_rows
 
 METADATA = MetaData()
 GENESIS = b"\x00" * 32
@@ -72,8 +70,7 @@ def _links_at(session: Session, wanted: dict[str, int]) -> Iterable[Any]:
         # the pairs joined to the primary key: PostgreSQL ran the correlated `max` once per
         # link of every pilot (30 ms per 400 pilots, PROFILE.md); this is a lookup a pilot
         given = given_rows(
-            pilot=cast(list(wanted), ARRAY(String())),
-            version=cast(list(wanted.values()), ARRAY(BigInteger())),
+            pilot=array_of(wanted, String()), version=array_of(wanted.values(), BigInteger())
         )
         same = and_(
             chain.c.originator_id == given.c.pilot,
@@ -91,6 +88,21 @@ def _links_at(session: Session, wanted: dict[str, int]) -> Iterable[Any]:
     )
     values = tuple(item for pair in wanted.items() for item in pair)
     return session.connection().exec_driver_sql(statement, values)
+
+
+def _named(stored_events: Sequence[StoredEvent]) -> list[tuple[UUID, str]]:
+    """Each event's pilot as a UUID and as text, each pilot converted once: a batch saves a
+    pilot's events together, and a UUID's text is made in Python at each `str`."""
+    known: dict[object, tuple[UUID, str]] = {}
+    named = []
+    for stored in stored_events:
+        raw = stored.originator_id
+        found = known.get(raw)
+        if found is None:
+            ident = raw if isinstance(raw, UUID) else UUID(str(raw))
+            found = known[raw] = (ident, str(ident))
+        named.append(found)
+    return named
 
 
 def link(previous: bytes, originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
@@ -122,11 +134,10 @@ class ChainedApplicationRecorder(CoreApplicationRecorder):
     ) -> None:
         heads = self._heads(session, stored_events)
         rows = []
-        for stored in stored_events:
-            pilot = str(stored.originator_id)
+        for stored, (ident, pilot) in zip(stored_events, _named(stored_events), strict=True):
             version = stored.originator_version
             previous = heads.get((pilot, version - 1)) or self._head(session, pilot, version - 1)
-            digest = link(previous, UUID(pilot), version, stored.topic, bytes(stored.state))
+            digest = link(previous, ident, version, stored.topic, bytes(stored.state))
             heads[(pilot, version)] = digest
             rows.append({"originator_id": pilot, "originator_version": version, "hash": digest})
         # a command's link: deferred, sent with the events' insert on PostgreSQL
@@ -140,8 +151,8 @@ class ChainedApplicationRecorder(CoreApplicationRecorder):
         # The library locks the events table first (PostgreSQL): the log's next index is ours.
         ids = self._insert_rows(session, stored_events)
         entries = [
-            event_entry(UUID(str(e.originator_id)), e.originator_version, e.topic, bytes(e.state))
-            for e in stored_events
+            event_entry(ident, e.originator_version, e.topic, bytes(e.state), pilot)
+            for e, (ident, pilot) in zip(stored_events, _named(stored_events), strict=True)
         ]
         entries.extend(ledger.pending_entries(session, stored_events))
         self.log.append(session, entries)  # sent with the insert on PostgreSQL (direct.py)
@@ -162,8 +173,7 @@ class ChainedApplicationRecorder(CoreApplicationRecorder):
         seen committed are read a few hundred pilots a query: a mass-due tick saves hundreds
         of pilots at once, and a read each was a tenth of it on PostgreSQL (PROFILE.md)."""
         wanted: dict[str, int] = {}
-        for stored in stored_events:
-            pilot = str(stored.originator_id)
+        for stored, (_, pilot) in zip(stored_events, _named(stored_events), strict=True):
             wanted.setdefault(pilot, stored.originator_version - 1)
         heads: dict[tuple[str, int], bytes] = {}
         unknown = []

@@ -51,6 +51,10 @@ class KeyStore:
         self.keyring = keyring
         self._master = master
         self._legacy_secret = legacy_secret
+        # A cipher per KEK, by its key material (looked up in the keyring on every use, so a
+        # destroyed KEK still fails): a notice round unwraps two keys a pilot, and making the
+        # cipher (its key schedule) cost twice the decryption.
+        self._ciphers: dict[bytes, AESGCM] = {}
 
     # -- opening: the current KEK, created on first use -------------------------------------
 
@@ -96,18 +100,30 @@ class KeyStore:
 
     def wrap(self, kek_id: str, label: str, key: bytes) -> bytes:
         nonce = os.urandom(_NONCE)
-        sealed = AESGCM(self.kek(kek_id)).encrypt(nonce, key, f"{label}:{kek_id}".encode())
+        sealed = self._cipher(kek_id).encrypt(nonce, key, f"{label}:{kek_id}".encode())
         return _KEK + nonce + sealed
 
     def unwrap(self, kek_id: str | None, label: str, stored: bytes) -> bytes:
         if kek_id is None:
             return self._legacy(label.split(":", 1)[1], stored)
         try:
-            return AESGCM(self.kek(kek_id)).decrypt(
+            return self._cipher(kek_id).decrypt(
                 stored[1 : 1 + _NONCE], stored[1 + _NONCE :], f"{label}:{kek_id}".encode()
             )
         except InvalidTag:
             raise ConfigurationError("keys.kek_wrong", kek=kek_id) from None
+
+    def destroy_keks(self, kek_ids: Iterable[str]) -> None:
+        """Destroy KEKs in the key file, and this process's ciphers made of them."""
+        self.keyring.destroy(kek_ids)
+        self._ciphers.clear()
+
+    def _cipher(self, kek_id: str) -> AESGCM:
+        material = self.kek(kek_id)
+        cipher = self._ciphers.get(material)
+        if cipher is None:
+            cipher = self._ciphers[material] = AESGCM(material)
+        return cipher
 
     def _legacy(self, person_id: str, stored: bytes) -> bytes:
         if len(stored) == 32:  # written before keys carried their marker byte

@@ -136,10 +136,12 @@ def canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def event_entry(originator_id: UUID, version: int, topic: str, state: bytes) -> Entry:
-    return Entry(
-        "event", str(originator_id), version, event_bytes(originator_id, version, topic, state)
-    )
+def event_entry(
+    originator_id: UUID, version: int, topic: str, state: bytes, ref: str | None = None
+) -> Entry:
+    """`ref`: the pilot's id as text, when the caller has it (a batch names each pilot once)."""
+    ref = str(originator_id) if ref is None else ref
+    return Entry("event", ref, version, event_bytes(originator_id, version, topic, state))
 
 
 def record_entry(kind: str, ref: str, data: bytes, version: int | None = None) -> Entry:

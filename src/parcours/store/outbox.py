@@ -116,8 +116,9 @@ def put_many(session: Session, facts: list[Fact], lease: Lease | None = None) ->
     if lease is None:
         _PUT.execute_many(session, rows)
         return []
+    until = _naive(lease.until)
     for row in rows:
-        row.update(claimed_by=lease.holder, claimed_until=_naive(lease.until), attempts=1)
+        row.update(claimed_by=lease.holder, claimed_until=until, attempts=1)
     # Read back by the primary key past the last id before the insert (its holder is this
     # batch's alone), in the order of insertion: RETURNING on a many-row insert was 3 times
     # the insert (SQLAlchemy's "insertmanyvalues" renders and binds every row in Python).

@@ -13,8 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, and_, any_, cast, false, func, or_
+from sqlalchemy import ARRAY, ColumnElement, and_, any_, bindparam, cast, false, func, or_
 from sqlalchemy.sql.selectable import TableValuedAlias
+from sqlalchemy.types import NullType, TypeEngine
 
 
 def pairs_in(first: Any, second: Any, pairs: Iterable[tuple[Any, Any]]) -> ColumnElement[bool]:
@@ -37,7 +38,24 @@ def one_of(column: ColumnElement[Any], values: Iterable[Any], dialect: str) -> C
     """`column IN (values)`; on PostgreSQL `column = ANY(array)`, one parameter however many
     values: a tick's batch asks for 2,000, and psycopg parses a statement of 2,000
     parameters anew each time (too long for its cache of converted statements)."""
-    values = list(values)
     if dialect == "postgresql":
-        return column == any_(cast(values, ARRAY(column.type)))
-    return column.in_(values)
+        return column == any_(array_of(values, column.type))
+    return column.in_(list(values))
+
+
+def array_of(values: Iterable[Any], element: TypeEngine[Any]) -> ColumnElement[Any]:
+    """PostgreSQL: the values as one array parameter, sent as the text of an array literal
+    (`array_text`). psycopg dumps a list element by element in Python: a mass-due tick's
+    arrays of a batch's 1,000 or 2,000 ids cost 3 % of it that way. The parameter is sent
+    untyped (no `::TEXT`), so the server reads it as the array itself: the planner then
+    knows its values (a cast from text is evaluated at execution, and a plan that cannot
+    count the values scanned the outbox, comparing each row to 2,000 ids)."""
+    return cast(bindparam(None, array_text(values), type_=NullType()), ARRAY(element))
+
+
+def array_text(values: Iterable[Any]) -> str:
+    """PostgreSQL's text of a one-dimensional array: each element quoted, its backslashes
+    and double quotes escaped, so that a comma, a brace, a space or the word NULL in a value
+    stay that value (the element's own type then reads the text)."""
+    quoted = (str(v).replace("\\", "\\\\").replace('"', '\\"') for v in values)
+    return "{" + ",".join(f'"{v}"' for v in quoted) + "}"
