@@ -95,9 +95,7 @@ def test_the_planner_sees_the_values_of_a_fresh_table(postgres_url: str) -> None
     metadata.create_all(instance)
     try:
         with instance.begin() as connection:
-            connection.execute(
-                insert(things), [{"id": i, "name": f"n{i}"} for i in range(20_000)]
-            )
+            connection.execute(insert(things), [{"id": i, "name": f"n{i}"} for i in range(20_000)])
             wanted = list(range(5_000, 7_000))
             where = one_of(things.c.id, wanted, "postgresql")
             statement = update(things).where(where).values(name="done")
