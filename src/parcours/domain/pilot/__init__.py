@@ -20,6 +20,7 @@ from parcours.domain.phases import Phase
 from parcours.domain.pilot.act import Act, not_after_today
 from parcours.domain.pilot.calendar import CalendarActs
 from parcours.domain.pilot.people import ROLES, PeopleActs
+from parcours.domain.pilot.snapshot import PilotSnapshot
 from parcours.domain.pilot.support import ALERT_KINDS, SupportActs
 from parcours.domain.pilot.work import WorkActs
 from parcours.errors import RuleViolation
@@ -44,6 +45,9 @@ class Pilot(PeopleActs, WorkActs, SupportActs, CalendarActs, Aggregate):
     """The aggregate (its topic, `parcours.domain.pilot:Pilot`, is stored with every
     enrolment and snapshot: it stays defined here). Its commands live by concern in this
     package's modules; here: creation and the phase changes (R1, R2, R13)."""
+
+    # Its time logs in columns (issue 23): the snapshots taken from now on.
+    Snapshot = PilotSnapshot
 
     def __init__(self) -> None:
         self.withdrawal_reason: str | None = None
