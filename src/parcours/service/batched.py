@@ -77,7 +77,7 @@ def _event_rows(pipeline: Pipeline, session: Session, pilot_ids: Sequence[UUID])
             f"FROM {table} WHERE originator_id = ANY(%s::uuid[]) "  # untyped: see array_of
             "ORDER BY originator_id, originator_version"
         )
-        return direct.binary_rows(session, sql, (array_text(pilot_ids),))
+        return direct.binary_rows(session, sql, (array_text(pilot_ids),), by_index=True)
     rows: list[Any] = []
     # SQLite's ids are their 16 bytes (sqlalchemy-utils' UUIDType); a statement binds at
     # most 32,766 values
