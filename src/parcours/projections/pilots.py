@@ -241,13 +241,9 @@ class PilotIndex:
             table.c.pilot_id
             == any_(cast(bindparam("b_ids", type_=NullType()), ARRAY(table.c.pilot_id.type)))
         )
-        changing = [c.name for c in table.columns if c.name != "pilot_id"]
-        # A command's fold updates one row: on the driver's cursor (store/direct.py).
-        self._update = Direct(
-            table.update()
-            .where(table.c.pilot_id == bindparam("b_pilot_id"))
-            .values({c: bindparam(f"b_{c}") for c in changing})
-        )
+        # An update on the driver's cursor (store/direct.py), by the JSON columns it leaves
+        # as they are (see `_write`).
+        self._updates: dict[frozenset[str], Direct] = {}
 
     @property
     def tables(self) -> Sequence[Table]:
@@ -294,21 +290,49 @@ class PilotIndex:
         columns = {c.name for c in self.table.columns}
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
+        # The rows updated, by the JSON columns their fold never read: those are not sent
+        # back. A mass-due tick's reminders touch none of them, and the time log alone is
+        # about a kilobyte a pilot (issue 23).
+        unchanged: dict[frozenset[str], list[dict[str, Any]]] = {}
         for pilot_id, row in rows.items():
             stored = {k: v for k, v in row.items() if k in columns}
             kept = row.unread if isinstance(row, _Read) else {}
             stored.update({c: kept[c] if c in kept else json.dumps(row[c]) for c in _JSON})
             stored["operational_referent"] = int(row["operational_referent"])
             stored["elected_referent"] = int(row["elected_referent"])
-            (inserts if pilot_id in created else updates).append(stored)
+            if pilot_id in created:
+                inserts.append(stored)
+                continue
+            updates.append(stored)
+            unchanged.setdefault(frozenset(kept), []).append(stored)
         if inserts:
             session.execute(self.table.insert(), inserts)
-        bound = [{f"b_{k}": v for k, v in row.items()} for row in updates]
-        if len(bound) == 1:
-            self._update.execute(session, bound[0]).close()
-        elif bound:
-            self._update.execute_many(session, bound)
+        for kept_as_read, group in unchanged.items():
+            update = self._update(kept_as_read)
+            bound = [
+                {f"b_{k}": v for k, v in row.items() if k not in kept_as_read} for row in group
+            ]
+            if len(bound) == 1:
+                update.execute(session, bound[0]).close()
+            else:
+                update.execute_many(session, bound)
         after_commit(session, partial(self._remember, inserts + updates))
+
+    def _update(self, kept_as_read: frozenset[str]) -> Direct:
+        """The update of every column but the pilot's id and `kept_as_read` (a command's
+        fold updates one row, a batch's many: on the driver's cursor, store/direct.py)."""
+        found = self._updates.get(kept_as_read)
+        if found is None:
+            table = self.table
+            changing = [
+                c.name for c in table.columns if c.name != "pilot_id" and c.name not in kept_as_read
+            ]
+            found = self._updates[kept_as_read] = Direct(
+                table.update()
+                .where(table.c.pilot_id == bindparam("b_pilot_id"))
+                .values({c: bindparam(f"b_{c}") for c in changing})
+            )
+        return found
 
     def _remember(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
