@@ -1,5 +1,6 @@
-"""RESULTS.md: one table per scale, kept across runs (a run rewrites its own scale only), and a
-plot of how each figure grows with the cohort (RESULTS.png, when matplotlib is installed)."""
+"""RESULTS.md: one table per scale, kept across runs (a run rewrites its own scale only; a
+run of one backend, that backend's rows), and a plot of how each figure grows with the
+cohort (RESULTS.png, when matplotlib is installed)."""
 
 from __future__ import annotations
 
@@ -32,18 +33,41 @@ def machine() -> str:
     )
 
 
+BACKENDS = ("SQLite", "PostgreSQL")
+
+
 def save(results: Results, seconds: float) -> None:
     runs: dict[str, Any] = json.loads(STORE.read_text()) if STORE.exists() else {}
-    runs[results.scale] = {
-        "pilots": results.pilots,
-        "measured": f"{datetime.now(UTC):%Y-%m-%d}",
-        "machine": machine(),
-        "seconds": round(seconds),
-        "rows": results.rows,
-    }
+    runs[results.scale] = table(
+        runs.get(results.scale), results, f"{datetime.now(UTC):%Y-%m-%d}", seconds
+    )
     STORE.write_text(json.dumps(runs, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     write_markdown(runs)
     plot(runs)
+
+
+def table(
+    before: dict[str, Any] | None, results: Results, day: str, seconds: float
+) -> dict[str, Any]:
+    """The scale's table after this run. A run of one backend (`python -m benchmarks --scale
+    medium postgres`) keeps the other's rows of the same scale, and says so."""
+    ran = {row["backend"] for row in results.rows}
+    measured = day
+    kept: list[dict[str, Any]] = []
+    if before is not None and before.get("pilots") == results.pilots:
+        kept = [row for row in before["rows"] if row["backend"] not in ran]
+        if kept:
+            others = ", ".join(sorted({row["backend"] for row in kept}))
+            measured = (
+                f"{day} ({', '.join(sorted(ran))}; the {others} rows of {before['measured']})"
+            )
+    return {
+        "pilots": results.pilots,
+        "measured": measured,
+        "machine": machine(),
+        "seconds": round(seconds),
+        "rows": sorted(kept + results.rows, key=lambda row: BACKENDS.index(row["backend"])),
+    }
 
 
 def write_markdown(runs: dict[str, Any]) -> None:
@@ -52,7 +76,8 @@ def write_markdown(runs: dict[str, Any]) -> None:
         "",
         "`make bench SCALE=small|medium|large` (1,000, 10,000 and 100,000 pilots; the large "
         "scale on PostgreSQL only). Each figure is measured side by side in the same run (see "
-        "`benchmarks/__main__.py`); a run rewrites the table of its own scale.",
+        "`benchmarks/__main__.py`); a run rewrites the table of its own scale (a run of one "
+        "backend, that backend's rows).",
         "",
     ]
     for scale in sorted(runs, key=lambda s: SCALES[s]):
