@@ -5,8 +5,7 @@ an auditor is told: a command-ledger row, a registered programme definition, a c
 the note of a backfill. Leaves get a **dense index of their own**, 0, 1, 2… (not the
 notification id: a sequence leaves gaps when a transaction rolls back), assigned in the
 transaction that writes them, under the lock that serialises the inserts of events
-(eventsourcing-sqlalchemy's `LOCK TABLE … IN EXCLUSIVE MODE` on PostgreSQL; `BEGIN
-IMMEDIATE` on a SQLite file, `store/engine.py`; one connection for in-memory SQLite).
+(store/insert_lock.py; SQLite: `BEGIN IMMEDIATE`, one connection in memory).
 
 An event's leaf covers its originator, version, topic and stored bytes, which hold the
 ciphertext of personal fields: destroying a key (erasure, purge) never changes a leaf.
@@ -51,6 +50,7 @@ from sqlalchemy.orm import Session
 from parcours.store import merkle
 from parcours.store.after_commit import after_commit
 from parcours.store.direct import Direct, write_rows
+from parcours.store.insert_lock import insert_lock
 from parcours.store.pairs import pairs_in
 
 METADATA = MetaData()
@@ -267,8 +267,8 @@ class MerkleLog:
 
     def lock(self, session: Session) -> None:
         """The lock under which events are inserted: appends are serialised with them."""
-        if self.dialect == "postgresql":
-            session.execute(text(f"LOCK TABLE {self.events_table} IN EXCLUSIVE MODE"))
+        for statement in insert_lock(self.events_table) if self.dialect == "postgresql" else ():
+            session.execute(text(statement))
 
     def append(self, session: Session, entries: Sequence[Entry]) -> list[int]:
         """Append the entries as leaves (the caller holds `lock`); returns their indexes."""
