@@ -9,20 +9,13 @@ from uuid import uuid4
 
 from parcours.domain.pilot import Act, Pilot
 from parcours.programme import load_programme
+from tests.support.pilots import enrolled_pilot
 
 NOW = datetime(2025, 1, 6, 9, tzinfo=UTC)
 
 
 def _pilot() -> Pilot:
-    act = Act(actor="agency:lead", at=NOW, today=NOW.date(), command_id=str(uuid4()))
-    pilot = Pilot.enroll(
-        act,
-        pilot_id=uuid4(),
-        name="CC du Pays de Bitche",
-        programme="grand-est-2024",
-        siren=None,
-        charter_signed_on=date(2024, 9, 2),
-    )
+    pilot, act = enrolled_pilot(NOW)
     pilot.designate_referent(
         act, date(2024, 9, 3), person_id=str(uuid4()), role="operational", sealed={"x": "y"}
     )

@@ -6,16 +6,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from typing import Any
-from uuid import uuid4
 
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, Mapper, UUIDAsHex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parcours.domain.pilot import Act, Pilot
+from parcours.domain.pilot import Pilot
 from parcours.domain.pilot.snapshot import PilotSnapshot
 from parcours.store.transcoding import DateAsISO, EventTranscoder
+from tests.support.pilots import enrolled_pilot
 
 NOW = datetime(2025, 1, 6, 9, tzinfo=UTC)
 
@@ -31,15 +31,7 @@ MAPPER = _mapper()
 
 
 def _pilot(entries: list[dict[str, Any]]) -> Pilot:
-    act = Act(actor="agency:lead", at=NOW, today=NOW.date(), command_id=str(uuid4()))
-    pilot = Pilot.enroll(
-        act,
-        pilot_id=uuid4(),
-        name="CC du Pays de Bitche",
-        programme="grand-est-2024",
-        siren=None,
-        charter_signed_on=date(2024, 9, 2),
-    )
+    pilot, _ = enrolled_pilot(NOW)
     pilot.time_logs.extend(entries)
     return pilot
 
