@@ -15,7 +15,6 @@ from typing import Any
 
 from eventsourcing.application import LRUCache
 from sqlalchemy import (
-    ARRAY,
     Column,
     Date,
     Index,
@@ -26,17 +25,15 @@ from sqlalchemy import (
     Text,
     any_,
     bindparam,
-    cast,
     select,
     text,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.types import NullType
 
 from parcours.domain import events as ev
 from parcours.store.after_commit import after_commit
 from parcours.store.direct import Direct
-from parcours.store.pairs import array_text
+from parcours.store.pairs import array_param, array_text
 
 METADATA = MetaData()
 
@@ -238,8 +235,7 @@ class PilotIndex:
         self._select = select(table).where(table.c.pilot_id.in_(bindparam("b_ids", expanding=True)))
         # PostgreSQL: the ids as one array (a tick's batch reads 1,000 rows; see `one_of`)
         self._select_any = select(table).where(
-            table.c.pilot_id
-            == any_(cast(bindparam("b_ids", type_=NullType()), ARRAY(table.c.pilot_id.type)))
+            table.c.pilot_id == any_(array_param("b_ids", table.c.pilot_id.type))
         )
         # An update on the driver's cursor (store/direct.py), by the JSON columns it leaves
         # as they are (see `_write`).
@@ -289,7 +285,6 @@ class PilotIndex:
     def _write(self, session: Session, rows: dict[str, dict[str, Any]], created: set[str]) -> None:
         columns = {c.name for c in self.table.columns}
         inserts: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
         # The rows updated, by the JSON columns their fold never read: those are not sent
         # back. A mass-due tick's reminders touch none of them, and the time log alone is
         # about a kilobyte a pilot (issue 23).
@@ -303,7 +298,6 @@ class PilotIndex:
             if pilot_id in created:
                 inserts.append(stored)
                 continue
-            updates.append(stored)
             unchanged.setdefault(frozenset(kept), []).append(stored)
         if inserts:
             session.execute(self.table.insert(), inserts)
@@ -316,7 +310,8 @@ class PilotIndex:
                 update.execute(session, bound[0]).close()
             else:
                 update.execute_many(session, bound)
-        after_commit(session, partial(self._remember, inserts + updates))
+        updated = [row for group in unchanged.values() for row in group]
+        after_commit(session, partial(self._remember, inserts + updated))
 
     def _update(self, kept_as_read: frozenset[str]) -> Direct:
         """The update of every column but the pilot's id and `kept_as_read` (a command's

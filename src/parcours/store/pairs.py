@@ -50,7 +50,16 @@ def array_of(values: Iterable[Any], element: TypeEngine[Any]) -> ColumnElement[A
     untyped (no `::TEXT`), so the server reads it as the array itself: the planner then
     knows its values (a cast from text is evaluated at execution, and a plan that cannot
     count the values scanned the outbox, comparing each row to 2,000 ids)."""
-    return cast(bindparam(None, array_text(values), type_=NullType()), ARRAY(element))
+    return _untyped_array(bindparam(None, array_text(values), type_=NullType()), element)
+
+
+def array_param(name: str, element: TypeEngine[Any]) -> ColumnElement[Any]:
+    """`array_of` as a named parameter of a statement built once: give it `array_text`."""
+    return _untyped_array(bindparam(name, type_=NullType()), element)
+
+
+def _untyped_array(param: Any, element: TypeEngine[Any]) -> ColumnElement[Any]:
+    return cast(param, ARRAY(element))
 
 
 def array_text(values: Iterable[Any]) -> str:
