@@ -95,3 +95,35 @@ def test_a_column_edited_by_hand_is_named(
         (pilot, row.originator_version, "the snapshot differs from the pilot its events make")
     ]
     assert not app.verify_audit_trail(actor=LEAD).ok
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"topic": "eventsourcing.domain:Snapshot"},  # the columns read by the library's class
+        {"state": b"{not json"},
+    ],
+    ids=["topic", "bytes"],
+)
+def test_an_as_of_read_through_a_snapshot_that_no_longer_rebuilds_folds_the_events(
+    store: tuple[Parcours, Any, list[datetime]], db_url: str, clock: Clock, edit: dict[str, Any]
+) -> None:
+    app, pilot, instants = store
+    table = app.pipeline.store.snapshots_table
+    with app.pipeline.store.engine.begin() as connection:
+        connection.execute(update(table).values(**edit))
+    events_only = Parcours(settings=Settings(url=db_url, snapshot_interval=0), clock=clock)
+    try:
+        checked = 0
+        for instant in instants:
+            expected = events_only.get_pilot(pilot, as_of=instant, actor=LEAD)
+            if "topic" in edit and expected.version % 4 == 0:
+                # exactly at a snapshot read by the wrong class, nothing fails while it
+                # rebuilds: the view refuses its time log (an error, not a wrong past)
+                continue
+            assert app.get_pilot(pilot, as_of=instant, actor=LEAD) == expected
+            checked += 1
+        assert checked >= len(instants) // 2
+    finally:
+        events_only.close_connections()
+    assert snapshots.check(app.pipeline.store)[2]  # and the audit names them
